@@ -1,0 +1,3 @@
+"""seslint: make Amazon SES permissions correct."""
+
+__version__ = "0.1.0"

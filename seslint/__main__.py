@@ -1,0 +1,3 @@
+from seslint.cli import main
+
+main()

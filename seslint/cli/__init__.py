@@ -1,0 +1,71 @@
+"""The `seslint` command line: a thin layer that parses options, renders and sets exit codes.
+
+Each command lives in its own module and is imported only when it runs, so `seslint lint`
+never pays for boto3 or the evaluator.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from seslint import __version__
+
+COMMANDS = {
+    "actions": ("seslint.cli.matrix_cmds", "actions", "List SES IAM actions, their resources, keys and quirks."),
+    "explain": ("seslint.cli.matrix_cmds", "explain", "Explain an action, an API operation or a lint rule."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="seslint")
+def cli():
+    """Make Amazon SES IAM permissions correct: lint, generate and evaluate SES policies.
+
+    Exit codes: 0 success, 1 findings or a denied request, 2 usage error,
+    3 input that could not be processed.
+    """
+
+
+def main(argv=None) -> None:
+    """Entry point: run the CLI and map errors to the documented exit codes."""
+    from seslint.errors import SeslintError
+
+    try:
+        code = cli.main(args=argv, prog_name="seslint", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("seslint: aborted", err=True)
+        code = 2
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except SeslintError as exc:
+        click.echo(f"seslint: error: {exc}", err=True)
+        if exc.help:
+            click.echo(f"  help: {exc.help}", err=True)
+        code = exc.exit_code
+    except BrokenPipeError:
+        code = 0
+    sys.exit(code or 0)

@@ -1,0 +1,17 @@
+"""Helpers shared by the command modules: output formats and JSON printing."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+def format_option(*choices: str, default: str = "text"):
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help="Output format.")
+
+
+def echo_json(value) -> None:
+    """Print JSON deterministically (sorted keys, two-space indent)."""
+    click.echo(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False))

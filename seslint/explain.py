@@ -1,0 +1,91 @@
+"""Structured descriptions of actions and API operations, for `actions` and `explain`."""
+
+from __future__ import annotations
+
+from seslint.matrix import Action, Matrix
+
+OPERATION_SERVICES = ("ses", "sesv2", "pinpoint-email", "mailmanager", "smtp")
+
+
+def action_row(matrix: Matrix, action: Action, family: str | None = None) -> dict:
+    """One matrix row (the `actions --format json` contract), for one family of the action."""
+    return {
+        "action": action.full_name,
+        "family": family if family is not None else (action.families[0] if action.families else None),
+        "families": list(action.families),
+        "access_level": action.access_level,
+        "description": action.description,
+        "resource_level": action.resource_level,
+        "resource_types": [{"name": r.name, "arn": r.arn, "required": r.required,
+                            "condition_keys": list(r.condition_keys)} for r in action.resource_types],
+        "condition_keys": [_key(matrix, k) for k in action.condition_keys],
+        "operations": list(action.operations),
+        "quirks": list(action.quirks),
+    }
+
+
+def _key(matrix: Matrix, name: str) -> dict:
+    key = matrix.key(name)
+    return {"key": name, "type": key.type if key else None, "multivalued": bool(key and key.multivalued)}
+
+
+def equivalents_of(matrix: Matrix, action: Action) -> list[dict]:
+    full = action.full_name.lower()
+    return [p for p in matrix.equivalents if full in (p["v1"].lower(), p["v2"].lower())]
+
+
+def describe_action(matrix: Matrix, action: Action) -> dict:
+    row = action_row(matrix, action)
+    del row["family"]
+    row["quirk_details"] = matrix.quirks_for(action)
+    row["equivalents"] = equivalents_of(matrix, action)
+    return row
+
+
+def is_operation_spec(name: str) -> bool:
+    return name.partition(":")[0].lower() in OPERATION_SERVICES and ":" in name
+
+
+def render_action_text(d: dict) -> str:
+    lines = [f"{d['action']}  [{', '.join(d['families'])}]  access level: {d['access_level']}",
+             f"  {d['description']}"]
+    if d["resource_types"]:
+        if d["resource_level"]:
+            lines.append("  resources:")
+        else:
+            lines.append("  resources: none that IAM checks; use \"Resource\": \"*\" (the reference once listed:)")
+        lines += [f"    {r['name']}{' (required)' if r['required'] else ''}  {r['arn']}" for r in d["resource_types"]]
+    else:
+        lines.append("  resources: no resource-level permissions; use \"Resource\": \"*\"")
+    if d["condition_keys"]:
+        lines.append("  condition keys:")
+        lines += [f"    {k['key']}  {k['type']}{'  (multivalued: use ForAllValues/ForAnyValue)' if k['multivalued'] else ''}"
+                  for k in d["condition_keys"]]
+    if d["operations"]:
+        lines.append(f"  API operations: {', '.join(d['operations'])}")
+    for p in d["equivalents"]:
+        lines.append(f"  v1/v2 twins: {p['v1']} <-> {p['v2']}" + (f"  ({p['note']})" if p.get("note") else ""))
+    for q in d["quirk_details"]:
+        lines += render_quirk(q)
+    return "\n".join(lines)
+
+
+def render_quirk(q: dict) -> list[str]:
+    lines = [f"  quirk {q['id']} ({q['kind']}): {q['summary']}", f"    why: {q['reason']}"]
+    lines += [f"    source: {s['title']} <{s['url']}>" for s in q["sources"]]
+    return lines
+
+
+def render_operation_text(variants: list[dict], matrix: Matrix) -> str:
+    lines = []
+    for v in variants:
+        title = v["operation"] + (f" with {v['variant']} content" if v["variant"] else "")
+        lines.append(f"{title} is authorized as:")
+        for a in v["authorizes"]:
+            resources = ", ".join(a["resources"]) or "*"
+            lines.append(f"  {a['action']} on {resources}")
+        for q in v["also"]:
+            lines.append(f"  also {', '.join(q['requires'])} when {q['when']}")
+        for qid in v["quirks"]:
+            lines += render_quirk(matrix.quirks[qid])
+    return "\n".join(lines)

@@ -1,0 +1,166 @@
+"""Strict JSON documents that remember where every value stands.
+
+Values come from the C decoder (fast); positions come from a small scanner that runs only
+when a caller asks where something is, so clean files pay nothing for it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from seslint.errors import InputError
+
+MAX_BYTES = 20 * 1024 * 1024
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_SCALAR = re.compile(r"-?[0-9][0-9.eE+-]*|true|false|null")
+_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def escape(token: str | int) -> str:
+    """Escape one JSON pointer token (RFC 6901)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join(pointer: str, *tokens: str | int) -> str:
+    return pointer + "".join("/" + escape(t) for t in tokens)
+
+
+@dataclass
+class Document:
+    """A parsed JSON text: `value`, plus line/column lookup by JSON pointer."""
+
+    source: str
+    text: str
+    value: object
+    has_duplicates: bool = False
+    _values: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+    _keys: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+    _duplicates: list[str] = field(default_factory=list, repr=False)
+
+    def position(self, pointer: str) -> tuple[int, int]:
+        """Line and column (1-based) of the value at `pointer`, or of its nearest ancestor."""
+        values = self._scan()
+        while pointer not in values and pointer:
+            pointer = pointer.rsplit("/", 1)[0]
+        return values.get(pointer, (1, 1))
+
+    def key_position(self, pointer: str) -> tuple[int, int]:
+        """Line and column of the member name at `pointer` (falls back to its value)."""
+        self._scan()
+        return self._keys.get(pointer) or self.position(pointer)
+
+    @property
+    def duplicates(self) -> list[str]:
+        """Pointers of members whose name repeats an earlier one in the same object."""
+        if not self.has_duplicates:
+            return []
+        self._scan()
+        return self._duplicates
+
+    def _scan(self) -> dict[str, tuple[int, int]]:
+        if self._values is None:
+            self._values = {}
+            _Scanner(self.text, self._values, self._keys, self._duplicates).value(_SPACE.match(self.text, 0).end(), "")
+        return self._values
+
+
+class _Scanner:
+    """Walks JSON text already known to be valid, recording positions by pointer."""
+
+    def __init__(self, text, values, keys, duplicates):
+        self.text = text
+        self.values, self.keys, self.duplicates = values, keys, duplicates
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def where(self, offset: int) -> tuple[int, int]:
+        from bisect import bisect_left
+
+        line = bisect_left(self.newlines, offset)
+        start = self.newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
+
+    def value(self, i: int, pointer: str) -> int:
+        self.values[pointer] = self.where(i)
+        c = self.text[i]
+        if c == "{":
+            return self.members(i + 1, pointer)
+        if c == "[":
+            return self.items(i + 1, pointer)
+        m = (_STRING if c == '"' else _SCALAR).match(self.text, i)
+        return m.end()
+
+    def skip(self, i: int) -> int:
+        return _SPACE.match(self.text, i).end()
+
+    def members(self, i: int, pointer: str) -> int:
+        seen: set[str] = set()
+        i = self.skip(i)
+        while self.text[i] != "}":
+            m = _STRING.match(self.text, i)
+            name = json.loads(m.group())
+            child = join(pointer, name)
+            if name in seen:
+                self.duplicates.append(child)
+            seen.add(name)
+            self.keys[child] = self.where(i)  # the last occurrence wins, as in the value
+            i = self.skip(self.value(self.skip(self.skip(m.end()) + 1), child))
+            if self.text[i] == ",":
+                i = self.skip(i + 1)
+        return i + 1
+
+    def items(self, i: int, pointer: str) -> int:
+        index = 0
+        i = self.skip(i)
+        while self.text[i] != "]":
+            i = self.skip(self.value(i, join(pointer, index)))
+            index += 1
+            if self.text[i] == ",":
+                i = self.skip(i + 1)
+        return i + 1
+
+
+def loads(text: str, source: str = "<input>") -> Document:
+    """Parse strict JSON (no trailing commas, no NaN); duplicate keys are recorded, last wins."""
+    if len(text) > MAX_BYTES:
+        raise InputError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB", source=source)
+    duplicated = False
+
+    def pairs(items):
+        nonlocal duplicated
+        obj = dict(items)
+        if len(obj) != len(items):
+            duplicated = True
+        return obj
+
+    def reject(constant):
+        raise ValueError(f"{constant} is not valid JSON")
+
+    try:
+        value = json.loads(text, object_pairs_hook=pairs, parse_constant=reject)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg.lower()}", source=source, line=exc.lineno, column=exc.colno) from None
+    except ValueError as exc:
+        raise InputError(f"invalid JSON: {exc}", source=source) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nesting is too deep", source=source) from None
+    return Document(source, text, value, duplicated)
+
+
+def load_path(path: str) -> Document:
+    """Read and parse a file; `-` reads standard input."""
+    import sys
+
+    try:
+        if path == "-":
+            text = sys.stdin.read(MAX_BYTES + 1)
+            source = "<stdin>"
+        else:
+            with open(path, encoding="utf-8-sig") as f:
+                text = f.read(MAX_BYTES + 1)
+            source = path
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file: {getattr(exc, 'strerror', None) or exc}", source=path) from None
+    return loads(text, source)

