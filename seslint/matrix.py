@@ -153,18 +153,26 @@ class Matrix:
                                if q["kind"] == "operation-mapping" and q["operation"] == canonical)
                 raise UnknownNameError(f"operation '{canonical}' has no variant '{variant}'",
                                        help=f"variants: {', '.join(known)}" if known else "it has no variants")
-        also = [q for q in self.quirks.values()
-                if q["kind"] == "extra-authorization" and canonical in q.get("operations", [])]
+        extra = [q for q in self.quirks.values()
+                 if q["kind"] == "extra-authorization" and canonical in q.get("operations", [])]
         if not mappings:
             action = self.action(self.operations[canonical]["action"]) if canonical in self.operations else None
             if action is None:
                 raise UnknownNameError(f"no IAM action known for operation '{canonical}'")
-            return [{"operation": canonical, "variant": None,
-                     "authorizes": [{"action": action.full_name, "resources": [r.name for r in action.resource_types]}],
-                     "quirks": [], "also": also}]
-        return [{"operation": canonical, "variant": q.get("variant"), "authorizes": q["authorizes"],
-                 "quirks": [q["id"]], "also": also}
-                for q in sorted(mappings, key=lambda q: q.get("variant") or "")]
+            mappings = [{"id": None, "variant": None, "authorizes": [
+                {"action": action.full_name, "resources": [r.name for r in action.resource_types]}]}]
+        # An extra authorization that names an action this call already makes only says which
+        # further ARN that request is checked against: a quirk of the variants that make it,
+        # not an extra request.
+        every = {a["action"] for q in mappings for a in q["authorizes"]}
+        also = [e for e in extra if not every & set(e["requires"])]
+        variants = []
+        for q in sorted(mappings, key=lambda q: q.get("variant") or ""):
+            authorized = {a["action"] for a in q["authorizes"]}
+            explains = [e["id"] for e in extra if authorized & set(e["requires"])]
+            variants.append({"operation": canonical, "variant": q.get("variant"), "authorizes": q["authorizes"],
+                             "quirks": sorted(filter(None, [q["id"], *explains])), "also": also})
+        return variants
 
     def _operation_name(self, service: str, op_name: str) -> str:
         wanted = f"{service}:{op_name}".lower()
@@ -205,11 +213,16 @@ def load_matrix() -> Matrix:
     for q in quirks.values():
         for name in q.get("actions", []):
             affected.setdefault(name.partition(":")[2].lower(), []).append(q["id"])
-    extra_families = {}
+    extra_families: dict[str, set[str]] = {}
     for q in quirks.values():
         if q["kind"] == "family":
             for name in q["actions"]:
                 extra_families.setdefault(name.partition(":")[2].lower(), set()).update(q["families"])
+        elif q["kind"] == "operation-mapping" and q["operation"].partition(":")[0] in SERVICE_FAMILY:
+            # e.g. v2 SendEmail with raw content makes ses:SendRawEmail a v2 action too
+            family = SERVICE_FAMILY[q["operation"].partition(":")[0]]
+            for a in q["authorizes"]:
+                extra_families.setdefault(a["action"].partition(":")[2].lower(), set()).add(family)
     actions = {}
     for name, v in raw["actions"].items():
         lowered = name.lower()
