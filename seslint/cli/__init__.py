@@ -31,6 +31,18 @@ class LazyGroup(click.Group):
         module, attr, _ = COMMANDS[name]
         return getattr(importlib.import_module(module), attr)
 
+    def invoke(self, ctx):
+        """Run the subcommand; a SeslintError becomes one line on stderr and its exit code."""
+        from seslint.errors import SeslintError
+
+        try:
+            return super().invoke(ctx)
+        except SeslintError as exc:
+            click.echo(f"seslint: error: {exc}", err=True)
+            if exc.help:
+                click.echo(f"  help: {exc.help}", err=True)
+            ctx.exit(exc.exit_code)
+
     def format_commands(self, ctx, formatter):
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
@@ -48,24 +60,9 @@ def cli():
 
 
 def main(argv=None) -> None:
-    """Entry point: run the CLI and map errors to the documented exit codes."""
-    from seslint.errors import SeslintError
-
+    """Console entry point."""
     try:
-        code = cli.main(args=argv, prog_name="seslint", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("seslint: aborted", err=True)
-        code = 2
-    except click.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except SeslintError as exc:
-        click.echo(f"seslint: error: {exc}", err=True)
-        if exc.help:
-            click.echo(f"  help: {exc.help}", err=True)
-        code = exc.exit_code
-    except BrokenPipeError:
-        code = 0
-    sys.exit(code or 0)
+        cli.main(args=argv, prog_name="seslint")
+    except BrokenPipeError:  # e.g. `seslint actions | head`
+        sys.stderr.close()
+        sys.exit(0)

@@ -1,0 +1,51 @@
+"""Strict JSON with positions by JSON pointer."""
+
+import pytest
+
+from seslint.errors import InputError
+from seslint.jsondoc import join, loads
+
+TEXT = '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": ["ses:SendEmail", "ses:X"]}\n  ]\n}'
+
+
+@pytest.mark.parametrize("pointer, position", [
+    ("", (1, 1)), ("/Version", (2, 14)), ("/Statement/0", (4, 5)), ("/Statement/0/Action/1", (4, 53)),
+    ("/Statement/0/Missing", (4, 5)),
+])
+def test_positions_by_pointer(pointer, position):
+    assert loads(TEXT, "p.json").position(pointer) == position
+
+
+def test_key_positions_and_escaped_pointers():
+    doc = loads('{"a/b": {"~x": 1}}')
+    assert doc.position(join("", "a/b", "~x")) == (1, 16)
+    assert doc.key_position("/a~1b") == (1, 2)
+
+
+def test_duplicate_keys_are_reported_and_the_last_wins():
+    doc = loads('{"Effect": "Allow",\n "Effect": "Deny"}')
+    assert doc.value == {"Effect": "Deny"}
+    assert doc.duplicates == ["/Effect"]
+    assert doc.key_position("/Effect") == (2, 2)
+    assert loads('{"a": 1}').duplicates == []
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"a": 1,}', "p.json:1:9: invalid JSON"),
+    ("[1, 2", "p.json:1:6: invalid JSON"),
+    ('{"a": NaN}', "invalid JSON: NaN is not valid JSON"),
+    ("[" * 100000 + "]" * 100000, "nesting is too deep"),
+    ("", "p.json:1:1: invalid JSON"),
+])
+def test_broken_json_is_one_line_error_naming_file_and_place(text, message):
+    with pytest.raises(InputError) as err:
+        loads(text, "p.json")
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_huge_input_is_refused(monkeypatch):
+    import seslint.jsondoc as jd
+
+    monkeypatch.setattr(jd, "MAX_BYTES", 10)
+    with pytest.raises(InputError, match="larger than"):
+        jd.loads('{"a": "0123456789"}', "big.json")
