@@ -7,6 +7,7 @@ Built from rules/matrix.json (generated), rules/quirks.json and rules/equivalent
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -30,8 +31,6 @@ class ResourceType:
 
     def arn_pattern(self) -> str:
         """The ARN format with every `${Var}` as `*`, for IAM-style matching."""
-        import re
-
         return re.sub(r"\$\{[^}]+\}", "*", self.arn)
 
 

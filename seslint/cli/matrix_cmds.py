@@ -38,12 +38,15 @@ def actions(pattern, family, access_level, fmt):
     if fmt == "json":
         echo_json(rows)
         return
-    for r in rows:
-        resources = ",".join(r["resource_types"] and [x["name"] + ("*" if x["required"] else "") for x in r["resource_types"]]) or "-"
-        if r["resource_types"] and not r["resource_level"]:
-            resources = "* (ARNs ignored)"
-        flags = f"  quirks: {len(r['quirks'])}" if r["quirks"] else ""
-        click.echo(f"{r['action']:<48} {r['family']:<15} {r['access_level']:<28} {resources}{flags}")
+    seen = set()
+    for r in rows:  # text: one line per action, its families joined
+        if r["action"] in seen:
+            continue
+        seen.add(r["action"])
+        families = ",".join(f for f in r["families"] if not family or f == family)
+        resources = ",".join(x["name"] + ("*" if x["required"] else "") for x in r["resource_types"]) or "*"
+        flags = f"  quirks: {','.join(r['quirks'])}" if r["quirks"] else ""
+        click.echo(f"{r['action']:<48} {families:<28} {r['access_level']:<28} {resources}{flags}")
 
 
 @click.command()
