@@ -1,0 +1,57 @@
+"""A local IAM evaluator that agrees with AWS, explains itself and never guesses.
+
+Public API (others build on it; pinned by tests/evaluate/test_api.py):
+
+    load_scenario(value, source="<scenario>", pointer="") -> Scenario
+        Check and compile one scenario (shared/DESIGN.md §3). Raises seslint.errors.InputError
+        naming the source and the JSON pointer of what is wrong.
+    evaluate(scenario, explain=False) -> Result
+        Result.decision is "allowed", "explicitDeny" or "implicitDeny"; Result.to_json() is the
+        DESIGN.md decision object; Result.trace (with explain=True) says, per policy and statement,
+        whether action, resource, principal and each condition matched. Policies that cannot be
+        evaluated faithfully (unknown operator, malformed value, a value list where IAM defines no
+        result) raise InputError instead of returning a decision.
+    can_send(identity_policies, *, sender, to, ...) -> SendResult
+        Every IAM request SES makes for one send, each with its Result (see sending.py).
+    load_auth_details(value, source) -> AuthDetails
+        The output of `aws iam get-account-authorization-details` (see authdetails.py).
+
+Policies passed as Python values are dicts (parsed JSON); `seslint.policy.parse_policy` gives the
+parsed model with JSON pointers.
+"""
+
+from __future__ import annotations
+
+from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Hit, Result
+from seslint.evaluate.scenario import PolicyCache, Scenario, load_scenario
+
+__all__ = ["ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY", "Hit", "PolicyCache", "Result", "Scenario",
+           "SendResult", "can_send", "evaluate", "load_auth_details", "load_scenario"]
+
+
+def evaluate(scenario: Scenario, explain: bool = False) -> Result:
+    """Decide the scenario's request as IAM would."""
+    from seslint.errors import InputError
+    from seslint.evaluate.engine import decide
+
+    try:
+        result = decide(scenario.policies, scenario.caller, scenario.request, explain)
+    except InputError as exc:
+        if exc.source is None:
+            exc.source = scenario.source
+        raise
+    result.id = scenario.id
+    return result
+
+
+def __getattr__(name):
+    # sending and authdetails pull in the matrix; import them only when used.
+    if name in ("can_send", "SendResult"):
+        from seslint.evaluate import sending
+
+        return getattr(sending, name)
+    if name == "load_auth_details":
+        from seslint.evaluate.authdetails import load_auth_details
+
+        return load_auth_details
+    raise AttributeError(name)

@@ -1,0 +1,240 @@
+"""The decision table: which policies must allow, and what an explicit deny overrides.
+
+Sources, IAM User Guide: "Policy evaluation logic" and "How AWS enforcement code logic
+evaluates requests to allow or deny access"; "Cross-account policy evaluation logic";
+"Service control policies (SCPs)"; "Permissions boundaries for IAM entities"; "Session policies".
+
+1. An explicit Deny in any applicable policy (SCP, resource-based, identity-based, boundary,
+   session) decides: explicitDeny.
+2. Each SCP level from the root down to the account must allow (not for service principals).
+3. Same account: a resource-based policy that names the caller directly (user ARN, role
+   session ARN, federated user, "*") allows on its own: implicit denies in boundaries and
+   session policies do not limit it. One that names the role ARN allows when the boundary and
+   the session policies (if any) allow too. Naming only the account delegates to the account's
+   identity-based policies.
+4. Otherwise the identity side must allow: the boundary (if any), the session policies (if any;
+   they form one set) and an identity-based policy. The account root user needs no
+   identity-based policy in its own account.
+5. Cross account: the resource-based policy must allow AND the identity side must allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from seslint.evaluate import variables as V
+from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPolicy, Request, kind_name
+
+ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A statement that applied to the request."""
+
+    kind: str          # identity, resource, boundary, session, scp
+    source: str
+    pointer: str
+    sid: str | None
+    effect: str
+    level: str | None = None
+    grant: str | None = None
+
+    def to_json(self) -> dict:
+        out = {"policy_type": self.kind, "file": self.source, "pointer": self.pointer,
+               "sid": self.sid, "effect": self.effect}
+        if self.level is not None:
+            out["scp_level"] = self.level
+        if self.grant is not None:
+            out["principal_match"] = self.grant
+        return out
+
+    def describe(self) -> str:
+        name = f"Sid '{self.sid}'" if self.sid else "statement"
+        where = f"{self.source} at {self.pointer}" if self.pointer else self.source
+        return f"{name} ({where})"
+
+
+@dataclass
+class Result:
+    """The decision for one request, with the statements behind it and an optional trace."""
+
+    decision: str
+    reason: str
+    hits: list[Hit] = field(default_factory=list)
+    trace: list[dict] | None = None
+    id: object = None
+    missing: list[str] = field(default_factory=list)   # policy types that had no allow
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == ALLOWED
+
+    @property
+    def deciding(self) -> list[Hit]:
+        """The statements responsible for the decision (denies for explicitDeny, allows otherwise)."""
+        want = "Deny" if self.decision == EXPLICIT_DENY else "Allow"
+        return [h for h in self.hits if h.effect == want]
+
+    def to_json(self) -> dict:
+        out = {"id": self.id, "decision": self.decision, "reason": self.reason,
+               "matched": [h.to_json() for h in self.hits]}
+        if self.trace is not None:
+            out["explain"] = self.trace
+        return out
+
+
+@dataclass
+class Policies:
+    """Every policy that may apply to one request, compiled."""
+
+    identity: list[CompiledPolicy] = field(default_factory=list)
+    resource: CompiledPolicy | None = None
+    boundary: CompiledPolicy | None = None
+    session: list[CompiledPolicy] = field(default_factory=list)
+    scps: list[tuple[str, list[CompiledPolicy]]] = field(default_factory=list)
+
+
+def decide(policies: Policies, caller: Caller, request: Request, explain: bool = False) -> Result:
+    """Evaluate `request` by `caller` against `policies` (the decision table above)."""
+    trace: list[dict] | None = [] if explain else None
+    has_boundary = policies.boundary is not None
+    hits: list[Hit] = []
+
+    def run(cps, level=None):
+        found = []
+        for cp in cps:
+            found += _match_policy(cp, caller, request, has_boundary, trace, level)
+        hits.extend(found)
+        return found
+
+    is_service = caller.kind == "service"
+    scp_hits = [(level, run(cps, level)) for level, cps in ([] if is_service else policies.scps)]
+    resource_hits = run([policies.resource]) if policies.resource else []
+    identity_hits = [] if is_service else run(policies.identity)
+    boundary_hits = run([policies.boundary]) if policies.boundary and not is_service else []
+    session_hits = [] if is_service else run(policies.session)
+
+    def result(decision, reason, missing=()):
+        return Result(decision, reason, hits, trace, missing=list(missing))
+
+    denies = [h for h in hits if h.effect == "Deny"]
+    if denies:
+        return result(EXPLICIT_DENY, f"explicit deny in {kind_name(denies[0].kind)}: {denies[0].describe()}")
+    for level, found in scp_hits:
+        if not found:
+            return result(IMPLICIT_DENY, f"no service control policy at level '{level}' allows it", ["scp"])
+    grants = [h.grant for h in resource_hits]
+    grant = DIRECT if DIRECT in grants else ROLE if ROLE in grants else ACCOUNT if ACCOUNT in grants else None
+    if is_service:
+        if grant:
+            return result(ALLOWED, "the resource-based policy allows the service principal")
+        return result(IMPLICIT_DENY, "no resource-based policy allows the service principal", ["resource"])
+
+    resource_account = request.resource_account
+    same_account = caller.account is None or resource_account is None or caller.account == resource_account
+    is_root = caller.kind == "root"
+    boundary_ok = is_root or policies.boundary is None or bool(boundary_hits)
+    session_ok = is_root or not policies.session or bool(session_hits)
+    identity_ok = is_root or bool(identity_hits)
+
+    if same_account:
+        if grant == DIRECT:
+            return result(ALLOWED, "the resource-based policy names the principal; "
+                                   "boundaries and session policies do not limit it")
+        if grant == ROLE:
+            if boundary_ok and session_ok:
+                return result(ALLOWED, "the resource-based policy names the role, and the boundary "
+                                       "and session policies allow it")
+            return _limit(result, boundary_ok, session_ok, "the resource-based policy names the role ARN, so ")
+        if not boundary_ok or not session_ok:
+            return _limit(result, boundary_ok, session_ok, "")
+        if identity_ok:
+            return result(ALLOWED, "the root user has full access in its own account" if is_root and not identity_hits
+                          else "an identity-based policy allows it")
+        missing = ["identity"] if policies.resource is None or grant else ["identity", "resource"]
+        return result(IMPLICIT_DENY, "no identity-based policy allows it"
+                      + (" (the resource-based policy names only the account, which delegates to "
+                         "identity-based policies)" if grant == ACCOUNT else ""), missing)
+
+    if not grant:
+        what = "has no resource-based policy" if policies.resource is None else "resource-based policy does not allow the principal"
+        return result(IMPLICIT_DENY, f"cross-account request: the resource {what}", ["resource"])
+    if not boundary_ok or not session_ok:
+        return _limit(result, boundary_ok, session_ok, "cross-account request: ")
+    if not identity_ok:
+        return result(IMPLICIT_DENY, "cross-account request: no identity-based policy in the caller's account "
+                                     "allows it", ["identity"])
+    return result(ALLOWED, "cross-account request: both the resource-based policy and an identity-based "
+                           "policy allow it")
+
+
+def _limit(result, boundary_ok, session_ok, prefix):
+    if not boundary_ok:
+        return result(IMPLICIT_DENY, f"{prefix}the permissions boundary does not allow it", ["boundary"])
+    return result(IMPLICIT_DENY, f"{prefix}no session policy allows it", ["session"])
+
+
+def _match_policy(cp: CompiledPolicy, caller: Caller, request: Request, has_boundary: bool,
+                  trace: list | None, level: str | None) -> list[Hit]:
+    out = []
+    policy = cp.policy
+    record = None
+    if trace is not None:
+        record = {"policy_type": cp.kind, "file": policy.source, "pointer": policy.pointer, "statements": []}
+        if level is not None:
+            record["scp_level"] = level
+        trace.append(record)
+    for cs in cp.statements:
+        steps = {} if record is not None else None
+        grant = _match_statement(cs, cp.kind, caller, request, has_boundary, steps)
+        if steps is not None:
+            steps.update({"pointer": cs.stmt.pointer, "sid": cs.stmt.sid, "effect": cs.stmt.effect,
+                          "applies": grant is not None})
+            record["statements"].append(steps)
+        if grant is not None:
+            out.append(Hit(cp.kind, policy.source, cs.stmt.pointer, cs.stmt.sid, cs.stmt.effect, level,
+                           grant if cp.kind == "resource" else None))
+    return out
+
+
+def _match_statement(cs, kind, caller, request, has_boundary, steps) -> str | None:
+    """The grant (DIRECT for non-resource policies) when the statement applies, else None."""
+    if not cs.matches_action(request.action):
+        if steps is not None:
+            steps["action"] = False
+        return None
+    if steps is not None:
+        steps["action"] = True
+    try:
+        if not cs.matches_resource(request.resource, request.context):
+            if steps is not None:
+                steps["resource"] = False
+            return None
+        if steps is not None:
+            steps["resource"] = True
+        grant = DIRECT
+        if kind == "resource":
+            grant = cs.principal_grant(caller, has_boundary)
+            if steps is not None:
+                steps["principal"] = grant or False
+            if grant is None:
+                return None
+        for cc in cs.conditions:
+            held = cc.holds(request.context, request.names)
+            if steps is not None:
+                steps.setdefault("conditions", []).append(_condition_step(cc, request, held))
+            if not held:
+                return None
+    except V.Unresolved as exc:
+        if steps is not None:
+            steps["note"] = (f"policy variable {exc.var.text} has no value in this request: "
+                             "IAM treats the statement as invalid, so it does not apply")
+        return None
+    return grant
+
+
+def _condition_step(cc, request, held) -> dict:
+    value = request.context.get(cc.key, "(absent)")
+    return {"pointer": cc.cond.pointer, "operator": cc.cond.operator, "key": cc.cond.key,
+            "policy_values": list(cc.cond.values), "request_value": value, "holds": held}
