@@ -1,0 +1,671 @@
+"""Least-privilege SES policies: from recipes (rules/recipes/*.json) and from API operations.
+
+A recipe is data: typed parameters, a statements template and the requests the generated
+policy must allow and must deny. Templates hold `{{expr}}` placeholders, where `expr` is
+`source|filter|filter or source|filter or 'literal'` (the first alternative that yields a
+value wins). A source is a parameter name, a quoted literal or `quirk.<id>.<field>`; filters:
+
+    identities   an address and its domain; a domain and `*@domain` (on a send IAM checks
+                 the address identity when it is verified, else the domain's)
+    domain       the domain of an address
+    pattern      an address as is, a domain as `*@domain` (for StringLike)
+    address      a concrete address: a domain becomes `sender@domain` (for proofs)
+    first        the first value only
+    arn:TYPE     the ARN of resource TYPE (format from the matrix), from the `region`,
+                 `account` and `partition` parameters
+
+A string expands to one value per combination of its placeholders' values (none when an
+optional parameter is unset, and then its key, or its condition operator, is dropped).
+`"$when": "param"` / `"$unless": "param"` (or a list: any of them) keep a statement or a
+proof only when the user did / did not give that parameter.
+
+After expansion, the matrix checks and shapes each statement: unknown actions and condition
+keys that an action never carries are recipe errors; actions without resource-level
+permissions (including the documented-but-dead ARNs) move to a sibling statement on `"*"`;
+each action keeps only the ARNs of resource types it has.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+from seslint import data
+from seslint.errors import InputError, UnknownNameError, UnsupportedError
+
+VERSION = "2012-10-17"
+FORMATS = ("json", "yaml", "terraform", "cloudformation")
+POLICY_TYPES = ("identity", "resource", "guardrail")
+STATEMENT_ORDER = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
+                   "Resource", "NotResource", "Condition")
+PROOF_PRINCIPAL = "seslint-proof"
+
+_PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}")
+_DOMAIN = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]"
+_LOCAL = r"[A-Za-z0-9!#%&'+/=^_`{|}~.-]{1,64}"
+_PATTERNS = {
+    "email": re.compile(rf"{_LOCAL}@{_DOMAIN}"),
+    "domain": re.compile(_DOMAIN),
+    "email-or-domain": re.compile(rf"(?:{_LOCAL}@)?{_DOMAIN}"),
+    "region": re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"),
+    "account": re.compile(r"[0-9]{12}"),
+    "name": re.compile(r"[A-Za-z0-9_-]{1,64}"),
+    "display-name": re.compile(r"[^\x00-\x1f\x7f\"*?$<>]{1,100}"),
+    "partition": re.compile(r"aws(?:-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f|-eusc)?"),
+}
+_TYPE_HELP = {
+    "email": "an email address such as ci@example.com",
+    "domain": "a domain name such as example.com",
+    "email-or-domain": "an email address (ci@example.com) or a domain (example.com)",
+    "region": "an AWS region such as us-east-1",
+    "account": "a 12-digit AWS account id",
+    "name": "a resource name: letters, digits, '_' and '-', at most 64",
+    "display-name": "a display name without quotes, '<', '>', '*', '?' or '$'",
+    "partition": "aws, aws-cn or aws-us-gov",
+}
+
+
+# -- recipes as data -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    help: str
+    required: bool = False
+    repeatable: bool = False
+    default: tuple[str, ...] = ()
+    sample: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+
+    @property
+    def option(self) -> str:
+        return f"--{self.name}"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    summary: str
+    description: str
+    policy_type: str
+    parameters: tuple[Parameter, ...]
+    statements: tuple[dict, ...]
+    must_allow: tuple[dict, ...]
+    must_deny: tuple[dict, ...]
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+
+def _as_tuple(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+@lru_cache(maxsize=None)
+def recipe_names() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in (data.rules_dir() / "recipes").glob("*.json")))
+
+
+@lru_cache(maxsize=None)
+def load_recipe(name: str) -> Recipe:
+    """The recipe `name` from rules/recipes/; unknown names raise with a did-you-mean."""
+    if name not in recipe_names():
+        import difflib
+
+        close = difflib.get_close_matches(name, recipe_names(), n=1, cutoff=0.5)
+        raise UnknownNameError(f"unknown recipe '{name}'",
+                               help=f"did you mean '{close[0]}'?" if close else "see `seslint generate --list`")
+    raw = data.load(f"recipes/{name}.json")
+    params = tuple(Parameter(name=p["name"], type=p["type"], help=p["help"], required=p.get("required", False),
+                             repeatable=p.get("repeatable", False), default=_as_tuple(p.get("default")),
+                             sample=_as_tuple(p.get("sample")), choices=tuple(p.get("choices", ())))
+                   for p in raw["parameters"])
+    return Recipe(name=raw["name"], summary=raw["summary"], description=raw["description"],
+                  policy_type=raw["policy_type"], parameters=params, statements=tuple(raw["statements"]),
+                  must_allow=tuple(raw["proof"]["must_allow"]), must_deny=tuple(raw["proof"]["must_deny"]))
+
+
+def recipes() -> list[Recipe]:
+    return [load_recipe(n) for n in recipe_names()]
+
+
+# -- parameters ------------------------------------------------------------------------
+
+def validate_value(param: Parameter, value: str) -> str:
+    """One user value, checked against the parameter's type and normalised (domains lower-case)."""
+    value = value.strip()
+    if param.choices:
+        if value not in param.choices:
+            raise InputError(f"'{value}' is not one of {', '.join(param.choices)}", source=param.option)
+        return value
+    pattern = _PATTERNS[param.type]
+    if not pattern.fullmatch(value.lower() if param.type in ("email", "domain", "email-or-domain") else value):
+        raise InputError(f"'{value}' is not {_TYPE_HELP[param.type]}", source=param.option)
+    if "@" in value or param.type == "domain" or param.type == "email-or-domain":
+        local, at, domain = value.rpartition("@")
+        return f"{local}{at}{domain.lower()}"
+    return value
+
+
+def resolve_parameters(recipe: Recipe, values: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """User values (str, list or None per parameter name; commas split lists) -> validated tuples."""
+    unknown = sorted(set(values) - {p.name for p in recipe.parameters})
+    if unknown:
+        raise InputError(f"recipe '{recipe.name}' has no parameter '{unknown[0]}'", source=f"--{unknown[0]}",
+                         help=f"see `seslint generate {recipe.name} --help`")
+    given: dict[str, tuple[str, ...]] = {}
+    for p in recipe.parameters:
+        raw = values.get(p.name)
+        items = [v for item in _as_tuple(raw) if item is not None for v in str(item).split(",") if v.strip()]
+        if not items:
+            if p.required:
+                raise InputError(f"recipe '{recipe.name}' needs {p.option}", source=p.option, help=p.help)
+            continue
+        if len(items) > 1 and not p.repeatable:
+            raise InputError(f"takes one value, got {len(items)}", source=p.option)
+        given[p.name] = tuple(dict.fromkeys(validate_value(p, v) for v in items))
+    _check_semantics(recipe, given)
+    return given
+
+
+def _check_semantics(recipe: Recipe, given: Mapping[str, tuple[str, ...]]) -> None:
+    """Cross-parameter checks: a sending-authorization `--from` must belong to `--identity`."""
+    if recipe.policy_type != "resource":
+        return
+    identity = given.get("identity", ("",))[0]
+    for sender in given.get("from", ()):
+        if sender != identity and _domain(sender) != _domain(identity):
+            raise InputError(f"'{sender}' is not an address of identity '{identity}'", source="--from",
+                             help="an identity policy can only authorize From addresses of its own identity")
+
+
+# -- template expansion ----------------------------------------------------------------
+
+class _Drop:
+    """Marks a template value that expanded to nothing (an unset optional parameter)."""
+
+
+DROP = _Drop()
+
+
+def _domain(value: str) -> str:
+    return value.rpartition("@")[2]
+
+
+def _filter(name: str, values: list[str], env: Mapping[str, tuple[str, ...]]) -> list[str]:
+    if name == "identities":
+        return [x for v in values for x in ((v, _domain(v)) if "@" in v else (v, f"*@{v}") if v != "*" else (v,))]
+    if name == "domain":
+        return [_domain(v) for v in values]
+    if name == "pattern":
+        return [v if "@" in v else f"*@{v}" for v in values]
+    if name == "address":
+        return [v if "@" in v else f"sender@{v}" for v in values]
+    if name == "first":
+        return values[:1]
+    if name.startswith("arn:"):
+        return [arn(name[4:], v, env) for v in values]
+    raise ValueError(f"unknown template filter '{name}'")
+
+
+def arn(resource_type: str, name: str, env: Mapping[str, tuple[str, ...]]) -> str:
+    """The ARN of a resource of `resource_type` named `name`, in the matrix's ARN format."""
+    from seslint.matrix import load_matrix
+
+    fmt = load_matrix().resource_types[resource_type].arn
+    fixed = {"Partition": _one(env, "partition", "aws"), "Region": _one(env, "region", "*"),
+             "Account": _one(env, "account", "*")}
+    variables = re.findall(r"\$\{([^}]+)\}", fmt)
+    names = [v for v in variables if v not in fixed]
+    out = fmt
+    for var in variables:
+        out = out.replace("${" + var + "}", fixed[var] if var in fixed else (name if var == names[0] else "*"), 1)
+    return out
+
+
+def _one(env: Mapping[str, tuple[str, ...]], name: str, default: str) -> str:
+    return (env.get(name) or (default,))[0]
+
+
+def _source(token: str, env: Mapping[str, tuple[str, ...]]) -> list[str]:
+    if token.startswith("'") and token.endswith("'"):
+        return [token[1:-1]]
+    if token.startswith("quirk."):
+        from seslint.matrix import load_matrix
+
+        _, qid, fieldname = token.split(".", 2)
+        return list(_as_tuple(load_matrix().quirks[qid][fieldname]))
+    if token not in env and token not in ("region", "account", "partition"):
+        raise ValueError(f"template names unknown parameter '{token}'")
+    return list(env.get(token, ()))
+
+
+def evaluate_expression(expr: str, env: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The values of one `{{...}}` expression (see the module docstring)."""
+    for alternative in expr.split(" or "):
+        source, *filters = [t.strip() for t in alternative.split("|")]
+        values = _source(source, env)
+        for f in filters:
+            values = _filter(f, values, env)
+        if values:
+            return list(dict.fromkeys(values))
+    return []
+
+
+def expand_string(text: str, env: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Every value of `text`: one per combination of its placeholders' values."""
+    parts = _PLACEHOLDER.split(text)
+    if len(parts) == 1:
+        return [text]
+    choices = [[p] if i % 2 == 0 else evaluate_expression(p, env) for i, p in enumerate(parts)]
+    return list(dict.fromkeys("".join(combo) for combo in itertools.product(*choices)))
+
+
+def expand(node, env: Mapping[str, tuple[str, ...]], given: Mapping[str, tuple[str, ...]]):
+    """Expand a template node; DROP when it expanded to nothing."""
+    if isinstance(node, dict):
+        if "$when" in node and not any(n in given for n in _as_tuple(node["$when"])):
+            return DROP
+        if "$unless" in node and any(n in given for n in _as_tuple(node["$unless"])):
+            return DROP
+        out = {}
+        for key, value in node.items():
+            if key in ("$when", "$unless"):
+                continue
+            expanded = expand(value, env, given)
+            if expanded is not DROP:
+                out[key] = expanded
+        return out if out or not node else DROP
+    if isinstance(node, list):
+        out = []
+        for item in node:
+            if isinstance(item, str):
+                out.extend(expand_string(item, env))
+            else:
+                expanded = expand(item, env, given)
+                if expanded is not DROP:
+                    out.append(expanded)
+        return list(dict.fromkeys(out)) if all(isinstance(x, str) for x in out) and out else (out or DROP)
+    if isinstance(node, str):
+        values = expand_string(node, env)
+        return DROP if not values else values[0] if len(values) == 1 else values
+    return node
+
+
+def policy_env(recipe: Recipe, given: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Parameter values for the policy: what the user gave, else the default."""
+    return {p.name: given.get(p.name) or p.default for p in recipe.parameters}
+
+
+def proof_env(recipe: Recipe, given: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Concrete parameter values for proof requests: what the user gave, else the sample."""
+    return {p.name: given.get(p.name) or p.sample or p.default for p in recipe.parameters}
+
+
+# -- shaping statements with the matrix ------------------------------------------------
+
+def _resource_type_of(resource: str, matrix) -> str | None:
+    """The resource type an `arn:...:ses:...` ARN names, by the prefix of its resource part."""
+    parts = resource.split(":", 5)
+    if len(parts) < 6:
+        return None
+    for name, rt in matrix.resource_types.items():
+        if parts[5].startswith(rt.arn.split(":", 5)[5].split("$", 1)[0]):
+            return name
+    return None
+
+
+def _camel(name: str) -> str:
+    return "".join(w.capitalize() for w in re.split(r"[^A-Za-z0-9]+", name) if w)
+
+
+def shape_statement(statement: dict, matrix, *, where: str) -> list[dict]:
+    """Check one expanded statement against the matrix and split it by resource scoping."""
+    actions = statement.get("Action")
+    if not actions:
+        raise ValueError(f"{where}: statement has no Action")
+    actions = _as_tuple(actions)
+    resources = _as_tuple(statement.get("Resource", "*"))
+    keys = [k for op in statement.get("Condition", {}).values() for k in op]
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name in actions:
+        action = matrix.action(name)
+        if action is None or "*" in name or "?" in name:
+            raise ValueError(f"{where}: '{name}' is not one ses: action")
+        missing = [k for k in keys if not matrix.carries(action, k)]
+        if missing:
+            raise ValueError(f"{where}: {action.full_name} never carries {missing[0]}")
+        if not action.resource_level:
+            fitting = ("*",)
+        else:
+            own = {rt.name for rt in action.resource_types}
+            fitting = tuple(sorted(r for r in resources if r == "*" or _resource_type_of(r, matrix) in own))
+            if not fitting:
+                raise ValueError(f"{where}: no resource fits {action.full_name} (types: {', '.join(sorted(own))})")
+        groups.setdefault(fitting, []).append(action.full_name)
+    scoped = [g for g in groups if g != ("*",)]
+    out = []
+    for fitting in sorted(groups, key=lambda g: (g == ("*",), g)):
+        piece = dict(statement, Action=sorted(set(groups[fitting])), Resource=list(fitting))
+        sid = statement.get("Sid", "")
+        if fitting == ("*",) and scoped:
+            piece["Sid"] = sid + "AnyResource"
+        elif len(scoped) > 1:
+            types = sorted({_resource_type_of(r, matrix) or "any" for r in fitting})
+            piece["Sid"] = sid + "On" + "".join(_camel(t) for t in types)
+        out.append(piece)
+    return out
+
+
+def canonical(statement: dict) -> dict:
+    """A statement with IAM's usual key order and sorted condition values."""
+    out = {k: statement[k] for k in STATEMENT_ORDER if k in statement}
+    if "Condition" in out:
+        out["Condition"] = {op: {key: sorted(v) if isinstance(v, list) else v for key, v in sorted(block.items())}
+                            for op, block in sorted(out["Condition"].items())}
+    return out
+
+
+def build_policy(statements: Iterable[dict], matrix, *, where: str) -> dict:
+    shaped = [canonical(piece) for i, s in enumerate(statements)
+              for piece in shape_statement(s, matrix, where=f"{where}/Statement/{i}")]
+    sids = [s.get("Sid") for s in shaped if s.get("Sid")]
+    if len(sids) != len(set(sids)):
+        raise ValueError(f"{where}: duplicate Sid in {sids}")
+    return {"Version": VERSION, "Statement": shaped}
+
+
+def generate(recipe_name: str, values: Mapping[str, Any] | None = None) -> dict:
+    """The policy document of recipe `recipe_name` with parameter `values` (by name)."""
+    from seslint.matrix import load_matrix
+
+    recipe = load_recipe(recipe_name)
+    given = resolve_parameters(recipe, values or {})
+    return policy_for(recipe, given, load_matrix())
+
+
+def policy_for(recipe: Recipe, given: Mapping[str, tuple[str, ...]], matrix) -> dict:
+    env = policy_env(recipe, given)
+    statements = [s for s in (expand(t, env, given) for t in recipe.statements) if s is not DROP]
+    policy = build_policy(statements, matrix, where=f"recipes/{recipe.name}.json")
+    if recipe.policy_type == "resource":
+        _check_identity_policy(policy, matrix)
+    return policy
+
+
+def _check_identity_policy(policy: dict, matrix) -> None:
+    """An SES identity policy may grant only the actions the sending-authorization quirks list."""
+    allowed = {a.lower() for q in matrix.quirks.values() if q["kind"] == "sending-authorization"
+               for a in q["allowed_actions"]}
+    for s in policy["Statement"]:
+        if "Principal" not in s:
+            raise ValueError(f"identity policy statement {s.get('Sid')} has no Principal")
+        bad = [a for a in s["Action"] if a.lower() not in allowed]
+        if bad:
+            raise ValueError(f"identity policies cannot grant {bad[0]}")
+
+
+# -- from API operations ---------------------------------------------------------------
+
+def for_operations(specs: Iterable[str], *, region: str = "*", account: str = "*",
+                   names: Mapping[str, Iterable[str]] | None = None, extras: bool = True) -> dict:
+    """The minimal policy for API operations (`sesv2:SendEmail:raw`, `ses:VerifyEmailIdentity`).
+
+    Each operation's variants (all of them when none is named) add the IAM actions the matrix
+    maps them to, on the resource types of that mapping; `names` gives resource names per
+    type (default `*`; an identity address also yields its domain). With `extras`, the
+    operations' extra authorizations (tags, tracking overrides) are granted too.
+    """
+    from seslint.matrix import load_matrix
+
+    matrix = load_matrix()
+    names = {k: list(v) for k, v in (names or {}).items() if v}
+    env = {"region": (region,), "account": (account,)}
+    wanted: dict[str, set[str]] = {}
+    for spec in specs:
+        for variant in matrix.operation(spec):
+            authorized = {a["action"] for a in variant["authorizes"]}
+            for grant in variant["authorizes"]:
+                wanted.setdefault(grant["action"], set()).update(grant["resources"])
+            for quirk in variant["also"] if extras else ():
+                for extra in quirk["requires"]:
+                    if extra in authorized:
+                        continue  # the same action on another resource type: already in the mapping
+                    action = matrix.require_action(extra)
+                    own = {rt.name for rt in action.resource_types}
+                    related = own & {r for g in variant["authorizes"] for r in g["resources"]}
+                    wanted.setdefault(action.full_name, set()).update(related or own)
+    if not wanted:
+        raise InputError("no operation given", source="--for", help="e.g. --for sesv2:SendEmail:raw")
+    statements = []
+    for name in sorted(wanted):
+        action = matrix.require_action(name)
+        resources = ["*"]
+        if action.resource_level and wanted[name]:
+            resources = [arn(t, n, env) for t in sorted(wanted[name])
+                         for n in (_filter("identities", names.get(t, ["*"]), env) if t == "identity"
+                                   else names.get(t, ["*"]))]
+        statements.append({"Effect": "Allow", "Action": [action.full_name], "Resource": resources})
+    merged: dict[tuple[str, ...], list[str]] = {}
+    for s in statements:
+        merged.setdefault(tuple(sorted(set(s["Resource"]))), []).extend(s["Action"])
+    policy_statements = []
+    for resources in sorted(merged, key=lambda r: (r == ("*",), r)):
+        types = sorted({_resource_type_of(r, matrix) or "any" for r in resources})
+        sid = "AnyResource" if resources == ("*",) else "On" + "".join(_camel(t) for t in types)
+        policy_statements.append({"Sid": sid, "Effect": "Allow", "Action": merged[resources],
+                                  "Resource": list(resources)})
+    return build_policy(policy_statements, matrix, where="--for")
+
+
+# -- proofs ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProofCase:
+    """One declared request (or API call) of a recipe, expanded, with the expected outcome."""
+
+    name: str
+    expect: str  # "allowed" | "denied"
+    alternatives: tuple[tuple[dict, ...], ...]  # per identity ARN choice: the IAM requests SES makes
+    principal_account: str
+
+
+def proof_cases(recipe: Recipe, given: Mapping[str, tuple[str, ...]], matrix) -> list[ProofCase]:
+    """The recipe's must_allow and must_deny entries, expanded for these parameters."""
+    env = proof_env(recipe, given)
+    cases = []
+    for expect, items in (("allowed", recipe.must_allow), ("denied", recipe.must_deny)):
+        for item in (x for template in items for x in _per_operation(template)):
+            item = expand(item, env, given)
+            if item is DROP:
+                continue
+            account = item.get("principal_account") or _one(env, "account", "111122223333")
+            if item.get("delegate"):
+                account = _one(env, "delegate-account", account)
+            cases.append(ProofCase(item["name"], expect, _requests(item, env, matrix), account))
+    return cases
+
+
+def _per_operation(item: dict) -> list[dict]:
+    """A proof naming several operations is one case per operation."""
+    kind = "send" if "send" in item else "call" if "call" in item else None
+    if kind is None or isinstance(item[kind]["operation"], str):
+        return [item]
+    return [dict(item, name=f"{item['name']} ({op})", **{kind: dict(item[kind], operation=op)})
+            for op in item[kind]["operation"]]
+
+
+def _requests(item: dict, env, matrix) -> tuple[tuple[dict, ...], ...]:
+    if "request" in item:
+        r = item["request"]
+        return (({"action": r["action"], "resource": r.get("resource", "*"), "context": r.get("context", {})},),)
+    call = item.get("send") or item.get("call")
+    spec = call["operation"]
+    variants = matrix.operation(spec)
+    if len(variants) != 1:
+        raise ValueError(f"proof '{item['name']}': name one variant of {spec}")
+    variant = variants[0]
+    region, account = _one(env, "region", "us-east-1"), call.get("owner") or _one(env, "account", "111122223333")
+    where = {"region": (region,), "account": (account,)}
+    given_names = {t: call.get(t.replace("-", "_")) for t in ("identity", "configuration-set", "template",
+                                                               "custom-verification-email-template")}
+    sender = call.get("from")
+    identities = ([call["identity"]] if call.get("identity") else
+                  _filter("identities", [sender], where) if sender else [None])
+    context = {}
+    if "send" in item:
+        context = {"ses:FromAddress": sender, "ses:FeedbackAddress": sender,
+                   "ses:FromDisplayName": call.get("display_name", "")}
+        if call.get("to") != "absent":
+            context["ses:Recipients"] = _as_tuple(call.get("to") or [])
+        if spec.startswith("sesv2:"):
+            context["ses:ApiVersion"] = "2"
+    context.update(call.get("context", {}))
+    alternatives = []
+    for identity in identities:
+        requests = []
+        for grant in variant["authorizes"]:
+            action = matrix.require_action(grant["action"])
+            ctx = {k: list(v) if isinstance(v, tuple) else v for k, v in context.items() if matrix.carries(action, k)}
+            if not action.resource_level:
+                requests.append({"action": action.full_name, "resource": "*", "context": ctx})
+                continue
+            for rtype in grant["resources"]:
+                value = identity if rtype == "identity" else given_names.get(rtype)
+                if value:
+                    requests.append({"action": action.full_name, "resource": arn(rtype, value, where), "context": ctx})
+        alternatives.append(tuple(requests))
+    return tuple(alternatives)
+
+
+def scenario(recipe: Recipe, policy: dict, request: dict, principal_account: str, attach: str) -> dict:
+    """A scenario (DESIGN.md §3) that puts `policy` where its type belongs."""
+    principal = {"arn": f"arn:aws:iam::{principal_account}:role/{PROOF_PRINCIPAL}", "account": principal_account}
+    base = {"id": f"{recipe.name}:{request['action']}", "principal": principal, "request": request}
+    allow_ses = {"Version": VERSION, "Statement": [{"Effect": "Allow", "Action": "ses:*", "Resource": "*"}]}
+    if recipe.policy_type == "identity":
+        return dict(base, identity_policies=[policy])
+    if recipe.policy_type == "resource":
+        return dict(base, identity_policies=[allow_ses], resource_policy=policy)
+    allow_all = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    if attach == "permission_boundary":
+        return dict(base, identity_policies=[allow_ses],
+                    permission_boundary={"Version": VERSION, "Statement": [allow_all, *policy["Statement"]]})
+    return dict(base, identity_policies=[allow_ses],
+                scps=[{"level": "root", "policies": [{"Version": VERSION, "Statement": [allow_all]}, policy]}])
+
+
+def attachments(recipe: Recipe) -> tuple[str, ...]:
+    return ("scp", "permission_boundary") if recipe.policy_type == "guardrail" else ("direct",)
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    case: ProofCase
+    attach: str
+    ok: bool
+    detail: str
+
+
+def prove(recipe_name: str, values: Mapping[str, Any] | None = None, policy: dict | None = None) -> list[ProofResult]:
+    """Run each declared request of the recipe through the evaluator (seslint.evaluate).
+
+    A case expected allowed holds when, for every identity ARN SES may check, every request
+    is allowed; expected denied, when for every identity ARN some request is denied.
+    """
+    from seslint.evaluate import evaluate, load_scenario
+    from seslint.matrix import load_matrix
+
+    matrix = load_matrix()
+    recipe = load_recipe(recipe_name)
+    given = resolve_parameters(recipe, values or {})
+    policy = policy if policy is not None else policy_for(recipe, given, matrix)
+    results = []
+    for case in proof_cases(recipe, given, matrix):
+        for attach in attachments(recipe):
+            verdicts = []
+            for requests in case.alternatives:
+                decisions = []
+                for i, request in enumerate(requests):
+                    sc = scenario(recipe, policy, request, case.principal_account, attach)
+                    decision = evaluate(load_scenario(sc, f"{recipe.name}: {case.name}", f"/{i}")).decision
+                    decisions.append((request, decision))
+                verdicts.append(decisions)
+            if case.expect == "allowed":
+                bad = [(r, d) for v in verdicts for r, d in v if d != "allowed"]
+                ok = not bad
+            else:
+                bad = [v for v in verdicts if all(d == "allowed" for _, d in v)]
+                ok = not bad and bool(verdicts)
+            detail = "" if ok else json.dumps(bad, sort_keys=True)[:2000]
+            results.append(ProofResult(case, attach, ok, detail))
+    return results
+
+
+# -- output formats --------------------------------------------------------------------
+
+def render(policy: dict, fmt: str, *, name: str, summary: str, policy_type: str = "identity",
+           identity: str | None = None) -> str:
+    """The policy as `json`, `yaml`, `terraform` (HCL) or `cloudformation` (a YAML template)."""
+    if fmt == "json":
+        return json.dumps(policy, indent=2, ensure_ascii=False)
+    import yaml
+
+    if fmt == "yaml":
+        return yaml.safe_dump(policy, sort_keys=False, default_flow_style=False, allow_unicode=True).rstrip("\n")
+    if fmt == "terraform":
+        return _terraform(policy, name, summary, policy_type, identity)
+    if fmt == "cloudformation":
+        return _cloudformation(policy, name, summary, policy_type)
+    raise InputError(f"unknown format '{fmt}'", help=f"formats: {', '.join(FORMATS)}")
+
+
+def _hcl(value, indent: int = 0) -> str:
+    pad, inner = "  " * indent, "  " * (indent + 1)
+    if isinstance(value, dict):
+        body = "".join(f"{inner}{json.dumps(k)} = {_hcl(v, indent + 1)}\n" for k, v in value.items())
+        return "{\n" + body + pad + "}"
+    if isinstance(value, list):
+        return "[\n" + "".join(f"{inner}{_hcl(v, indent + 1)},\n" for v in value) + pad + "]"
+    # Terraform interpolates ${...} and %{...} inside strings: escape them.
+    return json.dumps(value, ensure_ascii=False).replace("${", "$${").replace("%{", "%%{")
+
+
+def _terraform(policy: dict, name: str, summary: str, policy_type: str, identity: str | None) -> str:
+    label = re.sub(r"[^a-z0-9_]", "_", name.lower())
+    if policy_type == "resource":
+        head = [f'resource "aws_ses_identity_policy" "{label}" {{', f"  identity = {_hcl(identity or '')}",
+                f"  name     = {_hcl(name)}", f"  policy   = jsonencode({_hcl(policy, 1)})"]
+    elif policy_type == "guardrail":
+        head = [f'resource "aws_organizations_policy" "{label}" {{', f"  name        = {_hcl(name)}",
+                f"  description = {_hcl(summary)}", '  type        = "SERVICE_CONTROL_POLICY"',
+                f"  content     = jsonencode({_hcl(policy, 1)})"]
+    else:
+        head = [f'resource "aws_iam_policy" "{label}" {{', f"  name        = {_hcl(name)}",
+                f"  description = {_hcl(summary)}", f"  policy      = jsonencode({_hcl(policy, 1)})"]
+    return "\n".join(head + ["}"])
+
+
+def _cloudformation(policy: dict, name: str, summary: str, policy_type: str) -> str:
+    import yaml
+
+    logical = _camel(name) + "Policy"
+    if policy_type == "resource":
+        raise UnsupportedError("CloudFormation has no resource type for SES identity (sending authorization) policies",
+                               help="use --format json with `aws sesv2 create-email-identity-policy`, or --format terraform")
+    if policy_type == "guardrail":
+        resource = {"Type": "AWS::Organizations::Policy",
+                    "Properties": {"Name": name, "Description": summary, "Type": "SERVICE_CONTROL_POLICY",
+                                   "Content": policy}}
+    else:
+        resource = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"Description": summary, "PolicyDocument": policy}}
+    template = {"AWSTemplateFormatVersion": "2010-09-09", "Description": f"seslint generate {name}: {summary}",
+                "Resources": {logical: resource}}
+    return yaml.safe_dump(template, sort_keys=False, default_flow_style=False, allow_unicode=True).rstrip("\n")
