@@ -89,7 +89,7 @@ class Policies:
     """Every policy that may apply to one request, compiled."""
 
     identity: list[CompiledPolicy] = field(default_factory=list)
-    resource: CompiledPolicy | None = None
+    resources: list[CompiledPolicy] = field(default_factory=list)   # all apply to the one resource
     boundary: CompiledPolicy | None = None
     session: list[CompiledPolicy] = field(default_factory=list)
     scps: list[tuple[str, list[CompiledPolicy]]] = field(default_factory=list)
@@ -110,7 +110,7 @@ def decide(policies: Policies, caller: Caller, request: Request, explain: bool =
 
     is_service = caller.kind == "service"
     scp_hits = [(level, run(cps, level)) for level, cps in ([] if is_service else policies.scps)]
-    resource_hits = run([policies.resource]) if policies.resource else []
+    resource_hits = run(policies.resources)
     identity_hits = [] if is_service else run(policies.identity)
     boundary_hits = run([policies.boundary]) if policies.boundary and not is_service else []
     session_hits = [] if is_service else run(policies.session)
@@ -152,13 +152,13 @@ def decide(policies: Policies, caller: Caller, request: Request, explain: bool =
         if identity_ok:
             return result(ALLOWED, "the root user has full access in its own account" if is_root and not identity_hits
                           else "an identity-based policy allows it")
-        missing = ["identity"] if policies.resource is None or grant else ["identity", "resource"]
+        missing = ["identity"] if not policies.resources or grant else ["identity", "resource"]
         return result(IMPLICIT_DENY, "no identity-based policy allows it"
                       + (" (the resource-based policy names only the account, which delegates to "
                          "identity-based policies)" if grant == ACCOUNT else ""), missing)
 
     if not grant:
-        what = "has no resource-based policy" if policies.resource is None else "resource-based policy does not allow the principal"
+        what = "has no resource-based policy" if not policies.resources else "resource-based policy does not allow the principal"
         return result(IMPLICIT_DENY, f"cross-account request: the resource {what}", ["resource"])
     if not boundary_ok or not session_ok:
         return _limit(result, boundary_ok, session_ok, "cross-account request: ")

@@ -69,9 +69,10 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
 
     policies = Policies(identity=policy_list("identity_policies", "identity"),
                         session=policy_list("session_policies", "session"))
-    for name, kind in (("resource_policy", "resource"), ("permission_boundary", "boundary")):
-        if value.get(name) is not None:
-            setattr(policies, kind, policy(value[name], join(pointer, name), kind))
+    if value.get("resource_policy") is not None:
+        policies.resources.append(policy(value["resource_policy"], join(pointer, "resource_policy"), "resource"))
+    if value.get("permission_boundary") is not None:
+        policies.boundary = policy(value["permission_boundary"], join(pointer, "permission_boundary"), "boundary")
     scps = value.get("scps")
     if scps is not None:
         if not isinstance(scps, list):
@@ -88,7 +89,7 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
                 fail("policies of an scps level must be a list", join(at, "policies"),
                      help="an empty list means the level allows nothing")
             policies.scps.append((name, [policy(p, join(at, "policies", k), "scp") for k, p in enumerate(items)]))
-    if policies.resource is not None and caller.arn is None and caller.service is None:
+    if policies.resources and caller.arn is None and caller.service is None:
         fail("a scenario with a resource_policy needs a principal", join(pointer, "principal"),
              help='add "principal": {"arn": "arn:aws:iam::111122223333:role/NAME"}')
     request = _request(value.get("request"), join(pointer, "request"), fail)

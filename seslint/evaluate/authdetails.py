@@ -1,0 +1,139 @@
+"""IAM account authorization details: the JSON of `aws iam get-account-authorization-details`.
+
+A principal's identity-based policies are its inline policies, the default version of each
+attached managed policy, and the inline and attached policies of its groups (users only); its
+permissions boundary is the default version of the boundary policy. Policy documents may be
+JSON objects (as the CLI prints them) or URL-encoded JSON strings (as the API returns them).
+An attached policy that the file does not contain is an error: evaluating without it would guess.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from seslint.errors import InputError, UnknownNameError
+from seslint.evaluate.sending import PolicyDoc
+from seslint.jsondoc import join
+
+
+@dataclass(frozen=True)
+class Principal:
+    arn: str
+    account: str
+    name: str
+    kind: str                                   # "user" or "role"
+    identity_policies: list[PolicyDoc] = field(default_factory=list)
+    permission_boundary: PolicyDoc | None = None
+    tags: dict = field(default_factory=dict)
+
+
+@dataclass
+class AuthDetails:
+    source: str
+    value: dict
+    _principals: list[Principal] | None = None
+
+    def principals(self):
+        """Every user and role, users first, each in file order."""
+        if self._principals is None:
+            self._principals = [self._build(kind, i) for kind in ("user", "role")
+                                for i in range(len(self.value.get(_LISTS[kind], [])))]
+        return iter(self._principals)
+
+    def principal(self, name_or_arn: str) -> Principal:
+        """A user or role by ARN or by name (an error when the name is both a user and a role)."""
+        found = [p for p in self.principals() if name_or_arn in (p.arn, p.name)]
+        if len(found) > 1:
+            raise InputError(f"'{name_or_arn}' is both a user and a role", source=self.source,
+                             help="give the ARN instead")
+        if not found:
+            names = [p.name for p in self.principals()] + [p.arn for p in self.principals()]
+            close = difflib.get_close_matches(name_or_arn, names, n=1)
+            raise UnknownNameError(f"no user or role '{name_or_arn}' in {self.source}",
+                                   help=f"did you mean '{close[0]}'?" if close else None)
+        return found[0]
+
+    def _build(self, kind: str, index: int) -> Principal:
+        at = join("", _LISTS[kind], index)
+        entry = self.value[_LISTS[kind]][index]
+        if not isinstance(entry, dict):
+            self._fail("expected an object", at)
+        name_key = "UserName" if kind == "user" else "RoleName"
+        arn, name = entry.get("Arn"), entry.get(name_key)
+        if not isinstance(arn, str) or not isinstance(name, str):
+            self._fail(f"entry needs Arn and {name_key}", at)
+        parts = arn.split(":")
+        account = parts[4] if len(parts) > 5 else ""
+        policies = self._inline(entry, "UserPolicyList" if kind == "user" else "RolePolicyList", at)
+        policies += self._attached(entry, at)
+        if kind == "user":
+            for g, group_name in enumerate(entry.get("GroupList", [])):
+                gi, group = self._group(group_name, join(at, "GroupList", g))
+                gat = join("", "GroupDetailList", gi)
+                policies += self._inline(group, "GroupPolicyList", gat) + self._attached(group, gat)
+        boundary = None
+        pb = entry.get("PermissionsBoundary")
+        if pb:
+            boundary = self._managed(pb.get("PermissionsBoundaryArn"), join(at, "PermissionsBoundary"))
+        tags = {t["Key"]: t["Value"] for t in entry.get("Tags", []) if isinstance(t, dict) and "Key" in t}
+        return Principal(arn, account, name, kind, policies, boundary, tags)
+
+    def _inline(self, entry, list_name, at) -> list[PolicyDoc]:
+        out = []
+        for i, item in enumerate(entry.get(list_name, [])):
+            out.append(self._document(item.get("PolicyDocument") if isinstance(item, dict) else None,
+                                      join(at, list_name, i, "PolicyDocument")))
+        return out
+
+    def _attached(self, entry, at) -> list[PolicyDoc]:
+        return [self._managed(item.get("PolicyArn") if isinstance(item, dict) else None,
+                              join(at, "AttachedManagedPolicies", i))
+                for i, item in enumerate(entry.get("AttachedManagedPolicies", []))]
+
+    def _group(self, name, at):
+        for i, g in enumerate(self.value.get("GroupDetailList", [])):
+            if isinstance(g, dict) and g.get("GroupName") == name:
+                return i, g
+        self._fail(f"group '{name}' is not in GroupDetailList", at)
+
+    def _managed(self, arn, at) -> PolicyDoc:
+        for i, p in enumerate(self.value.get("Policies", [])):
+            if isinstance(p, dict) and p.get("Arn") == arn:
+                default = p.get("DefaultVersionId")
+                for v, version in enumerate(p.get("PolicyVersionList", [])):
+                    if version.get("IsDefaultVersion") or version.get("VersionId") == default:
+                        return self._document(version.get("Document"),
+                                              join("", "Policies", i, "PolicyVersionList", v, "Document"))
+                self._fail(f"managed policy '{arn}' has no default version in the file", join("", "Policies", i))
+        self._fail(f"managed policy '{arn}' is attached but not in the file's Policies", at,
+                   help="run get-account-authorization-details without --filter so it includes managed policies")
+
+    def _document(self, doc, at) -> PolicyDoc:
+        if isinstance(doc, str):
+            try:
+                doc = json.loads(unquote(doc))
+            except ValueError:
+                self._fail("policy document is neither JSON nor URL-encoded JSON", at)
+        if not isinstance(doc, dict):
+            self._fail("missing policy document", at)
+        return PolicyDoc(doc, self.source, at)
+
+    def _fail(self, message, at, help=None):
+        raise InputError(message, source=self.source, pointer=at, help=help)
+
+
+_LISTS = {"user": "UserDetailList", "role": "RoleDetailList"}
+
+
+def load_auth_details(value, source: str = "<auth-details>") -> AuthDetails:
+    """Wrap a parsed authorization-details document (checked lazily, per principal)."""
+    if not isinstance(value, dict) or not any(k in value for k in ("UserDetailList", "RoleDetailList")):
+        raise InputError("not the output of 'aws iam get-account-authorization-details' "
+                         "(no UserDetailList or RoleDetailList)", source=source)
+    for name in ("UserDetailList", "RoleDetailList", "GroupDetailList", "Policies"):
+        if not isinstance(value.get(name, []), list):
+            raise InputError(f"{name} must be a list", source=source, pointer=join("", name))
+    return AuthDetails(source, value)
