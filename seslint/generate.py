@@ -9,8 +9,9 @@ value wins). A source is a parameter name, a quoted literal or `quirk.<id>.<fiel
                  the address identity when it is verified, else the domain's)
     domain       the domain of an address
     pattern      an address as is, a domain as `*@domain` (for StringLike)
-    address      a concrete address: a domain becomes `sender@domain` (for proofs)
+    address      a concrete address: a domain becomes `user@domain` (for proofs)
     first        the first value only
+    concrete     a name pattern made concrete (`orders-*` -> `orders-sample`, for proofs)
     arn:TYPE     the ARN of resource TYPE (format from the matrix), from the `region`,
                  `account` and `partition` parameters
 
@@ -54,6 +55,7 @@ _PATTERNS = {
     "region": re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"),
     "account": re.compile(r"[0-9]{12}"),
     "name": re.compile(r"[A-Za-z0-9_-]{1,64}"),
+    "name-pattern": re.compile(r"[A-Za-z0-9_-]{1,64}\*?"),
     "display-name": re.compile(r"[^\x00-\x1f\x7f\"*?$<>]{1,100}"),
     "partition": re.compile(r"aws(?:-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f|-eusc)?"),
 }
@@ -64,6 +66,7 @@ _TYPE_HELP = {
     "region": "an AWS region such as us-east-1",
     "account": "a 12-digit AWS account id",
     "name": "a resource name: letters, digits, '_' and '-', at most 64",
+    "name-pattern": "a resource name, or a name prefix ending in '*' (orders-*)",
     "display-name": "a display name without quotes, '<', '>', '*', '?' or '$'",
     "partition": "aws, aws-cn or aws-us-gov",
 }
@@ -97,6 +100,7 @@ class Recipe:
     statements: tuple[dict, ...]
     must_allow: tuple[dict, ...]
     must_deny: tuple[dict, ...]
+    examples: tuple[dict, ...] = ()
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -129,7 +133,8 @@ def load_recipe(name: str) -> Recipe:
                    for p in raw["parameters"])
     return Recipe(name=raw["name"], summary=raw["summary"], description=raw["description"],
                   policy_type=raw["policy_type"], parameters=params, statements=tuple(raw["statements"]),
-                  must_allow=tuple(raw["proof"]["must_allow"]), must_deny=tuple(raw["proof"]["must_deny"]))
+                  must_allow=tuple(raw["proof"]["must_allow"]), must_deny=tuple(raw["proof"]["must_deny"]),
+                  examples=tuple(raw.get("examples", ())))
 
 
 def recipes() -> list[Recipe]:
@@ -163,6 +168,10 @@ def resolve_parameters(recipe: Recipe, values: Mapping[str, Any]) -> dict[str, t
     given: dict[str, tuple[str, ...]] = {}
     for p in recipe.parameters:
         raw = values.get(p.name)
+        if p.type == "flag":
+            if raw:
+                given[p.name] = ("true",)
+            continue
         items = [v for item in _as_tuple(raw) if item is not None for v in str(item).split(",") if v.strip()]
         if not items:
             if p.required:
@@ -207,9 +216,11 @@ def _filter(name: str, values: list[str], env: Mapping[str, tuple[str, ...]]) ->
     if name == "pattern":
         return [v if "@" in v else f"*@{v}" for v in values]
     if name == "address":
-        return [v if "@" in v else f"sender@{v}" for v in values]
+        return [v if "@" in v else f"user@{v}" for v in values]
     if name == "first":
         return values[:1]
+    if name == "concrete":
+        return [v.replace("*", "sample") for v in values]
     if name.startswith("arn:"):
         return [arn(name[4:], v, env) for v in values]
     raise ValueError(f"unknown template filter '{name}'")
@@ -537,10 +548,15 @@ def _requests(item: dict, env, matrix) -> tuple[tuple[dict, ...], ...]:
             if not action.resource_level:
                 requests.append({"action": action.full_name, "resource": "*", "context": ctx})
                 continue
+            before = len(requests)
             for rtype in grant["resources"]:
                 value = identity if rtype == "identity" else given_names.get(rtype)
                 if value:
                     requests.append({"action": action.full_name, "resource": arn(rtype, value, where), "context": ctx})
+            if len(requests) == before and not any(rt.required for rt in action.resource_types):
+                requests.append({"action": action.full_name, "resource": "*", "context": ctx})
+            elif len(requests) == before:
+                raise ValueError(f"proof '{item['name']}' names no resource for {action.full_name}")
         alternatives.append(tuple(requests))
     return tuple(alternatives)
 
