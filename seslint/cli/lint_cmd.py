@@ -1,0 +1,44 @@
+"""`seslint lint`: lint IAM policies that touch SES (files, folders or `-` for stdin)."""
+
+from __future__ import annotations
+
+import click
+
+from seslint.cli.common import format_option
+
+
+def _names(ctx, param, values):
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@format_option("text", "json", "sarif", "github")
+@click.option("--fail-on", type=click.Choice(("error", "warning", "info", "never")), default="error",
+              show_default=True, help="Exit 1 when a finding has this severity or a higher one.")
+@click.option("--policy-type", type=click.Choice(("auto", "identity", "resource")), default="auto",
+              show_default=True, help="Treat raw policy files as identity or SES sending-authorization policies "
+                                      "(auto: a Principal means resource-based).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Config file (default: nearest .seslint.toml or pyproject.toml with [tool.seslint]).")
+@click.option("--select", multiple=True, callback=_names, help="Only these rules (ids, id prefixes or names).")
+@click.option("--ignore", multiple=True, callback=_names, help="Skip these rules.")
+@click.option("--skip-unrecognized", is_flag=True,
+              help="Skip named files that hold no policy instead of failing (for pre-commit).")
+@click.pass_context
+def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, ignore, skip_unrecognized):
+    """Lint the policies in PATHS: policy JSON, CloudFormation JSON/YAML, Terraform plan JSON
+    (`terraform show -json`) or `aws iam get-account-authorization-details` output.
+    Folders are searched for *.json, *.yaml, *.yml and *.template; `-` reads standard input."""
+    from seslint.lint import config, engine, report
+    from seslint.lint.model import RANK
+
+    for name in select + ignore:
+        engine.resolve_rules(name)
+    cfg = config.load(config_path or config.find(), engine.resolve_rules)
+    result = engine.run(list(paths), cfg, policy_type, select, ignore, skip_unrecognized)
+    out = report.render(result.findings, fmt)
+    if out:
+        click.echo(out)
+    threshold = RANK[fail_on]
+    ctx.exit(1 if any(RANK[f.severity] >= threshold for f in result.findings) else 0)

@@ -1,0 +1,81 @@
+"""The rule catalog (rules/lint-rules.json): ids, names, severities and each rule's documentation."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from seslint import data
+from seslint.errors import UnknownNameError
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    summary: str
+    what: str
+    why: str
+    bad: object
+    good: object
+    references: tuple[str, ...]
+    policy_types: tuple[str, ...]
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "severity": self.severity, "summary": self.summary,
+                "what": self.what, "why": self.why, "bad": self.bad, "good": self.good,
+                "references": list(self.references), "policy_types": list(self.policy_types)}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    rules: dict[str, Rule]
+    retired: tuple[dict, ...]
+
+    def find(self, name_or_id: str) -> Rule | None:
+        wanted = name_or_id.strip()
+        if re.fullmatch(r"(?i)SES\d{3}", wanted):
+            return self.rules.get(wanted.upper())
+        return next((r for r in self.rules.values() if r.name == wanted.lower()), None)
+
+    def require(self, name_or_id: str) -> Rule:
+        rule = self.find(name_or_id)
+        if rule is None:
+            import difflib
+
+            names = [r.name for r in self.rules.values()]
+            close = difflib.get_close_matches(name_or_id.lower(), names, n=1)
+            retired = next((r for r in self.retired if r["id"] == name_or_id.upper()), None)
+            help = (f"{retired['id']} was retired: {retired['reason']}" if retired else
+                    f"did you mean '{close[0]}'?" if close else "rules are named SES000 to SES999 or by kebab-case name")
+            raise UnknownNameError(f"unknown lint rule '{name_or_id}'", help=help)
+        return rule
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> Catalog:
+    raw = data.load("lint-rules.json")
+    rules = {}
+    for r in raw["rules"]:
+        rules[r["id"]] = Rule(r["id"], r["name"], r["severity"], r["summary"], r["what"], r["why"], r["bad"],
+                              r["good"], tuple(r["references"]), tuple(r["policy_types"]))
+    return Catalog(dict(sorted(rules.items())), tuple(raw.get("retired", [])))
+
+
+def explain_rule(name_or_id: str, fmt: str = "text") -> str:
+    """A rule's documentation as text (ruff style) or JSON."""
+    rule = load_catalog().require(name_or_id)
+    if fmt == "json":
+        return json.dumps(rule.as_json(), indent=2, sort_keys=True)
+    lines = [f"{rule.id} {rule.name} ({rule.severity})", "", rule.summary, "",
+             "What it does", f"  {rule.what}", "", "Why is this bad?", f"  {rule.why}", "",
+             f"Applies to: {', '.join(rule.policy_types)} policies"]
+    for title, example in (("Example", rule.bad), ("Use instead", rule.good)):
+        if example is not None:
+            lines += ["", title] + ["  " + line for line in json.dumps(example, indent=2).splitlines()]
+    if rule.references:
+        lines += ["", "References"] + [f"  {u}" for u in rule.references]
+    return "\n".join(lines)

@@ -1,0 +1,86 @@
+"""Lint checks: small functions, each registered for one catalog rule id.
+
+A check takes a `Context` and yields `(pointer, message)` pairs; the pointer is relative to the
+policy root. Checks never print and never see files: the engine places and filters findings.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cached_property, lru_cache
+from types import MappingProxyType
+
+from seslint.lint import view
+
+MODULES = ("grammar", "actions", "resources", "conditions", "statements")
+
+
+def rule(rule_id: str):
+    """Mark a function as the check for `rule_id`."""
+    def mark(fn):
+        fn.rule_id = rule_id
+        return fn
+    return mark
+
+
+@lru_cache(maxsize=1)
+def registry() -> MappingProxyType:
+    """Rule id -> check function, collected from the check modules."""
+    found = {}
+    for name in MODULES:
+        module = importlib.import_module(f"seslint.lint.checks.{name}")
+        for fn in vars(module).values():
+            rule_id = getattr(fn, "rule_id", None)
+            if rule_id is not None and callable(fn):
+                if rule_id in found:
+                    raise RuntimeError(f"two checks for {rule_id}")
+                found[rule_id] = fn
+    return MappingProxyType(dict(sorted(found.items())))
+
+
+class Context:
+    """One policy as the checks see it: the raw value, its type, and derived views (computed once)."""
+
+    def __init__(self, value, policy_type: str, kind: str = "policy", duplicates: tuple[str, ...] = ()):
+        self.value = value
+        self.policy_type = policy_type
+        self.kind = kind
+        self.duplicates = duplicates  # pointers relative to the policy root
+        self._covered: dict[str, frozenset[str]] = {}
+
+    @cached_property
+    def matrix(self):
+        from seslint.matrix import load_matrix
+
+        return load_matrix()
+
+    @cached_property
+    def statements(self) -> list[view.Statement]:
+        return view.statements(self.value)
+
+    def ses_patterns(self, st: view.Statement, element: str = "actions"):
+        """(pointer, pattern, matched actions) for each `ses:` pattern (or `*`) in Action/NotAction."""
+        out = []
+        for pointer, pattern in getattr(st, element) or ():
+            if "${" in pattern:
+                continue
+            prefix = pattern.partition(":")[0].lower()
+            if pattern == "*" or prefix == "ses" or (":" in pattern and "*" in prefix and "ses".startswith(prefix.rstrip("*"))):
+                out.append((pointer, pattern, self.matrix.expand(pattern)))
+        return out
+
+    def covered(self, st: view.Statement) -> frozenset[str]:
+        """Lower-case names of the ses: actions the statement applies to (Action or NotAction)."""
+        if st.pointer not in self._covered:
+            if st.actions is not None:
+                names = {a.name.lower() for _, _, found in self.ses_patterns(st) for a in found}
+            elif st.not_actions is not None:
+                excluded = {a.name.lower() for _, _, found in self.ses_patterns(st, "not_actions") for a in found}
+                names = set(self.matrix.actions) - excluded
+            else:
+                names = set()
+            self._covered[st.pointer] = frozenset(names)
+        return self._covered[st.pointer]
+
+    def actions(self, names) -> list:
+        return sorted((self.matrix.actions[n] for n in names), key=lambda a: a.name)

@@ -1,0 +1,68 @@
+"""Actions: unknown names, empty wildcards, wrong prefixes and wildcards that grant more than it seems."""
+
+from __future__ import annotations
+
+from seslint.lint.checks import rule
+from seslint.patterns import has_wildcard
+
+WRONG_PREFIXES = ("sesv2", "ses-v2", "email", "pinpoint-email", "mailmanager", "amazonses", "simpleemail")
+WRITE_LEVELS = ("Write", "Permissions management", "Tagging")
+
+
+def _entries(ctx):
+    """(statement, pointer, prefix, name) for every Action and NotAction string."""
+    for st in ctx.statements:
+        for pointer, text in (st.actions or ()) + (st.not_actions or ()):
+            if "${" not in text and ":" in text:
+                prefix, _, name = text.partition(":")
+                yield st, pointer, prefix, name
+
+
+@rule("SES021")
+def unknown_action(ctx):
+    for st, pointer, prefix, name in _entries(ctx):
+        if prefix.lower() == "ses" and not has_wildcard(name) and ctx.matrix.action(name) is None:
+            hint = ctx.matrix.did_you_mean(name)
+            yield pointer, (f"unknown action 'ses:{name}': the statement never matches it"
+                            + (f"; {hint}" if hint else ""))
+
+
+@rule("SES022")
+def wildcard_matches_nothing(ctx):
+    for st, pointer, prefix, name in _entries(ctx):
+        if prefix.lower() == "ses" and has_wildcard(name) and not ctx.matrix.expand(f"ses:{name}"):
+            yield pointer, f"'{prefix}:{name}' matches no SES action: the statement never applies to it"
+
+
+@rule("SES023")
+def wrong_action_prefix(ctx):
+    for st, pointer, prefix, name in _entries(ctx):
+        if prefix.lower() in WRONG_PREFIXES:
+            yield pointer, (f"'{prefix}:{name}' uses prefix '{prefix}': every SES, SES v2, Pinpoint Email and "
+                            f"Mail Manager action is 'ses:{name}', so this entry matches nothing")
+
+
+def _surprise(action) -> tuple:
+    """Sort key: the actions a reader least expects a wildcard to include come first."""
+    level = action.access_level
+    return (0 if level == "Permissions management" else 1 if action.name.startswith("Delete") else
+            2 if action.name in ("SendBounce", "SendCustomVerificationEmail") else 3 if level == "Write" else 4,
+            action.name)
+
+
+@rule("SES024")
+def broad_wildcard(ctx):
+    for st in ctx.statements:
+        if not st.allow:
+            continue
+        for pointer, pattern, found in ctx.ses_patterns(st):
+            if not has_wildcard(pattern):
+                continue
+            risky = sorted((a for a in found if a.access_level in WRITE_LEVELS), key=_surprise)
+            if not risky:
+                continue
+            named = ", ".join(a.full_name for a in risky[:4])
+            more = f" and {len(risky) - 4} more write actions" if len(risky) > 4 else ""
+            what = "every action of every service" if pattern == "*" else f"{len(found)} SES actions"
+            yield pointer, (f"'{pattern}' allows {what}, including {named}{more}: "
+                            f"list only the actions you need")

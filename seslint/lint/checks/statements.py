@@ -1,0 +1,154 @@
+"""Across statements (SES semantics) and the SES sending-authorization policy type."""
+
+from __future__ import annotations
+
+from seslint.lint.checks import rule
+from seslint.lint.checks.resources import explicit, fits, resource_list
+from seslint.lint.model import RESOURCE
+from seslint.matrix import SENDING_KEYS
+
+
+def _quirk_actions(ctx, kind: str, field: str = "allowed_actions", quirk_id: str | None = None) -> set[str]:
+    return {a.partition(":")[2].lower() for q in ctx.matrix.quirks.values()
+            if q["kind"] == kind and (quirk_id is None or q["id"] == quirk_id) for a in q.get(field, [])}
+
+
+def send_actions(ctx) -> set[str]:
+    """The message-sending actions a recipient or sender restriction must cover."""
+    return _quirk_actions(ctx, "sending-authorization", quirk_id="sending-authorization-send-actions")
+
+
+def _names(ctx, names) -> str:
+    return ", ".join(a.full_name for a in ctx.actions(names))
+
+
+def _anchor(st) -> str:
+    return (st.actions or st.not_actions or ((st.pointer, ""),))[0][0]
+
+
+@rule("SES040")
+def send_restriction_bypassed(ctx):
+    sends = send_actions(ctx)
+    for key in SENDING_KEYS:
+        restricted, free = set(), []
+        for st in ctx.statements:
+            if not st.allow:
+                continue
+            covered = ctx.covered(st) & sends
+            if st.conditions_on(key):
+                restricted |= covered
+            elif covered:
+                free.append((st, covered))
+        if not restricted:
+            continue
+        for st, covered in free:
+            yield _anchor(st), (f"this statement allows {_names(ctx, covered)} without the '{key}' condition that "
+                                f"restricts {_names(ctx, restricted)}: a caller sends through it unrestricted")
+
+
+@rule("SES041")
+def send_guardrail_incomplete(ctx):
+    sends = send_actions(ctx)
+    for key in SENDING_KEYS:
+        guards = [st for st in ctx.statements if st.deny and st.conditions_on(key)]
+        covered = set().union(*(ctx.covered(st) for st in guards)) & sends if guards else set()
+        missing = sends - covered
+        if covered and missing:
+            yield _anchor(guards[0]), (f"this '{key}' guardrail covers {_names(ctx, covered)} but not "
+                                       f"{_names(ctx, missing)}: mail sent through those is not checked")
+
+
+def _twins(ctx):
+    for pair in ctx.matrix.equivalents:
+        v1, v2 = (pair[k].partition(":")[2].lower() for k in ("v1", "v2"))
+        if v1 != v2 and v1 in ctx.matrix.actions and v2 in ctx.matrix.actions:
+            yield v1, v2
+
+
+def _twin_findings(ctx, statements, verb: str):
+    covered = set().union(*(ctx.covered(st) for st in statements)) if statements else set()
+    seen = set()
+    for a, b in _twins(ctx):
+        for have, lack in ((a, b), (b, a)):
+            if have in covered and lack not in covered and (have, lack) not in seen:
+                st = next(s for s in statements if have in ctx.covered(s))
+                twin = ctx.matrix.actions[lack]
+                if not all(ctx.matrix.carries(twin, c.key) for c in st.conditions):
+                    continue  # the statement's conditions could never apply to the twin anyway
+                seen.add((have, lack))
+                yield _anchor(st), (f"this policy {verb} '{ctx.matrix.actions[have].full_name}' but not its v1/v2 "
+                                    f"twin '{ctx.matrix.actions[lack].full_name}': the same resource is reachable "
+                                    f"through the other API")
+
+
+@rule("SES042")
+def twin_not_denied(ctx):
+    yield from _twin_findings(ctx, [st for st in ctx.statements if st.deny], "denies")
+
+
+@rule("SES043")
+def twin_not_allowed(ctx):
+    yield from _twin_findings(ctx, [st for st in ctx.statements if st.allow], "allows")
+
+
+@rule("SES044")
+def deny_not_resource_blocks_configuration_set(ctx):
+    sends = send_actions(ctx) | {"sendbulkemail"}
+    cset = ctx.matrix.resource_types.get("configuration-set")
+    for st in ctx.statements:
+        if not st.deny or not st.not_resources or st.conditions or not (ctx.covered(st) & sends):
+            continue
+        if not any(fits(arn, cset) for _, arn in st.not_resources):
+            yield st.not_resources[0][0], ("Deny with 'NotResource' that lists no configuration-set ARN: sends "
+                                           "that use a configuration set (named, or the identity's default) are "
+                                           "also checked against its ARN, so they are denied")
+
+
+@rule("SES045")
+def send_authorization_incomplete(ctx):
+    allowed = set().union(*(ctx.covered(st) for st in ctx.statements if st.allow)) if ctx.statements else set()
+    if not allowed:
+        return
+    template_arn = any(
+        "sendemail" in ctx.covered(st) and any(
+            fits(arn, ctx.matrix.resource_types["template"]) and arn != "*" for arn in resource_list(st) or ())
+        for st in ctx.statements if st.allow)
+    api_v2 = any(str(v) == "2" for st in ctx.statements if st.allow
+                 for c in st.conditions_on("ses:ApiVersion") if not c.operator.negated for _, v in c.values)
+    for spec in ("sesv2:SendEmail", "sesv2:SendBulkEmail"):
+        for variant in ctx.matrix.operation(spec):
+            needed = {a["action"].partition(":")[2].lower() for a in variant["authorizes"]}
+            intent = {"bulk": bool(needed & allowed),
+                      "template": template_arn,
+                      "raw": "sendemail" in allowed and api_v2}.get(variant["variant"], False)
+            missing = needed - allowed
+            if intent and missing:
+                st = next((s for s in ctx.statements if s.allow and ctx.covered(s) & (needed | {"sendemail"})),
+                          ctx.statements[0])
+                yield _anchor(st), (f"v2 {spec.partition(':')[2]} with {variant['variant']} content is authorized as "
+                                    f"{_names(ctx, needed)}; this policy does not allow {_names(ctx, missing)}, "
+                                    f"so those sends are denied")
+
+
+@rule("SES046")
+def sending_authorization_action(ctx):
+    if ctx.policy_type != RESOURCE:
+        return
+    allowed = _quirk_actions(ctx, "sending-authorization")
+    for st in ctx.statements:
+        for pointer, action in explicit(ctx, st):
+            if action.name.lower() not in allowed:
+                yield pointer, (f"'{action.full_name}' cannot be granted in an SES identity (sending-authorization) "
+                                f"policy: SES accepts only the sending actions and a short list of identity actions")
+
+
+@rule("SES047")
+def sending_authorization_resource(ctx):
+    if ctx.policy_type != RESOURCE:
+        return
+    identity = ctx.matrix.resource_types["identity"]
+    for st in ctx.statements:
+        for pointer, arn in st.resources or ():
+            if arn != "*" and "${" not in arn and not fits(arn, identity):
+                yield pointer, (f"resource '{arn}' in an SES identity policy: the policy is attached to one identity "
+                                f"and its 'Resource' must be that identity's ARN")

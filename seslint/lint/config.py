@@ -1,0 +1,154 @@
+"""Linter configuration: `[tool.seslint]` in pyproject.toml or a `.seslint.toml`, found from the
+working directory upwards (or named with --config).
+
+    select = ["SES0"]            # ids, id prefixes or names; default: every rule
+    ignore = ["SES028"]
+    severity = { SES024 = "error" }
+    [[suppress]]                 # [[tool.seslint.suppress]] in pyproject.toml
+    path = "policies/legacy/*.json"
+    rule = "SES024"
+    sid = "LegacyAdmin"          # optional
+    reason = "owned by team X, tracked in JIRA-1"   # required
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+
+from seslint.errors import InputError
+from seslint.lint.model import SEVERITIES
+
+KEYS = ("select", "ignore", "severity", "suppress")
+SUPPRESS_KEYS = ("path", "rule", "sid", "reason")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    index: int
+    path: str
+    rule: str
+    sid: str | None
+    reason: str
+    line: int
+
+    def matches(self, file: str, rule: str, sid: str | None, base: str) -> bool:
+        if rule != self.rule or (self.sid is not None and sid != self.sid):
+            return False
+        relative = os.path.relpath(os.path.abspath(file), base) if file != "<stdin>" else file
+        return any(fnmatch.fnmatch(f.replace(os.sep, "/"), self.path) for f in (file, relative))
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+    suppress: tuple[Suppression, ...] = ()
+    pointer_base: str = ""
+
+    @property
+    def base(self) -> str:
+        return os.path.dirname(os.path.abspath(self.source)) if self.source else os.getcwd()
+
+
+def find(start: str | None = None) -> str | None:
+    """The nearest .seslint.toml, or pyproject.toml with a [tool.seslint] table, from `start` upwards."""
+    here = os.path.abspath(start or os.getcwd())
+    while True:
+        candidate = os.path.join(here, ".seslint.toml")
+        if os.path.isfile(candidate):
+            return candidate
+        candidate = os.path.join(here, "pyproject.toml")
+        if os.path.isfile(candidate) and _has_table(candidate):
+            return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _has_table(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return "[tool.seslint" in f.read()
+    except OSError:
+        return False
+
+
+def load(path: str | None, resolve) -> Config:
+    """Read and validate a config file; `resolve(name_or_id_or_prefix)` returns rule ids or raises."""
+    if path is None:
+        return Config()
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as f:
+            text = f.read()
+        doc = tomllib.loads(text.decode("utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read config: {exc.strerror}", source=path) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"invalid TOML: {str(exc).splitlines()[0]}", source=path) from None
+    pyproject = os.path.basename(path) == "pyproject.toml"
+    table = doc.get("tool", {}).get("seslint", {}) if pyproject else doc
+    base = "/tool/seslint" if pyproject else ""
+
+    def fail(message, pointer=""):
+        raise InputError(message, source=path, pointer=base + pointer)
+
+    if not isinstance(table, dict):
+        fail("[tool.seslint] must be a table")
+    for key in table:
+        if key not in KEYS:
+            fail(f"unknown setting '{key}' (known: {', '.join(KEYS)})", f"/{key}")
+    lists = {}
+    for key in ("select", "ignore"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            fail(f"'{key}' must be a list of rule ids or names", f"/{key}")
+        for v in value:
+            resolve(v)
+        lists[key] = tuple(value)
+    severity = table.get("severity", {})
+    if not isinstance(severity, dict):
+        fail("'severity' must be a table such as { SES024 = \"error\" }", "/severity")
+    overrides = {}
+    for name, level in severity.items():
+        if level not in SEVERITIES:
+            fail(f"severity of '{name}' is '{level}': use error, warning or info", f"/severity/{name}")
+        for rule_id in resolve(name):
+            overrides[rule_id] = level
+    entries = table.get("suppress", [])
+    if not isinstance(entries, list):
+        fail("'suppress' must be an array of tables ([[suppress]])", "/suppress")
+    header_lines = _header_lines(text.decode("utf-8"), "tool.seslint.suppress" if pyproject else "suppress")
+    suppressions = []
+    for i, entry in enumerate(entries):
+        where = f"/suppress/{i}"
+        if not isinstance(entry, dict):
+            fail("a suppression must be a table", where)
+        for key in entry:
+            if key not in SUPPRESS_KEYS:
+                fail(f"unknown suppression setting '{key}' (known: {', '.join(SUPPRESS_KEYS)})", f"{where}/{key}")
+        for key in ("path", "rule", "reason"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                fail(f"suppression {i + 1} needs '{key}' (a non-empty string)", where)
+        if "sid" in entry and not isinstance(entry["sid"], str):
+            fail(f"suppression {i + 1}: 'sid' must be a string", f"{where}/sid")
+        ids = resolve(entry["rule"])
+        if len(ids) != 1:
+            fail(f"suppression {i + 1}: 'rule' must name one rule, not '{entry['rule']}'", f"{where}/rule")
+        line = header_lines[i] if i < len(header_lines) else 1
+        suppressions.append(Suppression(i, entry["path"], ids[0], entry.get("sid"), entry["reason"], line))
+    return Config(path, lists["select"], lists["ignore"], overrides, tuple(suppressions), base)
+
+
+def _header_lines(text: str, table: str) -> list[int]:
+    """Line numbers of each `[[table]]` header, to place unused-suppression findings."""
+    wanted = f"[[{table}]]"
+    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip().replace(" ", "") == wanted]

@@ -1,0 +1,130 @@
+"""Run the checks over every policy in the inputs and turn their results into placed findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from seslint.lint import inputs
+from seslint.lint.catalog import load_catalog
+from seslint.lint.checks import Context, registry
+from seslint.lint.config import Config
+from seslint.lint.model import IDENTITY, RESOURCE, Finding, PolicyUnit
+
+# rules the engine itself reports (the rest are checks in seslint/lint/checks/)
+INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION = "SES000", "SES001", "SES048"
+ENGINE_RULES = (INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION)
+
+
+@dataclass
+class Result:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    policies: int = 0
+
+
+def detect_type(value) -> str:
+    """A policy with a Principal anywhere is resource-based (an SES sending-authorization policy)."""
+    from seslint.lint.view import statements
+
+    return RESOURCE if any(st.has_principal for st in statements(value)) else IDENTITY
+
+
+def resolve_rules(name: str) -> list[str]:
+    """Rule ids for an id, an id prefix (`SES0`) or a kebab-case name; raises on no match."""
+    catalog = load_catalog()
+    rule = catalog.find(name)
+    if rule is not None:
+        return [rule.id]
+    ids = [i for i in catalog.rules if i.startswith(name.upper())] if name.upper().startswith("SES") else []
+    if not ids:
+        catalog.require(name)  # raises with a did-you-mean
+    return ids
+
+
+def enabled_rules(config: Config, select=(), ignore=()) -> set[str]:
+    catalog = load_catalog()
+    chosen = select or config.select
+    ids = {i for name in chosen for i in resolve_rules(name)} if chosen else set(catalog.rules)
+    for name in tuple(config.ignore) + tuple(ignore):
+        ids -= set(resolve_rules(name))
+    return ids
+
+
+def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tuple[str, str, str]]:
+    """(rule, absolute pointer, message) for one policy; a crashing check becomes SES000."""
+    relative_dups = tuple(p[len(unit.pointer):] for p in unit.duplicates)
+    ctx = Context(unit.value, policy_type, unit.kind, relative_dups)
+    out = []
+    for rule_id, check in registry().items():
+        if rule_id not in rules:
+            continue
+        try:
+            found = list(check(ctx))
+        except Exception as exc:  # noqa: BLE001 - a broken check must not hide the others
+            if INTERNAL_ERROR in rules:
+                out.append((INTERNAL_ERROR, unit.pointer,
+                            f"rule {rule_id} crashed on this policy ({type(exc).__name__}: {exc}); "
+                            f"please report it"))
+            continue
+        out += [(rule_id, unit.pointer + pointer, message) for pointer, message in found]
+    return out
+
+
+def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), ignore=(),
+        skip_unrecognized: bool = False) -> Result:
+    catalog = load_catalog()
+    rules = enabled_rules(config, select, ignore)
+    result = Result()
+    used: set[int] = set()
+    for path, named in inputs.discover(paths):
+        loaded = inputs.load(path, named and not skip_unrecognized)
+        result.files += 1
+        raw: list[Finding] = []
+        if loaded.broken is not None and INVALID_JSON in rules:
+            exc = loaded.broken
+            raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", exc.message))
+        for unit in loaded.units:
+            result.policies += 1
+            ptype = unit.policy_type or (policy_type if policy_type != "auto" else detect_type(unit.value))
+            sids = _sids(unit)
+            for rule_id, pointer, message in check_unit(unit, ptype, rules):
+                line, column = unit.position(pointer)
+                raw.append(Finding(loaded.source, line, column, rule_id, pointer, message,
+                                   sid=_sid_at(sids, unit.pointer, pointer)))
+        for f in raw:
+            hit = next((s for s in config.suppress if s.matches(f.file, f.rule, f.sid, config.base)), None)
+            if hit is not None:
+                used.add(hit.index)
+                continue
+            result.findings.append(_placed(f, catalog, config))
+    if UNUSED_SUPPRESSION in rules:
+        for s in config.suppress:
+            if s.index not in used:
+                message = (f"suppression of {s.rule} for '{s.path}'" + (f" (Sid '{s.sid}')" if s.sid else "")
+                           + " matched no finding: remove it")
+                result.findings.append(_placed(Finding(config.source, s.line, 1, UNUSED_SUPPRESSION,
+                                                       f"{config.pointer_base}/suppress/{s.index}", message),
+                                               catalog, config))
+    result.findings.sort()
+    return result
+
+
+def _placed(f: Finding, catalog, config: Config) -> Finding:
+    rule = catalog.rules[f.rule]
+    return Finding(f.file, f.line, f.column, f.rule, f.pointer, f.message,
+                   config.severity.get(f.rule, rule.severity), rule.name, f.sid)
+
+
+def _sids(unit: PolicyUnit) -> dict[str, str]:
+    from seslint.lint.view import statements
+
+    return {st.pointer: st.sid for st in statements(unit.value) if st.sid}
+
+
+def _sid_at(sids: dict[str, str], base: str, pointer: str) -> str | None:
+    relative = pointer[len(base):]
+    for st_pointer, sid in sids.items():
+        if relative == st_pointer or relative.startswith(st_pointer + "/"):
+            return sid
+    return None
+

@@ -1,0 +1,55 @@
+"""What the linter works on and what it produces: policies found in a file, and findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+SEVERITIES = ("error", "warning", "info")
+RANK = {"error": 3, "warning": 2, "info": 1, "never": 99}
+
+IDENTITY = "identity"
+RESOURCE = "resource"
+
+
+class Unresolved(str):
+    """A CloudFormation intrinsic function (`!Ref`, `Fn::If`, ...) whose value is known only at deploy time.
+
+    Its text keeps the `${...}` form so messages stay readable; checks skip what they cannot judge.
+    """
+
+
+@dataclass(frozen=True)
+class PolicyUnit:
+    """One policy inside a file.
+
+    `pointer` is where the policy stands in the outer document; `position(pointer)` maps an absolute
+    pointer to (line, column) in the original file. `policy_type` is None when the container does not
+    fix it (a raw policy file); `kind` names the container for size quotas.
+    """
+
+    source: str
+    pointer: str
+    value: object
+    position: Callable[[str], tuple[int, int]]
+    policy_type: str | None = None
+    kind: str = "policy"
+    name: str | None = None
+    duplicates: tuple[str, ...] = ()   # absolute pointers of repeated member names
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    file: str
+    line: int
+    column: int
+    rule: str
+    pointer: str = ""
+    message: str = field(default="", compare=False)
+    severity: str = field(default="error", compare=False)
+    name: str = field(default="", compare=False)
+    sid: str | None = field(default=None, compare=False)
+
+    def as_json(self) -> dict:
+        return {"rule": self.rule, "name": self.name, "severity": self.severity, "message": self.message,
+                "file": self.file, "line": self.line, "column": self.column, "pointer": self.pointer}

@@ -1,0 +1,83 @@
+"""Render findings: text, json (DESIGN.md §3), sarif (SARIF 2.1.0) and github (workflow annotations)."""
+
+from __future__ import annotations
+
+import json
+
+from seslint.lint.model import Finding
+
+SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+HOME = "https://github.com/seslint/seslint"
+
+
+def render(findings: list[Finding], fmt: str) -> str:
+    return {"text": text, "json": as_json, "sarif": sarif, "github": github}[fmt](findings)
+
+
+def text(findings: list[Finding]) -> str:
+    lines = [f"{f.file}:{f.line}:{f.column}: {f.rule} {f.severity} {f.message}" for f in findings]
+    if findings:
+        counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+        lines.append("found " + ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()))
+    return "\n".join(lines)
+
+
+def as_json(findings: list[Finding]) -> str:
+    return json.dumps({"version": 1, "findings": [f.as_json() for f in findings]}, indent=2, sort_keys=True,
+                      ensure_ascii=False)
+
+
+def github(findings: list[Finding]) -> str:
+    level = {"error": "error", "warning": "warning", "info": "notice"}
+
+    def esc(value: str, prop: bool = False) -> str:
+        value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return value.replace(":", "%3A").replace(",", "%2C") if prop else value
+
+    return "\n".join(f"::{level[f.severity]} file={esc(f.file, True)},line={f.line},col={f.column},"
+                     f"title={esc(f.rule + ' ' + f.name, True)}::{esc(f.message)}" for f in findings)
+
+
+def sarif(findings: list[Finding]) -> str:
+    from seslint import __version__
+    from seslint.lint.catalog import load_catalog
+
+    catalog = load_catalog()
+    ids = sorted(catalog.rules)
+    index = {rule_id: i for i, rule_id in enumerate(ids)}
+    rules = []
+    for rule_id in ids:
+        r = catalog.rules[rule_id]
+        rules.append({
+            "id": r.id, "name": r.name,
+            "shortDescription": {"text": r.summary},
+            "fullDescription": {"text": f"{r.what} {r.why}"},
+            "help": {"text": f"{r.what}\n\n{r.why}\n\nRun `seslint explain {r.id}` for examples."},
+            "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
+            "properties": {"tags": list(r.policy_types)},
+            **({"helpUri": r.references[0]} if r.references else {}),
+        })
+    results = []
+    for f in findings:
+        result = {
+            "ruleId": f.rule, "ruleIndex": index[f.rule], "level": SARIF_LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [{
+                "physicalLocation": {"artifactLocation": {"uri": _uri(f.file)},
+                                     "region": {"startLine": f.line, "startColumn": f.column}},
+                **({"logicalLocations": [{"fullyQualifiedName": f.pointer, "kind": "member"}]} if f.pointer else {}),
+            }],
+        }
+        results.append(result)
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
+        "tool": {"driver": {"name": "seslint", "version": __version__, "informationUri": HOME, "rules": rules}},
+        "results": results,
+    }]}
+    return json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path.replace("\\", "/").removeprefix("./"))
