@@ -159,6 +159,25 @@ def validate_value(param: Parameter, value: str) -> str:
     return value
 
 
+_FOR_PARAMETERS = (Parameter("identity", "email-or-domain", ""), Parameter("configuration-set", "name-pattern", ""),
+                   Parameter("template", "name-pattern", ""), Parameter("region", "region", ""),
+                   Parameter("account", "account", ""))
+
+
+def validate_parameter(name: str, value: str) -> str:
+    """Check a `generate --for` option value (identity, configuration-set, template, region, account)."""
+    return validate_value(next(p for p in _FOR_PARAMETERS if p.name == name), value)
+
+
+def identity_arn(recipe_name: str, values: Mapping[str, Any]) -> str | None:
+    """The ARN of the identity a resource (identity) policy recipe is attached to."""
+    recipe = load_recipe(recipe_name)
+    given = resolve_parameters(recipe, values)
+    if recipe.policy_type != "resource":
+        return None
+    return arn("identity", given["identity"][0], policy_env(recipe, given))
+
+
 def resolve_parameters(recipe: Recipe, values: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     """User values (str, list or None per parameter name; commas split lists) -> validated tuples."""
     unknown = sorted(set(values) - {p.name for p in recipe.parameters})

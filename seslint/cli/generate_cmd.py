@@ -1,0 +1,163 @@
+"""`seslint generate`: least-privilege SES policies from recipes or from API operations.
+
+Each recipe in rules/recipes/ becomes a subcommand whose options are the recipe's parameters,
+so `seslint generate RECIPE --help` documents them.
+"""
+
+from __future__ import annotations
+
+import click
+
+from seslint.generate import FORMATS
+
+FORMAT_HELP = ("Output format: the policy JSON document, the same as YAML, a Terraform resource "
+               "(jsonencode) or a CloudFormation template.")
+
+
+def _format_option():
+    return click.Option(["--format", "fmt"], type=click.Choice(FORMATS), default="json", show_default=True,
+                        help=FORMAT_HELP)
+
+
+def _check_option():
+    return click.Option(["--check"], is_flag=True,
+                        help="Also run the recipe's must-allow and must-deny requests through the evaluator "
+                             "(a report on stderr; exit 1 if one fails).")
+
+
+def _emit(policy: dict, fmt: str, *, name: str, summary: str, policy_type: str = "identity",
+          identity: str | None = None) -> None:
+    from seslint.generate import render
+
+    click.echo(render(policy, fmt, name=name, summary=summary, policy_type=policy_type, identity=identity))
+
+
+def _recipe_command(name: str) -> click.Command:
+    """A click command built from the recipe's data: one option per parameter."""
+    from seslint.generate import load_recipe
+
+    recipe = load_recipe(name)
+    params: list[click.Parameter] = []
+    for p in recipe.parameters:
+        extra = []
+        if p.required:
+            extra.append("required")
+        if p.repeatable:
+            extra.append("repeatable; commas also separate values")
+        help_text = p.help + (f" [{'; '.join(extra)}]" if extra else "")
+        if p.type == "flag":
+            params.append(click.Option([p.option], is_flag=True, help=help_text))
+        else:
+            metavar = p.type.upper().replace("-", "_") if not p.choices else "|".join(p.choices)
+            params.append(click.Option([p.option, p.name.replace("-", "_")], multiple=p.repeatable, metavar=metavar,
+                                       help=help_text))
+    params += [_format_option(), _check_option()]
+
+    def run(fmt, check, **values):
+        from seslint.generate import generate, identity_arn, prove
+
+        ctx = click.get_current_context()
+        by_name = {p.name: values.get(p.name.replace("-", "_")) for p in recipe.parameters}
+        policy = generate(name, by_name)
+        identity = identity_arn(name, by_name)
+        _emit(policy, fmt, name=name, summary=recipe.summary, policy_type=recipe.policy_type, identity=identity)
+        if check:
+            results = prove(name, by_name, policy)
+            failed = [r for r in results if not r.ok]
+            for r in failed:
+                click.echo(f"seslint: proof failed: expected {r.case.expect}: {r.case.name} [{r.attach}]: {r.detail}",
+                           err=True)
+            click.echo(f"seslint: {len(results) - len(failed)}/{len(results)} proofs hold", err=True)
+            if failed:
+                ctx.exit(1)
+
+    epilog = "Parameters left out keep their default (shown in the option help); " \
+             "`--check` proves the result with the evaluator."
+    return click.Command(name, params=params, callback=run, help=f"{recipe.summary}\n\n{recipe.description}",
+                         short_help=recipe.summary, epilog=epilog)
+
+
+class RecipeGroup(click.Group):
+    """Recipes as subcommands, loaded from rules/recipes/; `--for OP OP ...` takes several values."""
+
+    def list_commands(self, ctx):
+        from seslint.generate import recipe_names
+
+        return list(recipe_names())
+
+    def get_command(self, ctx, name):
+        from seslint.generate import recipe_names
+
+        return _recipe_command(name) if name in recipe_names() else None
+
+    def resolve_command(self, ctx, args):
+        from seslint.generate import load_recipe
+
+        if args and not args[0].startswith("-") and self.get_command(ctx, args[0]) is None:
+            load_recipe(args[0])  # raises UnknownNameError with a did-you-mean (exit 3)
+        return super().resolve_command(ctx, args)
+
+    def parse_args(self, ctx, args):
+        # `--for a b c` -> `--for a --for b --for c`, as the issue spells it.
+        out, in_for = [], False
+        for arg in args:
+            if arg == "--for":
+                in_for = True
+                continue
+            if in_for and not arg.startswith("-"):
+                out += ["--for", arg]
+                continue
+            in_for = False
+            out.append(arg)
+        return super().parse_args(ctx, out)
+
+
+@click.group(cls=RecipeGroup, invoke_without_command=True,
+             epilog="Examples: seslint generate ci-simulator-only; "
+                    "seslint generate restricted-sender --from noreply@example.com --recipient-domain example.com; "
+                    "seslint generate --for sesv2:SendEmail:raw ses:VerifyEmailIdentity")
+@click.option("--list", "list_", is_flag=True, help="List the recipes and exit.")
+@click.option("--for", "operations", multiple=True, metavar="OPERATION...",
+              help="The minimal policy for these API operations (service:Operation[:variant], "
+                   "e.g. sesv2:SendEmail:raw ses:VerifyEmailIdentity); without a variant, all variants.")
+@click.option("--region", help="With --for: the region in ARNs (default: any).")
+@click.option("--account", help="With --for: the account in ARNs (default: any).")
+@click.option("--identity", multiple=True, help="With --for: identity names (an address also yields its domain).")
+@click.option("--configuration-set", "configuration_set", multiple=True, help="With --for: configuration-set names.")
+@click.option("--template", multiple=True, help="With --for: template names.")
+@click.option("--no-extras", is_flag=True,
+              help="With --for: leave out extra authorizations that apply only sometimes (ses:TagResource for "
+                   "tagged creates, ses:ApplyTrackingConfigurationOverrides for tracking overrides).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True, help=FORMAT_HELP)
+@click.pass_context
+def generate(ctx, list_, operations, region, account, identity, configuration_set, template, no_extras, fmt):
+    """Print a least-privilege SES policy from a RECIPE (see --list) or for API operations (--for).
+
+    `seslint generate RECIPE --help` documents the recipe's parameters. Output is deterministic
+    (sorted actions, stable Sids). Exit 0 on success, 2 on a usage error, 3 on a bad parameter
+    or an unknown recipe or operation.
+    """
+    if ctx.invoked_subcommand is not None:
+        if list_ or operations:
+            raise click.UsageError("--list and --for do not combine with a recipe")
+        return
+    if list_:
+        if operations:
+            raise click.UsageError("--list and --for do not combine")
+        from seslint.generate import recipes
+
+        width = max(len(r.name) for r in recipes())
+        for r in recipes():
+            click.echo(f"{r.name:<{width}}  {r.summary}")
+        return
+    if not operations:
+        raise click.UsageError("name a RECIPE, --list or --for OPERATION...")
+    from seslint.generate import for_operations, validate_parameter
+
+    names = {"identity": [validate_parameter("identity", v) for v in identity],
+             "configuration-set": [validate_parameter("configuration-set", v) for v in configuration_set],
+             "template": [validate_parameter("template", v) for v in template]}
+    policy = for_operations(operations, region=validate_parameter("region", region) if region else "*",
+                            account=validate_parameter("account", account) if account else "*",
+                            names=names, extras=not no_extras)
+    _emit(policy, fmt, name="seslint-operations", summary="Least privilege for: " + " ".join(operations))
