@@ -272,7 +272,7 @@ def empty_value(ctx):
 
 @rule("SES014")
 def unknown_condition_operator(ctx):
-    names = [f"{s}:{b}" if s else b for s in (None, *operators.SET_OPERATORS) for b in operators.BASES]
+    names = operators.names()
     for pointer, st in _statements(ctx.value):
         block = st.get("Condition")
         if not isinstance(block, dict):
@@ -285,24 +285,25 @@ def unknown_condition_operator(ctx):
 
 @rule("SES015")
 def invalid_condition_value(ctx):
+    version = ctx.value.get("Version") if isinstance(ctx.value, dict) else None
+    version = version if version in VERSIONS else None
     for pointer, st in _statements(ctx.value):
         block = st.get("Condition")
         if not isinstance(block, dict):
             continue
         for op_text, keys in block.items():
             op = operators.parse(op_text)
-            if op is None or not isinstance(keys, dict):
-                continue
+            if op is None or not isinstance(keys, dict) or (op.base == "Null" and (op.set_op or op.if_exists)):
+                continue  # unknown-condition-operator and null-if-exists say so
             for key, values in keys.items():
                 items = values if isinstance(values, list) else [values]
                 for i, v in enumerate(items):
                     if isinstance(v, (dict, list)) or v is None or _opaque(v):
                         continue  # wrong types are invalid-element-type
-                    problem = operators.value_problem(op.value_type, v)
+                    problem = operators.value_problem(op, key, v, version)
                     if problem:
                         where = join(pointer, "Condition", op_text, key, *([i] if isinstance(values, list) else []))
-                        shown = json.dumps(v) if not isinstance(v, str) else v
-                        yield where, f"'{shown}' {problem}: '{op_text}' on '{key}' can never match it"
+                        yield where, f"{problem.split(' (for ')[0]}: '{op_text}' on '{key}' can never match it"
 
 
 @rule("SES016")

@@ -65,30 +65,35 @@ def _twins(ctx):
             yield v1, v2
 
 
-def _twin_findings(ctx, statements, verb: str):
+def _twin_findings(ctx, statements, verb: str, consequence: str):
+    """One finding per statement that covers an action whose v1/v2 twin no statement covers."""
     covered = set().union(*(ctx.covered(st) for st in statements)) if statements else set()
-    seen = set()
+    gaps: dict[str, tuple[object, set, set]] = {}
     for a, b in _twins(ctx):
         for have, lack in ((a, b), (b, a)):
-            if have in covered and lack not in covered and (have, lack) not in seen:
-                st = next(s for s in statements if have in ctx.covered(s))
-                twin = ctx.matrix.actions[lack]
-                if not all(ctx.matrix.carries(twin, c.key) for c in st.conditions):
-                    continue  # the statement's conditions could never apply to the twin anyway
-                seen.add((have, lack))
-                yield _anchor(st), (f"this policy {verb} '{ctx.matrix.actions[have].full_name}' but not its v1/v2 "
-                                    f"twin '{ctx.matrix.actions[lack].full_name}': the same resource is reachable "
-                                    f"through the other API")
+            if have not in covered or lack in covered:
+                continue
+            st = next(s for s in statements if have in ctx.covered(s))
+            if not all(ctx.matrix.carries(ctx.matrix.actions[lack], c.key) for c in st.conditions):
+                continue  # the statement's conditions could never apply to the twin anyway
+            entry = gaps.setdefault(st.pointer, (st, set(), set()))
+            entry[1].add(have)
+            entry[2].add(lack)
+    for st, have, lack in gaps.values():
+        yield _anchor(st), (f"this statement {verb} {_names(ctx, have)} but no statement {verb} their v1/v2 twins "
+                            f"{_names(ctx, lack)}: {consequence}")
 
 
 @rule("SES042")
 def twin_not_denied(ctx):
-    yield from _twin_findings(ctx, [st for st in ctx.statements if st.deny], "denies")
+    yield from _twin_findings(ctx, [st for st in ctx.statements if st.deny], "denies",
+                              "the same resources stay reachable through the other API")
 
 
 @rule("SES043")
 def twin_not_allowed(ctx):
-    yield from _twin_findings(ctx, [st for st in ctx.statements if st.allow], "allows")
+    yield from _twin_findings(ctx, [st for st in ctx.statements if st.allow], "allows",
+                              "clients that use the other API are denied")
 
 
 @rule("SES044")
@@ -118,7 +123,7 @@ def send_authorization_incomplete(ctx):
     for spec in ("sesv2:SendEmail", "sesv2:SendBulkEmail"):
         for variant in ctx.matrix.operation(spec):
             needed = {a["action"].partition(":")[2].lower() for a in variant["authorizes"]}
-            intent = {"bulk": bool(needed & allowed),
+            intent = {"bulk": "sendbulkemail" in allowed,
                       "template": template_arn,
                       "raw": "sendemail" in allowed and api_v2}.get(variant["variant"], False)
             missing = needed - allowed
