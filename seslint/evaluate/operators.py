@@ -11,6 +11,9 @@ modifiers are handled once, in `CompiledCondition.holds`:
 - `ForAllValues:` true when every request value passes (so true for an absent or empty set);
   `ForAnyValue:` true when at least one does (so false for an absent or empty set)
   ("Multivalued context keys");
+- `Null` is true for an absent key and for an empty set: "include the Null condition operator with
+  a value of false to check if the context key in the request exists and its value is not null"
+  ("Multivalued context key examples", on ForAllValues and empty values);
 - a multivalued request value under an operator without a set operator is an error: IAM says
   multivalued keys require a set operator and does not document the result otherwise.
 """
@@ -245,7 +248,7 @@ class CompiledCondition:
         values = self.policy_values(context)
         raw = context.get(self.key, MISSING)
         if op.type == "Null":
-            return (raw is MISSING) in self.null_wants
+            return (raw is MISSING or raw == []) in self.null_wants
         if raw is MISSING:
             if cond.set_op == "ForAllValues" or cond.if_exists:
                 return True
