@@ -1,0 +1,134 @@
+"""`--role/--user/--profile/--region/--endpoint-url`: a live principal instead of files.
+
+`aws_options()` adds the flags to a command and hands it one `aws` argument: None when no
+AWS flag is given, else a `LiveSource` that fetches the principal and the SES identities'
+sending-authorization policies, and returns them as the same inputs the `--auth-details FILE
+--principal NAME` path takes (identity policies, permission boundary, resource policies).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import click
+
+_FLAGS = ("aws_role", "aws_user", "aws_profile", "aws_endpoint_url", "aws_region")
+
+
+def connection_options(*, region: bool = True):
+    """--profile, --endpoint-url and (unless the command has its own) --region."""
+    def decorate(f):
+        if region:
+            f = click.option("--region", "aws_region", metavar="REGION",
+                             help="AWS region (default: the profile's or AWS_REGION).")(f)
+        f = click.option("--endpoint-url", "aws_endpoint_url", metavar="URL",
+                         help="Talk to this endpoint (LocalStack, moto, another emulator) instead of AWS.")(f)
+        return click.option("--profile", "aws_profile", metavar="NAME", help="AWS profile for credentials.")(f)
+    return decorate
+
+
+def aws_options(*, region: bool = True, conflicts: tuple[str, ...] = ()):
+    """Add --role/--user and the connection flags; the command receives `aws` (LiveSource|None).
+
+    `region=False` for a command whose own --region (parameter `region`) names the SES region;
+    `conflicts` are parameters that cannot be combined with --role/--user."""
+    def decorate(f):
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):
+            values = {name: kwargs.pop(name, None) for name in _FLAGS}
+            kwargs["aws"] = _source(values, kwargs.get("region"), conflicts, kwargs)
+            return f(*args, **kwargs)
+
+        wrapper = connection_options(region=region)(wrapper)
+        wrapper = click.option("--user", "aws_user", metavar="NAME|ARN",
+                               help="Fetch this IAM user's policies from AWS (with its groups).")(wrapper)
+        return click.option("--role", "aws_role", metavar="NAME|ARN",
+                            help="Fetch this IAM role's policies from AWS.")(wrapper)
+    return decorate
+
+
+def _source(values: dict, command_region, conflicts, kwargs) -> "LiveSource | None":
+    from seslint.aws import Connection
+
+    role, user = values["aws_role"], values["aws_user"]
+    connection_flags = [n for n in ("aws_profile", "aws_endpoint_url", "aws_region") if values[n]]
+    if not role and not user:
+        if connection_flags:
+            flag = "--" + connection_flags[0][4:].replace("_", "-")
+            raise click.UsageError(f"{flag} needs --role or --user")
+        return None
+    if role and user:
+        raise click.UsageError("give --role or --user, not both")
+    for name in conflicts:
+        if kwargs.get(name):
+            raise click.UsageError(f"--role/--user cannot be combined with --{name.replace('_', '-')}")
+    conn = Connection(values["aws_profile"], values["aws_region"] or command_region, values["aws_endpoint_url"])
+    return LiveSource(conn, "role" if role else "user", role or user)
+
+
+@dataclass
+class LiveSource:
+    """A user or role read from AWS; fetched once, on first use."""
+
+    conn: object
+    kind: str
+    value: str
+    _reader: object = field(default=None, repr=False)
+    _principal: object = field(default=None, repr=False)
+
+    @property
+    def reader(self):
+        from seslint.aws import Reader
+
+        if self._reader is None:
+            self._reader = Reader(self.conn)
+        return self._reader
+
+    def principal(self):
+        """The principal as `seslint.evaluate.authdetails.Principal` (policies, boundary, arn)."""
+        if self._principal is None:
+            from seslint.audit import label_policies
+            from seslint.evaluate.authdetails import load_auth_details
+
+            details = self.reader.principal(self.kind, self.value)
+            entry = (details["UserDetailList"] or details["RoleDetailList"])[0]
+            found = load_auth_details(details, f"aws {self.kind} {entry['Arn']}").principal(entry["Arn"])
+            self._principal = label_policies(found, details)
+        return self._principal
+
+    def sending_policies(self, identities, *, region: str, account: str) -> dict:
+        """{identity arn: [PolicyDoc]} for the SES identities (e.g. an address and its domain)."""
+        from seslint.aws import Connection, Reader
+        from seslint.errors import SeslintError
+        from seslint.evaluate.sending import PolicyDoc
+
+        reader = self.reader
+        if region != reader.session.region_name:
+            reader = Reader(Connection(self.conn.profile, region, self.conn.endpoint_url))
+        if account != reader.account:
+            raise SeslintError(f"the SES identities are in account {account}, but the credentials are for account "
+                               f"{reader.account}: seslint cannot read their sending authorization policies",
+                               help="pass --profile for the identities' account, or evaluate with files")
+        return {arn: [PolicyDoc(doc, f"{arn} sending authorization policy '{name}'") for name, doc in docs.items()]
+                for arn, docs in reader.identity_policies(identities).items()}
+
+    def apply(self, scenario) -> None:
+        """Add the principal's policies, its boundary, and (for an SES identity resource) the
+        identity's sending-authorization policies to a flags-built scenario."""
+        from seslint.evaluate.scenario import PolicyCache
+
+        found = self.principal()
+        cache = PolicyCache()
+        policies = scenario.policies
+        policies.identity += [cache.get(d.value, d.source, d.pointer, "identity") for d in found.identity_policies]
+        if found.permission_boundary is not None:
+            if policies.boundary is not None:
+                raise click.UsageError(f"--boundary: the {self.kind} has its own permissions boundary")
+            d = found.permission_boundary
+            policies.boundary = cache.get(d.value, d.source, d.pointer, "boundary")
+        parts = scenario.request.resource.split(":", 5)
+        if len(parts) == 6 and parts[2] == "ses" and parts[5].startswith("identity/"):
+            docs = self.sending_policies([parts[5][len("identity/"):]], region=parts[3], account=parts[4])
+            policies.resources += [cache.get(d.value, d.source, d.pointer, "resource")
+                                   for ds in docs.values() for d in ds]
