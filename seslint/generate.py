@@ -109,7 +109,7 @@ class Recipe:
 def _as_tuple(value) -> tuple[str, ...]:
     if value is None:
         return ()
-    return tuple(value) if isinstance(value, list) else (value,)
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
 @lru_cache(maxsize=None)
@@ -460,14 +460,16 @@ def for_operations(specs: Iterable[str], *, region: str = "*", account: str = "*
     env = {"region": (region,), "account": (account,)}
     wanted: dict[str, set[str]] = {}
     for spec in specs:
+        service, _, rest = spec.partition(":")
+        whole = matrix.operation(f"{service}:{rest.partition(':')[0]}")
+        operation_actions = {a["action"] for v in whole for a in v["authorizes"]}
         for variant in matrix.operation(spec):
-            authorized = {a["action"] for a in variant["authorizes"]}
             for grant in variant["authorizes"]:
                 wanted.setdefault(grant["action"], set()).update(grant["resources"])
             for quirk in variant["also"] if extras else ():
+                if operation_actions & set(quirk["requires"]):
+                    continue  # the same send action checked on another resource type: in the mapping already
                 for extra in quirk["requires"]:
-                    if extra in authorized:
-                        continue  # the same action on another resource type: already in the mapping
                     action = matrix.require_action(extra)
                     own = {rt.name for rt in action.resource_types}
                     related = own & {r for g in variant["authorizes"] for r in g["resources"]}

@@ -40,8 +40,6 @@ def _recipe_command(name: str) -> click.Command:
     params: list[click.Parameter] = []
     for p in recipe.parameters:
         extra = []
-        if p.required:
-            extra.append("required")
         if p.repeatable:
             extra.append("repeatable; commas also separate values")
         help_text = p.help + (f" [{'; '.join(extra)}]" if extra else "")
@@ -50,7 +48,7 @@ def _recipe_command(name: str) -> click.Command:
         else:
             metavar = p.type.upper().replace("-", "_") if not p.choices else "|".join(p.choices)
             params.append(click.Option([p.option, p.name.replace("-", "_")], multiple=p.repeatable, metavar=metavar,
-                                       help=help_text))
+                                       required=p.required, help=help_text))
     params += [_format_option(), _check_option()]
 
     def run(fmt, check, **values):
