@@ -17,7 +17,7 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 
-from seslint.errors import InputError
+from seslint.errors import InputError, UnknownNameError
 from seslint.lint.model import SEVERITIES
 
 KEYS = ("select", "ignore", "severity", "suppress")
@@ -101,6 +101,12 @@ def load(path: str | None, resolve) -> Config:
     def fail(message, pointer=""):
         raise InputError(message, source=path, pointer=base + pointer)
 
+    def rules(name, pointer):
+        try:
+            return resolve(name)
+        except UnknownNameError as exc:
+            raise InputError(exc.message, source=path, pointer=base + pointer, help=exc.help) from None
+
     if not isinstance(table, dict):
         fail("[tool.seslint] must be a table")
     for key in table:
@@ -111,8 +117,8 @@ def load(path: str | None, resolve) -> Config:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             fail(f"'{key}' must be a list of rule ids or names", f"/{key}")
-        for v in value:
-            resolve(v)
+        for i, v in enumerate(value):
+            rules(v, f"/{key}/{i}")
         lists[key] = tuple(value)
     severity = table.get("severity", {})
     if not isinstance(severity, dict):
@@ -121,7 +127,7 @@ def load(path: str | None, resolve) -> Config:
     for name, level in severity.items():
         if level not in SEVERITIES:
             fail(f"severity of '{name}' is '{level}': use error, warning or info", f"/severity/{name}")
-        for rule_id in resolve(name):
+        for rule_id in rules(name, f"/severity/{name}"):
             overrides[rule_id] = level
     entries = table.get("suppress", [])
     if not isinstance(entries, list):
@@ -140,7 +146,7 @@ def load(path: str | None, resolve) -> Config:
                 fail(f"suppression {i + 1} needs '{key}' (a non-empty string)", where)
         if "sid" in entry and not isinstance(entry["sid"], str):
             fail(f"suppression {i + 1}: 'sid' must be a string", f"{where}/sid")
-        ids = resolve(entry["rule"])
+        ids = rules(entry["rule"], f"{where}/rule")
         if len(ids) != 1:
             fail(f"suppression {i + 1}: 'rule' must name one rule, not '{entry['rule']}'", f"{where}/rule")
         line = header_lines[i] if i < len(header_lines) else 1

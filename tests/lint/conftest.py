@@ -12,15 +12,14 @@ def run_lint(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
     def run(*args, input=None):
-        result = CliRunner().invoke(cli, ["lint", *args], input=input, standalone_mode=False, catch_exceptions=True)
-        code = result.exit_code if result.exception is None or isinstance(result.exception, SystemExit) else None
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            from seslint.errors import SeslintError
+        from seslint.errors import SeslintError
 
-            if isinstance(result.exception, SeslintError):
-                return 3, str(result.exception)
+        result = CliRunner().invoke(cli, ["lint", *args], input=input, prog_name="seslint")
+        if isinstance(result.exception, SeslintError):
+            return 3, str(result.exception)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
-        return code, result.output
+        return result.exit_code, result.output
     return run
 
 
