@@ -133,7 +133,12 @@ class CompiledStatement:
     def matches_resource(self, resource: str, context: dict) -> bool:
         if self.resources is None:
             return True
-        hit = any(_resource_hit(p, resource, context, self.policy) for p in self.resources)
+        hit = False
+        for p in self.resources:
+            if p is True or (p.fullmatch(resource) is not None if type(p) is re.Pattern and resource != "*"
+                             else _resource_hit(p, resource, context, self.policy)):
+                hit = True
+                break
         return not hit if self.not_resource else hit
 
     def principal_grant(self, caller: Caller, has_boundary: bool) -> str | None:

@@ -30,6 +30,19 @@ class PolicyCache:
     def __init__(self, limit: int = 4096):
         self.limit = limit
         self.entries: dict = {}
+        self.callers: dict = {}
+
+    def caller(self, value, at, fail) -> tuple[Caller, dict]:
+        """The principal and the context keys IAM derives from it, parsed once per distinct principal."""
+        key = repr(value)
+        found = self.callers.get(key)
+        if found is None:
+            caller = _caller(value, at, fail)
+            found = (caller, {k: v for k, v in caller.context_defaults().items() if v is not None})
+            if len(self.callers) >= self.limit:
+                self.callers.clear()
+            self.callers[key] = found
+        return found
 
     def get(self, value, source: str, pointer: str, kind: str) -> CompiledPolicy:
         key = (repr(value), source, pointer, kind)
@@ -54,7 +67,7 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
     sid = value.get("id")
     if isinstance(sid, (dict, list)):
         fail("id must be a string or a number", join(pointer, "id"))
-    caller = _caller(value.get("principal"), join(pointer, "principal"), fail)
+    caller, defaults = cache.caller(value.get("principal"), f"{pointer}/principal", fail)
 
     def policy(v, at, kind):
         return cache.get(v, source, at, kind)
@@ -65,20 +78,20 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
             return []
         if not isinstance(items, list):
             fail(f"{name} must be a list of policies, not {_kind(items)}", join(pointer, name))
-        return [policy(p, join(pointer, name, i), kind) for i, p in enumerate(items)]
+        return [policy(p, f"{pointer}/{name}/{i}", kind) for i, p in enumerate(items)]
 
     policies = Policies(identity=policy_list("identity_policies", "identity"),
                         session=policy_list("session_policies", "session"))
     if value.get("resource_policy") is not None:
-        policies.resources.append(policy(value["resource_policy"], join(pointer, "resource_policy"), "resource"))
+        policies.resources.append(policy(value["resource_policy"], f"{pointer}/resource_policy", "resource"))
     if value.get("permission_boundary") is not None:
-        policies.boundary = policy(value["permission_boundary"], join(pointer, "permission_boundary"), "boundary")
+        policies.boundary = policy(value["permission_boundary"], f"{pointer}/permission_boundary", "boundary")
     scps = value.get("scps")
     if scps is not None:
         if not isinstance(scps, list):
             fail(f"scps must be a list of levels, not {_kind(scps)}", join(pointer, "scps"))
         for i, level in enumerate(scps):
-            at = join(pointer, "scps", i)
+            at = f"{pointer}/scps/{i}"
             if not isinstance(level, dict):
                 fail(f"an scps level must be an object with 'level' and 'policies', not {_kind(level)}", at)
             name = level.get("level", str(i))
@@ -88,14 +101,13 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
             if not isinstance(items, list):
                 fail("policies of an scps level must be a list", join(at, "policies"),
                      help="an empty list means the level allows nothing")
-            policies.scps.append((name, [policy(p, join(at, "policies", k), "scp") for k, p in enumerate(items)]))
+            policies.scps.append((name, [policy(p, f"{at}/policies/{k}", "scp") for k, p in enumerate(items)]))
     if policies.resources and caller.arn is None and caller.service is None:
         fail("a scenario with a resource_policy needs a principal", join(pointer, "principal"),
              help='add "principal": {"arn": "arn:aws:iam::111122223333:role/NAME"}')
-    request = _request(value.get("request"), join(pointer, "request"), fail)
-    for key, item in caller.context_defaults().items():
-        if key not in request.context and item is not None:
-            request.context[key] = item
+    request = _request(value.get("request"), f"{pointer}/request", fail)
+    if defaults:
+        request.context = {**defaults, **request.context}
     return Scenario(sid, source, caller, policies, request)
 
 
@@ -145,17 +157,18 @@ def _request(value, at, fail) -> Request:
         fail(f"request.context must be an object, not {_kind(raw)}", join(at, "context"))
     context, names = {}, {}
     for key, item in raw.items():
-        where = join(at, "context", key)
         if isinstance(item, list):
             for i, x in enumerate(item):
                 if x is None or isinstance(x, (dict, list)):
-                    fail(f"context values must be strings, numbers or booleans, not {_kind(x)}", join(where, i))
+                    fail(f"context values must be strings, numbers or booleans, not {_kind(x)}",
+                         join(at, "context", key, i))
         elif item is None or isinstance(item, dict):
-            fail(f"context value must be a string, number, boolean or list, not {_kind(item)}", where,
-                 help="leave a key out to make it absent")
+            fail(f"context value must be a string, number, boolean or list, not {_kind(item)}",
+                 join(at, "context", key), help="leave a key out to make it absent")
         lowered = key.lower()
         if lowered in context:
-            fail(f"context key '{key}' repeats '{names[lowered]}' (key names are case-insensitive)", where)
+            fail(f"context key '{key}' repeats '{names[lowered]}' (key names are case-insensitive)",
+                 join(at, "context", key))
         context[lowered] = item
         names[lowered] = key
     return Request(action, resource, context, names)
