@@ -1,0 +1,119 @@
+"""`seslint generate` on the command line: recipes, --list, --help, --for, --check and exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from seslint.generate import generate, load_recipe, recipe_names
+
+from .conftest import run
+
+
+def test_ci_simulator_only_needs_no_argument_and_prints_the_policy_json():
+    code, out, err = run("generate", "ci-simulator-only")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == generate("ci-simulator-only")
+
+
+def test_parameters_reach_the_policy():
+    code, out, _ = run("generate", "ci-simulator-only", "--from", "ci@example.com", "--region", "eu-west-1",
+                       "--account", "123456789012")
+    assert code == 0
+    assert json.loads(out) == generate("ci-simulator-only", {"from": "ci@example.com", "region": "eu-west-1",
+                                                             "account": "123456789012"})
+
+
+def test_repeated_and_comma_separated_values_are_the_same():
+    a = run("generate", "restricted-sender", "--from", "a@example.com", "--from", "example.org")[1]
+    b = run("generate", "restricted-sender", "--from", "a@example.com,example.org")[1]
+    assert a == b
+
+
+def test_list_names_every_recipe():
+    code, out, _ = run("generate", "--list")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == list(recipe_names())
+
+
+@pytest.mark.parametrize("name", recipe_names())
+def test_recipe_help_documents_every_parameter(name):
+    code, out, _ = run("generate", name, "--help")
+    assert code == 0
+    for p in load_recipe(name).parameters:
+        assert p.option in out
+    assert "--format" in out and "--check" in out
+
+
+@pytest.mark.parametrize("args,message", [
+    (["ci-simulator-only", "--from", "not an address"], "--from: 'not an address' is not an email address"),
+    (["ci-simulator-only", "--region", "useast1"], "--region: 'useast1' is not an AWS region"),
+    (["ci-simulator-only", "--account", "12345"], "--account: '12345' is not a 12-digit AWS account id"),
+    (["restricted-sender", "--from", "a@example.com", "--api-version", "3"], "--api-version: '3' is not one of 2"),
+    (["restricted-sender", "--from", "a@b@example.com"], "--from: 'a@b@example.com' is not"),
+    (["restricted-sender", "--from", "a@example.com", "--template", "bad name"], "--template: 'bad name' is not"),
+    (["sending-authorization", "--identity", "example.com", "--region", "us-east-1", "--account", "111122223333",
+      "--delegate-account", "222233334444", "--from", "x@other.example"], "'x@other.example' is not an address of identity"),
+    (["ci-simulatr-only"], "unknown recipe 'ci-simulatr-only'"),
+    (["--for", "sesv2:SendEmal"], "unknown API operation 'sesv2:SendEmal'"),
+    (["--for", "sesv2:SendEmail:rawest"], "has no variant 'rawest'"),
+    (["--for", "ses:VerifyEmailIdentity", "--region", "nowhere"], "--region: 'nowhere' is not"),
+])
+def test_bad_input_is_one_line_and_exit_3(args, message):
+    code, out, err = run("generate", *args)
+    assert code == 3
+    assert out == ""
+    first, *rest = err.splitlines()
+    assert first.startswith("seslint: error: ") and message in first
+    assert all(line.startswith("  help: ") for line in rest)
+
+
+def test_unknown_recipe_suggests_the_closest():
+    _, _, err = run("generate", "ci-simulatr-only")
+    assert "did you mean 'ci-simulator-only'?" in err
+
+
+@pytest.mark.parametrize("args", [["generate"], ["generate", "restricted-sender"], ["generate", "--list", "--for", "x"],
+                                  ["generate", "ci-simulator-only", "--format", "xml"]])
+def test_usage_errors_exit_2(args):
+    assert run(*args)[0] == 2
+
+
+def test_check_runs_the_proof():
+    code, out, err = run("generate", "restricted-sender", "--from", "a@example.com", "--recipient-domain", "example.org",
+                         "--check")
+    assert code == 0
+    assert json.loads(out)["Statement"]
+    assert err.strip().endswith("proofs hold") and "proof failed" not in err
+
+
+def test_for_operations_groups_by_resource_scoping():
+    code, out, _ = run("generate", "--for", "sesv2:SendEmail:raw", "ses:VerifyEmailIdentity", "sesv2:CreateEmailIdentity",
+                       "--identity", "ci@example.com", "--region", "us-east-1", "--account", "123456789012")
+    assert code == 0
+    by_sid = {s["Sid"]: s for s in json.loads(out)["Statement"]}
+    identities = ["arn:aws:ses:us-east-1:123456789012:identity/ci@example.com",
+                  "arn:aws:ses:us-east-1:123456789012:identity/example.com"]
+    assert by_sid["OnConfigurationSetIdentity"]["Action"] == ["ses:SendRawEmail"]
+    assert by_sid["OnConfigurationSetIdentity"]["Resource"] == [
+        "arn:aws:ses:us-east-1:123456789012:configuration-set/*", *identities]
+    assert by_sid["OnIdentity"] == {"Sid": "OnIdentity", "Effect": "Allow",
+                                    "Action": ["ses:CreateEmailIdentity", "ses:TagResource"], "Resource": identities}
+    assert by_sid["AnyResource"]["Action"] == ["ses:ApplyTrackingConfigurationOverrides", "ses:VerifyEmailIdentity"]
+    assert by_sid["AnyResource"]["Resource"] == ["*"]
+
+
+def test_for_accepts_repeated_options_and_no_extras():
+    code, out, _ = run("generate", "--for", "sesv2:SendBulkEmail", "--for", "ses:DeleteIdentity", "--no-extras")
+    assert code == 0
+    statements = json.loads(out)["Statement"]
+    assert [s["Action"] for s in statements] == [["ses:SendBulkEmail", "ses:SendBulkTemplatedEmail"],
+                                                 ["ses:DeleteIdentity"]]
+    assert statements[1]["Resource"] == ["*"]  # a documented-but-dead ARN: "*" only
+
+
+def test_for_without_variant_covers_every_variant():
+    code, out, _ = run("generate", "--for", "sesv2:SendEmail", "--no-extras")
+    actions = {a for s in json.loads(out)["Statement"] for a in s["Action"]}
+    assert actions == {"ses:SendEmail", "ses:SendRawEmail", "ses:SendTemplatedEmail"}
