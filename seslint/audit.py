@@ -96,12 +96,12 @@ class Report:
 def audit(details, *, region: str = "us-east-1", resource_policies: dict | None = None, progress=None) -> Report:
     """Audit every user and role of an `AuthDetails`. `resource_policies` maps identity ARNs to
     their sending-authorization policies (PolicyDoc lists); `progress(n)` is called per principal."""
-    principals = sorted(details.principals(), key=lambda p: (p.kind, p.arn))
     findings = []
-    for principal in principals:
+    for principal in details.principals():
         findings.append(audit_principal(principal, details, region=region, resource_policies=resource_policies or {}))
         if progress:
             progress(1)
+    findings.sort(key=lambda f: (VERDICTS.index(f.verdict), f.arn))
     notes = []
     if resource_policies is None:
         notes.append("SES sending authorization (identity) policies were not read: a principal they allow "
@@ -124,12 +124,24 @@ def audit_principal(principal, details=None, *, region: str = "us-east-1", resou
         parsed = [(kind, parse_policy(d.value, d.source, d.pointer)) for kind, d in docs]
     except SeslintError as exc:
         return _unknown(finding, f"a policy cannot be read: {exc}")
-    relevant = [(kind, policy, st) for kind, policy in parsed for st in policy.statements if _sends(st)]
+    relevant = [(kind, policy, st) for kind, policy in parsed for st in policy.statements
+                if _sends(st) and (kind != "resource" or _names(st, principal))]
     allows = [(k, p, s) for k, p, s in relevant if s.effect == "Allow" and k in ("identity", "resource")]
     if not allows:
         finding.reason = "no identity or sending-authorization policy allows a send action"
         return finding
     return _probe(principal, finding, relevant, region, resource_policies)
+
+
+def _names(statement, principal) -> bool:
+    """Whether a resource-based statement may apply to this principal (by "*", its ARN or its account)."""
+    if statement.principal is None:
+        return True
+    if statement.principal.get("*"):
+        return True
+    partition = principal.arn.split(":")[1]
+    names = {"*", principal.arn, principal.account, f"arn:{partition}:iam::{principal.account}:root"}
+    return any(value in names for value in statement.principal.get("AWS", ()))
 
 
 def _sends(statement) -> bool:
@@ -383,3 +395,76 @@ def label_policies(principal, details: dict):
     boundary = principal.permission_boundary
     return dataclasses.replace(principal, identity_policies=[relabel(d) for d in principal.identity_policies],
                                permission_boundary=relabel(boundary) if boundary is not None else None)
+
+
+# -- reporters ---------------------------------------------------------------------------------
+
+def render_text(report: Report) -> str:
+    counts = ", ".join(f"{v} {n}" for v, n in report.counts().items() if n)
+    lines = [f"SES sending audit of {report.source} (region {report.region}): "
+             f"{len(report.findings)} principals: {counts or 'none'}"]
+    for f in report.findings:
+        lines += ["", f"{f.verdict.upper():15} {f.kind:5} {f.arn}", f"    {f.reason}"]
+        if f.recipients:
+            lines.append(f"    recipients: {', '.join(f.recipients)}")
+        if f.senders:
+            lines.append(f"    from: {', '.join(f.senders)}")
+        if f.apis:
+            lines.append(f"    via: {', '.join(f.apis)}")
+        lines += [f"    by: {s.describe()}" for s in f.statements]
+        lines += [f"    note: {n}" for n in f.notes]
+    lines += [f"note: {n}" for n in report.notes]
+    return "\n".join(lines)
+
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1d2330;background:#fff}
+h1{font-size:1.4rem;margin:0 0 .3rem}p.meta{color:#555;margin:.2rem 0 1rem}
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #dde1e8;padding:.45rem .6rem;text-align:left;vertical-align:top}
+th{background:#f3f5f8;font-weight:600}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
+.verdict{display:inline-block;border-radius:.8rem;padding:.05rem .6rem;font-weight:600;font-size:12px;white-space:nowrap}
+.v-anyone{background:#fde2e1;color:#9b1c1c}.v-restricted{background:#fff3d6;color:#8a5300}
+.v-simulator-only{background:#e2f0fd;color:#114f8a}.v-none{background:#e3f6e8;color:#1d6b35}.v-unknown{background:#ece8f6;color:#4b3b8a}
+ul{margin:0;padding-left:1.1rem}.summary td,.summary th{border:1px solid #dde1e8;text-align:center}
+.summary{width:auto;margin-bottom:1.2rem}.note{color:#555}
+"""
+
+
+def render_html(report: Report) -> str:
+    """One self-contained page: inline CSS, no scripts, no external assets."""
+    from html import escape as e
+
+    def items(values, code=False):
+        if not values:
+            return ""
+        wrap = (lambda v: f"<code>{e(v)}</code>") if code else e
+        return "<ul>" + "".join(f"<li>{wrap(v)}</li>" for v in values) + "</ul>"
+
+    counts = report.counts()
+    rows = []
+    for f in report.findings:
+        statements = items([s.describe() for s in f.statements], code=True)
+        detail = "".join(f"<div><b>{label}</b>{items(values, True)}</div>" for label, values in (
+            ("recipients", f.recipients), ("from", f.senders)) if values)
+        if f.apis:
+            detail += f'<div><b>via</b> {e(", ".join(f.apis))}</div>'
+        rows.append(
+            f'<tr class="principal" data-arn="{e(f.arn)}" data-verdict="{e(f.verdict)}">'
+            f'<td><span class="verdict v-{e(f.verdict)}">{e(f.verdict)}</span></td>'
+            f'<td>{e(f.kind)}</td><td><b>{e(f.name)}</b><br><code>{e(f.arn)}</code></td>'
+            f'<td class="reason">{e(f.reason)}{items(f.notes)}</td><td>{detail}</td>'
+            f'<td class="statements">{statements}</td></tr>')
+    summary = "".join(f'<td><span class="verdict v-{v}">{v}</span><br>{n}</td>' for v, n in counts.items())
+    notes = "".join(f'<p class="note">{e(n)}</p>' for n in report.notes)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>SES sending audit: {e(report.source)}</title><style>{_CSS}</style></head>
+<body><h1>SES sending audit</h1>
+<p class="meta">{e(report.source)} &middot; region {e(report.region)} &middot; {len(report.findings)} principals</p>
+<table class="summary"><tr>{summary}</tr></table>{notes}
+<table class="findings"><thead><tr><th>verdict</th><th>kind</th><th>principal</th><th>why</th>
+<th>scope</th><th>deciding statements</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+<p class="note">Generated by seslint audit. Verdicts: anyone, restricted, simulator-only, none, unknown.</p>
+</body></html>
+"""

@@ -20,6 +20,7 @@ COMMANDS = {
     "lint": ("seslint.cli.lint_cmd", "lint", "Lint IAM policies that touch SES (files, folders or - for stdin)."),
     "simulate": ("seslint.cli.simulate_cmd", "simulate", "Evaluate requests against IAM policies, as IAM would."),
     "can-send": ("seslint.cli.simulate_cmd", "can_send", "May this principal send this email through SES?"),
+    "audit": ("seslint.cli.audit_cmd", "audit", "What SES sending every user and role of an account has."),
 }
 
 

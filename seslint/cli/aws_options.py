@@ -97,8 +97,16 @@ class LiveSource:
             self._principal = label_policies(found, details)
         return self._principal
 
-    def sending_policies(self, identities, *, region: str, account: str) -> dict:
-        """{identity arn: [PolicyDoc]} for the SES identities (e.g. an address and its domain)."""
+    def sending_policies(self, sender: str, *, region: str, account: str) -> dict:
+        """{identity arn: [PolicyDoc]}: the sending-authorization policies of the sender's address
+        identity and its domain identity, in `region` of `account`."""
+        from email.utils import parseaddr
+
+        from seslint.aws import sender_identities
+
+        return self._identity_policies(sender_identities(parseaddr(sender)[1] or sender), region, account)
+
+    def _identity_policies(self, identities, region: str, account: str) -> dict:
         from seslint.aws import Connection, Reader
         from seslint.errors import SeslintError
         from seslint.evaluate.sending import PolicyDoc
@@ -129,6 +137,6 @@ class LiveSource:
             policies.boundary = cache.get(d.value, d.source, d.pointer, "boundary")
         parts = scenario.request.resource.split(":", 5)
         if len(parts) == 6 and parts[2] == "ses" and parts[5].startswith("identity/"):
-            docs = self.sending_policies([parts[5][len("identity/"):]], region=parts[3], account=parts[4])
+            docs = self._identity_policies([parts[5][len("identity/"):]], parts[3], parts[4])
             policies.resources += [cache.get(d.value, d.source, d.pointer, "resource")
                                    for ds in docs.values() for d in ds]

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from seslint.cli.aws_options import aws_options
 from seslint.cli.common import echo_json, format_option
 
 
@@ -32,10 +33,11 @@ def _load(path: str):
 @click.option("--context", "contexts", multiple=True, metavar="KEY=VALUE",
               help="A request context value (repeat a key for a multivalued key; KEY=[] for an empty set).")
 @click.option("--explain", is_flag=True, help="Show which statements matched and why each condition held or failed.")
+@aws_options(conflicts=("scenario_path", "batch_path", "principal"))
 @format_option("text", "json")
 @click.pass_context
 def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary, session_policies, scps,
-             principal, action, resource, contexts, explain, fmt):
+             principal, action, resource, contexts, explain, fmt, aws):
     """Evaluate a request against IAM policies, as IAM would.
 
     Exit 0 when allowed, 1 when denied, 3 when a scenario cannot be evaluated faithfully.
@@ -51,8 +53,10 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
         doc = _load(scenario_path)
         scenario = load_scenario(doc.value, doc.source)
     else:
-        scenario = _flags_scenario(policies, resource_policy, boundary, session_policies, scps, principal,
-                                   action, resource, contexts)
+        scenario = _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
+                                   aws.principal().arn if aws else principal, action, resource, contexts)
+        if aws is not None:
+            aws.apply(scenario)
     result = evaluate(scenario, explain=explain)
     if fmt == "json":
         echo_json(result.to_json())
@@ -202,10 +206,11 @@ def _yes(value) -> str:
 @click.option("--policy", "policies", multiple=True, metavar="FILE", help="Identity-based policy (repeatable).")
 @click.option("--auth-details", metavar="FILE", help="Output of 'aws iam get-account-authorization-details'.")
 @click.option("--principal", metavar="NAME|ARN", help="User or role in --auth-details, or the caller's ARN.")
+@aws_options(region=False, conflicts=("auth_details", "principal"))
 @format_option("text", "json")
 @click.pass_context
 def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template, region, account, policies,
-             auth_details, principal, fmt):
+             auth_details, principal, fmt, aws):
     """May this principal send this email? Evaluates every IAM request SES makes for the send.
 
     Exit 0 when every request is allowed, 1 when any is denied, 3 on bad input.
@@ -229,7 +234,11 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         if not principal.startswith("arn:"):
             raise click.UsageError("without --auth-details, --principal must be an ARN")
         principal_arn = principal
-    if not docs:
+    if aws is not None:
+        live = aws.principal()
+        docs += live.identity_policies
+        boundary, principal_arn = live.permission_boundary, live.arn
+    if not docs and aws is None:
         raise click.UsageError("give --policy FILE or --auth-details FILE --principal NAME")
     if account is None and principal_arn and principal_arn.count(":") >= 5:
         account = principal_arn.split(":")[4]
@@ -237,7 +246,8 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         raise click.UsageError("give --account ID (the account that owns the SES identity)")
     result = run(docs, sender=sender, to=to, cc=cc, bcc=bcc, api=api, content=content,
                  configuration_set=configuration_set, template=template, region=region, account=account,
-                 principal_arn=principal_arn, permission_boundary=boundary)
+                 principal_arn=principal_arn, permission_boundary=boundary,
+                 resource_policies=aws.sending_policies(sender, region=region, account=account) if aws else None)
     if fmt == "json":
         echo_json(result.to_json())
     else:

@@ -1,0 +1,168 @@
+"""`seslint can-send/simulate --role/--user` and `seslint audit --live` against a moto server,
+and the same flows from an authorization-details file recorded from it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from seslint.cli import cli
+
+from .conftest import ACCOUNT, allow, deny
+
+SIMULATOR_ONLY = allow(["ses:SendEmail", "ses:SendRawEmail"], **{
+    "ForAllValues:StringLike": {"ses:Recipients": "*@simulator.amazonses.com"},
+    "ForAnyValue:StringLike": {"ses:Recipients": "*@simulator.amazonses.com"}})
+
+
+def _main(args):
+    """Run the CLI as the console script does (errors mapped to one line and an exit code)."""
+    return CliRunner().invoke(cli, args, prog_name="seslint")
+
+
+@pytest.fixture
+def account(moto):
+    """A small account: a CI role limited to the simulator, an app user with group policies and a
+    boundary-limited role, plus the identity example.com with a sending authorization policy."""
+    boundary = moto.policy("ses-boundary", allow("ses:Send*"), deny("ses:SendRawEmail"))
+    moto.role("ci", attached=[moto.policy("ci-simulator-only", SIMULATOR_ONLY)])
+    moto.role("bounded", inline=[(allow("ses:*"),)], boundary=boundary)
+    moto.group("senders", attached=[moto.policy("send-anything", allow(["ses:SendEmail", "ses:SendRawEmail"]))])
+    moto.user("app", groups=["senders"])
+    moto.user("reader", inline=[(allow("ses:GetAccount"),)])
+    moto.role("partner")
+    partner_arn = f"arn:aws:iam::{ACCOUNT}:role/partner"
+    moto.identity("example.com", partner=[{
+        "Effect": "Allow", "Principal": {"AWS": partner_arn}, "Action": ["ses:SendEmail", "ses:SendRawEmail"],
+        "Resource": f"arn:aws:ses:us-east-1:{ACCOUNT}:identity/example.com"}])
+    return moto
+
+
+def can_send(moto, *flags):
+    return _main(["can-send", "--endpoint-url", moto.url, "--from", "noreply@example.com", *flags])
+
+
+def test_can_send_role_simulator_only(account):
+    assert can_send(account, "--role", "ci", "--to", "success@simulator.amazonses.com").exit_code == 0
+    result = can_send(account, "--role", "ci", "--to", "someone@example.net")
+    assert result.exit_code == 1
+    assert result.output.startswith("DENIED")
+
+
+def test_can_send_user_through_group(account):
+    result = can_send(account, "--user", f"arn:aws:iam::{ACCOUNT}:user/app", "--to", "x@example.net",
+                      "--format", "json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["allowed"] is True
+    sources = {m["file"] for r in out["requests"] for m in r["matched"]}
+    assert sources == {f"arn:aws:iam::{ACCOUNT}:policy/send-anything (v1)"}
+
+
+def test_can_send_boundary_applies(account):
+    assert can_send(account, "--role", "bounded", "--to", "x@example.net").exit_code == 0
+    result = can_send(account, "--role", "bounded", "--to", "x@example.net", "--content", "raw", "--format", "json")
+    assert result.exit_code == 1
+    out = json.loads(result.stdout)
+    assert out["decision"] == "explicitDeny"
+    assert {m["policy_type"] for r in out["requests"] for m in r["matched"] if m["effect"] == "Deny"} == {"boundary"}
+
+
+def test_can_send_sending_authorization_policy(account):
+    """The partner role has no identity policy: the identity's own policy allows it (same account)."""
+    result = can_send(account, "--role", "partner", "--to", "x@example.net", "--format", "json")
+    out = json.loads(result.stdout)
+    domain = next(r for r in out["requests"] if r["checks"] == "domain identity")
+    assert domain["decision"] == "allowed"
+    assert domain["matched"][0]["policy_type"] == "resource"
+    assert "sending authorization policy 'partner'" in domain["matched"][0]["file"]
+
+
+def test_simulate_role_with_identity_resource(account):
+    resource = f"arn:aws:ses:us-east-1:{ACCOUNT}:identity/example.com"
+    result = _main(["simulate", "--endpoint-url", account.url, "--role", "partner", "--action", "ses:SendEmail",
+                    "--resource", resource, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["decision"] == "allowed"
+    result = _main(["simulate", "--endpoint-url", account.url, "--role", "bounded", "--action", "ses:SendRawEmail",
+                    "--resource", resource])
+    assert result.exit_code == 1
+    assert result.output.startswith("explicitDeny")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["can-send", "--from", "a@example.com", "--to", "b@example.com", "--role", "ghost"],
+     f"seslint: error: unknown role 'ghost' in account {ACCOUNT}\n"),
+    (["can-send", "--from", "a@example.com", "--to", "b@example.com", "--user", "ghost"],
+     f"seslint: error: unknown user 'ghost' in account {ACCOUNT}\n"),
+])
+def test_unknown_principal_is_one_line_exit_3(account, args, message):
+    result = _main([*args, "--endpoint-url", account.url])
+    assert result.exit_code == 3
+    assert result.stderr.splitlines()[0] == message.rstrip("\n")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["can-send", "--from", "a@example.com", "--to", "b@example.com", "--role", "ci", "--user", "app"],
+    ["can-send", "--from", "a@example.com", "--to", "b@example.com", "--role", "ci", "--principal", "ci",
+     "--auth-details", "x.json"],
+    ["can-send", "--from", "a@example.com", "--to", "b@example.com", "--endpoint-url", "http://127.0.0.1:1",
+     "--policy", "x.json"],
+    ["simulate", "--scenario", "x.json", "--role", "ci"],
+])
+def test_usage_errors(aws_env, args):
+    assert _main(args).exit_code == 2
+
+
+def test_access_denied_names_permission_on_the_command_line(stub, account):
+    stub.query_error("ListAttachedRolePolicies", "AccessDenied", status=403)
+    result = _main(["can-send", "--endpoint-url", stub.url, "--role", "ci", "--from", "a@example.com",
+                    "--to", "success@simulator.amazonses.com"])
+    assert result.exit_code == 3
+    assert result.stderr.splitlines()[0] == (
+        "seslint: error: access denied calling iam:ListAttachedRolePolicies: seslint needs "
+        f"iam:ListAttachedRolePolicies on arn:aws:iam::{ACCOUNT}:role/ci")
+
+
+# -- audit -------------------------------------------------------------------------------------
+
+def verdicts(report) -> dict:
+    return {p["name"]: p["verdict"] for p in report["principals"]}
+
+
+EXPECTED = {"ci": "simulator-only", "bounded": "anyone", "app": "anyone", "reader": "none", "partner": "anyone"}
+
+
+def test_audit_live(account):
+    result = _main(["audit", "--live", "--endpoint-url", account.url, "--region", "us-east-1", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert verdicts(report) == EXPECTED
+    assert report["source"] == f"aws account {ACCOUNT}"
+    partner = next(p for p in report["principals"] if p["name"] == "partner")
+    assert [s["policy_type"] for s in partner["statements"]] == ["resource"]
+    assert report["notes"] == []
+
+
+def test_audit_from_recorded_auth_details(account, tmp_path):
+    """The same account from a file (moto's get-account-authorization-details): the identity policy
+    is not in the file, so the partner role has nothing and the report says so."""
+    from seslint.aws import Connection, Reader
+
+    path = tmp_path / "auth.json"
+    path.write_text(json.dumps(Reader(Connection(endpoint_url=account.url)).authorization_details()))
+    result = _main(["audit", "--auth-details", str(path), "--format", "json"])
+    report = json.loads(result.stdout)
+    assert verdicts(report) == {**EXPECTED, "partner": "none"}
+    assert "sending authorization" in report["notes"][0]
+
+
+def test_audit_live_access_denied(stub, account):
+    stub.query_error("GetAccountAuthorizationDetails", "AccessDenied", status=403)
+    result = _main(["audit", "--live", "--endpoint-url", stub.url])
+    assert result.exit_code == 3
+    assert result.stderr.splitlines()[0] == ("seslint: error: access denied calling iam:GetAccountAuthorizationDetails:"
+                                             " seslint needs iam:GetAccountAuthorizationDetails on *")
