@@ -1,0 +1,37 @@
+"""examples/generated/ holds real `seslint generate` output; this test regenerates and compares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import lint_findings, run
+
+GENERATED = Path(__file__).resolve().parents[2] / "examples" / "generated"
+COMMANDS = {
+    "ci-simulator-only.json": ["ci-simulator-only"],
+    "restricted-sender.json": ["restricted-sender", "--from", "noreply@example.com", "--recipient-domain", "example.com",
+                               "--configuration-set", "transactional", "--api-version", "2"],
+    "recipient-guardrail.cfn.yaml": ["recipient-guardrail", "--recipient-domain", "example.com", "--recipient-domain",
+                                     "simulator.amazonses.com", "--format", "cloudformation"],
+    "sending-authorization.tf": ["sending-authorization", "--identity", "example.com", "--region", "us-east-1",
+                                 "--account", "111122223333", "--delegate-account", "222233334444",
+                                 "--recipient-domain", "example.org", "--format", "terraform"],
+}
+
+
+def test_every_generated_example_has_its_command():
+    assert sorted(p.name for p in GENERATED.iterdir()) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_generated_example_is_current(name):
+    code, out, _ = run("generate", *COMMANDS[name])
+    assert code == 0
+    assert (GENERATED / name).read_text() == out, f"regenerate with: seslint generate {' '.join(COMMANDS[name])}"
+
+
+@pytest.mark.parametrize("name", ["ci-simulator-only.json", "restricted-sender.json"])
+def test_generated_json_examples_lint_clean(name):
+    assert lint_findings(GENERATED / name) == []
