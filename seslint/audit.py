@@ -117,20 +117,22 @@ def audit_principal(principal, details=None, *, region: str = "us-east-1", resou
         principal = label_policies(principal, details.value)
     finding = Finding(principal.arn, principal.kind, principal.name, "none", "")
     try:
-        docs = [("identity", d) for d in principal.identity_policies]
+        docs = [("identity", d, None) for d in principal.identity_policies]
         if principal.permission_boundary is not None:
-            docs.append(("boundary", principal.permission_boundary))
-        docs += [("resource", d) for ds in resource_policies.values() for d in ds]
-        parsed = [(kind, parse_policy(d.value, d.source, d.pointer)) for kind, d in docs]
+            docs.append(("boundary", principal.permission_boundary, None))
+        docs += [("resource", d, arn) for arn, ds in resource_policies.items() for d in ds]
+        parsed = [(kind, parse_policy(d.value, d.source, d.pointer), arn) for kind, d, arn in docs]
     except SeslintError as exc:
         return _unknown(finding, f"a policy cannot be read: {exc}")
-    relevant = [(kind, policy, st) for kind, policy in parsed for st in policy.statements
+    relevant = [(kind, policy, st) for kind, policy, _ in parsed for st in policy.statements
                 if _sends(st) and (kind != "resource" or _names(st, principal))]
+    granting = sorted({arn for kind, policy, arn in parsed if kind == "resource"
+                       and any(p is policy for _, p, _ in relevant)})
     allows = [(k, p, s) for k, p, s in relevant if s.effect == "Allow" and k in ("identity", "resource")]
     if not allows:
         finding.reason = "no identity or sending-authorization policy allows a send action"
         return finding
-    return _probe(principal, finding, relevant, region, resource_policies)
+    return _probe(principal, finding, relevant, region, resource_policies, granting)
 
 
 def _names(statement, principal) -> bool:
@@ -190,7 +192,7 @@ class _Prober:
         return self.results[key]
 
 
-def _probe(principal, finding: Finding, relevant, region: str, resource_policies) -> Finding:
+def _probe(principal, finding: Finding, relevant, region: str, resource_policies, granting) -> Finding:
     from seslint.evaluate.matching import Caller
 
     known = PROBE_KEYS | set(Caller.from_arn(principal.arn).context_defaults())
@@ -200,7 +202,7 @@ def _probe(principal, finding: Finding, relevant, region: str, resource_policies
             if c.key.lower() not in known:
                 blind.setdefault(c.key, _statement(kind, policy, st))
 
-    senders, displays, recipients, regions, templates = _candidates(relevant, region)
+    senders, displays, recipients, regions, templates = _candidates(relevant, region, granting)
     prober = _Prober(principal, resource_policies)
     template = templates[0] if templates else TEMPLATE
     origins = {_sender(s, d): origin for s, origin in senders for d in displays}
@@ -331,43 +333,38 @@ def _instance(pattern: str) -> str:
     return pattern.replace("*", "x").replace("?", "x")
 
 
-def _candidates(relevant, region: str):
+def _candidates(relevant, region: str, identities=()):
     """Senders, display names, (recipient pattern, instance), regions and templates to probe,
-    taken from the statements' resources and conditions."""
+    taken from the statements' resources and conditions and the identities whose own policies
+    may grant the principal."""
     senders, displays, recipients, regions, templates = [], [""], [], [region], []
 
-    def add(items, value):
-        if value not in items and len(items) < MAX_CANDIDATES:
+    def add(items, value, limit=MAX_CANDIDATES):
+        if value not in items and len(items) < limit:
             items.append(value)
 
-    for _, _, st in relevant:
-        for resource in st.resources or ():
-            m = _IDENTITY_ARN.fullmatch(resource)
-            if m:
-                if "*" not in m["region"] and "?" not in m["region"] and m["region"]:
-                    add(regions, m["region"])
-                name = m["name"]
-                if name.strip("*?"):
-                    instance = _instance(name)
-                    add(senders, (instance if "@" in instance else f"seslint-audit@{instance}", f"identity {name}"))
-            m = _TEMPLATE_ARN.fullmatch(resource)
-            if m and m["name"].strip("*?"):
-                add(templates, _instance(m["name"]))
-        for c in st.conditions:
-            key = c.key.lower()
-            for value in (str(v) for v in c.values):
-                if "${" in value:
-                    continue
-                if key == "ses:fromaddress" and value.strip("*?") and "@" in value:
-                    add(senders, (_instance(value), value))
-                elif key == "ses:fromdisplayname":
-                    add(displays, _instance(value))
-                elif key == "ses:recipients" and "@" in value and value.strip("*?@"):
-                    pair = (value, _instance(value))
-                    if pair not in recipients and len(recipients) < 2 * MAX_CANDIDATES:
-                        recipients.append(pair)
+    resources = list(identities) + [r for _, _, st in relevant for r in st.resources or ()]
+    for resource in resources:
+        m = _IDENTITY_ARN.fullmatch(resource)
+        if m and m["region"] and not any(c in m["region"] for c in "*?"):
+            add(regions, m["region"], 3)
+        if m and m["name"].strip("*?"):
+            instance = _instance(m["name"])
+            add(senders, (instance if "@" in instance else f"seslint-audit@{instance}", f"identity {m['name']}"))
+        m = _TEMPLATE_ARN.fullmatch(resource)
+        if m and m["name"].strip("*?"):
+            add(templates, _instance(m["name"]))
+    for c in (c for _, _, st in relevant for c in st.conditions):
+        key = c.key.lower()
+        for value in (str(v) for v in c.values if "${" not in str(v)):
+            if key == "ses:fromaddress" and "@" in value and value.strip("*?"):
+                add(senders, (_instance(value), value))
+            elif key == "ses:fromdisplayname":
+                add(displays, _instance(value))
+            elif key == "ses:recipients" and "@" in value and value.strip("*?@"):
+                add(recipients, (value, _instance(value)), 2 * MAX_CANDIDATES)
     senders.append((STRANGER, "any sender"))
-    return senders, displays, recipients, regions[:3], templates
+    return senders, displays, recipients, regions, templates
 
 
 def policy_label(details: dict, pointer: str) -> str:

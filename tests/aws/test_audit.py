@@ -1,0 +1,253 @@
+"""`seslint audit`: verdicts as a table of small policies, the example account, the three output
+formats (HTML parsed with html.parser, and rendered by a headless Chromium when one is installed)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from seslint.audit import audit, audit_principal
+from seslint.cli import cli
+from seslint.evaluate.authdetails import Principal
+from seslint.evaluate.sending import PolicyDoc
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "auth-details-audit.json"
+ARN = "arn:aws:iam::111122223333:role/app"
+SIM = "*@simulator.amazonses.com"
+SENDS = ["ses:SendEmail", "ses:SendRawEmail"]
+
+
+def st(effect="Allow", action=SENDS, resource="*", **condition):
+    out = {"Effect": effect, "Action": action, "Resource": resource}
+    if condition:
+        out["Condition"] = condition
+    return out
+
+
+def verdict(*statements, boundary=None, resource=None):
+    principal = Principal(ARN, "111122223333", "app", "role",
+                          [PolicyDoc({"Version": "2012-10-17", "Statement": list(statements)}, "p.json")],
+                          PolicyDoc(boundary, "b.json") if boundary else None)
+    policies = {"arn:aws:ses:us-east-1:111122223333:identity/example.com": [PolicyDoc(resource, "r.json")]} \
+        if resource else {}
+    return audit_principal(principal, resource_policies=policies)
+
+
+CASES = [
+    # (name, statements, boundary, verdict, recipients, senders, reason fragment)
+    ("send anything", [st()], None, "anyone", [], ["any sender"], "outside address"),
+    ("simulator with guard", [st(**{"ForAllValues:StringLike": {"ses:Recipients": SIM},
+                                    "ForAnyValue:StringLike": {"ses:Recipients": SIM}})], None,
+     "simulator-only", [SIM], ["any sender"], "simulator"),
+    ("simulator without guard", [st(**{"ForAllValues:StringLike": {"ses:Recipients": SIM}})], None,
+     "simulator-only", [SIM], ["any sender"], "simulator"),
+    ("deny ForAllValues trap", [st(), st("Deny", **{"ForAllValues:StringNotLike": {"ses:Recipients": "*@corp.example"}})],
+     None, "anyone", [], ["any sender"], "mixes *@corp.example with an outside address"),
+    ("deny ForAnyValue guardrail", [st(), st("Deny", **{"ForAnyValue:StringNotLike": {"ses:Recipients": "*@corp.example"}})],
+     None, "restricted", ["*@corp.example"], ["any sender"], "listed patterns"),
+    ("recipient list", [st(**{"ForAllValues:StringLike": {"ses:Recipients": ["a@corp.example", SIM]},
+                              "Null": {"ses:Recipients": "false"}})],
+     None, "restricted", ["*@simulator.amazonses.com", "a@corp.example"], ["any sender"], "listed patterns"),
+    ("from address only", [st(**{"StringEquals": {"ses:FromAddress": "noreply@corp.example"}})], None,
+     "anyone", [], ["noreply@corp.example"], "outside address"),
+    ("identity resource", [st(resource="arn:aws:ses:eu-west-1:111122223333:identity/corp.example")], None,
+     "anyone", [], ["identity corp.example"], "outside address"),
+    ("not action", [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}], None, "anyone", [], ["any sender"], ""),
+    ("explicit deny", [st(), st("Deny", "ses:*")], None, "none", [], [], "explicitly denied"),
+    ("boundary without sending", [st()], {"Version": "2012-10-17", "Statement": [st(action="ses:GetAccount")]},
+     "none", [], [], "permissions boundary"),
+    ("no send statement", [st(action=["ses:GetAccount", "ses:SendCustomVerificationEmail"])], None,
+     "none", [], [], "no identity or sending-authorization policy allows a send action"),
+    ("source ip", [st(**{"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})], None,
+     "unknown", [], [], "depends on aws:SourceIp"),
+    ("principal tag", [st(**{"StringEquals": {"aws:PrincipalTag/team": "mail"}})], None,
+     "unknown", [], [], "depends on aws:PrincipalTag/team"),
+    ("unmet variable", [st(**{"StringLike": {"ses:FromAddress": "${aws:username}@corp.example"}})], None,
+     "unknown", [], [], "no probe met their resources or conditions"),
+    ("StringEquals is not a pattern", [st(**{"ForAllValues:StringEquals": {"ses:Recipients": SIM},
+                                             "Null": {"ses:Recipients": "false"}})],
+     None, "unknown", [], [], "no probe met"),
+    ("api version 2", [st(**{"StringEquals": {"ses:ApiVersion": "2"}})], None, "anyone", [], ["any sender"], ""),
+]
+
+
+@pytest.mark.parametrize(("name", "statements", "boundary", "expected", "recipients", "senders", "reason"), CASES,
+                         ids=[c[0] for c in CASES])
+def test_verdicts(name, statements, boundary, expected, recipients, senders, reason):
+    found = verdict(*statements, boundary=boundary)
+    assert (found.verdict, found.recipients, found.senders) == (expected, recipients, senders), found.reason
+    assert reason in found.reason
+    if expected in ("anyone", "restricted", "simulator-only"):
+        assert found.statements and all(s.effect == "Allow" for s in found.statements)
+
+
+def test_api_version_condition_limits_the_variants():
+    found = verdict(st(**{"StringEquals": {"ses:ApiVersion": "2"}}))
+    assert found.apis == ["v2 simple", "v2 raw"]
+
+
+def test_sending_authorization_policy_naming_the_principal():
+    grant = {"Version": "2012-10-17", "Statement": [dict(st(), Principal={"AWS": ARN})]}
+    other = {"Version": "2012-10-17", "Statement": [dict(st(), Principal={"AWS": "arn:aws:iam::111122223333:role/x"})]}
+    found = verdict(st(action="ses:GetAccount"), resource=grant)
+    assert (found.verdict, [s.policy_type for s in found.statements]) == ("anyone", ["resource"])
+    assert verdict(st(action="ses:GetAccount"), resource=other).verdict == "none"
+
+
+def test_unreadable_policy_is_unknown():
+    found = verdict({"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*", "Condition": {"Nope": {"a": "b"}}})
+    assert found.verdict == "unknown"
+
+
+# -- the example account, through the CLI ----------------------------------------------------
+
+EXAMPLE_VERDICTS = {
+    "marketing": "anyone", "internal-mailer": "anyone", "newsletter": "anyone", "support-app": "restricted",
+    "ci": "simulator-only", "auditor": "none", "intern": "none", "office-mailer": "unknown",
+}
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, list(args), prog_name="seslint")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_example_json():
+    code, out, err = run("audit", "--auth-details", str(EXAMPLE), "--format", "json")
+    assert (code, err) == (1, "")
+    report = json.loads(out)
+    assert {p["name"]: p["verdict"] for p in report["principals"]} == EXAMPLE_VERDICTS
+    assert report["counts"] == {"anyone": 3, "restricted": 1, "simulator-only": 1, "none": 2, "unknown": 1}
+    support = next(p for p in report["principals"] if p["name"] == "support-app")
+    assert (support["recipients"], support["senders"]) == (["*@example.com"], ["help@support.example.com"])
+    assert support["statements"] == [{"effect": "Allow", "policy": "arn:aws:iam::111122223333:policy/support-mail (v1)",
+                                      "pointer": "/Statement/0", "sid": "SendToCustomersDomain",
+                                      "policy_type": "identity"}]
+    assert [p["verdict"] for p in report["principals"]] == sorted(
+        (p["verdict"] for p in report["principals"]), key=["anyone", "restricted", "simulator-only", "none",
+                                                            "unknown"].index)
+
+
+def test_example_text():
+    code, out, _ = run("audit", "--auth-details", str(EXAMPLE))
+    assert code == 1
+    assert out.splitlines()[0] == ("SES sending audit of " + str(EXAMPLE) + " (region us-east-1): 8 principals: "
+                                   "anyone 3, restricted 1, simulator-only 1, none 2, unknown 1")
+    assert "RESTRICTED      role  arn:aws:iam::111122223333:role/support-app" in out
+    assert "    recipients: *@example.com" in out
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("anyone", 1), ("unknown", 1), ("restricted", 1), ("never", 0)])
+def test_fail_on(fail_on, code):
+    assert run("audit", "--auth-details", str(EXAMPLE), "--fail-on", fail_on)[0] == code
+
+
+def test_exit_0_when_nobody_sends_to_anyone(tmp_path):
+    doc = json.loads(EXAMPLE.read_text())
+    doc["RoleDetailList"] = [r for r in doc["RoleDetailList"] if r["RoleName"] == "ci"]
+    doc["UserDetailList"] = [u for u in doc["UserDetailList"] if u["UserName"] == "auditor"]
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps(doc))
+    assert run("audit", "--auth-details", str(path))[0] == 0
+    assert run("audit", "--auth-details", str(path), "--fail-on", "restricted")[0] == 0
+
+
+@pytest.mark.parametrize("args", [[], ["--auth-details", "x.json", "--live"],
+                                  ["--auth-details", str(EXAMPLE), "--endpoint-url", "http://127.0.0.1:1"]])
+def test_usage(args):
+    assert run("audit", *args)[0] == 2
+
+
+def test_bad_file_is_exit_3(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"Users": []}')
+    code, out, err = run("audit", "--auth-details", str(path))
+    assert (code, out) == (3, "")
+    assert err.startswith(f"seslint: error: {path}: not the output of")
+
+
+def test_progress_is_called_per_principal():
+    from seslint.evaluate.authdetails import load_auth_details
+
+    calls = []
+    audit(load_auth_details(json.loads(EXAMPLE.read_text()), "x"), progress=calls.append)
+    assert calls == [1] * 8
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+class Rows(HTMLParser):
+    """Collects the principal rows, the verdict badges and anything external."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.external, self.tags, self.cell = [], [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        if tag == "tr" and attrs.get("class") == "principal":
+            self.rows.append({"arn": attrs["data-arn"], "verdict": attrs["data-verdict"], "text": ""})
+        if tag in ("script", "link", "img", "iframe") or any(
+                (v or "").startswith(("http:", "https:", "//")) for k, v in attrs.items() if k in ("src", "href")):
+            self.external.append(tag)
+
+    def handle_data(self, data):
+        if self.rows:
+            self.rows[-1]["text"] += data
+
+
+def html_report():
+    code, out, _ = run("audit", "--auth-details", str(EXAMPLE), "--format", "html")
+    assert code == 1
+    return out
+
+
+def test_html_structure():
+    out = html_report()
+    parser = Rows()
+    parser.feed(out)
+    assert out.startswith("<!DOCTYPE html>")
+    assert parser.external == [] and "style" in parser.tags
+    assert {r["arn"].rsplit("/", 1)[1]: r["verdict"] for r in parser.rows} == EXAMPLE_VERDICTS
+    support = next(r for r in parser.rows if r["arn"].endswith("support-app"))
+    assert "Allow Sid 'SendToCustomersDomain' in arn:aws:iam::111122223333:policy/support-mail (v1)" in support["text"]
+    assert "*@example.com" in support["text"]
+    office = next(r for r in parser.rows if r["arn"].endswith("office-mailer"))
+    assert "depends on aws:SourceIp" in office["text"]
+
+
+def test_html_escapes(tmp_path):
+    doc = json.loads(EXAMPLE.read_text())
+    doc["RoleDetailList"][0]["RoleName"] = "<b>x</b>"
+    path = tmp_path / "evil.json"
+    path.write_text(json.dumps(doc))
+    out = run("audit", "--auth-details", str(path), "--format", "html")[1]
+    assert "<b>x</b>" not in out and "&lt;b&gt;x&lt;/b&gt;" in out
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="no headless Chromium installed")
+def test_html_in_headless_chromium(tmp_path):
+    """The page as a browser builds it: every row present, nothing fetched, a screenshot renders."""
+    page = tmp_path / "audit.html"
+    page.write_text(html_report())
+    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=60).stdout
+    parser = Rows()
+    parser.feed(dom)
+    assert {r["arn"].rsplit("/", 1)[1]: r["verdict"] for r in parser.rows} == EXAMPLE_VERDICTS
+    shot = tmp_path / "audit.png"
+    subprocess.run([*flags, "--window-size=1280,900", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, timeout=60, cwd=tmp_path)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
