@@ -22,11 +22,9 @@ class Result:
     policies: int = 0
 
 
-def detect_type(value) -> str:
+def detect_type(statements) -> str:
     """A policy with a Principal anywhere is resource-based (an SES sending-authorization policy)."""
-    from seslint.lint.view import statements
-
-    return RESOURCE if any(st.has_principal for st in statements(value)) else IDENTITY
+    return RESOURCE if any(st.has_principal for st in statements) else IDENTITY
 
 
 def resolve_rules(name: str) -> list[str]:
@@ -50,10 +48,14 @@ def enabled_rules(config: Config, select=(), ignore=()) -> set[str]:
     return ids
 
 
-def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tuple[str, str, str]]:
-    """(rule, absolute pointer, message) for one policy; a crashing check becomes SES000."""
+def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tuple[str, str, str, str | None]]:
+    """(rule, absolute pointer, message, Sid) for one policy; a crashing check becomes SES000.
+
+    `policy_type` "auto" detects it: a Principal means an SES sending-authorization policy."""
     relative_dups = tuple(p[len(unit.pointer):] for p in unit.duplicates)
     ctx = Context(unit.value, policy_type, unit.kind, relative_dups)
+    if policy_type == "auto":
+        ctx.policy_type = detect_type(ctx.statements)
     out = []
     for rule_id, check in registry().items():
         if rule_id not in rules:
@@ -67,7 +69,8 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tupl
                             f"please report it"))
             continue
         out += [(rule_id, unit.pointer + pointer, message) for pointer, message in found]
-    return out
+    sids = {st.pointer: st.sid for st in ctx.statements if st.sid}
+    return [(rule_id, pointer, message, _sid_at(sids, unit.pointer, pointer)) for rule_id, pointer, message in out]
 
 
 def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), ignore=(),
@@ -85,12 +88,9 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
             raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", exc.message))
         for unit in loaded.units:
             result.policies += 1
-            ptype = unit.policy_type or (policy_type if policy_type != "auto" else detect_type(unit.value))
-            sids = _sids(unit)
-            for rule_id, pointer, message in check_unit(unit, ptype, rules):
+            for rule_id, pointer, message, sid in check_unit(unit, unit.policy_type or policy_type, rules):
                 line, column = unit.position(pointer)
-                raw.append(Finding(loaded.source, line, column, rule_id, pointer, message,
-                                   sid=_sid_at(sids, unit.pointer, pointer)))
+                raw.append(Finding(loaded.source, line, column, rule_id, pointer, message, sid=sid))
         for f in raw:
             hit = next((s for s in config.suppress if s.matches(f.file, f.rule, f.sid, config.base)), None)
             if hit is not None:
@@ -113,12 +113,6 @@ def _placed(f: Finding, catalog, config: Config) -> Finding:
     rule = catalog.rules[f.rule]
     return Finding(f.file, f.line, f.column, f.rule, f.pointer, f.message,
                    config.severity.get(f.rule, rule.severity), rule.name, f.sid)
-
-
-def _sids(unit: PolicyUnit) -> dict[str, str]:
-    from seslint.lint.view import statements
-
-    return {st.pointer: st.sid for st in statements(unit.value) if st.sid}
 
 
 def _sid_at(sids: dict[str, str], base: str, pointer: str) -> str | None:

@@ -11,6 +11,7 @@ from functools import cached_property, lru_cache
 from types import MappingProxyType
 
 from seslint.lint import view
+from seslint.patterns import has_wildcard
 
 MODULES = ("grammar", "actions", "resources", "conditions", "statements")
 
@@ -36,6 +37,42 @@ def registry() -> MappingProxyType:
                     raise RuntimeError(f"two checks for {rule_id}")
                 found[rule_id] = fn
     return MappingProxyType(dict(sorted(found.items())))
+
+
+@lru_cache(maxsize=4096)
+def expand(pattern: str) -> tuple:
+    """The ses: actions an Action pattern matches (cached: policies repeat the same patterns)."""
+    from seslint.matrix import load_matrix
+
+    matrix = load_matrix()
+    if not has_wildcard(pattern):
+        found = matrix.action(pattern)
+        return (found,) if found is not None else ()
+    return tuple(matrix.expand(pattern))
+
+
+@lru_cache(maxsize=1024)
+def did_you_mean(name: str) -> str | None:
+    from seslint.matrix import load_matrix
+
+    return load_matrix().did_you_mean(name)
+
+
+@lru_cache(maxsize=4096)
+def condition_key(name: str):
+    """The matrix's ConditionKey for `name` (service or global), or None."""
+    from seslint.matrix import load_matrix
+
+    return load_matrix().key(name)
+
+
+@lru_cache(maxsize=16384)
+def carries(action_name: str, key: str) -> bool:
+    """Whether requests for the ses: action `action_name` can carry condition key `key`."""
+    from seslint.matrix import load_matrix
+
+    matrix = load_matrix()
+    return matrix.carries(matrix.actions[action_name.lower()], key)
 
 
 class Context:
@@ -66,7 +103,7 @@ class Context:
                 continue
             prefix = pattern.partition(":")[0].lower()
             if pattern == "*" or prefix == "ses" or (":" in pattern and "*" in prefix and "ses".startswith(prefix.rstrip("*"))):
-                out.append((pointer, pattern, self.matrix.expand(pattern)))
+                out.append((pointer, pattern, expand(pattern)))
         return out
 
     def covered(self, st: view.Statement) -> frozenset[str]:

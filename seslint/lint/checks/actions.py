@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seslint.lint.checks import rule
+from seslint.lint.checks import did_you_mean, expand, rule
 from seslint.patterns import has_wildcard
 
 WRONG_PREFIXES = ("sesv2", "ses-v2", "email", "pinpoint-email", "mailmanager", "amazonses", "simpleemail")
@@ -21,8 +21,8 @@ def _entries(ctx):
 @rule("SES021")
 def unknown_action(ctx):
     for st, pointer, prefix, name in _entries(ctx):
-        if prefix.lower() == "ses" and not has_wildcard(name) and ctx.matrix.action(name) is None:
-            hint = ctx.matrix.did_you_mean(name)
+        if prefix.lower() == "ses" and not has_wildcard(name) and not expand(f"ses:{name}"):
+            hint = did_you_mean(name)
             yield pointer, (f"unknown action 'ses:{name}': the statement never matches it"
                             + (f"; {hint}" if hint else ""))
 
@@ -30,7 +30,7 @@ def unknown_action(ctx):
 @rule("SES022")
 def wildcard_matches_nothing(ctx):
     for st, pointer, prefix, name in _entries(ctx):
-        if prefix.lower() == "ses" and has_wildcard(name) and not ctx.matrix.expand(f"ses:{name}"):
+        if prefix.lower() == "ses" and has_wildcard(name) and not expand(f"ses:{name}"):
             yield pointer, f"'{prefix}:{name}' matches no SES action: the statement never applies to it"
 
 

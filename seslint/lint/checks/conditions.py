@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from seslint.lint.checks import rule
+from seslint.lint.checks import carries, condition_key, rule
 from seslint.lint.checks.resources import explicit
 from seslint.patterns import has_wildcard
 
@@ -17,7 +17,7 @@ SIMULATOR_DOMAIN = "simulator.amazonses.com"
 
 def _known_key(ctx, cond):
     prefix = cond.key.partition(":")[0].lower()
-    return ctx.matrix.key(cond.key) if prefix in ("ses", "aws") else None
+    return condition_key(cond.key) if prefix in ("ses", "aws") else None
 
 
 def _absent_result(cond) -> bool | None:
@@ -34,10 +34,10 @@ def _absent_result(cond) -> bool | None:
 
 def _non_carriers(ctx, st, cond):
     """Actions of the statement that never carry the key: every explicit one, or all of a wildcard's."""
-    out = [(p, a) for p, a in explicit(ctx, st) if not ctx.matrix.carries(a, cond.key)]
+    out = [(p, a) for p, a in explicit(ctx, st) if not carries(a.name, cond.key)]
     named = {a.name.lower() for _, a in explicit(ctx, st)}
     rest = [ctx.matrix.actions[n] for n in ctx.covered(st) if n not in named]
-    if rest and not any(ctx.matrix.carries(a, cond.key) for a in rest):
+    if rest and not any(carries(a.name, cond.key) for a in rest):
         anchor = (st.actions or st.not_actions or (("", ""),))[0][0]
         out += [(anchor, a) for a in sorted(rest, key=lambda a: a.name)]
     return out
@@ -78,7 +78,7 @@ def unknown_condition_key(ctx):
     for st in ctx.statements:
         for cond in st.conditions:
             prefix = cond.key.partition(":")[0].lower()
-            if prefix in ("ses", "aws") and "${" not in cond.key and ctx.matrix.key(cond.key) is None:
+            if prefix in ("ses", "aws") and "${" not in cond.key and condition_key(cond.key) is None:
                 close = difflib.get_close_matches(cond.key, names, n=1, cutoff=0.7)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 yield cond.pointer, f"unknown condition key '{cond.key}': it is never in a request{hint}"
@@ -160,7 +160,7 @@ def if_exists_vacuous(ctx):
             if not cond.operator.if_exists or _known_key(ctx, cond) is None:
                 continue
             actions = ctx.actions(ctx.covered(st))
-            free = [a for a in actions if not ctx.matrix.carries(a, cond.key)]
+            free = [a for a in actions if not carries(a.name, cond.key)]
             if free:
                 names = ", ".join(a.full_name for a in free[:3]) + (
                     f" and {len(free) - 3} more" if len(free) > 3 else "")

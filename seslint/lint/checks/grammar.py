@@ -336,6 +336,8 @@ def malformed_arn(ctx):
 
 def split_arn(arn: str) -> list[str]:
     """Split an ARN into its six parts, not splitting inside `${...}` (policy variables, CloudFormation)."""
+    if "${" not in arn:
+        return arn.split(":", 5)
     parts, current, i = [], "", 0
     while i < len(arn):
         if arn.startswith("${", i):

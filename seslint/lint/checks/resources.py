@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from seslint.lint.checks import rule
 from seslint.lint.checks.grammar import split_arn
 from seslint.lint.model import Unresolved
@@ -21,6 +23,7 @@ def resource_list(st):
     return [r for _, r in st.resources]
 
 
+@lru_cache(maxsize=256)
 def type_token(arn_format: str) -> str:
     return split_arn(arn_format)[5].split("/", 1)[0]
 

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from seslint.lint.checks import rule
+from functools import lru_cache
+
+from seslint.lint.checks import carries, rule
 from seslint.lint.checks.resources import explicit, fits, resource_list
 from seslint.lint.model import RESOURCE
 from seslint.matrix import SENDING_KEYS
 
 
-def _quirk_actions(ctx, kind: str, field: str = "allowed_actions", quirk_id: str | None = None) -> set[str]:
-    return {a.partition(":")[2].lower() for q in ctx.matrix.quirks.values()
-            if q["kind"] == kind and (quirk_id is None or q["id"] == quirk_id) for a in q.get(field, [])}
+@lru_cache(maxsize=8)
+def _quirk_actions(kind: str, quirk_id: str | None = None) -> frozenset[str]:
+    from seslint.matrix import load_matrix
+
+    return frozenset(a.partition(":")[2].lower() for q in load_matrix().quirks.values()
+                     if q["kind"] == kind and (quirk_id is None or q["id"] == quirk_id)
+                     for a in q.get("allowed_actions", []))
 
 
 def send_actions(ctx) -> set[str]:
     """The message-sending actions a recipient or sender restriction must cover."""
-    return _quirk_actions(ctx, "sending-authorization", quirk_id="sending-authorization-send-actions")
+    return _quirk_actions("sending-authorization", "sending-authorization-send-actions")
 
 
 def _names(ctx, names) -> str:
@@ -58,11 +64,27 @@ def send_guardrail_incomplete(ctx):
                                        f"{_names(ctx, missing)}: mail sent through those is not checked")
 
 
-def _twins(ctx):
-    for pair in ctx.matrix.equivalents:
+@lru_cache(maxsize=1)
+def _twin_pairs() -> tuple[tuple[str, str], ...]:
+    from seslint.matrix import load_matrix
+
+    matrix, out = load_matrix(), []
+    for pair in matrix.equivalents:
         v1, v2 = (pair[k].partition(":")[2].lower() for k in ("v1", "v2"))
-        if v1 != v2 and v1 in ctx.matrix.actions and v2 in ctx.matrix.actions:
-            yield v1, v2
+        if v1 != v2 and v1 in matrix.actions and v2 in matrix.actions:
+            out.append((v1, v2))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def _variants(spec: str) -> tuple[dict, ...]:
+    from seslint.matrix import load_matrix
+
+    return tuple(load_matrix().operation(spec))
+
+
+def _twins(ctx):
+    return _twin_pairs()
 
 
 def _twin_findings(ctx, statements, verb: str, consequence: str):
@@ -74,7 +96,7 @@ def _twin_findings(ctx, statements, verb: str, consequence: str):
             if have not in covered or lack in covered:
                 continue
             st = next(s for s in statements if have in ctx.covered(s))
-            if not all(ctx.matrix.carries(ctx.matrix.actions[lack], c.key) for c in st.conditions):
+            if not all(carries(lack, c.key) for c in st.conditions):
                 continue  # the statement's conditions could never apply to the twin anyway
             entry = gaps.setdefault(st.pointer, (st, set(), set()))
             entry[1].add(have)
@@ -121,7 +143,7 @@ def send_authorization_incomplete(ctx):
     api_v2 = any(str(v) == "2" for st in ctx.statements if st.allow
                  for c in st.conditions_on("ses:ApiVersion") if not c.operator.negated for _, v in c.values)
     for spec in ("sesv2:SendEmail", "sesv2:SendBulkEmail"):
-        for variant in ctx.matrix.operation(spec):
+        for variant in _variants(spec):
             needed = {a["action"].partition(":")[2].lower() for a in variant["authorizes"]}
             intent = {"bulk": "sendbulkemail" in allowed,
                       "template": template_arn,
@@ -139,7 +161,7 @@ def send_authorization_incomplete(ctx):
 def sending_authorization_action(ctx):
     if ctx.policy_type != RESOURCE:
         return
-    allowed = _quirk_actions(ctx, "sending-authorization")
+    allowed = _quirk_actions("sending-authorization")
     for st in ctx.statements:
         for pointer, action in explicit(ctx, st):
             if action.name.lower() not in allowed:
