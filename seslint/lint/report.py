@@ -7,8 +7,7 @@ import json
 from seslint.lint.model import Finding
 
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-HOME = "https://github.com/seslint/seslint"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 
 def render(findings: list[Finding], fmt: str) -> str:
@@ -71,7 +70,7 @@ def sarif(findings: list[Finding]) -> str:
         }
         results.append(result)
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
-        "tool": {"driver": {"name": "seslint", "version": __version__, "informationUri": HOME, "rules": rules}},
+        "tool": {"driver": {"name": "seslint", "version": __version__, "rules": rules}},
         "results": results,
     }]}
     return json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False)
