@@ -646,6 +646,11 @@ def prove(recipe_name: str, values: Mapping[str, Any] | None = None, policy: dic
     return results
 
 
+def policy_size(policy: dict) -> int:
+    """Characters of the policy as IAM counts them against its size quotas (whitespace excluded)."""
+    return len(re.sub(r"\s", "", json.dumps(policy, ensure_ascii=False)))
+
+
 # -- output formats --------------------------------------------------------------------
 
 def render(policy: dict, fmt: str, *, name: str, summary: str, policy_type: str = "identity",

@@ -10,6 +10,8 @@ import click
 
 from seslint.generate import FORMATS
 
+MANAGED_POLICY_QUOTA = 6144  # IAM quota: characters of a managed policy, whitespace not counted
+
 FORMAT_HELP = ("Output format: the policy JSON document, the same as YAML, a Terraform resource "
                "(jsonencode) or a CloudFormation template.")
 
@@ -27,9 +29,13 @@ def _check_option():
 
 def _emit(policy: dict, fmt: str, *, name: str, summary: str, policy_type: str = "identity",
           identity: str | None = None) -> None:
-    from seslint.generate import render
+    from seslint.generate import policy_size, render
 
     click.echo(render(policy, fmt, name=name, summary=summary, policy_type=policy_type, identity=identity))
+    size, quota = policy_size(policy), MANAGED_POLICY_QUOTA
+    if size > quota:
+        click.echo(f"seslint: warning: the policy is {size} characters without whitespace, over the {quota} "
+                   "that a managed policy allows: split the operations over several policies", err=True)
 
 
 def _recipe_command(name: str) -> click.Command:

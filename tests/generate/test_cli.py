@@ -117,3 +117,33 @@ def test_for_without_variant_covers_every_variant():
     code, out, _ = run("generate", "--for", "sesv2:SendEmail", "--no-extras")
     actions = {a for s in json.loads(out)["Statement"] for a in s["Action"]}
     assert actions == {"ses:SendEmail", "ses:SendRawEmail", "ses:SendTemplatedEmail"}
+
+
+def _all_operations() -> list[str]:
+    from seslint.matrix import load_matrix
+
+    m = load_matrix()
+    return sorted(set(m.operations) | {q["operation"] for q in m.quirks.values() if q["kind"] == "operation-mapping"})
+
+
+def test_for_covers_every_operation_in_the_matrix():
+    from seslint.generate import for_operations
+
+    for op in _all_operations():
+        assert for_operations([op])["Statement"], op
+
+
+def test_for_warns_when_the_policy_outgrows_a_managed_policy():
+    code, out, err = run("generate", "--for", *_all_operations())
+    assert code == 0 and json.loads(out)["Statement"]
+    assert err.startswith("seslint: warning: the policy is ") and "6144" in err
+
+
+def test_for_a_typical_app_lints_clean(tmp_path):
+    from .conftest import lint_findings
+
+    code, out, _ = run("generate", "--for", "sesv2:SendEmail", "sesv2:SendBulkEmail", "ses:VerifyEmailIdentity",
+                       "sesv2:CreateEmailIdentity", "sesv2:GetAccount", "--identity", "example.com")
+    path = tmp_path / "policy.json"
+    path.write_text(out)
+    assert [f for f in lint_findings(path) if f["severity"] != "info"] == []
