@@ -57,7 +57,6 @@ _PATTERNS = {
     "name": re.compile(r"[A-Za-z0-9_-]{1,64}"),
     "name-pattern": re.compile(r"[A-Za-z0-9_-]{1,64}\*?"),
     "display-name": re.compile(r"[^\x00-\x1f\x7f\"*?$<>]{1,100}"),
-    "partition": re.compile(r"aws(?:-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f|-eusc)?"),
 }
 _TYPE_HELP = {
     "email": "an email address such as ci@example.com",
@@ -68,7 +67,6 @@ _TYPE_HELP = {
     "name": "a resource name: letters, digits, '_' and '-', at most 64",
     "name-pattern": "a resource name, or a name prefix ending in '*' (orders-*)",
     "display-name": "a display name without quotes, '<', '>', '*', '?' or '$'",
-    "partition": "aws, aws-cn or aws-us-gov",
 }
 
 
@@ -101,9 +99,6 @@ class Recipe:
     must_allow: tuple[dict, ...]
     must_deny: tuple[dict, ...]
     examples: tuple[dict, ...] = ()
-
-    def parameter(self, name: str) -> Parameter | None:
-        return next((p for p in self.parameters if p.name == name), None)
 
 
 def _as_tuple(value) -> tuple[str, ...]:
@@ -209,7 +204,7 @@ def _check_semantics(recipe: Recipe, given: Mapping[str, tuple[str, ...]]) -> No
         return
     identity = given.get("identity", ("",))[0]
     for sender in given.get("from", ()):
-        if sender != identity and _domain(sender) != _domain(identity):
+        if sender != identity and ("@" in identity or _domain(sender) != identity):
             raise InputError(f"'{sender}' is not an address of identity '{identity}'", source="--from",
                              help="an identity policy can only authorize From addresses of its own identity")
 
