@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from seslint.errors import SeslintError
 
@@ -155,6 +156,7 @@ def _sends(statement) -> bool:
     return any(not any(matches(p, a) for p in statement.not_actions) for a in actions)
 
 
+@lru_cache(maxsize=1)
 def send_actions() -> tuple[str, ...]:
     """The actions that send free-form email (SendCustomVerificationEmail sends only a fixed message)."""
     from seslint.matrix import load_matrix
@@ -201,6 +203,11 @@ def _probe(principal, finding: Finding, relevant, region: str, resource_policies
         for c in st.conditions:
             if c.key.lower() not in known:
                 blind.setdefault(c.key, _statement(kind, policy, st))
+    if blind:
+        key, statement = sorted(blind.items())[0]
+        more = f" and {len(blind) - 1} more key(s)" if len(blind) > 1 else ""
+        return _unknown(finding, f"depends on {key}{more}, which the audit cannot know ({statement.describe()})",
+                        [statement])
 
     senders, displays, recipients, regions, templates = _candidates(relevant, region, granting)
     prober = _Prober(principal, resource_policies)
@@ -225,11 +232,6 @@ def _probe(principal, finding: Finding, relevant, region: str, resource_policies
     simulator = allowed((SIMULATOR,))
     if prober.errors:
         return _unknown(finding, f"the evaluator refused a probe: {prober.errors[0]}")
-    if blind:
-        key, statement = sorted(blind.items())[0]
-        more = f" and {len(blind) - 1} more key(s)" if len(blind) > 1 else ""
-        return _unknown(finding, f"depends on {key}{more}, which the audit cannot know ({statement.describe()})",
-                        [statement])
     if outside:
         verdict, hits = "anyone", outside
         reason = ("sends to an outside address are allowed" if mixed_with is None else
@@ -255,8 +257,10 @@ def _probe(principal, finding: Finding, relevant, region: str, resource_policies
         finding.senders = sorted({origins[s] for _, s, _, _ in hits})
         finding.apis = [f"{a} {c}" for a, c in VARIANTS if any(v == (a, c) for v, _, _, _ in hits)]
         finding.statements = _deciding(hits)
-    if any(_domain_only(res) for *_, res in hits):
-        finding.notes.append("allowed only when SES checks the domain identity (the address itself is not verified)")
+    partial = {_one_identity(res) for *_, res in hits}
+    if hits and None not in partial:
+        finding.notes.append(f"allowed only when SES checks the {' or the '.join(sorted(partial))} "
+                             "(which one SES checks depends on which is verified)")
     return finding
 
 
@@ -270,9 +274,12 @@ def sends(result) -> bool:
     return others and (ok("address identity") or ok("domain identity"))
 
 
-def _domain_only(result) -> bool:
-    return not result.allowed and sends(result) and \
-        not all(r.result.allowed for r in result.requests if r.role == "address identity")
+def _one_identity(result) -> str | None:
+    """For a send that goes through only for one of its identities, which one; else None."""
+    if result.allowed:
+        return None
+    address = all(r.result.allowed for r in result.requests if r.role == "address identity")
+    return "address identity" if address else "domain identity"
 
 
 def _unknown(finding: Finding, reason: str, statements=()) -> Finding:
@@ -360,7 +367,7 @@ def _candidates(relevant, region: str, identities=()):
             if key == "ses:fromaddress" and "@" in value and value.strip("*?"):
                 add(senders, (_instance(value), value))
             elif key == "ses:fromdisplayname":
-                add(displays, _instance(value))
+                add(displays, _instance(value), 3)
             elif key == "ses:recipients" and "@" in value and value.strip("*?@"):
                 add(recipients, (value, _instance(value)), 2 * MAX_CANDIDATES)
     senders.append((STRANGER, "any sender"))

@@ -166,3 +166,21 @@ def test_audit_live_access_denied(stub, account):
     assert result.exit_code == 3
     assert result.stderr.splitlines()[0] == ("seslint: error: access denied calling iam:GetAccountAuthorizationDetails:"
                                              " seslint needs iam:GetAccountAuthorizationDetails on *")
+
+
+def test_can_send_identities_of_another_account(account):
+    result = can_send(account, "--role", "ci", "--to", "success@simulator.amazonses.com", "--account", "999999999999")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("seslint: error: the SES identities are in account 999999999999, but the "
+                                    f"credentials are for account {ACCOUNT}")
+
+
+def test_can_send_profile_and_region(account, tmp_path, monkeypatch):
+    (tmp_path / "aws-credentials").write_text("[audit]\naws_access_key_id = a\naws_secret_access_key = b\n")
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    result = can_send(account, "--role", "partner", "--profile", "audit", "--region", "eu-west-1",
+                      "--to", "x@example.net", "--format", "json")
+    # example.com's policy lives in us-east-1: in eu-west-1 nothing grants the partner role
+    assert result.exit_code == 1, result.stderr
+    assert all(r["resource"].startswith("arn:aws:ses:eu-west-1:") for r in json.loads(result.stdout)["requests"])

@@ -215,3 +215,20 @@ AUTH_PAGE = ('<GetAccountAuthorizationDetailsResponse><GetAccountAuthorizationDe
              '<IsTruncated>{truncated}</IsTruncated>{marker}<RoleDetailList><member><RoleName>{name}</RoleName>'
              '<Arn>arn:aws:iam::123456789012:role/{name}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate>'
              '</member></RoleDetailList></GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResponse>')
+
+
+def test_user_permission_boundary(stub, moto):
+    """moto neither stores nor returns a user's boundary, so the stub answers GetUser as IAM does."""
+    boundary = moto.policy("user-boundary", allow("ses:SendEmail"))
+    moto.user("app")
+    stub.answer("GetUser", 200, GET_USER.format(boundary=boundary))
+    details = reader(stub.url).principal("user", "app")
+    assert details["UserDetailList"][0]["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+    assert [p["Arn"] for p in details["Policies"]] == [boundary]
+
+
+GET_USER = ('<GetUserResponse><GetUserResult><User><Path>/</Path><UserName>app</UserName><UserId>AIDAX</UserId>'
+            f'<Arn>arn:aws:iam::{ACCOUNT}:user/app</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate>'
+            '<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType>'
+            '<PermissionsBoundaryArn>{boundary}</PermissionsBoundaryArn></PermissionsBoundary>'
+            '</User></GetUserResult></GetUserResponse>')
