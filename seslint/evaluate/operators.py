@@ -167,10 +167,6 @@ def _rows() -> dict[str, Operator]:
 OPERATORS: dict[str, Operator] = _rows()
 
 
-def lookup(name: str) -> Operator | None:
-    return OPERATORS.get(name)
-
-
 def unknown_operator_help(name: str) -> str | None:
     lowered = {n.lower(): n for n in OPERATORS}
     if name.lower() in lowered:

@@ -25,7 +25,6 @@ from seslint.errors import InputError, UnsupportedError
 from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, Policies, Result, decide
 from seslint.evaluate.matching import Caller, CompiledPolicy, Request
 from seslint.evaluate.scenario import PolicyCache
-from seslint.policy import parse_policy
 
 APIS = ("v1", "v2", "smtp")
 CONTENTS = ("simple", "raw", "template", "bulk")
@@ -266,7 +265,3 @@ def _refuse_api_version(policies: list[CompiledPolicy]) -> None:
                                      "undocumented", source=cp.policy.source, pointer=cc.cond.pointer,
                                      help="evaluate with --api v1 or --api v2, or drop the condition")
 
-
-def parse_policies(docs: list[PolicyDoc]):
-    """Parse each document, for callers that want the model (raises InputError)."""
-    return [parse_policy(d.value, d.source, d.pointer) for d in docs]
