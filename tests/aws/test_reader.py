@@ -232,3 +232,19 @@ GET_USER = ('<GetUserResponse><GetUserResult><User><Path>/</Path><UserName>app</
             '<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType>'
             '<PermissionsBoundaryArn>{boundary}</PermissionsBoundaryArn></PermissionsBoundary>'
             '</User></GetUserResult></GetUserResponse>')
+
+
+@pytest.mark.parametrize("value", [
+    {"Statement": []}, '{"Statement": []}', "%7B%22Statement%22%3A%20%5B%5D%7D",
+])
+def test_policy_documents_as_object_json_or_url_encoded(value):
+    from seslint.aws import _document
+
+    assert _document(value, "x") == {"Statement": []}
+
+
+def test_broken_identity_policy_is_an_input_error():
+    from seslint.aws import _document
+
+    with pytest.raises(InputError, match="^p:1:18: invalid JSON"):
+        _document('{"Statement": [],}', "p")
