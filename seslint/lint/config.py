@@ -13,7 +13,6 @@ working directory upwards (or named with --config).
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field
 
@@ -36,6 +35,8 @@ class Suppression:
     def matches(self, file: str, rule: str, sid: str | None, base: str) -> bool:
         if rule != self.rule or (self.sid is not None and sid != self.sid):
             return False
+        import fnmatch
+
         relative = os.path.relpath(os.path.abspath(file), base) if file != "<stdin>" else file
         return any(fnmatch.fnmatch(f.replace(os.sep, "/"), self.path) for f in (file, relative))
 

@@ -8,7 +8,6 @@ including policies embedded as JSON strings (Terraform), whose positions map int
 from __future__ import annotations
 
 import bisect
-import json
 import os
 import re
 from dataclasses import dataclass, field

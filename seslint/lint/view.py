@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from seslint.jsondoc import join
 from seslint.lint import operators
-from seslint.lint.model import Unresolved
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,6 @@ class Condition:
 @dataclass(frozen=True)
 class Statement:
     pointer: str
-    raw: dict
     sid: str | None
     effect: str | None
     actions: tuple[tuple[str, str], ...] | None          # (pointer, pattern); None when absent
@@ -82,7 +80,7 @@ def _statement(pointer: str, raw: dict) -> Statement:
     effect = raw.get("Effect")
     sid = raw.get("Sid")
     return Statement(
-        pointer=pointer, raw=raw,
+        pointer=pointer,
         sid=sid if isinstance(sid, str) else None,
         effect=effect if effect in ("Allow", "Deny") else None,
         actions=strings(raw, "Action", pointer), not_actions=strings(raw, "NotAction", pointer),
@@ -106,7 +104,3 @@ def _conditions(block, pointer: str):
             else:
                 vals = ((kp, values),)
             yield Condition(kp, op, key, vals)
-
-
-def is_unresolved(value) -> bool:
-    return isinstance(value, Unresolved)
