@@ -22,11 +22,23 @@ parsed model with JSON pointers.
 
 from __future__ import annotations
 
-from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Hit, Result
-from seslint.evaluate.scenario import PolicyCache, Scenario, load_scenario
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from seslint.evaluate.authdetails import load_auth_details
+    from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Hit, Result
+    from seslint.evaluate.scenario import PolicyCache, Scenario, load_scenario
+    from seslint.evaluate.sending import SendResult, can_send
 
 __all__ = ["ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY", "Hit", "PolicyCache", "Result", "Scenario",
            "SendResult", "can_send", "evaluate", "load_auth_details", "load_scenario"]
+
+# Public name -> submodule that defines it. Resolved on first use, so importing one submodule
+# (the linter imports seslint.evaluate.operators) costs only that submodule.
+_LAZY = {"ALLOWED": "engine", "EXPLICIT_DENY": "engine", "IMPLICIT_DENY": "engine", "Hit": "engine",
+         "Result": "engine", "PolicyCache": "scenario", "Scenario": "scenario", "load_scenario": "scenario",
+         "SendResult": "sending", "can_send": "sending", "load_auth_details": "authdetails"}
 
 
 def evaluate(scenario: Scenario, explain: bool = False) -> Result:
@@ -44,14 +56,12 @@ def evaluate(scenario: Scenario, explain: bool = False) -> Result:
     return result
 
 
-def __getattr__(name):
-    # sending and authdetails pull in the matrix; import them only when used.
-    if name in ("can_send", "SendResult"):
-        from seslint.evaluate import sending
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)
 
-        return getattr(sending, name)
-    if name == "load_auth_details":
-        from seslint.evaluate.authdetails import load_auth_details
 
-        return load_auth_details
-    raise AttributeError(name)
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

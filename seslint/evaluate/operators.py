@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -168,6 +167,8 @@ OPERATORS: dict[str, Operator] = _rows()
 
 
 def unknown_operator_help(name: str) -> str | None:
+    import difflib
+
     lowered = {n.lower(): n for n in OPERATORS}
     if name.lower() in lowered:
         return f"operator names are case-sensitive: use '{lowered[name.lower()]}'"

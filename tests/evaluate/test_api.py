@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,15 @@ def test_exported_members():
                                          "load_scenario"])
     for name in ev.__all__:
         assert getattr(ev, name) is not None
+
+
+def test_importing_a_submodule_loads_only_that_submodule():
+    # The linter imports seslint.evaluate.operators on every run; the package must stay lazy.
+    probe = ("import sys, seslint.evaluate.operators; "
+             "print(sorted(m for m in sys.modules if m.startswith('seslint.evaluate')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.replace("'", '"')) == ["seslint.evaluate", "seslint.evaluate.operators",
+                                                 "seslint.evaluate.variables"]
 
 
 def test_result_json_shape():
