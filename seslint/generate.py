@@ -24,6 +24,10 @@ After expansion, the matrix checks and shapes each statement: unknown actions an
 keys that an action never carries are recipe errors; actions without resource-level
 permissions (including the documented-but-dead ARNs) move to a sibling statement on `"*"`;
 each action keeps only the ARNs of resource types it has.
+
+A statement names actions of other services only when it declares them, `"$services":
+["iam"]`: those get a syntactic check (`service:Action`, wildcards only with `"$wildcards":
+true`, condition keys only global `aws:` ones) and keep the statement's resources as given.
 """
 
 from __future__ import annotations
@@ -359,11 +363,19 @@ def shape_statement(statement: dict, matrix, *, where: str) -> list[dict]:
     actions = _as_tuple(actions)
     resources = _as_tuple(statement.get("Resource", "*"))
     keys = [k for op in statement.get("Condition", {}).values() for k in op]
+    services = set(statement.get("$services", ()))
     groups: dict[tuple[str, ...], list[str]] = {}
     for name in actions:
+        if name.partition(":")[0] in services:
+            _check_other_service_action(name, keys, statement.get("$wildcards", False), matrix, where=where)
+            groups.setdefault(tuple(sorted(set(resources))), []).append(name)
+            continue
         action = matrix.action(name)
         if action is None or "*" in name or "?" in name:
-            raise ValueError(f"{where}: '{name}' is not one ses: action")
+            service = name.partition(":")[0]
+            hint = (f" (actions of other services need \"$services\": [\"{service}\"] on their statement)"
+                    if ":" in name and service.lower() != "ses" else "")
+            raise ValueError(f"{where}: '{name}' is not one ses: action{hint}")
         missing = [k for k in keys if not matrix.carries(action, k)]
         if missing:
             raise ValueError(f"{where}: {action.full_name} never carries {missing[0]}")
@@ -387,6 +399,18 @@ def shape_statement(statement: dict, matrix, *, where: str) -> list[dict]:
             piece["Sid"] = sid + "On" + "".join(_camel(t) for t in types)
         out.append(piece)
     return out
+
+
+def _check_other_service_action(name: str, keys: list[str], wildcards: bool, matrix, *, where: str) -> None:
+    """A declared non-ses action: the matrix knows only ses:, so check its form and its condition keys."""
+    form = r"[a-z0-9-]+:[A-Za-z0-9*?]+" if wildcards else r"[a-z0-9-]+:[A-Za-z0-9]+"
+    if not re.fullmatch(form, name):
+        raise ValueError(f"{where}: '{name}' is not one service:Action" + ("" if wildcards else
+                         " (wildcards need \"$wildcards\": true on the statement)"))
+    unknown = [k for k in keys if not (k.lower().startswith("aws:") and matrix.key(k))]
+    if unknown:
+        raise ValueError(f"{where}: {name} is not in the SES matrix, so only global aws: keys can be "
+                         f"checked, not {unknown[0]}")
 
 
 def canonical(statement: dict) -> dict:
@@ -521,12 +545,13 @@ def proof_cases(recipe: Recipe, given: Mapping[str, tuple[str, ...]], matrix) ->
 
 
 def _per_operation(item: dict) -> list[dict]:
-    """A proof naming several operations is one case per operation."""
-    kind = "send" if "send" in item else "call" if "call" in item else None
-    if kind is None or isinstance(item[kind]["operation"], str):
+    """A proof naming several operations (or request actions) is one case per operation."""
+    kind = next(k for k in ("send", "call", "request") if k in item)
+    field = "action" if kind == "request" else "operation"
+    if isinstance(item[kind][field], str):
         return [item]
-    return [dict(item, name=f"{item['name']} ({op})", **{kind: dict(item[kind], operation=op)})
-            for op in item[kind]["operation"]]
+    return [dict(item, name=f"{item['name']} ({op})", **{kind: dict(item[kind], **{field: op})})
+            for op in item[kind][field]]
 
 
 def _requests(item: dict, env, matrix) -> tuple[tuple[dict, ...], ...]:

@@ -12,7 +12,7 @@ from seslint.generate import generate, load_recipe, recipe_names, render
 
 from .conftest import run
 
-CASES = [(n, dict(load_recipe(n).examples[0])) for n in recipe_names()]
+CASES = [(n, dict((load_recipe(n).examples or ({},))[0])) for n in recipe_names()]  # no parameters: no example
 
 
 @pytest.mark.parametrize("name,values", CASES, ids=[c[0] for c in CASES])
