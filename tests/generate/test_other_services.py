@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -12,6 +14,8 @@ from seslint import data
 from seslint.aws import READER_ACTIONS
 from seslint.generate import build_policy, generate, load_recipe
 from seslint.matrix import load_matrix
+
+from .conftest import run
 
 
 def test_reader_recipe_grants_exactly_the_reader_actions():
@@ -22,6 +26,16 @@ def test_reader_recipe_grants_exactly_the_reader_actions():
 def test_reader_recipe_proves_every_reader_action_allowed():
     (read,) = load_recipe("seslint-reader").must_allow
     assert sorted(read["request"]["action"]) == sorted(READER_ACTIONS)
+
+
+def test_reader_recipe_on_the_command_line_is_proven_and_is_the_readme_policy():
+    code, out, err = run("generate", "seslint-reader", "--check")
+    assert code == 0 and err.endswith(" proofs hold\n") and "failed" not in err
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = re.search(r"<!-- section: aws -->(.*?)<!-- /section: aws -->", readme, re.S)[1]
+    documented = json.loads(re.search(r"```json\n(.*?)```", section, re.S)[1])
+    generated = json.loads(out)
+    assert generated == dict(documented, Statement=[dict(s, Resource=[s["Resource"]]) for s in documented["Statement"]])
 
 
 def _policy(**statement):
