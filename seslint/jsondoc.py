@@ -17,6 +17,7 @@ MAX_BYTES = 20 * 1024 * 1024
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _SCALAR = re.compile(r"-?[0-9][0-9.eE+-]*|true|false|null")
 _SPACE = re.compile(r"[ \t\r\n]*")
+_DECODER = json.JSONDecoder()  # only to skip values the position lookup walks past
 
 
 def escape(token: str | int) -> str:
@@ -42,6 +43,8 @@ class Document:
 
     def position(self, pointer: str) -> tuple[int, int]:
         """Line and column (1-based) of the value at `pointer`, or of its nearest ancestor."""
+        if self._values is None and not self.has_duplicates:
+            return _where(self.text, _seek(self.text, pointer))  # one path: cheaper than a full scan
         values = self._scan()
         while pointer not in values and pointer:
             pointer = pointer.rsplit("/", 1)[0]
@@ -65,6 +68,47 @@ class Document:
             self._values = {}
             _Scanner(self.text, self._values, self._keys, self._duplicates).value(_SPACE.match(self.text, 0).end(), "")
         return self._values
+
+
+def _where(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _seek(text: str, pointer: str) -> int:
+    """Offset of the value at `pointer` (or its nearest ancestor) in valid JSON without repeated names.
+
+    Walks down the pointer's path only; the C decoder skips every sibling value."""
+    i = _SPACE.match(text, 0).end()
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if text[i] == "{":
+            j = _SPACE.match(text, i + 1).end()
+            while text[j] != "}":
+                m = _STRING.match(text, j)
+                name = m.group()
+                name = json.loads(name) if "\\" in name else name[1:-1]
+                j = _SPACE.match(text, _SPACE.match(text, m.end()).end() + 1).end()
+                if name == token:
+                    break
+                j = _SPACE.match(text, _DECODER.raw_decode(text, j)[1]).end()
+                if text[j] == ",":
+                    j = _SPACE.match(text, j + 1).end()
+            else:
+                return i
+        elif text[i] == "[" and token.isdigit() and str(int(token)) == token:
+            j, index = _SPACE.match(text, i + 1).end(), int(token)
+            while text[j] != "]" and index:
+                j = _SPACE.match(text, _DECODER.raw_decode(text, j)[1]).end()
+                if text[j] == ",":
+                    j = _SPACE.match(text, j + 1).end()
+                index -= 1
+            if text[j] == "]":
+                return i
+        else:
+            return i
+        i = j
+    return i
 
 
 class _Scanner:

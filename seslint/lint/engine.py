@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from seslint.lint import inputs
@@ -73,24 +74,31 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tupl
     return [(rule_id, pointer, message, _sid_at(sids, unit.pointer, pointer)) for rule_id, pointer, message in out]
 
 
+# files per worker process below which a second process costs more than it saves
+FILES_PER_JOB = 150
+
+
 def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), ignore=(),
-        skip_unrecognized: bool = False) -> Result:
+        skip_unrecognized: bool = False, jobs: int | None = None) -> Result:
+    """Lint every policy in `paths`. `jobs` processes share the files (None: one per core for large inputs)."""
     catalog = load_catalog()
     rules = enabled_rules(config, select, ignore)
     result = Result()
     used: set[int] = set()
-    for path, named in inputs.discover(paths):
-        loaded = inputs.load(path, named and not skip_unrecognized)
-        result.files += 1
-        raw: list[Finding] = []
-        if loaded.broken is not None and INVALID_JSON in rules:
-            exc = loaded.broken
-            raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", exc.message))
-        for unit in loaded.units:
-            result.policies += 1
-            for rule_id, pointer, message, sid in check_unit(unit, unit.policy_type or policy_type, rules):
-                line, column = unit.position(pointer)
-                raw.append(Finding(loaded.source, line, column, rule_id, pointer, message, sid=sid))
+    files = inputs.discover(paths)
+    if jobs is None:
+        jobs = min(_cores(), len(files) // FILES_PER_JOB) if hasattr(os, "fork") else 1
+    jobs = max(1, min(jobs, len(files)))
+    if jobs > 1:  # load the shared data once, before the workers fork
+        from seslint.matrix import load_matrix
+
+        load_matrix()
+        registry()
+    size = -(-len(files) // jobs)  # contiguous chunks: the first error is the one a single process meets
+    chunks = [files[k:k + size] for k in range(0, len(files), size)] or [files]
+    for raw, files_done, policies in _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized):
+        result.files += files_done
+        result.policies += policies
         for f in raw:
             hit = next((s for s in config.suppress if s.matches(f.file, f.rule, f.sid, config.base)), None)
             if hit is not None:
@@ -107,6 +115,72 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
                                                catalog, config))
     result.findings.sort()
     return result
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: bool):
+    """Unplaced findings (no severity yet, suppressions not applied), files and policies read."""
+    raw: list[Finding] = []
+    policies = 0
+    for path, named in files:
+        loaded = inputs.load(path, named and not skip_unrecognized)
+        if loaded.broken is not None and INVALID_JSON in rules:
+            exc = loaded.broken
+            raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", exc.message))
+        for unit in loaded.units:
+            policies += 1
+            for rule_id, pointer, message, sid in check_unit(unit, unit.policy_type or policy_type, rules):
+                line, column = unit.position(pointer)
+                raw.append(Finding(loaded.source, line, column, rule_id, pointer, message, sid=sid))
+    return raw, len(files), policies
+
+
+def _in_processes(fn, chunks, *args):
+    """fn(chunk, *args) for each chunk: the first in this process, the others in forked children
+    (which inherit the loaded matrix and catalog). Results come back in chunk order; an exception
+    in a child is raised here."""
+    import pickle
+
+    children = []
+    for chunk in chunks[1:]:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: run, send the pickled outcome, leave without running any cleanup
+            try:
+                os.close(read)
+                try:
+                    payload = pickle.dumps((True, fn(chunk, *args)), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
+                    try:
+                        payload = pickle.dumps((False, exc))
+                    except Exception:  # noqa: BLE001 - an exception that does not pickle
+                        payload = pickle.dumps((False, RuntimeError(f"lint worker failed: {exc}")))
+                with os.fdopen(write, "wb") as out:
+                    out.write(payload)
+            finally:
+                os._exit(0)  # never return into the caller's code
+        os.close(write)
+        children.append((pid, read))
+    try:
+        results = [fn(chunks[0], *args)]
+    finally:
+        received = []
+        for pid, read in children:
+            with os.fdopen(read, "rb") as stream:
+                data = stream.read()
+            os.waitpid(pid, 0)
+            received.append(data)
+    for data in received:
+        if not data:
+            raise RuntimeError("a lint worker process died")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        results.append(value)
+    return results
 
 
 def _placed(f: Finding, catalog, config: Config) -> Finding:

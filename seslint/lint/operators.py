@@ -4,6 +4,7 @@ of which operators exist and which values fit them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from seslint.policy import SET_OPERATORS, split_operator
 
@@ -27,6 +28,7 @@ class Operator:
         return self.base.endswith("Like")
 
 
+@lru_cache(maxsize=1024)
 def parse(text: str) -> Operator | None:
     """Split `ForAnyValue:StringLikeIfExists` into its parts; None when IAM has no such operator."""
     set_op, base, if_exists = split_operator(text)
@@ -36,11 +38,13 @@ def parse(text: str) -> Operator | None:
     return Operator(text, base, set_op, if_exists, row.negated)
 
 
-def names() -> list[str]:
-    bases = list(table())
-    return bases + [f"{s}:{b}" for s in SET_OPERATORS for b in bases]
+@lru_cache(maxsize=1)
+def names() -> tuple[str, ...]:
+    bases = tuple(table())
+    return bases + tuple(f"{s}:{b}" for s in SET_OPERATORS for b in bases)
 
 
+@lru_cache(maxsize=8192, typed=True)  # typed: True and 1 are different condition values
 def value_problem(op: Operator, key: str, value, version: str | None) -> str | None:
     """Why the evaluator could not use `value` under `op`, or None when it fits."""
     from seslint.errors import InputError

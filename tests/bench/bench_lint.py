@@ -3,9 +3,12 @@
     python tests/bench/bench_lint.py [--count 1000] [--repeat 5] [--seed 7]
 
 Generates realistic SES policies (senders with recipient and From conditions, guardrail denies,
-identity management, wildcards, some with defects) into tests/bench/.work/corpus/, installs
-parliament with pip into a virtual environment under tests/bench/.work/ (gitignored), and times
-whole processes (interpreter start-up included), median of --repeat runs:
+identity management, wildcards, some with defects) into tests/bench/.work/corpus/. Both tools are
+installed the same way, each into its own virtual environment under tests/bench/.work/ (gitignored)
+with `pip install` (as pre-commit installs a hook; pip also compiles their bytecode): parliament
+from PyPI, seslint from this checkout (reinstalled on every run, so the current code is measured).
+Times whole processes through each tool's console script (interpreter start-up included), median
+of --repeat runs:
 - one file: `seslint lint FILE` vs `parliament --file FILE`;
 - the corpus: `seslint lint DIR` vs `parliament --directory DIR` (one process each over all files).
 Prints both times and the ratio. Not part of the test suite (pytest does not collect this file).
@@ -87,6 +90,18 @@ def parliament() -> Path:
     return exe
 
 
+def seslint() -> Path:
+    venv = WORK / "seslint-venv"
+    pip = venv / "bin" / "pip"
+    if not pip.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(pip), "install", "--quiet", str(HERE.parents[1])], check=True)
+    else:  # dependencies are there: refresh seslint itself
+        subprocess.run([str(pip), "install", "--quiet", "--no-deps", "--force-reinstall", str(HERE.parents[1])],
+                       check=True)
+    return venv / "bin" / "seslint"
+
+
 def timed(cmd: list[str], repeat: int) -> float:
     import os
 
@@ -109,11 +124,11 @@ def main() -> None:
     args = ap.parse_args()
     folder = corpus(args.count, args.seed)
     one = str(folder / "policy-0002.json")
-    seslint = [sys.executable, "-m", "seslint", "lint", "--fail-on", "never"]
+    ours = [str(seslint()), "lint", "--fail-on", "never"]
     par = str(parliament())
     rows = [
-        ("1 file", timed(seslint + [one], args.repeat), timed([par, "--file", one], args.repeat)),
-        (f"{args.count} files", timed(seslint + [str(folder)], args.repeat),
+        ("1 file", timed(ours + [one], args.repeat), timed([par, "--file", one], args.repeat)),
+        (f"{args.count} files", timed(ours + [str(folder)], args.repeat),
          timed([par, "--directory", str(folder)], args.repeat)),
     ]
     print(f"{'input':<12} {'seslint':>10} {'parliament':>12} {'ratio':>7}")

@@ -95,6 +95,23 @@ class Context:
     def statements(self) -> list[view.Statement]:
         return view.statements(self.value)
 
+    @cached_property
+    def raw_statements(self) -> list[tuple[str, object]]:
+        """(pointer, value) of each statement, whatever its type (CloudFormation placeholders left out)."""
+        from seslint.lint.model import Unresolved
+
+        raw = self.value.get("Statement") if isinstance(self.value, dict) else None
+        if isinstance(raw, list):
+            return [(f"/Statement/{i}", s) for i, s in enumerate(raw) if not isinstance(s, Unresolved)]
+        if isinstance(raw, dict):
+            return [("/Statement", raw)]
+        return []
+
+    @cached_property
+    def object_statements(self) -> list[tuple[str, dict]]:
+        """(pointer, value) of each statement that is an object."""
+        return [(p, s) for p, s in self.raw_statements if isinstance(s, dict)]
+
     def ses_patterns(self, st: view.Statement, element: str = "actions"):
         """(pointer, pattern, matched actions) for each `ses:` pattern (or `*`) in Action/NotAction."""
         out = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 
 from seslint.lint.checks import carries, condition_key, rule
 from seslint.lint.checks.resources import explicit
@@ -223,12 +224,19 @@ def api_version_contradicts_action(ctx):
                                     f"{'not ' if op.negated else ''}{' or '.join(sorted(values))}: {effect}")
 
 
+@lru_cache(maxsize=1)
+def _simulator_mailboxes() -> frozenset[str]:
+    from seslint.matrix import load_matrix
+
+    quirk = next((q for q in load_matrix().quirks.values() if q["kind"] == "mailbox-simulator"), None)
+    return frozenset(a.split("@")[0].lower() for a in quirk["addresses"]) if quirk else frozenset()
+
+
 @rule("SES039")
 def unknown_simulator_address(ctx):
-    quirk = next((q for q in ctx.matrix.quirks.values() if q["kind"] == "mailbox-simulator"), None)
-    if quirk is None:
+    known = _simulator_mailboxes()
+    if not known:
         return
-    known = {a.split("@")[0].lower() for a in quirk["addresses"]}
     for st in ctx.statements:
         for cond in st.conditions_on("ses:Recipients"):
             for pointer, value in cond.values:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from functools import lru_cache
 
 from seslint.jsondoc import join
 from seslint.lint import operators
@@ -31,22 +32,6 @@ _SID = re.compile(r"[A-Za-z0-9]*")
 
 def _opaque(value) -> bool:
     return isinstance(value, Unresolved)
-
-
-def _raw_statements(policy):
-    """(pointer, value) of each statement, whatever its type."""
-    if not isinstance(policy, dict):
-        return []
-    raw = policy.get("Statement")
-    if isinstance(raw, list):
-        return [(f"/Statement/{i}", s) for i, s in enumerate(raw) if not _opaque(s)]
-    if isinstance(raw, dict):
-        return [("/Statement", raw)]
-    return []
-
-
-def _statements(policy):
-    return [(p, s) for p, s in _raw_statements(policy) if isinstance(s, dict)]
 
 
 def _kind(value) -> str:
@@ -81,7 +66,7 @@ def invalid_element_type(ctx):
     statement = policy.get("Statement")
     if "Statement" in policy and not isinstance(statement, (dict, list)) and not _opaque(statement):
         yield "/Statement", f"'Statement' must be an object or an array of objects, not {_kind(statement)}"
-    for pointer, st in _raw_statements(policy):
+    for pointer, st in ctx.raw_statements:
         if not isinstance(st, dict):
             yield pointer, f"a statement must be an object, not {_kind(st)}"
             continue
@@ -145,7 +130,7 @@ def unknown_element(ctx):
     for name in ctx.value:
         if name not in TOP:
             yield f"/{name}", f"unknown policy element '{name}': IAM rejects the policy{_hint(name, TOP)}"
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         for name in st:
             if name not in ELEMENTS:
                 yield join(pointer, name), (f"unknown statement element '{name}': IAM rejects the policy"
@@ -158,7 +143,7 @@ def missing_element(ctx):
         return
     if "Statement" not in ctx.value:
         yield "", "policy has no 'Statement': it grants nothing and IAM rejects it"
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         if "Effect" not in st:
             yield pointer, "statement has no 'Effect': add \"Effect\": \"Allow\" or \"Deny\""
         if "Action" not in st and "NotAction" not in st:
@@ -169,7 +154,7 @@ def missing_element(ctx):
 
 @rule("SES006")
 def invalid_effect(ctx):
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         effect = st.get("Effect")
         if isinstance(effect, str) and not _opaque(effect) and effect not in ("Allow", "Deny"):
             yield join(pointer, "Effect"), (f"'Effect' is '{effect}': it must be \"Allow\" or \"Deny\" "
@@ -178,7 +163,7 @@ def invalid_effect(ctx):
 
 @rule("SES007")
 def conflicting_elements(ctx):
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         for a, b in (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal")):
             if a in st and b in st:
                 yield join(pointer, b), f"statement has both '{a}' and '{b}': use exactly one; IAM rejects the policy"
@@ -206,7 +191,7 @@ def policy_variable_needs_version(ctx):
     version = ctx.value.get("Version")
     if version is not None and version != "2008-10-17":
         return
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         for where, text in _strings(st, pointer):
             m = _VARIABLE.search(text)
             if m:
@@ -229,7 +214,7 @@ def _strings(value, pointer):
 def invalid_sid(ctx):
     if ctx.policy_type != IDENTITY:
         return
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         sid = st.get("Sid")
         if isinstance(sid, str) and not _opaque(sid) and not _SID.fullmatch(sid):
             yield join(pointer, "Sid"), (f"'Sid' '{sid}' has characters IAM rejects in identity policies: "
@@ -239,7 +224,7 @@ def invalid_sid(ctx):
 @rule("SES012")
 def duplicate_sid(ctx):
     seen = set()
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         sid = st.get("Sid")
         if isinstance(sid, str) and sid:
             if sid in seen:
@@ -251,7 +236,7 @@ def duplicate_sid(ctx):
 def empty_value(ctx):
     if isinstance(ctx.value, dict) and ctx.value.get("Statement") == []:
         yield "/Statement", "'Statement' is empty: the policy grants nothing"
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         for name in STRING_LISTS:
             value = st.get(name)
             if value == [] or value == "":
@@ -273,7 +258,7 @@ def empty_value(ctx):
 @rule("SES014")
 def unknown_condition_operator(ctx):
     names = operators.names()
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         block = st.get("Condition")
         if not isinstance(block, dict):
             continue
@@ -287,7 +272,7 @@ def unknown_condition_operator(ctx):
 def invalid_condition_value(ctx):
     version = ctx.value.get("Version") if isinstance(ctx.value, dict) else None
     version = version if version in VERSIONS else None
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         block = st.get("Condition")
         if not isinstance(block, dict):
             continue
@@ -308,7 +293,7 @@ def invalid_condition_value(ctx):
 
 @rule("SES016")
 def null_if_exists(ctx):
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         block = st.get("Condition")
         if isinstance(block, dict):
             for op_text in block:
@@ -320,7 +305,7 @@ def null_if_exists(ctx):
 
 @rule("SES017")
 def malformed_arn(ctx):
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         for name in ("Resource", "NotResource"):
             value = st.get(name)
             items = [(join(pointer, name), value)] if isinstance(value, str) else [
@@ -329,7 +314,7 @@ def malformed_arn(ctx):
             for where, arn in items:
                 if _opaque(arn) or arn == "*" or arn == "":
                     continue
-                problem = arn_problem(arn, ctx.matrix)
+                problem = _arn_problem(arn)
                 if problem:
                     yield where, f"resource '{arn}' {problem}"
 
@@ -358,6 +343,13 @@ def split_arn(arn: str) -> list[str]:
 
 def _known(segment: str) -> bool:
     return "${" not in segment and "*" not in segment and "?" not in segment
+
+
+@lru_cache(maxsize=4096)
+def _arn_problem(arn: str) -> str | None:
+    from seslint.matrix import load_matrix
+
+    return arn_problem(arn, load_matrix())
 
 
 def arn_problem(arn: str, matrix) -> str | None:
@@ -392,7 +384,7 @@ def arn_problem(arn: str, matrix) -> str | None:
 def principal_in_identity_policy(ctx):
     if ctx.policy_type != IDENTITY:
         return
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         for name in ("Principal", "NotPrincipal"):
             if name in st:
                 yield join(pointer, name), (f"'{name}' in an identity policy: IAM rejects it; principals belong "
@@ -403,7 +395,7 @@ def principal_in_identity_policy(ctx):
 def missing_principal(ctx):
     if ctx.policy_type != RESOURCE:
         return
-    for pointer, st in _statements(ctx.value):
+    for pointer, st in ctx.object_statements:
         if "Principal" not in st and "NotPrincipal" not in st:
             yield pointer, "statement in a resource policy has no 'Principal': SES rejects the policy"
 

@@ -30,19 +30,31 @@ def type_token(arn_format: str) -> str:
 
 def fits(arn: str, rtype) -> bool:
     """Whether the policy resource `arn` (maybe with wildcards) can name a resource of `rtype`."""
-    if arn == "*":
-        return True
+    return arn == "*" or _fits(arn, rtype.arn)
+
+
+@lru_cache(maxsize=8192)
+def _fits(arn: str, arn_format: str) -> bool:
     parts = split_arn(arn)
     if len(parts) != 6:
         return False
     service, token = parts[2], parts[5].split("/", 1)[0]
     if "${" not in service and not matches(service, "ses"):
         return False
-    return "${" in token or matches(token, type_token(rtype.arn))
+    return "${" in token or matches(token, type_token(arn_format))
 
 
-def covered_types(resources, action) -> set[str]:
-    return {rt.name for rt in action.resource_types for arn in resources if fits(arn, rt)}
+def covered_types(resources, action) -> frozenset[str]:
+    """Names of the action's resource types that some ARN in `resources` can name."""
+    return _covered_types(tuple(resources), action.name.lower())
+
+
+@lru_cache(maxsize=16384)
+def _covered_types(resources: tuple[str, ...], action_name: str) -> frozenset[str]:
+    from seslint.matrix import load_matrix
+
+    action = load_matrix().actions[action_name]
+    return frozenset(rt.name for rt in action.resource_types for arn in resources if fits(arn, rt))
 
 
 @rule("SES025")

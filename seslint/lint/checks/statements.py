@@ -83,17 +83,24 @@ def _variants(spec: str) -> tuple[dict, ...]:
     return tuple(load_matrix().operation(spec))
 
 
-def _twins(ctx):
-    return _twin_pairs()
+@lru_cache(maxsize=1)
+def _twin_map() -> dict[str, tuple[str, ...]]:
+    """Action name -> its v1/v2 twins (both directions of every pair)."""
+    out: dict[str, list[str]] = {}
+    for a, b in _twin_pairs():
+        out.setdefault(a, []).append(b)
+        out.setdefault(b, []).append(a)
+    return {name: tuple(dict.fromkeys(twins)) for name, twins in out.items()}
 
 
 def _twin_findings(ctx, statements, verb: str, consequence: str):
     """One finding per statement that covers an action whose v1/v2 twin no statement covers."""
     covered = set().union(*(ctx.covered(st) for st in statements)) if statements else set()
+    twins = _twin_map()
     gaps: dict[str, tuple[object, set, set]] = {}
-    for a, b in _twins(ctx):
-        for have, lack in ((a, b), (b, a)):
-            if have not in covered or lack in covered:
+    for have in sorted(covered & twins.keys()):
+        for lack in twins[have]:
+            if lack in covered:
                 continue
             st = next(s for s in statements if have in ctx.covered(s))
             if not all(carries(lack, c.key) for c in st.conditions):
