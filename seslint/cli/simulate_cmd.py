@@ -109,7 +109,7 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
     """Stream one result per line; a bad line yields an error object and the rest go on."""
     from seslint.errors import InputError, SeslintError
     from seslint.evaluate import evaluate, load_scenario
-    from seslint.evaluate.scenario import PolicyCache
+    from seslint.evaluate.scenario import PolicyCache, split_object
     from seslint.jsondoc import loads
 
     cache = PolicyCache()
@@ -127,13 +127,12 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
                 continue
             sid = None
             try:
-                try:
-                    value = json.loads(line)
-                except ValueError:
-                    value = loads(line, source).value   # the strict parser words the error
+                parsed = split_object(line)
+                # Not a strict JSON object: the strict parser words the error (or gives the non-object).
+                value, raw = parsed if parsed is not None else (loads(line, source).value, None)
                 if isinstance(value, dict) and not isinstance(value.get("id"), (dict, list)):
                     sid = value.get("id")
-                result = evaluate(load_scenario(value, source, cache=cache), explain=explain)
+                result = evaluate(load_scenario(value, source, cache=cache, raw=raw), explain=explain)
             except SeslintError as exc:
                 errors += 1
                 if isinstance(exc, InputError) and exc.source in (source, None):

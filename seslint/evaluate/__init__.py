@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from seslint.evaluate.authdetails import load_auth_details
-    from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Hit, Result
+    from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Hit, Result, evaluate
     from seslint.evaluate.scenario import PolicyCache, Scenario, load_scenario
     from seslint.evaluate.sending import SendResult, can_send
 
@@ -37,30 +37,18 @@ __all__ = ["ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY", "Hit", "PolicyCache", "R
 # Public name -> submodule that defines it. Resolved on first use, so importing one submodule
 # (the linter imports seslint.evaluate.operators) costs only that submodule.
 _LAZY = {"ALLOWED": "engine", "EXPLICIT_DENY": "engine", "IMPLICIT_DENY": "engine", "Hit": "engine",
-         "Result": "engine", "PolicyCache": "scenario", "Scenario": "scenario", "load_scenario": "scenario",
-         "SendResult": "sending", "can_send": "sending", "load_auth_details": "authdetails"}
-
-
-def evaluate(scenario: Scenario, explain: bool = False) -> Result:
-    """Decide the scenario's request as IAM would."""
-    from seslint.errors import InputError
-    from seslint.evaluate.engine import decide
-
-    try:
-        result = decide(scenario.policies, scenario.caller, scenario.request, explain)
-    except InputError as exc:
-        if exc.source is None:
-            exc.source = scenario.source
-        raise
-    result.id = scenario.id
-    return result
+         "Result": "engine", "evaluate": "engine", "PolicyCache": "scenario", "Scenario": "scenario",
+         "load_scenario": "scenario", "SendResult": "sending", "can_send": "sending",
+         "load_auth_details": "authdetails"}
 
 
 def __getattr__(name: str):
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{module}"), name)
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value   # later look-ups skip __getattr__
+    return value
 
 
 def __dir__() -> list[str]:

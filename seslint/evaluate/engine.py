@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from seslint.errors import InputError
 from seslint.evaluate import variables as V
 from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPolicy, Request, kind_name
 
@@ -95,6 +96,18 @@ class Policies:
     scps: list[tuple[str, list[CompiledPolicy]]] = field(default_factory=list)
 
 
+def evaluate(scenario, explain: bool = False) -> Result:
+    """Decide a scenario's request as IAM would (errors name the scenario's source)."""
+    try:
+        result = decide(scenario.policies, scenario.caller, scenario.request, explain)
+    except InputError as exc:
+        if exc.source is None:
+            exc.source = scenario.source
+        raise
+    result.id = scenario.id
+    return result
+
+
 def decide(policies: Policies, caller: Caller, request: Request, explain: bool = False) -> Result:
     """Evaluate `request` by `caller` against `policies` (the decision table above)."""
     trace: list[dict] | None = [] if explain else None
@@ -102,6 +115,8 @@ def decide(policies: Policies, caller: Caller, request: Request, explain: bool =
     hits: list[Hit] = []
 
     def run(cps, level=None):
+        if not cps:
+            return cps
         found = []
         for cp in cps:
             found += _match_policy(cp, caller, request, has_boundary, trace, level)
@@ -177,35 +192,46 @@ def _limit(result, boundary_ok, session_ok, prefix):
 
 def _match_policy(cp: CompiledPolicy, caller: Caller, request: Request, has_boundary: bool,
                   trace: list | None, level: str | None) -> list[Hit]:
+    kind = cp.kind
     out = []
+    if trace is None:
+        for cs in cp.statements_for(request.action):
+            grant = _match_statement(cs, kind, caller, request, has_boundary, None)
+            if grant is not None:
+                out.append(_hit(cp, cs, level, grant))
+        return out
     policy = cp.policy
-    record = None
-    if trace is not None:
-        record = {"policy_type": cp.kind, "file": policy.source, "pointer": policy.pointer, "statements": []}
-        if level is not None:
-            record["scp_level"] = level
-        trace.append(record)
+    record = {"policy_type": kind, "file": policy.source, "pointer": policy.pointer, "statements": []}
+    if level is not None:
+        record["scp_level"] = level
+    trace.append(record)
     for cs in cp.statements:
-        steps = {} if record is not None else None
-        grant = _match_statement(cs, cp.kind, caller, request, has_boundary, steps)
-        if steps is not None:
-            steps.update({"pointer": cs.stmt.pointer, "sid": cs.stmt.sid, "effect": cs.stmt.effect,
-                          "applies": grant is not None})
-            record["statements"].append(steps)
+        steps = {"action": cs.matches_action(request.action)}
+        grant = _match_statement(cs, kind, caller, request, has_boundary, steps) if steps["action"] else None
+        steps.update({"pointer": cs.stmt.pointer, "sid": cs.stmt.sid, "effect": cs.stmt.effect,
+                      "applies": grant is not None})
+        record["statements"].append(steps)
         if grant is not None:
-            out.append(Hit(cp.kind, policy.source, cs.stmt.pointer, cs.stmt.sid, cs.stmt.effect, level,
-                           grant if cp.kind == "resource" else None))
+            out.append(_hit(cp, cs, level, grant))
     return out
 
 
+def _hit(cp: CompiledPolicy, cs, level: str | None, grant: str) -> Hit:
+    """The Hit for a statement that applied; one object per (statement, level, grant), built once."""
+    key = (cs, level, grant)
+    found = cp.hits.get(key)
+    if found is None:
+        stmt = cs.stmt
+        found = Hit(cp.kind, cp.policy.source, stmt.pointer, stmt.sid, stmt.effect, level,
+                    grant if cp.kind == "resource" else None)
+        if len(cp.hits) >= 256:
+            cp.hits.clear()
+        cp.hits[key] = found
+    return found
+
+
 def _match_statement(cs, kind, caller, request, has_boundary, steps) -> str | None:
-    """The grant (DIRECT for non-resource policies) when the statement applies, else None."""
-    if not cs.matches_action(request.action):
-        if steps is not None:
-            steps["action"] = False
-        return None
-    if steps is not None:
-        steps["action"] = True
+    """The grant (DIRECT for non-resource policies) when a statement whose action matched applies, else None."""
     try:
         if not cs.matches_resource(request.resource, request.context):
             if steps is not None:

@@ -258,11 +258,13 @@ def _excluded(spec: dict, caller: Caller) -> bool:
 class CompiledPolicy:
     """A policy of one type (identity, resource, boundary, session, scp), compiled once."""
 
-    __slots__ = ("policy", "kind", "statements")
+    __slots__ = ("policy", "kind", "statements", "by_action", "hits")
 
     def __init__(self, policy: Policy, kind: str):
         self.policy = policy
         self.kind = kind
+        self.by_action: dict = {}   # action -> statements whose Action/NotAction matches it
+        self.hits: dict = {}        # (statement, scp level, grant) -> engine.Hit, built once
         if kind in ("identity", "boundary", "session"):
             for s in policy.statements:
                 if s.principal is not None or s.not_principal is not None:
@@ -278,6 +280,15 @@ class CompiledPolicy:
                     raise InputError("statement in a resource-based policy has no Principal",
                                      source=policy.source, pointer=s.pointer)
         self.statements = tuple(CompiledStatement(s, policy) for s in policy.statements)
+
+    def statements_for(self, action: str) -> tuple:
+        """The statements whose Action/NotAction matches `action` (worked out once per action)."""
+        found = self.by_action.get(action)
+        if found is None:
+            if len(self.by_action) >= 256:
+                self.by_action.clear()
+            found = self.by_action[action] = tuple(cs for cs in self.statements if cs.matches_action(action))
+        return found
 
 
 _KIND_NAMES = {"identity": "identity-based policy", "resource": "resource-based policy",

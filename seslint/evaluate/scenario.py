@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -25,83 +26,111 @@ class Scenario:
 
 
 class PolicyCache:
-    """Parsed and compiled policies by content, so a batch that repeats policies compiles them once."""
+    """Compiled policies and principals by content, so a batch that repeats them compiles each once.
+
+    Scenario fields are keyed by their JSON text as written (`split_object`) when it is known,
+    else by repr of the parsed value; only what compiled without error is kept."""
 
     def __init__(self, limit: int = 4096):
         self.limit = limit
         self.entries: dict = {}
-        self.callers: dict = {}
-
-    def caller(self, value, at, fail) -> tuple[Caller, dict]:
-        """The principal and the context keys IAM derives from it, parsed once per distinct principal."""
-        key = repr(value)
-        found = self.callers.get(key)
-        if found is None:
-            caller = _caller(value, at, fail)
-            found = (caller, {k: v for k, v in caller.context_defaults().items() if v is not None})
-            if len(self.callers) >= self.limit:
-                self.callers.clear()
-            self.callers[key] = found
-        return found
+        self.fields: dict = {}
 
     def get(self, value, source: str, pointer: str, kind: str) -> CompiledPolicy:
         key = (repr(value), source, pointer, kind)
         found = self.entries.get(key)
         if found is None:
             found = CompiledPolicy(parse_policy(value, source, pointer), kind)
-            if len(self.entries) >= self.limit:
-                self.entries.clear()
-            self.entries[key] = found
+            _store(self.entries, key, found, self.limit)
         return found
 
 
-def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: PolicyCache | None = None) -> Scenario:
-    """Check and compile one scenario; raise InputError naming `source` and the JSON pointer."""
+def _store(table: dict, key, value, limit: int) -> None:
+    if len(table) >= limit:
+        table.clear()
+    table[key] = value
+
+
+_OPEN = re.compile(r"[ \t\n\r]*\{[ \t\n\r]*")
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+_NEXT = re.compile(r"[ \t\n\r]*([,}])[ \t\n\r]*")
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def split_object(text: str, scan=json.JSONDecoder(parse_constant=_reject_constant).scan_once,
+                 colon=_COLON.match, after=_NEXT.match):
+    """Parse a JSON object and keep the text of each member as written: (value, {name: text}).
+
+    None when `text` is not a strict JSON object (NaN and Infinity rejected); the caller then
+    parses it with seslint.jsondoc, which words the error. The member texts are cheap cache keys
+    for repeated policies (json.loads and repr of each policy cost more)."""
+    m = _OPEN.match(text)
+    if m is None:
+        return None
+    pos = m.end()
+    value: dict = {}
+    raw: dict = {}
+    if text.startswith("}", pos):
+        return (value, raw) if not text[pos + 1:].strip(" \t\n\r") else None
+    try:
+        while True:
+            if not text.startswith('"', pos):
+                return None
+            name, pos = scan(text, pos)
+            m = colon(text, pos)
+            if m is None:
+                return None
+            start = m.end()
+            value[name], pos = scan(text, start)
+            raw[name] = text[start:pos]
+            m = after(text, pos)
+            if m is None:
+                return None
+            pos = m.end()
+            if m.group(1) == "}":
+                return (value, raw) if pos == len(text) else None
+    except (StopIteration, ValueError):
+        return None
+
+
+def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: PolicyCache | None = None,
+                  raw: dict | None = None) -> Scenario:
+    """Check and compile one scenario; raise InputError naming `source` and the JSON pointer.
+
+    `raw` maps top-level fields to their JSON text (`split_object`): with a shared `cache`,
+    fields seen before are not compiled again."""
     cache = cache or PolicyCache()
 
     def fail(message, at, help=None):
         raise InputError(message, source=source, pointer=at or None, help=help)
+
+    def policy(v, at, kind):
+        return cache.get(v, source, at, kind)
 
     if not isinstance(value, dict):
         fail(f"a scenario must be a JSON object, not {_kind(value)}", pointer)
     sid = value.get("id")
     if isinstance(sid, (dict, list)):
         fail("id must be a string or a number", join(pointer, "id"))
-    caller, defaults = cache.caller(value.get("principal"), f"{pointer}/principal", fail)
-
-    def policy(v, at, kind):
-        return cache.get(v, source, at, kind)
-
-    def policy_list(name, kind):
-        items = value.get(name)
-        if items is None:
-            return []
-        if not isinstance(items, list):
-            fail(f"{name} must be a list of policies, not {_kind(items)}", join(pointer, name))
-        return [policy(p, f"{pointer}/{name}/{i}", kind) for i, p in enumerate(items)]
-
-    policies = Policies(identity=policy_list("identity_policies", "identity"),
-                        session=policy_list("session_policies", "session"))
-    if value.get("resource_policy") is not None:
-        policies.resources.append(policy(value["resource_policy"], f"{pointer}/resource_policy", "resource"))
-    if value.get("permission_boundary") is not None:
-        policies.boundary = policy(value["permission_boundary"], f"{pointer}/permission_boundary", "boundary")
-    scps = value.get("scps")
-    if scps is not None:
-        if not isinstance(scps, list):
-            fail(f"scps must be a list of levels, not {_kind(scps)}", join(pointer, "scps"))
-        for i, level in enumerate(scps):
-            at = f"{pointer}/scps/{i}"
-            if not isinstance(level, dict):
-                fail(f"an scps level must be an object with 'level' and 'policies', not {_kind(level)}", at)
-            name = level.get("level", str(i))
-            if not isinstance(name, str):
-                fail("level must be a string", join(at, "level"))
-            items = level.get("policies")
-            if not isinstance(items, list):
-                fail("policies of an scps level must be a list", join(at, "policies"),
-                     help="an empty list means the level allows nothing")
-            policies.scps.append((name, [policy(p, f"{at}/policies/{k}", "scp") for k, p in enumerate(items)]))
+    built = {}
+    fields, limit = cache.fields, cache.limit
+    for name, build in _FIELDS:
+        item = value.get(name)
+        text = raw.get(name) if raw is not None and item is not None else None
+        key = (name, source, pointer, repr(item) if text is None else text)
+        found = fields.get(key)
+        if found is None:
+            found = build(item, f"{pointer}/{name}", policy, fail)
+            _store(fields, key, found, limit)
+        built[name] = found
+    caller, defaults = built["principal"]
+    # Copies of the cached lists: callers may extend a scenario's policies.
+    policies = Policies(identity=list(built["identity_policies"]), session=list(built["session_policies"]),
+                        resources=[built["resource_policy"]] if built["resource_policy"] else [],
+                        boundary=built["permission_boundary"], scps=list(built["scps"]))
     if policies.resources and caller.arn is None and caller.service is None:
         fail("a scenario with a resource_policy needs a principal", join(pointer, "principal"),
              help='add "principal": {"arn": "arn:aws:iam::111122223333:role/NAME"}')
@@ -109,6 +138,59 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
     if defaults:
         request.context = {**defaults, **request.context}
     return Scenario(sid, source, caller, policies, request)
+
+
+def _principal(value, at, policy, fail) -> tuple[Caller, dict]:
+    """The caller and the context keys IAM derives from it."""
+    caller = _caller(value, at, fail)
+    return caller, {k: v for k, v in caller.context_defaults().items() if v is not None}
+
+
+def _policy_list(kind):
+    def build(value, at, policy, fail) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            fail(f"{at.rsplit('/', 1)[1]} must be a list of policies, not {_kind(value)}", at)
+        return [policy(p, f"{at}/{i}", kind) for i, p in enumerate(value)]
+    return build
+
+
+def _single(kind):
+    def build(value, at, policy, fail):
+        return None if value is None else policy(value, at, kind)
+    return build
+
+
+def _scps(value, at, policy, fail) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        fail(f"scps must be a list of levels, not {_kind(value)}", at)
+    out = []
+    for i, level in enumerate(value):
+        level_at = f"{at}/{i}"
+        if not isinstance(level, dict):
+            fail(f"an scps level must be an object with 'level' and 'policies', not {_kind(level)}", level_at)
+        name = level.get("level", str(i))
+        if not isinstance(name, str):
+            fail("level must be a string", join(level_at, "level"))
+        items = level.get("policies")
+        if not isinstance(items, list):
+            fail("policies of an scps level must be a list", join(level_at, "policies"),
+                 help="an empty list means the level allows nothing")
+        out.append((name, [policy(p, f"{level_at}/policies/{k}", "scp") for k, p in enumerate(items)]))
+    return out
+
+
+# Scenario fields compiled once per distinct content, in the order their errors are reported:
+# name -> build(value or None, JSON pointer, policy(value, pointer, kind), fail).
+_FIELDS = (("principal", _principal),
+           ("identity_policies", _policy_list("identity")),
+           ("session_policies", _policy_list("session")),
+           ("resource_policy", _single("resource")),
+           ("permission_boundary", _single("boundary")),
+           ("scps", _scps))
 
 
 def _caller(value, at, fail) -> Caller:

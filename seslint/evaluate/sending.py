@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from functools import lru_cache
 
 from seslint.errors import InputError, UnsupportedError
 from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, Policies, Result, decide
@@ -36,6 +37,7 @@ _OPERATIONS = {
     ("smtp", "raw"): "smtp:SendRawEmail",
 }
 _API_VERSION = {"v1": "1", "v2": "2"}
+_SEND_KEYS = ("ses:FromAddress", "ses:FromDisplayName", "ses:FeedbackAddress", "ses:Recipients", "ses:ApiVersion")
 _ACCOUNT = re.compile(r"\d{12}")
 
 
@@ -159,8 +161,6 @@ def derive(*, sender: str, to=(), cc=(), bcc=(), api: str = "v2", content: str =
            configuration_set: str | None = None, template: str | None = None, region: str = "us-east-1",
            account: str) -> tuple[str, list[tuple[str, str, str, dict]]]:
     """The operation and the (action, resource ARN, role, context) of every IAM request of one send."""
-    from seslint.matrix import load_matrix
-
     if api not in APIS:
         raise UnsupportedError(f"unknown api '{api}'", help="use v1, v2 or smtp")
     if content not in CONTENTS:
@@ -179,8 +179,7 @@ def derive(*, sender: str, to=(), cc=(), bcc=(), api: str = "v2", content: str =
                  [_address(a, "bcc")[1] for a in bcc]
     if not recipients:
         raise UnsupportedError("a send needs at least one recipient (--to, --cc or --bcc)")
-    matrix = load_matrix()
-    variants = matrix.operation(spec)
+    operation, steps = _plan(spec, content)
     prefix = f"arn:{partition_of(region)}:ses:{region}:{account}"
     domain = from_addr.rsplit("@", 1)[1].lower()
     arns = {"identity": [(f"{prefix}:identity/{from_addr}", "address identity"),
@@ -193,31 +192,47 @@ def derive(*, sender: str, to=(), cc=(), bcc=(), api: str = "v2", content: str =
     if api in _API_VERSION:
         values["ses:ApiVersion"] = _API_VERSION[api]
     out = []
+    for action, resource_types, keys in steps:
+        context = {k: v for k, v in values.items() if k in keys}
+        for rtype in resource_types:
+            for arn, role in arns.get(rtype, []):
+                out.append((action, arn, role, context))
+    return operation, out
+
+
+@lru_cache(maxsize=None)
+def _plan(spec: str, content: str) -> tuple[str, tuple]:
+    """What the matrix says one kind of send is authorized against, worked out once per process:
+    (operation label, ((action, resource types, send context keys the action carries), ...))."""
+    from seslint.matrix import load_matrix
+
+    matrix = load_matrix()
+    variants = matrix.operation(spec)
+    steps = []
     for variant in variants:
         for auth in variant["authorizes"]:
             action = matrix.require_action(auth["action"])
-            context = {k: v for k, v in values.items() if matrix.carries(action, k)}
-            for rtype in auth["resources"]:
-                for arn, role in arns.get(rtype, []):
-                    out.append((action.full_name, arn, role, context))
-    return variants[0]["operation"] + (f" ({content})" if variants[0]["variant"] else ""), out
+            keys = frozenset(k for k in _SEND_KEYS if matrix.carries(action, k))
+            steps.append((action.full_name, tuple(auth["resources"]), keys))
+    return variants[0]["operation"] + (f" ({content})" if variants[0]["variant"] else ""), tuple(steps)
 
 
 def can_send(identity_policies, *, sender: str, to=(), cc=(), bcc=(), api: str = "v2", content: str = "simple",
              configuration_set: str | None = None, template: str | None = None, region: str = "us-east-1",
              account: str, principal_arn: str | None = None, permission_boundary=None,
              resource_policies: dict | None = None, scps=None, session_policies=(),
-             explain: bool = True) -> SendResult:
+             explain: bool = True, cache: PolicyCache | None = None) -> SendResult:
     """Evaluate every IAM request SES makes for this send.
 
     Policies are dicts or PolicyDoc. `resource_policies` maps an identity ARN (or identity name,
     e.g. "example.com") to its sending authorization policies; `scps` is a list of
-    (level, [policies]) from the root down.
+    (level, [policies]) from the root down. Pass one `cache` to many calls with the same
+    policies (e.g. probe sends) to compile them once.
     """
     operation, requests = derive(sender=sender, to=to, cc=cc, bcc=bcc, api=api, content=content,
                                  configuration_set=configuration_set, template=template, region=region,
                                  account=account)
-    cache = PolicyCache()
+    cache = cache or PolicyCache()
 
     def compiled(p, kind, label):
         doc = p if isinstance(p, PolicyDoc) else PolicyDoc(p, label)
