@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from seslint import data
 from seslint.errors import UnknownNameError
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     name: str
     severity: str
@@ -30,8 +29,7 @@ class Rule:
                 "references": list(self.references), "policy_types": list(self.policy_types)}
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(NamedTuple):
     rules: dict[str, Rule]
     retired: tuple[dict, ...]
 

@@ -14,7 +14,8 @@ working directory upwards (or named with --config).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping, NamedTuple
 
 from seslint.errors import InputError, UnknownNameError
 from seslint.lint.model import SEVERITIES
@@ -23,8 +24,7 @@ KEYS = ("select", "ignore", "severity", "suppress")
 SUPPRESS_KEYS = ("path", "rule", "sid", "reason")
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(NamedTuple):
     index: int
     path: str
     rule: str
@@ -41,12 +41,11 @@ class Suppression:
         return any(fnmatch.fnmatch(f.replace(os.sep, "/"), self.path) for f in (file, relative))
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     source: str | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severity: dict[str, str] = field(default_factory=dict)
+    severity: Mapping[str, str] = MappingProxyType({})
     suppress: tuple[Suppression, ...] = ()
     pointer_base: str = ""
 

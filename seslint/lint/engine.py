@@ -69,7 +69,8 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tupl
                             f"rule {rule_id} crashed on this policy ({type(exc).__name__}: {exc}); "
                             f"please report it"))
             continue
-        out += [(rule_id, unit.pointer + pointer, message) for pointer, message in found]
+        if found:
+            out += [(rule_id, unit.pointer + pointer, message) for pointer, message in found]
     sids = {st.pointer: st.sid for st in ctx.statements if st.sid}
     return [(rule_id, pointer, message, _sid_at(sids, unit.pointer, pointer)) for rule_id, pointer, message in out]
 
@@ -113,7 +114,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
                 result.findings.append(_placed(Finding(config.source, s.line, 1, UNUSED_SUPPRESSION,
                                                        f"{config.pointer_base}/suppress/{s.index}", message),
                                                catalog, config))
-    result.findings.sort()
+    result.findings.sort(key=Finding.place)
     return result
 
 
@@ -142,6 +143,8 @@ def _in_processes(fn, chunks, *args):
     """fn(chunk, *args) for each chunk: the first in this process, the others in forked children
     (which inherit the loaded matrix and catalog). Results come back in chunk order; an exception
     in a child is raised here."""
+    if len(chunks) == 1:
+        return [fn(chunks[0], *args)]
     import pickle
 
     children = []

@@ -93,11 +93,9 @@ def load(path: str, named: bool) -> Loaded:
 
 def _with_duplicates(units: list[PolicyUnit], duplicates: list[str]) -> list[PolicyUnit]:
     """Attach each repeated member name to the policy that contains it."""
-    from dataclasses import replace
-
     if not duplicates:
         return units
-    return [replace(u, duplicates=u.duplicates + tuple(
+    return [u._replace(duplicates=u.duplicates + tuple(
         p for p in duplicates if u.pointer == "" or p.startswith(u.pointer + "/"))) for u in units]
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 SEVERITIES = ("error", "warning", "info")
 RANK = {"error": 3, "warning": 2, "info": 1, "never": 99}
@@ -19,8 +18,7 @@ class Unresolved(str):
     """
 
 
-@dataclass(frozen=True)
-class PolicyUnit:
+class PolicyUnit(NamedTuple):
     """One policy inside a file.
 
     `pointer` is where the policy stands in the outer document; `position(pointer)` maps an absolute
@@ -38,17 +36,21 @@ class PolicyUnit:
     duplicates: tuple[str, ...] = ()   # absolute pointers of repeated member names
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+class Finding(NamedTuple):
+    """One finding; findings sort by `place()` (file, line, column, rule, pointer)."""
+
     file: str
     line: int
     column: int
     rule: str
     pointer: str = ""
-    message: str = field(default="", compare=False)
-    severity: str = field(default="error", compare=False)
-    name: str = field(default="", compare=False)
-    sid: str | None = field(default=None, compare=False)
+    message: str = ""
+    severity: str = "error"
+    name: str = ""
+    sid: str | None = None
+
+    def place(self) -> tuple:
+        return self[:5]
 
     def as_json(self) -> dict:
         return {"rule": self.rule, "name": self.name, "severity": self.severity, "message": self.message,

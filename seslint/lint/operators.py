@@ -3,8 +3,8 @@ of which operators exist and which values fit them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from seslint.policy import SET_OPERATORS, split_operator
 
@@ -15,8 +15,7 @@ def table() -> dict:
     return OPERATORS
 
 
-@dataclass(frozen=True)
-class Operator:
+class Operator(NamedTuple):
     text: str
     base: str
     set_op: str | None

@@ -6,14 +6,13 @@ never hides the findings about the rest of the policy. Pointers are relative to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from seslint.jsondoc import join
 from seslint.lint import operators
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(NamedTuple):
     pointer: str          # /Statement/0/Condition/StringLike/ses:Recipients
     operator: operators.Operator
     key: str
@@ -24,8 +23,7 @@ class Condition:
         return self.key.lower()
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(NamedTuple):
     pointer: str
     sid: str | None
     effect: str | None
@@ -34,7 +32,7 @@ class Statement:
     resources: tuple[tuple[str, str], ...] | None
     not_resources: tuple[tuple[str, str], ...] | None
     has_principal: bool
-    conditions: tuple[Condition, ...] = field(default=())
+    conditions: tuple[Condition, ...] = ()
 
     @property
     def allow(self) -> bool:
