@@ -34,6 +34,9 @@ IDIOMS = {
         "Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "444455556666"},
         "Action": ["ses:SendEmail", "ses:SendRawEmail"], "Resource": ID,
         "Condition": {"StringLike": {"ses:FromAddress": "*@example.com"}}}]},
+    "delegated-templated-send": {"Version": "2012-10-17", "Statement": [{
+        "Sid": "PartnerTemplates", "Effect": "Allow", "Principal": {"AWS": "444455556666"},
+        "Action": ["ses:SendTemplatedEmail", "ses:SendBulkTemplatedEmail"], "Resource": ID}]},
     "v2-bulk-send": policy({"Sid": "Bulk", "Effect": "Allow",
                             "Action": ["ses:SendBulkEmail", "ses:SendBulkTemplatedEmail"],
                             "Resource": [ID, "arn:aws:ses:us-east-1:111122223333:template/Newsletter"]}),

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from seslint.lint.checks import rule
 from seslint.lint.checks.grammar import split_arn
-from seslint.lint.model import Unresolved
+from seslint.lint.model import RESOURCE, Unresolved
 from seslint.patterns import has_wildcard, matches
 
 
@@ -87,6 +87,8 @@ def resource_type_mismatch(ctx):
 
 @rule("SES027")
 def missing_required_resource(ctx):
+    if ctx.policy_type == RESOURCE:
+        return  # an SES identity policy names only its identity; the sender's own policy covers the rest
     first: dict[str, str] = {}
     covered: dict[str, set[str]] = {}
     for st in ctx.statements:
