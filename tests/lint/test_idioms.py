@@ -37,6 +37,9 @@ IDIOMS = {
     "delegated-templated-send": {"Version": "2012-10-17", "Statement": [{
         "Sid": "PartnerTemplates", "Effect": "Allow", "Principal": {"AWS": "444455556666"},
         "Action": ["ses:SendTemplatedEmail", "ses:SendBulkTemplatedEmail"], "Resource": ID}]},
+    "aws-owned-reputation-policy-arn": policy({
+        "Sid": "TenantReputation", "Effect": "Allow", "Action": "ses:UpdateReputationEntityPolicy",
+        "Resource": ["arn:aws:ses:us-east-1:111122223333:tenant/shop/*", "arn:aws:ses:*:aws:reputation-policy/*"]}),
     "v2-bulk-send": policy({"Sid": "Bulk", "Effect": "Allow",
                             "Action": ["ses:SendBulkEmail", "ses:SendBulkTemplatedEmail"],
                             "Resource": [ID, "arn:aws:ses:us-east-1:111122223333:template/Newsletter"]}),

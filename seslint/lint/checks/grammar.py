@@ -368,9 +368,11 @@ def arn_problem(arn: str, matrix) -> str | None:
         return "has no region: SES resources are regional"
     if _known(region) and not _REGION.fullmatch(region):
         return f"has a malformed region '{region}' (such as us-east-1)"
-    if _known(account) and not _ACCOUNT.fullmatch(account):
-        return f"has a malformed account '{account}' (12 digits)"
     rtype = resource.split("/", 1)[0]
+    known_type = matrix.resource_types.get(rtype)
+    fixed = split_arn(known_type.arn)[4] if known_type is not None else ""
+    if _known(account) and not _ACCOUNT.fullmatch(account) and not (_known(fixed) and account == fixed):
+        return f"has a malformed account '{account}' (12 digits)"  # unless the type fixes it (reputation-policy: aws)
     if _known(rtype) and rtype not in matrix.resource_types:
         close = difflib.get_close_matches(rtype, list(matrix.resource_types), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
