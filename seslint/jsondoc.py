@@ -17,6 +17,7 @@ MAX_BYTES = 20 * 1024 * 1024
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _SCALAR = re.compile(r"-?[0-9][0-9.eE+-]*|true|false|null")
 _SPACE = re.compile(r"[ \t\r\n]*")
+_CONSTANT_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.S)
 _DECODER = json.JSONDecoder()  # only to skip values the position lookup walks past
 
 
@@ -166,6 +167,20 @@ class _Scanner:
         return i + 1
 
 
+class _Constant(ValueError):
+    """NaN, Infinity or -Infinity met by the decoder (which does not say where)."""
+
+
+
+def _constant_offset(text: str) -> int:
+    """Offset of the first NaN/Infinity outside a string: the one the decoder stopped at, as
+    everything before it parsed."""
+    for m in _CONSTANT_OR_STRING.finditer(text):
+        if m.group(1):
+            return m.start()
+    return 0
+
+
 def loads(text: str, source: str = "<input>") -> Document:
     """Parse strict JSON (no trailing commas, no NaN); duplicate keys are recorded, last wins."""
     if len(text) > MAX_BYTES:
@@ -180,14 +195,15 @@ def loads(text: str, source: str = "<input>") -> Document:
         return obj
 
     def reject(constant):
-        raise ValueError(f"{constant} is not valid JSON")
+        raise _Constant(constant)
 
     try:
         value = json.loads(text, object_pairs_hook=pairs, parse_constant=reject)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg.lower()}", source=source, line=exc.lineno, column=exc.colno) from None
-    except ValueError as exc:
-        raise InputError(f"invalid JSON: {exc}", source=source) from None
+    except _Constant as exc:
+        line, column = _where(text, _constant_offset(text))
+        raise InputError(f"invalid JSON: {exc} is not valid JSON", source=source, line=line, column=column) from None
     except RecursionError:
         raise InputError("invalid JSON: nesting is too deep", source=source) from None
     return Document(source, text, value, duplicated)

@@ -33,7 +33,9 @@ def test_duplicate_keys_are_reported_and_the_last_wins():
 @pytest.mark.parametrize("text, message", [
     ('{"a": 1,}', "p.json:1:9: invalid JSON"),
     ("[1, 2", "p.json:1:6: invalid JSON"),
-    ('{"a": NaN}', "invalid JSON: NaN is not valid JSON"),
+    ('{"a": NaN}', "p.json:1:7: invalid JSON: NaN is not valid JSON"),
+    ('{"NaN": "Infinity",\n "b": [1, -Infinity]}', "p.json:2:11: invalid JSON: -Infinity is not valid JSON"),
+    ('["a\\" NaN", \n\n  Infinity]', "p.json:3:3: invalid JSON: Infinity is not valid JSON"),
     ("[" * 100000 + "]" * 100000, "nesting is too deep"),
     ("", "p.json:1:1: invalid JSON"),
 ])
