@@ -123,7 +123,7 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
     source = "<stdin>" if path == "-" else path
     with handle:
         for number, line in enumerate(handle, 1):
-            if not line.strip():
+            if line.isspace() or not line:
                 continue
             sid = None
             try:
@@ -148,7 +148,7 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
             if not result.allowed:
                 denied += 1
             if fmt == "json":
-                out.write(dumps(result.to_json()) + "\n")
+                out.write(result.json_line() + "\n")
             else:
                 out.write(f"{_label(sid, number)}: {result.decision} ({result.reason})\n")
     out.flush()

@@ -20,13 +20,17 @@ evaluates requests to allow or deny access"; "Cross-account policy evaluation lo
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from seslint.errors import InputError
 from seslint.evaluate import variables as V
 from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPolicy, Request, kind_name
 
 ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
+# Compact JSON with sorted keys: the one-line form of a decision (batch output).
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,11 @@ class Hit:
         if self.grant is not None:
             out["principal_match"] = self.grant
         return out
+
+    @cached_property
+    def json_text(self) -> str:
+        """to_json() as compact sorted JSON, built once (hits are shared across requests)."""
+        return _ENCODE(self.to_json())
 
     def describe(self) -> str:
         name = f"Sid '{self.sid}'" if self.sid else "statement"
@@ -83,6 +92,13 @@ class Result:
         if self.trace is not None:
             out["explain"] = self.trace
         return out
+
+    def json_line(self) -> str:
+        """to_json() as compact JSON with sorted keys, on one line (the statements' JSON is built once)."""
+        if self.trace is not None:
+            return _ENCODE(self.to_json())
+        return (f'{{"decision":{_ENCODE(self.decision)},"id":{_ENCODE(self.id)},"matched":['
+                f'{",".join([h.json_text for h in self.hits])}],"reason":{_ENCODE(self.reason)}}}')
 
 
 @dataclass

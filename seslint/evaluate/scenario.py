@@ -119,8 +119,12 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
     fields, limit = cache.fields, cache.limit
     for name, build in _FIELDS:
         item = value.get(name)
-        text = raw.get(name) if raw is not None and item is not None else None
-        key = (name, source, pointer, repr(item) if text is None else text)
+        if item is None:
+            key = name   # an absent field builds the same everywhere
+        else:
+            text = raw.get(name) if raw is not None else None
+            # JSON text and repr keys differ in length, so they never collide.
+            key = (name, source, pointer, text) if text is not None else (name, source, pointer, None, repr(item))
         found = fields.get(key)
         if found is None:
             found = build(item, f"{pointer}/{name}", policy, fail)

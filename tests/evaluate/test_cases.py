@@ -61,8 +61,12 @@ def test_case(defaults, case):
         return
     result = evaluate(load_scenario(scenario, "case.json"))
     assert result.decision == expect, result.reason
-    # the explained run decides the same
-    assert evaluate(load_scenario(scenario, "case.json"), explain=True).decision == expect
+    # the explained run (every statement, not only those for the action) decides the same, by the same statements
+    explained = evaluate(load_scenario(scenario, "case.json"), explain=True)
+    assert (explained.decision, explained.hits) == (expect, result.hits)
+    # the batch's one-line JSON is the decision object
+    assert json.loads(result.json_line()) == result.to_json()
+    assert result.json_line() == json.dumps(result.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def test_every_table_has_cases():
