@@ -237,7 +237,7 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         live = aws.principal()
         docs += live.identity_policies
         boundary, principal_arn = live.permission_boundary, live.arn
-    if not docs and aws is None:
+    if not policies and not auth_details and aws is None:
         raise click.UsageError("give --policy FILE or --auth-details FILE --principal NAME")
     if account is None and principal_arn and principal_arn.count(":") >= 5:
         account = principal_arn.split(":")[4]

@@ -116,6 +116,16 @@ def test_can_send_auth_details_json():
     assert all(r["decision"] == "allowed" for r in data["requests"])
 
 
+def test_can_send_auth_details_principal_without_policies_is_denied():
+    # alice has no inline, group or attached policies: evaluated like anyone else, implicitly denied
+    code, out = run("can-send", "--auth-details", str(EX / "auth-details.json"), "--principal", "alice",
+                    "--from", "noreply@example.com", "--to", "a@gmail.com", "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["allowed"] is False and data["decision"] == "implicitDeny"
+    assert [r["decision"] for r in data["requests"]] == ["implicitDeny", "implicitDeny"]
+    assert any("add to an identity-based policy" in a for a in data["advice"])
+
+
 def test_can_send_boundary_from_auth_details_limits():
     code, out = run("can-send", "--auth-details", str(EX / "auth-details.json"), "--principal",
                     "arn:aws:iam::111122223333:role/apps/app-sender", "--from", "noreply@example.com",
