@@ -27,7 +27,10 @@ def escape(token: str | int) -> str:
 
 
 def join(pointer: str, *tokens: str | int) -> str:
-    return pointer + "".join("/" + escape(t) for t in tokens)
+    for token in tokens:
+        token = str(token)
+        pointer += "/" + (escape(token) if "~" in token or "/" in token else token)
+    return pointer
 
 
 @dataclass
