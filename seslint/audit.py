@@ -169,10 +169,13 @@ class _Prober:
     """Runs probe sends for one principal, caching each answer."""
 
     def __init__(self, principal, resource_policies):
+        from seslint.evaluate import PolicyCache
+
         self.principal = principal
         self.resource_policies = resource_policies
         self.results: dict[tuple, object] = {}
         self.errors: list[str] = []
+        self.cache = PolicyCache()  # every probe evaluates the same policies: compile them once
 
     def send(self, variant, sender, region, to, template):
         from seslint.evaluate.sending import can_send
@@ -186,7 +189,7 @@ class _Prober:
                     template=template if content in ("template", "bulk") else None, region=region,
                     account=self.principal.account, principal_arn=self.principal.arn,
                     permission_boundary=self.principal.permission_boundary,
-                    resource_policies=self.resource_policies, explain=False)
+                    resource_policies=self.resource_policies, explain=False, cache=self.cache)
             except SeslintError as exc:
                 self.results[key] = None
                 if not (api == "smtp" and "ApiVersion" in str(exc)):
