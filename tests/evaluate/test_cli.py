@@ -57,7 +57,7 @@ def test_batch_bad_line_yields_error_and_the_rest_go_on(tmp_path):
 
 
 def test_simulate_flags_and_explain():
-    code, out = run("simulate", "--policy", str(EX / "policies" / "eval-ci-simulator-only.json"),
+    code, out = run("simulate", "--policy", str(EX / "policies" / "ci-simulator-only.json"),
                     "--action", "ses:SendEmail", "--resource", "arn:aws:ses:us-east-1:111122223333:identity/example.com",
                     "--context", "ses:Recipients=success@simulator.amazonses.com",
                     "--context", "ses:Recipients=x@gmail.com", "--explain")
@@ -66,7 +66,7 @@ def test_simulate_flags_and_explain():
 
 
 def test_simulate_flags_empty_set_and_json_explain():
-    code, out = run("simulate", "--policy", str(EX / "policies" / "eval-ci-simulator-only.json"),
+    code, out = run("simulate", "--policy", str(EX / "policies" / "ci-simulator-only.json"),
                     "--action", "ses:SendEmail", "--resource", "arn:aws:ses:us-east-1:111122223333:identity/example.com",
                     "--context", "ses:Recipients=[]", "--explain", "--format", "json")
     data = json.loads(out)
@@ -91,19 +91,19 @@ def test_simulate_bad_scenario_file_is_exit_3(tmp_path):
 
 
 def test_can_send_policy_files():
-    code, out = run("can-send", "--policy", str(EX / "policies" / "eval-app-sender.json"), "--account", "111122223333",
-                    "--from", "Shop <noreply@example.com>", "--to", "a@gmail.com", "--configuration-set", "transactional")
+    code, out = run("can-send", "--policy", str(EX / "policies" / "app-sender.json"), "--account", "111122223333",
+                    "--region", "eu-west-1", "--from", "Shop <noreply@example.com>", "--to", "a@gmail.com", "--configuration-set", "transactional")
     assert code == 0 and out.startswith("ALLOWED")
 
 
 def test_can_send_denied_names_request_statement_and_fix():
-    code, out = run("can-send", "--policy", str(EX / "policies" / "eval-ci-simulator-only.json"), "--account",
+    code, out = run("can-send", "--policy", str(EX / "policies" / "ci-simulator-only.json"), "--account",
                     "111122223333", "--from", "ci@example.com", "--to", "success@simulator.amazonses.com",
                     "--cc", "boss@gmail.com")
     assert code == 1
     assert "DENIED" in out
     assert "implicitDeny ses:SendEmail on arn:aws:ses:us-east-1:111122223333:identity/example.com" in out
-    assert "Sid 'SimulatorOnly'" in out and "eval-ci-simulator-only.json at /Statement/0" in out
+    assert "Sid 'SendToTheMailboxSimulatorOnly'" in out and "ci-simulator-only.json at /Statement/0" in out
     assert "to allow it:" in out
 
 
@@ -141,7 +141,7 @@ def test_can_send_smtp_group_deny():
 
 @pytest.mark.parametrize("args", [
     ["--from", "a@example.com", "--to", "b@example.com"],                       # no policy
-    ["--from", "a@example.com", "--to", "b@example.com", "--policy", str(EX / "policies" / "eval-app-sender.json")],  # no account
+    ["--from", "a@example.com", "--to", "b@example.com", "--policy", str(EX / "policies" / "app-sender.json")],  # no account
     ["--from", "a@example.com", "--auth-details", str(EX / "auth-details.json")],  # no principal
 ])
 def test_can_send_usage_errors(args):
