@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from seslint import data
 from seslint.errors import UnknownNameError
-from seslint.patterns import glob, has_wildcard
+from seslint.patterns import glob
 
 PREFIX = "ses"
 FAMILIES = ("v1", "v2", "pinpoint-email", "mailmanager")

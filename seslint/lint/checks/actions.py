@@ -20,7 +20,7 @@ def _entries(ctx):
 
 @rule("SES021")
 def unknown_action(ctx):
-    for st, pointer, prefix, name in _entries(ctx):
+    for _, pointer, prefix, name in _entries(ctx):
         if prefix.lower() == "ses" and not has_wildcard(name) and not expand(f"ses:{name}"):
             hint = did_you_mean(name)
             yield pointer, (f"unknown action 'ses:{name}': the statement never matches it"
@@ -29,14 +29,14 @@ def unknown_action(ctx):
 
 @rule("SES022")
 def wildcard_matches_nothing(ctx):
-    for st, pointer, prefix, name in _entries(ctx):
+    for _, pointer, prefix, name in _entries(ctx):
         if prefix.lower() == "ses" and has_wildcard(name) and not expand(f"ses:{name}"):
             yield pointer, f"'{prefix}:{name}' matches no SES action: the statement never applies to it"
 
 
 @rule("SES023")
 def wrong_action_prefix(ctx):
-    for st, pointer, prefix, name in _entries(ctx):
+    for _, pointer, prefix, name in _entries(ctx):
         if prefix.lower() in WRONG_PREFIXES:
             yield pointer, (f"'{prefix}:{name}' uses prefix '{prefix}': every SES, SES v2, Pinpoint Email and "
                             f"Mail Manager action is 'ses:{name}', so this entry matches nothing")
