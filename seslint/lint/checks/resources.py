@@ -57,12 +57,17 @@ def _covered_types(resources: tuple[str, ...], action_name: str) -> frozenset[st
     return frozenset(rt.name for rt in action.resource_types for arn in resources if fits(arn, rt))
 
 
-@rule("SES025")
-def resource_arn_ignored(ctx):
+def _scoped(ctx):
+    """Statements that name ARNs (no `*`), with their resource list."""
     for st in ctx.statements:
         resources = resource_list(st)
-        if resources is None or "*" in resources:
-            continue
+        if resources is not None and "*" not in resources:
+            yield st, resources
+
+
+@rule("SES025")
+def resource_arn_ignored(ctx):
+    for st, _ in _scoped(ctx):
         for pointer, action in explicit(ctx, st):
             if not action.resource_level:
                 why = ("the reference once listed resource types for it, but IAM no longer checks them"
@@ -73,10 +78,7 @@ def resource_arn_ignored(ctx):
 
 @rule("SES026")
 def resource_type_mismatch(ctx):
-    for st in ctx.statements:
-        resources = resource_list(st)
-        if resources is None or "*" in resources:
-            continue
+    for st, resources in _scoped(ctx):
         for pointer, action in explicit(ctx, st):
             if action.resource_level and not covered_types(resources, action):
                 kinds = ", ".join(rt.name for rt in action.resource_types)
