@@ -94,15 +94,15 @@ def cli():
     3 input that could not be processed or a question that cannot be decided,
     4 internal error (a bug: please report it).
     """
+    for stream in (sys.stdout, sys.stderr):
+        # Input may hold text the output's encoding cannot show (a lone surrogate escape in a
+        # policy, say): escape it rather than crash mid-report.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def main(argv=None) -> None:
     """Console entry point."""
-    for stream in (sys.stdout, sys.stderr):
-        # Input may hold text the terminal's encoding cannot show (a lone surrogate escape in a
-        # policy, say): escape it rather than crash mid-report.
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
     try:
         cli.main(args=argv, prog_name="seslint")
     except BrokenPipeError:  # e.g. `seslint actions | head`

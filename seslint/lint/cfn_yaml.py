@@ -31,8 +31,9 @@ def load(text: str, source: str):
     Tolerant of ordinary YAML (merge keys, application tags such as `!!python/name:`), so that a
     file that is no CloudFormation template is classified and skipped, not a crash.
     """
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the reader rejects control characters here already
         node = loader.get_single_node()
     except RecursionError:
         raise InputError("invalid YAML: nesting is too deep", source=source) from None
@@ -42,7 +43,8 @@ def load(text: str, source: str):
         raise InputError(f"invalid YAML: {problem}", source=source,
                          line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     positions: dict[str, tuple[int, int]] = {}
     duplicates: list[str] = []
     if node is None:
