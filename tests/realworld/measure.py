@@ -108,12 +108,12 @@ def render(report: Report) -> str:
     info_found, info_missed = report.labels(False)
     lines = [
         f"files: {report.files} (not read by the linter: {len(report.unread)})",
-        f"findings at warning/error: {report.reported}; true: {len(report.true)}; false: {len(report.false)}; "
-        f"precision: {_pct(report.precision)}",
+        (f"findings at warning/error: {report.reported}; true: {len(report.true)}; false: {len(report.false)}; "
+         f"precision: {_pct(report.precision)}"),
         f"expected at warning/error: {len(found) + len(missed)}; found: {len(found)}; recall: {_pct(report.recall)}",
         f"expected at info: {len(info_found) + len(info_missed)}; found: {len(info_found)}",
-        f"critical expected: {sum(lab['critical'] for _, lab in report.found + report.missed)}; "
-        f"critical missed: {len(report.critical_missed)}",
+        (f"critical expected: {sum(lab['critical'] for _, lab in report.found + report.missed)}; "
+         f"critical missed: {len(report.critical_missed)}"),
         "",
         f"{'rule':<8}{'reported':>9}{'true':>6}{'false':>7}{'expected':>10}{'found':>7}{'missed':>8}",
     ]
