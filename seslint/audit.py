@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from seslint.errors import SeslintError
 
@@ -142,27 +141,21 @@ def _names(statement, principal) -> bool:
         return True
     if statement.principal.get("*"):
         return True
-    partition = principal.arn.split(":")[1]
+    from seslint.core.arn import split
+
+    partition = split(principal.arn)[1]
     names = {"*", principal.arn, principal.account, f"arn:{partition}:iam::{principal.account}:root"}
     return any(value in names for value in statement.principal.get("AWS", ()))
 
 
 def _sends(statement) -> bool:
-    from seslint.patterns import matches
+    from seslint.core.patterns import matches
+    from seslint.core.send import send_actions
 
     actions = send_actions()
     if statement.actions is not None:
-        return any(matches(p, a) for p in statement.actions for a in actions)
-    return any(not any(matches(p, a) for p in statement.not_actions) for a in actions)
-
-
-@lru_cache(maxsize=1)
-def send_actions() -> tuple[str, ...]:
-    """The actions that send free-form email (SendCustomVerificationEmail sends only a fixed message)."""
-    from seslint.matrix import load_matrix
-
-    return tuple(a.full_name for a in load_matrix().expand("ses:*")
-                 if a.sends_email and a.name != "SendCustomVerificationEmail") + ("ses:SendBulkEmail",)
+        return any(matches(p, a, ignore_case=True) for p in statement.actions for a in actions)
+    return any(not any(matches(p, a, ignore_case=True) for p in statement.not_actions) for a in actions)
 
 
 class _Prober:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote
 
+from seslint.core.arn import split
+from seslint.core.decode import decode_document
 from seslint.errors import InputError, SeslintError, UnknownNameError
 
 #: Every AWS permission seslint uses (sts:GetCallerIdentity needs none). Resource "*": these
@@ -166,8 +167,8 @@ class Reader:
 
     def _caller(self) -> tuple[str, str]:
         if self.caller is None:
-            arn = self.call("sts", "GetCallerIdentity", "*")["Arn"]
-            self.caller = (arn.split(":")[1], arn.split(":")[4])
+            arn = split(self.call("sts", "GetCallerIdentity", "*")["Arn"])
+            self.caller = (arn[1], arn[4])
         return self.caller
 
     # -- IAM ------------------------------------------------------------------------------
@@ -316,8 +317,7 @@ def _document(value, source: str):
     if isinstance(value, str):
         from seslint.jsondoc import loads
 
-        text = unquote(value) if value.lstrip().startswith("%7B") else value
-        return loads(text, source).value
+        return loads(decode_document(value), source).value
     return value
 
 

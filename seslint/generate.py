@@ -40,6 +40,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from seslint import data
+from seslint.core.arn import split
 from seslint.errors import InputError, UnknownNameError, UnsupportedError
 
 VERSION = "2012-10-17"
@@ -342,11 +343,11 @@ def proof_env(recipe: Recipe, given: Mapping[str, tuple[str, ...]]) -> dict[str,
 
 def _resource_type_of(resource: str, matrix) -> str | None:
     """The resource type an `arn:...:ses:...` ARN names, by the prefix of its resource part."""
-    parts = resource.split(":", 5)
+    parts = split(resource)
     if len(parts) < 6:
         return None
     for name, rt in matrix.resource_types.items():
-        if parts[5].startswith(rt.arn.split(":", 5)[5].split("$", 1)[0]):
+        if parts[5].startswith(split(rt.arn)[5].split("$", 1)[0]):
             return name
     return None
 
@@ -664,11 +665,6 @@ def prove(recipe_name: str, values: Mapping[str, Any] | None = None, policy: dic
             detail = "" if ok else json.dumps(bad, sort_keys=True)[:2000]
             results.append(ProofResult(case, attach, ok, detail))
     return results
-
-
-def policy_size(policy: dict) -> int:
-    """Characters of the policy as IAM counts them against its size quotas (whitespace excluded)."""
-    return len(re.sub(r"\s", "", json.dumps(policy, ensure_ascii=False)))
 
 
 # -- output formats --------------------------------------------------------------------

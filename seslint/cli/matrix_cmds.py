@@ -20,7 +20,7 @@ def actions(pattern, family, access_level, fmt):
     from seslint import explain
     from seslint.errors import UnknownNameError
     from seslint.matrix import load_matrix
-    from seslint.patterns import has_wildcard
+    from seslint.core.patterns import has_wildcard
 
     matrix = load_matrix()
     if ":" not in pattern and pattern != "*":

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from seslint.core.arn import account_of
+from seslint.core.patterns import any_of, arn_glob
 from seslint.errors import InputError
 from seslint.evaluate import variables as V
 from seslint.evaluate.operators import CompiledCondition
@@ -94,8 +96,7 @@ class Request:
 
     @property
     def resource_account(self) -> str | None:
-        parts = self.resource.split(":", 5)
-        return parts[4] or None if len(parts) == 6 else None
+        return account_of(self.resource)
 
 
 class CompiledStatement:
@@ -110,9 +111,7 @@ class CompiledStatement:
         self.deny = stmt.effect == "Deny"
         patterns = stmt.actions if stmt.actions is not None else stmt.not_actions
         self.not_action = stmt.actions is None
-        self.action_rx = re.compile("|".join(
-            "(?:" + "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p) + ")"
-            for p in patterns), re.I | re.S)
+        self.action_rx = any_of(patterns, ignore_case=True)
         raw = stmt.resources if stmt.resources is not None else stmt.not_resources
         self.not_resource = stmt.resources is None and stmt.not_resources is not None
         key = "Resource" if stmt.resources is not None else "NotResource"
@@ -160,7 +159,7 @@ def _resource_pattern(text: str, policy: Policy, pointer: str):
         return True
     if V.has_variables(parts):
         return parts
-    rx = V.arn_regex(parts)
+    rx = arn_glob(parts)
     if rx is None:
         raise InputError(f"resource '{text}' is neither '*' nor an ARN", source=policy.source, pointer=pointer,
                          help="an ARN has six parts: arn:partition:service:region:account:resource")
@@ -174,7 +173,7 @@ def _resource_hit(pattern, resource: str, context: dict, policy: Policy) -> bool
         parts = V.resolve(pattern, context)
         if parts == (V.ANY,):
             return True
-        pattern = V.arn_regex(parts)
+        pattern = arn_glob(parts)
         if pattern is None:
             return False
     if resource == "*":

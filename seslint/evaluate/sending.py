@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from functools import lru_cache
 
+from seslint.core.arn import partition_of
 from seslint.errors import InputError, UnsupportedError
 from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, Policies, Result, decide
 from seslint.evaluate.matching import Caller, CompiledPolicy, Request
@@ -140,14 +141,6 @@ def _values(v) -> str:
     import json
 
     return json.dumps(v, ensure_ascii=False)
-
-
-def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 def _address(text: str, what: str) -> tuple[str, str]:
