@@ -32,19 +32,19 @@ def test_every_declared_request_gets_the_declared_decision(name, values):
 
 
 @pytest.mark.parametrize("name,values", SETS, ids=IDS)
-def test_generated_policy_lints_clean_at_warning_and_above(name, values, tmp_path):
+def test_generated_policy_lints_clean_at_warning_and_above(name, values, tmp_path, cli):
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(generate(name, values), indent=2))
-    assert [f for f in lint_findings(path) if f["severity"] in ("error", "warning")] == []
+    assert [f for f in lint_findings(cli, path) if f["severity"] in ("error", "warning")] == []
 
 
 @pytest.mark.parametrize("name,values", [s for s in SETS if load_recipe(s[0]).policy_type == "identity"],
                          ids=[i for i, s in zip(IDS, SETS) if load_recipe(s[0]).policy_type == "identity"])
-def test_cloudformation_output_lints_clean_too(name, values, tmp_path):
+def test_cloudformation_output_lints_clean_too(name, values, tmp_path, cli):
     recipe = load_recipe(name)
     path = tmp_path / "template.yaml"
     path.write_text(render(generate(name, values), "cloudformation", name=name, summary=recipe.summary))
-    assert [f for f in lint_findings(path) if f["severity"] in ("error", "warning")] == []
+    assert [f for f in lint_findings(cli, path) if f["severity"] in ("error", "warning")] == []
 
 
 @pytest.mark.parametrize("name,values", SETS, ids=IDS)
