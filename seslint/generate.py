@@ -35,9 +35,10 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from functools import cache
+from typing import Any
 
 from seslint import data
 from seslint.core.arn import split
@@ -112,12 +113,12 @@ def _as_tuple(value) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
-@lru_cache(maxsize=None)
+@cache
 def recipe_names() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in (data.rules_dir() / "recipes").glob("*.json")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_recipe(name: str) -> Recipe:
     """The recipe `name` from rules/recipes/; unknown names raise with a did-you-mean."""
     if name not in recipe_names():

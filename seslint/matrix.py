@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from seslint import data
-from seslint.errors import UnknownNameError
 from seslint.core.patterns import glob
+from seslint.errors import UnknownNameError
 
 PREFIX = "ses"
 FAMILIES = ("v1", "v2", "pinpoint-email", "mailmanager")

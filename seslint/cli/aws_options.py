@@ -48,7 +48,7 @@ def aws_options(*, region: bool = True, conflicts: tuple[str, ...] = ()):
     return decorate
 
 
-def _source(values: dict, command_region, conflicts, kwargs) -> "LiveSource | None":
+def _source(values: dict, command_region, conflicts, kwargs) -> LiveSource | None:
     from seslint.aws import Connection
 
     role, user = values["aws_role"], values["aws_user"]

@@ -42,7 +42,7 @@ class Caller:
     role_arn: str | None = None    # for a role session: the role's ARN (aws:PrincipalArn)
 
     @staticmethod
-    def from_arn(arn: str, account: str | None = None, **extra) -> "Caller":
+    def from_arn(arn: str, account: str | None = None, **extra) -> Caller:
         m = _IAM_ARN.fullmatch(arn)
         if not m:
             return Caller(arn=arn, account=account, **extra)

@@ -24,10 +24,10 @@ import base64
 import binascii
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Callable
 
 from seslint.core.patterns import arn_glob, glob
 from seslint.errors import InputError

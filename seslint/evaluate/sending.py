@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
-from functools import lru_cache
+from functools import cache
 
 from seslint.core.arn import partition_of
 from seslint.errors import InputError, UnsupportedError
@@ -193,7 +193,7 @@ def derive(*, sender: str, to=(), cc=(), bcc=(), api: str = "v2", content: str =
     return operation, out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _plan(spec: str, content: str) -> tuple[str, tuple]:
     """What the matrix says one kind of send is authorized against, worked out once per process:
     (operation label, ((action, resource types, send context keys the action carries), ...))."""

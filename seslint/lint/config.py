@@ -14,8 +14,9 @@ working directory upwards (or named with --config).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
 from seslint.errors import InputError, UnknownNameError
 from seslint.lint.model import SEVERITIES

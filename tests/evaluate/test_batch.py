@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from seslint.evaluate import can_send, evaluate, load_scenario
 from seslint.evaluate.scenario import PolicyCache, split_object

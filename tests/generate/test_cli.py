@@ -9,7 +9,6 @@ import pytest
 from seslint.generate import generate, load_recipe, recipe_names
 
 
-
 def test_ci_simulator_only_needs_no_argument_and_prints_the_policy_json(cli):
     code, out, err = cli("generate", "ci-simulator-only")
     assert (code, err) == (0, "")

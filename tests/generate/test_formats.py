@@ -10,7 +10,6 @@ import yaml
 
 from seslint.generate import generate, load_recipe, recipe_names, render
 
-
 CASES = [(n, dict((load_recipe(n).examples or ({},))[0])) for n in recipe_names()]  # no parameters: no example
 
 

@@ -16,7 +16,6 @@ from seslint.generate import build_policy, generate, load_recipe
 from seslint.matrix import load_matrix
 
 
-
 def test_reader_recipe_grants_exactly_the_reader_actions():
     granted = [a for s in generate("seslint-reader")["Statement"] for a in s["Action"]]
     assert sorted(granted) == sorted(READER_ACTIONS)

@@ -39,7 +39,7 @@ def test_generated_policy_lints_clean_at_warning_and_above(name, values, tmp_pat
 
 
 @pytest.mark.parametrize("name,values", [s for s in SETS if load_recipe(s[0]).policy_type == "identity"],
-                         ids=[i for i, s in zip(IDS, SETS) if load_recipe(s[0]).policy_type == "identity"])
+                         ids=[i for i, s in zip(IDS, SETS, strict=True) if load_recipe(s[0]).policy_type == "identity"])
 def test_cloudformation_output_lints_clean_too(name, values, tmp_path, cli):
     recipe = load_recipe(name)
     path = tmp_path / "template.yaml"

@@ -10,8 +10,8 @@ import importlib
 from functools import cached_property, lru_cache
 from types import MappingProxyType
 
-from seslint.lint import view
 from seslint.core.patterns import has_wildcard, matches
+from seslint.lint import view
 
 MODULES = ("grammar", "actions", "resources", "conditions", "statements")
 

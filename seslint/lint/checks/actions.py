@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from seslint.lint.checks import did_you_mean, expand, rule
 from seslint.core.patterns import has_wildcard
+from seslint.lint.checks import did_you_mean, expand, rule
 
 WRONG_PREFIXES = ("sesv2", "ses-v2", "email", "pinpoint-email", "mailmanager", "amazonses", "simpleemail")
 WRITE_LEVELS = ("Write", "Permissions management", "Tagging")

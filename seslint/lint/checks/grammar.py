@@ -6,8 +6,7 @@ import difflib
 import re
 from functools import lru_cache
 
-from seslint.core.arn import PARTITIONS
-from seslint.core.arn import split as split_arn
+from seslint.core.arn import PARTITIONS, split as split_arn
 from seslint.core.size import policy_size
 from seslint.jsondoc import join
 from seslint.lint import operators

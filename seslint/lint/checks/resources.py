@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from seslint.lint.checks import rule
-from seslint.lint.model import RESOURCE, Unresolved
 from seslint.core.arn import split as split_arn
 from seslint.core.patterns import has_wildcard, matches
+from seslint.lint.checks import rule
+from seslint.lint.model import RESOURCE, Unresolved
 
 
 def explicit(ctx, st):
