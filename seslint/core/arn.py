@@ -22,6 +22,7 @@ PARTITION_REGIONS: tuple[tuple[str, str], ...] = (
 PARTITIONS: tuple[str, ...] = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f",
                                "aws-eusc")
 _REGIONS = tuple((name, re.compile(rx)) for name, rx in PARTITION_REGIONS)
+_ACCOUNT = re.compile(r"\d{12}")
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,41 @@ def account_of(text: str) -> str | None:
     """The account part of an ARN; None when it has none (S3) or `text` is no ARN."""
     arn = parse(text)
     return arn.account or None if arn is not None else None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An IAM or STS principal ARN ("IAM identifiers": IAM ARNs; "AWS JSON policy elements: Principal").
+
+    `kind` is root, user, role, assumed-role, federated-user or other; `name` is the user's or role's
+    name without its path (for an assumed-role session, its role's), or the federated user's name."""
+
+    partition: str
+    service: str
+    account: str
+    kind: str
+    name: str | None
+
+
+def principal(text: str) -> Principal | None:
+    """The principal an `arn:PARTITION:iam|sts::ACCOUNT:...` ARN names; None for any other text."""
+    arn = parse(text)
+    if (arn is None or not arn.partition or arn.service not in ("iam", "sts") or arn.region
+            or not _ACCOUNT.fullmatch(arn.account)):
+        return None
+    kind, _, rest = arn.resource.partition("/")
+    name: str | None = None
+    if arn.service == "iam" and arn.resource == "root":
+        kind = "root"
+    elif arn.service == "iam" and kind in ("user", "role") and rest:
+        name = rest.rsplit("/", 1)[1] if "/" in rest else rest
+    elif arn.service == "sts" and kind == "assumed-role" and rest.count("/") >= 1:
+        name = rest.split("/", 1)[0]
+    elif arn.service == "sts" and kind == "federated-user" and rest:
+        name = rest
+    else:
+        kind = "other"
+    return Principal(arn.partition, arn.service, arn.account, kind, name)
 
 
 def partition_of(region: str) -> str:

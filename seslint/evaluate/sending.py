@@ -27,6 +27,7 @@ from seslint.errors import InputError, UnsupportedError
 from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, Policies, Result, decide
 from seslint.evaluate.matching import Caller, CompiledPolicy, Request
 from seslint.evaluate.scenario import PolicyCache
+from seslint.matrix import SENDING_KEYS
 
 APIS = ("v1", "v2", "smtp")
 CONTENTS = ("simple", "raw", "template", "bulk")
@@ -38,7 +39,7 @@ _OPERATIONS = {
     ("smtp", "raw"): "smtp:SendRawEmail",
 }
 _API_VERSION = {"v1": "1", "v2": "2"}
-_SEND_KEYS = ("ses:FromAddress", "ses:FromDisplayName", "ses:FeedbackAddress", "ses:Recipients", "ses:ApiVersion")
+_SEND_KEYS = (*SENDING_KEYS, "ses:ApiVersion")
 _ACCOUNT = re.compile(r"\d{12}")
 
 

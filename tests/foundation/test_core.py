@@ -68,6 +68,23 @@ def test_account_of(text, account):
     assert arn.account_of(text) == account
 
 
+@pytest.mark.parametrize(("text", "kind", "name"), [
+    ("arn:aws:iam::111122223333:root", "root", None),
+    ("arn:aws:iam::111122223333:user/team/app", "user", "app"),
+    ("arn:aws-cn:iam::111122223333:role/ci", "role", "ci"),
+    ("arn:aws:sts::111122223333:assumed-role/ci/session-1", "assumed-role", "ci"),
+    ("arn:aws:sts::111122223333:federated-user/bob", "federated-user", "bob"),
+    ("arn:aws:iam::111122223333:group/admins", "other", None),
+    ("arn:aws:sts::111122223333:user/app", "other", None),
+    ("arn:aws:iam::aws:policy/ReadOnlyAccess", None, None),      # no 12-digit account
+    ("arn:aws:iam:us-east-1:111122223333:role/ci", None, None),  # IAM ARNs have no region
+    ("arn:aws:s3:::bucket", None, None), ("ci", None, None),
+])
+def test_principal(text, kind, name):
+    found = arn.principal(text)
+    assert (found.kind, found.name, found.account) == (kind, name, "111122223333") if kind else found is None
+
+
 @pytest.mark.parametrize(("pattern", "value", "ignore_case", "hit"), [
     ("ses:Send*", "ses:SendEmail", False, True),
     ("ses:send*", "ses:SendEmail", False, False),
