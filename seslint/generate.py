@@ -41,7 +41,7 @@ from functools import cache
 from typing import Any
 
 from seslint import data
-from seslint.core.arn import split
+from seslint.core.arn import partition_of, split
 from seslint.errors import InputError, UnknownNameError, UnsupportedError
 
 VERSION = "2012-10-17"
@@ -251,7 +251,8 @@ def arn(resource_type: str, name: str, env: Mapping[str, tuple[str, ...]]) -> st
     from seslint.matrix import load_matrix
 
     fmt = load_matrix().resource_types[resource_type].arn
-    fixed = {"Partition": _one(env, "partition", "aws"), "Region": _one(env, "region", "*"),
+    region = _one(env, "region", "*")
+    fixed = {"Partition": _one(env, "partition", partition_of(region) if region != "*" else "aws"), "Region": region,
              "Account": _one(env, "account", "*")}
     variables = re.findall(r"\$\{([^}]+)\}", fmt)
     names = [v for v in variables if v not in fixed]

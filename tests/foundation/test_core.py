@@ -49,6 +49,16 @@ def test_can_send_builds_arns_in_the_regions_partition():
     assert {r[1].split(":")[1] for r in requests} == {"aws-iso"}
 
 
+@pytest.mark.parametrize(("region", "partition"), [("us-iso-east-1", "aws-iso"), ("eusc-de-east-1", "aws-eusc"),
+                                                  ("cn-north-1", "aws-cn"), ("us-east-1", "aws")])
+def test_generate_builds_arns_in_the_regions_partition(region, partition):
+    from seslint.generate import generate
+
+    policy = generate("ci-simulator-only", {"region": region, "account": "111122223333"})
+    resources = [r for s in policy["Statement"] for r in s["Resource"] if r != "*"]
+    assert resources and {r.split(":")[1] for r in resources} == {partition}
+
+
 @pytest.mark.parametrize(("text", "parts"), [
     ("arn:aws:ses:us-east-1:111122223333:identity/a:b", ["arn", "aws", "ses", "us-east-1", "111122223333",
                                                          "identity/a:b"]),
