@@ -41,7 +41,7 @@ from functools import cache
 from typing import Any
 
 from seslint import data
-from seslint.core.arn import partition_of, split
+from seslint.core.arn import REGION, partition_of, split
 from seslint.errors import InputError, UnknownNameError, UnsupportedError
 
 VERSION = "2012-10-17"
@@ -58,7 +58,7 @@ _PATTERNS = {
     "email": re.compile(rf"{_LOCAL}@{_DOMAIN}"),
     "domain": re.compile(_DOMAIN),
     "email-or-domain": re.compile(rf"(?:{_LOCAL}@)?{_DOMAIN}"),
-    "region": re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"),
+    "region": REGION,
     "account": re.compile(r"[0-9]{12}"),
     "name": re.compile(r"[A-Za-z0-9_-]{1,64}"),
     "name-pattern": re.compile(r"[A-Za-z0-9_-]{1,64}\*?"),

@@ -23,6 +23,8 @@ PARTITIONS: tuple[str, ...] = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-is
                                "aws-eusc")
 _REGIONS = tuple((name, re.compile(rx)) for name, rx in PARTITION_REGIONS)
 _ACCOUNT = re.compile(r"\d{12}")
+# The shape every partition's region pattern above shares (`eusc-de-east-1` has a four-letter prefix).
+REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}")
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ def test_partition_table_is_botocores():
         for region in p["regions"]:
             if not region.endswith("-global"):
                 assert arn.partition_of(region) == p["id"], region
+                assert arn.REGION.fullmatch(region), region
 
 
 def test_can_send_builds_arns_in_the_regions_partition():
@@ -47,6 +48,15 @@ def test_can_send_builds_arns_in_the_regions_partition():
 
     _, requests = derive(sender="a@example.com", to=["b@example.org"], region="us-iso-east-1", account="111122223333")
     assert {r[1].split(":")[1] for r in requests} == {"aws-iso"}
+
+
+@pytest.mark.parametrize("region", ["eusc-de-east-1", "us-isof-south-1", "eu-isoe-west-1", "us-gov-west-1"])
+def test_lint_knows_every_partitions_regions(region):
+    from seslint.lint.checks.grammar import arn_problem
+    from seslint.matrix import load_matrix
+
+    ses_arn = f"arn:{arn.partition_of(region)}:ses:{region}:111122223333:identity/example.com"
+    assert arn_problem(ses_arn, load_matrix()) is None
 
 
 @pytest.mark.parametrize(("region", "partition"), [("us-iso-east-1", "aws-iso"), ("eusc-de-east-1", "aws-eusc"),

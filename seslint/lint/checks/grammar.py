@@ -6,7 +6,7 @@ import difflib
 import re
 from functools import lru_cache
 
-from seslint.core.arn import PARTITIONS, split as split_arn
+from seslint.core.arn import PARTITIONS, REGION, split as split_arn
 from seslint.core.size import policy_size
 from seslint.jsondoc import join
 from seslint.lint import operators
@@ -25,7 +25,6 @@ SIZE_NAMES = {"managed": "a managed policy", "role-inline": "a role's inline pol
               "user-inline": "a user's inline policies", "group-inline": "a group's inline policies",
               "ses-identity-policy": "an SES identity policy"}
 _VARIABLE = re.compile(r"\$\{(?:[A-Za-z0-9-]+:[^}:]+|[*?$])\}")
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 _ACCOUNT = re.compile(r"\d{12}")
 _SID = re.compile(r"[A-Za-z0-9]*")
 
@@ -344,7 +343,7 @@ def arn_problem(arn: str, matrix) -> str | None:
         return None
     if not region:
         return "has no region: SES resources are regional"
-    if _known(region) and not _REGION.fullmatch(region):
+    if _known(region) and not REGION.fullmatch(region):
         return f"has a malformed region '{region}' (such as us-east-1)"
     rtype = resource.split("/", 1)[0]
     known_type = matrix.resource_types.get(rtype)
