@@ -18,7 +18,6 @@ Verdicts, from most to least sending:
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 
 from seslint.errors import SeslintError
@@ -35,8 +34,6 @@ VARIANTS = (("v2", "simple"), ("v2", "raw"), ("v2", "template"), ("v2", "bulk"),
 PROBE_KEYS = frozenset({"ses:fromaddress", "ses:fromdisplayname", "ses:feedbackaddress", "ses:recipients",
                         "ses:apiversion"})
 MAX_CANDIDATES = 6
-_IDENTITY_ARN = re.compile(r"arn:[^:]*:ses:(?P<region>[^:]*):[^:]*:identity/(?P<name>.+)")
-_TEMPLATE_ARN = re.compile(r"arn:[^:]*:ses:[^:]*:[^:]*:template/(?P<name>.+)")
 
 
 @dataclass(frozen=True)
@@ -346,17 +343,21 @@ def _candidates(relevant, region: str, identities=()):
         if value not in items and len(items) < limit:
             items.append(value)
 
+    from seslint.core.arn import parse
+
     resources = list(identities) + [r for _, _, st in relevant for r in st.resources or ()]
     for resource in resources:
-        m = _IDENTITY_ARN.fullmatch(resource)
-        if m and m["region"] and not any(c in m["region"] for c in "*?"):
-            add(regions, m["region"], 3)
-        if m and m["name"].strip("*?"):
-            instance = _instance(m["name"])
-            add(senders, (instance if "@" in instance else f"seslint-audit@{instance}", f"identity {m['name']}"))
-        m = _TEMPLATE_ARN.fullmatch(resource)
-        if m and m["name"].strip("*?"):
-            add(templates, _instance(m["name"]))
+        arn = parse(resource)
+        if arn is None or arn.service != "ses":
+            continue
+        kind, _, name = arn.resource.partition("/")
+        if kind == "identity" and arn.region and not any(c in arn.region for c in ("*", "?", "${")):
+            add(regions, arn.region, 3)
+        if kind == "identity" and name.strip("*?"):
+            instance = _instance(name)
+            add(senders, (instance if "@" in instance else f"seslint-audit@{instance}", f"identity {name}"))
+        if kind == "template" and name.strip("*?"):
+            add(templates, _instance(name))
     for c in (c for _, _, st in relevant for c in st.conditions):
         key = c.key.lower()
         for value in (str(v) for v in c.values if "${" not in str(v)):
