@@ -1,4 +1,4 @@
-"""simulate and can-send through click's CliRunner, on the files in examples/."""
+"""simulate and can-send through the cli fixture, on the files in examples/."""
 
 from __future__ import annotations
 

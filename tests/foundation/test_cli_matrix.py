@@ -1,4 +1,4 @@
-"""`seslint actions`, `seslint explain`, --version and --help through click's CliRunner."""
+"""`seslint actions`, `seslint explain`, --version and --help through the cli fixture."""
 
 import json
 import re
