@@ -133,30 +133,43 @@ def load(path: str | None, resolve) -> Config:
 
 
 def structure_problem(table: dict) -> tuple[str, str] | None:
-    """(message, pointer) for the first way `table` breaks rules/schemas/config.schema.json, or None:
-    one problem, the first in document order, naming the key. jsonschema is imported only here."""
+    """(message, pointer) for the first place, in document order, where `table` breaks
+    rules/schemas/config.schema.json; None when it fits. jsonschema is imported only here."""
     import jsonschema
 
     from seslint import data
 
-    errors = list(jsonschema.Draft202012Validator(data.load("schemas/config.schema.json")).iter_errors(table))
-    if not errors:
+    schema = data.load("schemas/config.schema.json")
+    found = []
+    for error in jsonschema.Draft202012Validator(schema).iter_errors(table):
+        path = list(error.absolute_path)
+        if error.validator == "additionalProperties":
+            path.append(next(k for k in error.instance if k not in error.schema["properties"]))
+        found.append((_document_order(table, path), path, error))
+    if not found:
         return None
-    error = min(errors, key=lambda e: [str(p) for p in e.absolute_path])
-    path = list(error.absolute_path)
+    _, path, error = min(found, key=lambda f: f[0])
     pointer = "".join(f"/{p}" for p in path)
     key = "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" if i else p for i, p in enumerate(path))
     if error.validator == "additionalProperties":
-        known = list(error.schema["properties"])
-        extra = min(k for k in error.instance if k not in known)
-        where = f"in '{key}' " if key else ""
-        return f"unknown setting '{extra}' {where}(known: {', '.join(known)})", f"{pointer}/{extra}"
+        parent = key.rpartition(".")[0] if len(path) > 1 else ""
+        where = f"in '{parent}' " if parent else ""
+        return f"unknown setting '{path[-1]}' {where}(known: {', '.join(error.schema['properties'])})", pointer
     if error.validator == "required":
-        missing = min(k for k in error.validator_value if k not in error.instance)
+        missing = next(k for k in error.validator_value if k not in error.instance)
         return f"'{key}' needs '{missing}' ({error.schema['properties'][missing]['description']})", pointer
     if error.validator == "enum":
         return f"'{key}' is '{error.instance}': use {error.schema['description']}", pointer
     return f"'{key}' must be {error.schema['description']}", pointer
+
+
+def _document_order(value, path: list) -> list[int]:
+    """Where `path` stands in the document: the position of each key or index along it."""
+    order = []
+    for part in path:
+        order.append(list(value).index(part) if isinstance(value, dict) else part)
+        value = value[part]
+    return order
 
 
 def _header_lines(text: str, table: str) -> list[int]:

@@ -32,7 +32,10 @@ from tests.lint.conftest import write
     ({"suppress": [{"path": "*", "rule": "SES034", "reason": "x", "until": "2027"}]},
      ("unknown setting 'until' in 'suppress[1]' (known: path, rule, sid, reason)", "/suppress/0/until")),
     ({"severity": {"SES001": "x"}, "select": 1},   # two problems: the first in document order
-     ("'select' must be a list of rule ids, id prefixes or names", "/select")),
+     ("'severity.SES001' is 'x': use error, warning or info", "/severity/SES001")),
+    ({"select": 1, "severity": {"SES001": "x"}}, ("'select' must be a list of rule ids, id prefixes or names", "/select")),
+    ({"suppress": [{"path": "*", "rule": "a", "reason": "x"}] * 10 + [{"path": 1, "rule": "a", "reason": "x"}]},
+     ("'suppress[11].path' must be a non-empty string (a glob of file paths)", "/suppress/10/path")),
 ])
 def test_structure(table, problem):
     assert structure_problem(table) == problem
