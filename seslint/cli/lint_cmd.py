@@ -37,7 +37,7 @@ def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, ignore, ski
         engine.resolve_rules(name)
     cfg = config.load(config_path or config.find(), engine.resolve_rules)
     result = engine.run(list(paths), cfg, policy_type, select, ignore, skip_unrecognized)
-    out = report.render(result.findings, fmt)
+    out = report.render(result.findings, fmt, result.files, result.policies)
     if out:
         click.echo(out)
     threshold = RANK[fail_on]

@@ -16,7 +16,7 @@ def run_lint(tmp_path, monkeypatch):
 
         result = CliRunner().invoke(cli, ["lint", *args], input=input, prog_name="seslint")
         if isinstance(result.exception, SeslintError):
-            return 3, str(result.exception)
+            return result.exception.exit_code, str(result.exception)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
         return result.exit_code, result.output

@@ -28,7 +28,7 @@ def test_text_format(leaky, run_lint):
     assert code == 1
     first = out.splitlines()[0]
     assert first.startswith(f"{leaky}:25:29:") and " SES034 error 'ses:Recipients' uses ForAllValues in a Deny" in first
-    assert out.splitlines()[-1] == "found 1 error, 0 warnings, 0 infos"
+    assert out.splitlines()[-1] == "checked 1 file, 1 policy: found 1 error, 0 warnings, 0 infos"
 
 
 def test_json_format_follows_the_contract_and_is_sorted(tmp_path, leaky, run_lint):
@@ -69,7 +69,7 @@ def test_select_and_ignore(leaky, tmp_path, lint_json):
 
 def test_unknown_rule_in_select_is_an_error(leaky, run_lint):
     code, out = run_lint(leaky, "--select", "SES999")
-    assert code == 3 and "unknown lint rule 'SES999'" in out
+    assert code == 2 and "unknown lint rule 'SES999'" in out and "rules run from SES000 to SES0" in out
 
 
 def test_usage_error_exit_2(run_lint):
