@@ -130,7 +130,8 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
         loaded = inputs.load(path, named and not skip_unrecognized)
         if loaded.broken is not None and INVALID_JSON in rules:
             exc = loaded.broken
-            raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", exc.message))
+            message = exc.message + (f"; {exc.help}" if exc.help else "")
+            raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", message))
         for unit in loaded.units:
             policies += 1
             for rule_id, pointer, message, sid in check_unit(unit, unit.policy_type or policy_type, rules):

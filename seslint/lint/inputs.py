@@ -65,8 +65,12 @@ def discover(paths: list[str]) -> list[tuple[str, bool]]:
 
 
 def load(path: str, named: bool) -> Loaded:
-    """Read one file and find its policies. A named file that holds no policy raises InputError."""
-    text, source = _read(path)
+    """Read one file and find its policies. A named file that holds no policy raises InputError;
+    a file that cannot be read or parsed is `broken` (reported as a finding, the other files go on)."""
+    try:
+        text, source = jsondoc.read_path(path)
+    except InputError as exc:
+        return Loaded(exc.source or path, broken=exc)
     result = Loaded(source)
     looks_yaml = path.lower().endswith((".yaml", ".yml")) or (
         path.lower().endswith(".template") and not text.lstrip().startswith("{"))
@@ -99,26 +103,14 @@ def _with_duplicates(units: list[PolicyUnit], duplicates: list[str]) -> list[Pol
         p for p in duplicates if u.pointer == "" or p.startswith(u.pointer + "/"))) for u in units]
 
 
-def _read(path: str) -> tuple[str, str]:
-    import sys
-
-    try:
-        if path == "-":
-            return sys.stdin.read(jsondoc.MAX_BYTES + 1), "<stdin>"
-        with open(path, encoding="utf-8-sig") as f:
-            return f.read(jsondoc.MAX_BYTES + 1), path
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file: {getattr(exc, 'strerror', None) or exc}", source=path) from None
-
-
 def _load_yaml(text: str, source: str, named: bool, result: Loaded) -> None:
     from seslint.lint import cfn_yaml
 
     try:
         value, positions, duplicates = cfn_yaml.load(text, source)
-    except InputError:
-        if named:
-            raise
+    except InputError as exc:
+        if named or re.search(r"^(AWSTemplateFormatVersion|Resources|Statement)\s*:", text, re.M):
+            result.broken = exc  # reported as a finding: it may well be a template
         return
     position = _lookup(positions)
     units = _classify(value, source, position, None)

@@ -54,10 +54,10 @@ def test_fail_on(tmp_path, run_lint, fail_on, code):
     assert run_lint(path, "--fail-on", fail_on)[0] == code
 
 
-def test_clean_policy_exits_zero_and_prints_nothing(tmp_path, run_lint):
+def test_clean_policy_exits_zero_and_prints_only_the_summary(tmp_path, run_lint):
     clean = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ses:SendEmail",
                                                      "Resource": "arn:aws:ses:us-east-1:111122223333:identity/x"}]}
-    assert run_lint(write(tmp_path / "p.json", clean)) == (0, "")
+    assert run_lint(write(tmp_path / "p.json", clean)) == (0, "checked 1 file, 1 policy: no findings\n")
 
 
 def test_select_and_ignore(leaky, tmp_path, lint_json):
