@@ -17,6 +17,50 @@ def _load(path: str):
     return load_path(path)
 
 
+KINDS = (("Resources", "a CloudFormation template"), ("format_version", "a Terraform plan"),
+         ("UserDetailList", "get-account-authorization-details output"))
+
+
+def _load_policy(path: str):
+    """A raw policy document; a template, plan or authorization-details file gets a hint, not a parse error."""
+    from seslint.errors import InputError
+
+    if path.lower().endswith((".yaml", ".yml", ".template")):
+        raise InputError("--policy takes one raw policy JSON document, not YAML", source=path,
+                         help="put the policy's JSON in a file of its own; `seslint lint` reads templates")
+    doc = _load(path)
+    if isinstance(doc.value, dict) and "Statement" not in doc.value:
+        kind = next((k for key, k in KINDS if key in doc.value), None)
+        if kind:
+            help = ("use --auth-details FILE --principal NAME" if "authorization" in kind else
+                    "put the policy's JSON in a file of its own; `seslint lint` reads this file as it is")
+            raise InputError(f"--policy takes one raw policy JSON document, and this is {kind}", source=path,
+                             help=help)
+    return doc
+
+
+def _check_action(action: str) -> None:
+    """An unknown ses: action is an error with a did-you-mean, never a silent implicit deny."""
+    from seslint.errors import UnknownNameError
+    from seslint.matrix import load_matrix
+
+    prefix, _, name = action.partition(":")
+    if prefix.lower() in ("sesv2", "pinpoint-email", "mailmanager"):
+        raise UnknownNameError(f"'{action}' is not an IAM action: IAM actions of every SES API are named ses:",
+                               help=f"`seslint explain {action}` shows the IAM actions that API call is authorized as")
+    if prefix.lower() == "ses" and "*" not in name and "?" not in name:
+        load_matrix().require_action(action)
+
+
+def _check_principal(ctx, param, value):
+    import re
+
+    if value is not None and not re.fullmatch(r"arn:aws[a-z-]*:(iam|sts)::(\d{12}|aws):\S+", value):
+        raise click.BadParameter(f"'{value}' is not an IAM principal ARN "
+                                 "(e.g. arn:aws:iam::111122223333:role/ci)")
+    return value
+
+
 @click.command()
 @click.option("--scenario", "scenario_path", metavar="FILE", help="One scenario (JSON, see README).")
 @click.option("--scenarios", "batch_path", metavar="FILE.jsonl",
@@ -27,7 +71,7 @@ def _load(path: str):
 @click.option("--session-policy", "session_policies", multiple=True, metavar="FILE", help="Session policy (repeatable).")
 @click.option("--scp", "scps", multiple=True, metavar="FILE",
               help="Service control policy, one organization level per option, from the root down.")
-@click.option("--principal", metavar="ARN", help="The calling principal's ARN.")
+@click.option("--principal", metavar="ARN", callback=_check_principal, help="The calling principal's ARN.")
 @click.option("--action", help="The IAM action, e.g. ses:SendEmail.")
 @click.option("--resource", default="*", show_default=True, help="The resource ARN.")
 @click.option("--context", "contexts", multiple=True, metavar="KEY=VALUE",
@@ -52,7 +96,9 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
     if scenario_path:
         doc = _load(scenario_path)
         scenario = load_scenario(doc.value, doc.source)
+        _check_action(scenario.request.action)
     else:
+        _check_action(action)
         scenario = _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
                                    aws.principal().arn if aws else principal, action, resource, contexts)
         if aws is not None:
@@ -74,7 +120,7 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
     cache = PolicyCache()
 
     def read(path, kind):
-        doc = _load(path)
+        doc = _load_policy(path)
         return cache.get(doc.value, doc.source, "", kind)
 
     context: dict = {}
@@ -121,10 +167,15 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=path) from None
     source = "<stdin>" if path == "-" else path
+    first = True
     with handle:
         for number, line in enumerate(handle, 1):
             if line.isspace() or not line:
                 continue
+            first, was_first = False, first
+            if was_first and line.strip() in ("{", "["):
+                raise InputError("this looks like one pretty-printed scenario, not one JSON object per line",
+                                 source=source, line=number, help="use --scenario FILE for a single scenario")
             sid = None
             try:
                 parsed = split_object(line)
@@ -216,7 +267,7 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
     """
     from seslint.evaluate.sending import PolicyDoc, can_send as run
 
-    docs = [PolicyDoc(d.value, d.source) for d in map(_load, policies)]
+    docs = [PolicyDoc(d.value, d.source) for d in map(_load_policy, policies)]
     boundary = None
     principal_arn = None
     if auth_details:
