@@ -147,7 +147,9 @@ def validate_value(param: Parameter, value: str) -> str:
     value = value.strip()
     if param.choices:
         if value not in param.choices:
-            raise InputError(f"'{value}' is not one of {', '.join(param.choices)}", source=param.option)
+            allowed = (f"the only value is '{param.choices[0]}'" if len(param.choices) == 1 else
+                       "use one of " + ", ".join(f"'{c}'" for c in param.choices))
+            raise InputError(f"'{value}' is not allowed: {allowed}", source=param.option)
         return value
     pattern = _PATTERNS[param.type]
     if not pattern.fullmatch(value.lower() if param.type in ("email", "domain", "email-or-domain") else value):

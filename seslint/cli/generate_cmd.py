@@ -152,7 +152,10 @@ def generate(ctx, list_, operations, region, account, identity, configuration_se
 
         width = max(len(r.name) for r in recipes())
         for r in recipes():
+            required = " ".join(f"{p.option} {p.type.upper().replace('-', '_')}" for p in r.parameters if p.required)
             click.echo(f"{r.name:<{width}}  {r.summary}")
+            if required:
+                click.echo(f"{'':<{width}}  needs: {required}")
         return
     if not operations:
         raise click.UsageError("name a RECIPE, --list or --for OPERATION...")

@@ -218,7 +218,8 @@ def _render(result) -> str:
         lines.append("explain:")
         for policy in result.trace:
             level = f" (level {policy['scp_level']})" if "scp_level" in policy else ""
-            lines.append(f"  {policy['policy_type']} policy {policy['file']}{policy['pointer']}{level}")
+            at = f" at {policy['pointer']}" if policy["pointer"] else ""
+            lines.append(f"  {policy['policy_type']} policy {policy['file']}{at}{level}")
             for st in policy["statements"]:
                 name = st["sid"] or st["pointer"]
                 verdict = "applies" if st["applies"] else "does not apply"
@@ -246,12 +247,14 @@ def _yes(value) -> str:
 @click.option("--to", "to", multiple=True, metavar="ADDRESS", help="To address (repeatable).")
 @click.option("--cc", multiple=True, metavar="ADDRESS", help="Cc address (repeatable).")
 @click.option("--bcc", multiple=True, metavar="ADDRESS", help="Bcc address (repeatable).")
-@click.option("--api", type=click.Choice(["v1", "v2", "smtp"]), default="v2", show_default=True)
+@click.option("--api", type=click.Choice(["v1", "v2", "smtp"]), default="v2", show_default=True,
+              help="How the app sends: SES API v1 (ses), v2 (sesv2) or the SMTP interface.")
 @click.option("--content", type=click.Choice(["simple", "raw", "template", "bulk"]), default="simple",
-              show_default=True)
+              show_default=True, help="The message: simple (subject and body), raw (MIME), a stored template, "
+                                      "or a bulk send of a template.")
 @click.option("--configuration-set", metavar="NAME", help="Configuration set that applies to the send.")
 @click.option("--template", metavar="NAME", help="Stored template (template and bulk sends).")
-@click.option("--region", default="us-east-1", show_default=True)
+@click.option("--region", default="us-east-1", show_default=True, help="Region of the SES endpoint and identities.")
 @click.option("--account", metavar="ID", help="Account that owns the SES identities (default: the principal's).")
 @click.option("--policy", "policies", multiple=True, metavar="FILE", help="Identity-based policy (repeatable).")
 @click.option("--auth-details", metavar="FILE", help="Output of 'aws iam get-account-authorization-details'.")
@@ -302,6 +305,8 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         echo_json(result.to_json())
     else:
         click.echo(_render_send(result, sender, len(to) + len(cc) + len(bcc)))
+        if ctx.get_parameter_source("region") is click.core.ParameterSource.DEFAULT:
+            click.echo(f"note: region {region} assumed; give --region for another")
     ctx.exit(0 if result.allowed else 1)
 
 
