@@ -56,3 +56,16 @@ def test_control_characters_do_not_split_a_finding(tmp_path):
     lines = out.splitlines()
     assert code == 0 and len(lines) >= 2 and all(line.startswith(str(path)) for line in lines[:-1])
     assert "\\n" in out and "\x1b" not in out and lines[-1].startswith("checked 1 file, 1 policy: found ")
+
+
+def test_config_is_found_from_the_linted_paths_not_the_working_directory(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "policies").mkdir(parents=True)
+    (project / ".seslint.toml").write_text('ignore = ["SES034"]\n')
+    leaky = open("examples/policies/leaky-guardrail.json", encoding="utf-8").read()
+    (project / "policies" / "leaky.json").write_text(leaky)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out = run(str(project / "policies" / "leaky.json"))
+    assert code == 0 and "SES034" not in out
