@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from seslint.cli.common import warn_unknown_regions
 from seslint.generate import FORMATS
 
 MANAGED_POLICY_QUOTA = 6144  # IAM quota: characters of a managed policy, whitespace not counted
@@ -63,6 +64,8 @@ def _recipe_command(name: str) -> click.Command:
         ctx = click.get_current_context()
         by_name = {p.name: values.get(p.name.replace("-", "_")) for p in recipe.parameters}
         policy = generate(name, by_name)
+        region = by_name.get("region")
+        warn_unknown_regions(*(region if isinstance(region, (list, tuple)) else [region]))
         identity = identity_arn(name, by_name)
         _emit(policy, fmt, name=name, summary=recipe.summary, policy_type=recipe.policy_type, identity=identity)
         if check:
@@ -164,6 +167,7 @@ def generate(ctx, list_, operations, region, account, identity, configuration_se
     names = {"identity": [validate_parameter("identity", v) for v in identity],
              "configuration-set": [validate_parameter("configuration-set", v) for v in configuration_set],
              "template": [validate_parameter("template", v) for v in template]}
+    warn_unknown_regions(region)
     policy = for_operations(operations, region=validate_parameter("region", region) if region else "*",
                             account=validate_parameter("account", account) if account else "*",
                             names=names, extras=not no_extras)

@@ -8,7 +8,7 @@ import sys
 import click
 
 from seslint.cli.aws_options import aws_options
-from seslint.cli.common import echo_json, format_option
+from seslint.cli.common import echo_json, format_option, warn_unknown_regions
 
 
 def _load(path: str):
@@ -269,6 +269,8 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
     Exit 0 when every request is allowed, 1 when any is denied, 3 on bad input.
     """
     from seslint.evaluate.sending import PolicyDoc, can_send as run
+
+    warn_unknown_regions(region)
 
     docs = [PolicyDoc(d.value, d.source) for d in map(_load_policy, policies)]
     boundary = None
