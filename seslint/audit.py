@@ -51,7 +51,8 @@ class Statement:
     policy_type: str
 
     def to_json(self) -> dict:
-        return dataclasses.asdict(self)
+        """One thing per field: the policy's ARN (or file), its version, its name."""
+        return {**dataclasses.asdict(self), **split_label(self.policy)}
 
     def describe(self) -> str:
         name = f"Sid '{self.sid}'" if self.sid else "statement"
@@ -395,6 +396,21 @@ def policy_label(details: dict, pointer: str) -> str:
         return f"{entry['Arn']} inline policy '{inline['PolicyName']}'"
     except (KeyError, IndexError, ValueError, TypeError):
         return pointer
+
+
+_LABELS = (re.compile(r"(?P<policy>arn:\S+) \((?P<version>[^)]+)\)"),
+           re.compile(r"(?P<policy>arn:\S+) (?:inline|sending authorization) policy '(?P<name>.*)'"))
+
+
+def split_label(label: str) -> dict:
+    """The parts of a label that `policy_label` (or the live reader) wrote: policy (ARN or file),
+    policy_version (managed policies) and policy_name (inline and sending authorization policies)."""
+    for pattern in _LABELS:
+        m = pattern.fullmatch(label)
+        if m:
+            parts = m.groupdict()
+            return {"policy": parts["policy"], "policy_version": parts.get("version"), "policy_name": parts.get("name")}
+    return {"policy": label, "policy_version": None, "policy_name": None}
 
 
 def label_policies(principal, details: dict):

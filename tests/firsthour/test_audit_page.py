@@ -56,3 +56,19 @@ def test_a_missing_managed_policy_makes_one_principal_unknown(tmp_path):
 def test_text_counts_principals_in_words():
     _, out = run("audit", "--auth-details", EXAMPLE)
     assert re.match(r"SES sending audit of \S+ \(region us-east-1\): \d+ principals: ", out)
+
+
+def test_json_statements_hold_one_thing_per_field():
+    from seslint.audit import split_label
+
+    assert split_label("arn:aws:iam::111122223333:policy/send (v3)") == {
+        "policy": "arn:aws:iam::111122223333:policy/send", "policy_version": "v3", "policy_name": None}
+    assert split_label("arn:aws:iam::111122223333:role/ci inline policy 'mail (old)'") == {
+        "policy": "arn:aws:iam::111122223333:role/ci", "policy_version": None, "policy_name": "mail (old)"}
+    assert split_label("arn:aws:ses:us-east-1:111122223333:identity/example.com sending authorization policy 'p'") == {
+        "policy": "arn:aws:ses:us-east-1:111122223333:identity/example.com", "policy_version": None, "policy_name": "p"}
+    assert split_label("policies/app.json") == {"policy": "policies/app.json", "policy_version": None,
+                                                "policy_name": None}
+    _, out = run("audit", "--auth-details", EXAMPLE, "--format", "json")
+    statements = [s for p in json.loads(out)["principals"] for s in p["statements"]]
+    assert statements and all(" " not in s["policy"] for s in statements)
