@@ -9,7 +9,6 @@ import click
 from seslint.cli.common import echo_json, format_option
 from seslint.matrix import FAMILIES
 
-
 ACCESS_LEVELS = ("List", "Permissions management", "Read", "Tagging", "Write")
 WIDTH = 100  # text lines stay readable in a terminal and in CI logs
 QUIRKS_SHOWN = 3

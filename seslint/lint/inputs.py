@@ -109,7 +109,7 @@ def _load_yaml(text: str, source: str, named: bool, result: Loaded) -> None:
     try:
         value, positions, duplicates = cfn_yaml.load(text, source)
     except InputError as exc:
-        if named or re.search(r"^(AWSTemplateFormatVersion|Resources|Statement)\s*:", text, re.M):
+        if named or re.search(r"^(AWSTemplateFormatVersion|Resources|Statement)\s*:", text, re.MULTILINE):
             result.broken = exc  # reported as a finding: it may well be a template
         return
     position = _lookup(positions)

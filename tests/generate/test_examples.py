@@ -29,7 +29,7 @@ def test_the_folder_readme_names_the_command_of_each_file():
     import re
     import shlex
 
-    rows = re.findall(r"^\| `([^`]+)` \| `seslint generate (.+) > \1` \|$", (GENERATED / "README.md").read_text(), re.M)
+    rows = re.findall(r"^\| `([^`]+)` \| `seslint generate (.+) > \1` \|$", (GENERATED / "README.md").read_text(), re.MULTILINE)
     assert {name: shlex.split(command) for name, command in rows} == COMMANDS
 
 
