@@ -167,8 +167,9 @@ def generate(ctx, list_, operations, region, account, identity, configuration_se
     names = {"identity": [validate_parameter("identity", v) for v in identity],
              "configuration-set": [validate_parameter("configuration-set", v) for v in configuration_set],
              "template": [validate_parameter("template", v) for v in template]}
+    region = validate_parameter("region", region) if region else "*"
     warn_unknown_regions(region)
-    policy = for_operations(operations, region=validate_parameter("region", region) if region else "*",
+    policy = for_operations(operations, region=region,
                             account=validate_parameter("account", account) if account else "*",
                             names=names, extras=not no_extras)
     _emit(policy, fmt, name="seslint-operations", summary="Least privilege for: " + " ".join(operations))
