@@ -50,5 +50,10 @@ def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, ignore, ski
     out = report.render(result.findings, fmt, result.files, result.policies)
     if out:
         click.echo(out)
+    if result.errors:  # after the other files' findings, so that one bad file never empties the report
+        for exc in result.errors:
+            click.echo(f"seslint: error: {exc}", err=True)
+        click.echo(f"  help: {result.errors[0].help}", err=True)
+        ctx.exit(result.errors[0].exit_code)
     threshold = RANK[fail_on]
     ctx.exit(1 if any(RANK[f.severity] >= threshold for f in result.findings) else 0)

@@ -83,8 +83,11 @@ def load(path: str, named: bool) -> Loaded:
             if named or '"Statement"' in text:
                 result.broken = exc  # reported as a finding: it may well be a policy
             return result
-        value = doc.value
-        units = _classify(value, source, doc.position, doc.text)
+        try:
+            units = _classify(doc.value, source, doc.position, doc.text)
+        except InputError as exc:  # a policy string (Terraform, authorization details) that is no JSON
+            result.broken = exc
+            return result
         if units is None:
             if named:
                 raise InputError("not an IAM policy, CloudFormation template, Terraform plan or "
@@ -113,7 +116,11 @@ def _load_yaml(text: str, source: str, named: bool, result: Loaded) -> None:
             result.broken = exc  # reported as a finding: it may well be a template
         return
     position = _lookup(positions)
-    units = _classify(value, source, position, None)
+    try:
+        units = _classify(value, source, position, None)
+    except InputError as exc:
+        result.broken = exc
+        return
     if units is None:
         if named:
             raise InputError("not an IAM policy or CloudFormation template", source=source,

@@ -69,3 +69,23 @@ def test_config_is_found_from_the_linted_paths_not_the_working_directory(tmp_pat
     monkeypatch.chdir(elsewhere)
     code, out = run(str(project / "policies" / "leaky.json"))
     assert code == 0 and "SES034" not in out
+
+
+def test_a_named_file_that_is_no_policy_is_exit_3_after_the_others_are_reported(tmp_path):
+    other = tmp_path / "package.json"
+    other.write_text('{"name": "app"}')
+    result = CliRunner().invoke(cli, ["lint", "--format", "sarif", str(other), "examples/policies/raw-bypass.json"],
+                                prog_name="seslint")
+    assert result.exit_code == 3 and "not an IAM policy" in result.stderr
+    assert [r["ruleId"] for r in json.loads(result.stdout)["runs"][0]["results"]] == ["SES040"]
+
+
+def test_a_policy_string_that_is_no_json_is_a_finding(tmp_path):
+    plan = json.load(open("examples/terraform/ses-plan.json", encoding="utf-8"))
+    resources = plan["planned_values"]["root_module"]["resources"]
+    policy = next(r for r in resources if isinstance(r["values"].get("policy"), str))
+    policy["values"]["policy"] = "{not json"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    code, out = run(str(path), OK)
+    assert code == 1 and "SES001 error policy string is not valid JSON" in out
