@@ -22,5 +22,6 @@ def unknown_region_warning(region: str | None) -> str | None:
     regions = data.load("regions.json")
     known = [r for p in regions["partitions"].values() for r in p["regions"]]
     close = difflib.get_close_matches(region, known, n=1)
+    hint = f": did you mean '{close[0]}'?" if close else ""
     return (f"region '{region}' is not a known region of any AWS partition (botocore "
-            f"{regions['sources']['botocore']}); using it as given" + (f": did you mean '{close[0]}'?" if close else ""))
+            f"{regions['sources']['botocore']}); using it as given{hint}")

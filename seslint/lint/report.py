@@ -1,4 +1,4 @@
-"""Render findings: text, json (rules/schemas/lint-output.schema.json), sarif (SARIF 2.1.0) and github (workflow annotations)."""
+"""Render findings: text, json (rules/schemas/lint-output.schema.json), sarif (SARIF 2.1.0) and github."""
 
 from __future__ import annotations
 
