@@ -96,3 +96,16 @@ def test_can_send_says_which_region_it_assumed():
             "--from", "noreply@example.com", "--to", "a@example.org"]
     assert "note: region us-east-1 assumed" in run(*args)[1]
     assert "assumed" not in run(*args, "--region", "eu-west-1")[1]
+
+
+def test_an_unknown_action_in_a_batch_line_is_an_error_line(tmp_path):
+    good = json.load(open("examples/scenarios/app-sends.json"))
+    bad = json.loads(json.dumps(good))
+    bad["id"], bad["request"]["action"] = "typo", "ses:SendEmial"
+    path = tmp_path / "batch.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    code, out = run("simulate", "--scenarios", str(path), "--format", "json")
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert code == 3 and "decision" in first
+    assert second["id"] == "typo" and "unknown action 'ses:SendEmial'" in second["error"]
+    assert "did you mean 'ses:SendEmail'?" in second["error"]
