@@ -145,7 +145,7 @@ class Reader:
         code = str(error.get("Code") or meta.get("HTTPStatusCode", ""))
         if code in ACCESS_DENIED:
             return AwsError(f"access denied calling {action}: seslint needs {action} on {resource}", code=code,
-                            help="grant seslint the read-only policy in the README (section 'Live AWS inputs and the account audit')")
+                            help="grant seslint the read-only policy that `seslint generate seslint-reader` prints")
         if code in THROTTLED:
             return AwsError(f"aws throttled {action} after {meta.get('RetryAttempts', 0) + 1} attempt(s)",
                             code=code, help="retry later, or allow more retries with AWS_MAX_ATTEMPTS")

@@ -149,7 +149,9 @@ def validate_value(param: Parameter, value: str) -> str:
     value = value.strip()
     if param.choices:
         if value not in param.choices:
-            raise InputError(f"'{value}' is not one of {', '.join(param.choices)}", source=param.option)
+            allowed = (f"the only value is '{param.choices[0]}'" if len(param.choices) == 1 else
+                       "use one of " + ", ".join(f"'{c}'" for c in param.choices))
+            raise InputError(f"'{value}' is not allowed: {allowed}", source=param.option)
         return value
     pattern = _PATTERNS[param.type]
     if not pattern.fullmatch(value.lower() if param.type in ("email", "domain", "email-or-domain") else value):
@@ -534,10 +536,11 @@ class ProofCase:
 def proof_cases(recipe: Recipe, given: Mapping[str, tuple[str, ...]], matrix) -> list[ProofCase]:
     """The recipe's must_allow and must_deny entries, expanded for these parameters."""
     env = proof_env(recipe, given)
+    outsiders = _outsiders(env)
     cases = []
     for expect, items in (("allowed", recipe.must_allow), ("denied", recipe.must_deny)):
         for item in (x for template in items for x in _per_operation(template)):
-            item = expand(item, env, given)
+            item = expand(_swap(item, outsiders), env, given)  # the template's own probes, not the user's values
             if item is DROP:
                 continue
             account = item.get("principal_account") or _one(env, "account", "111122223333")
@@ -545,6 +548,32 @@ def proof_cases(recipe: Recipe, given: Mapping[str, tuple[str, ...]], matrix) ->
                 account = _one(env, "delegate-account", account)
             cases.append(ProofCase(item["name"], expect, _requests(item, env, matrix), account))
     return cases
+
+
+# Probe values of the recipes' proofs (an unrelated account and domain), each with stand-ins for
+# when the user's own parameters use it: a probe must never be one of the user's values.
+OUTSIDERS = {"444455556666": ("555566667777", "666677778888", "777788889999"),
+             "outsider.invalid": ("elsewhere.invalid", "stranger.invalid", "faraway.invalid")}
+
+
+def _outsiders(env: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    used = " ".join(v for values in env.values() for v in values).lower()
+    return {probe: next(c for c in (probe, *spares) if c not in used)
+            for probe, spares in OUTSIDERS.items() if probe in used}
+
+
+def _swap(node, outsiders: dict[str, str]):
+    if not outsiders:
+        return node
+    if isinstance(node, str):
+        for probe, stand_in in outsiders.items():
+            node = node.replace(probe, stand_in)
+        return node
+    if isinstance(node, dict):
+        return {k: _swap(v, outsiders) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return type(node)(_swap(v, outsiders) for v in node)
+    return node
 
 
 def _per_operation(item: dict) -> list[dict]:
@@ -606,7 +635,7 @@ def _requests(item: dict, env, matrix) -> tuple[tuple[dict, ...], ...]:
 
 
 def scenario(recipe: Recipe, policy: dict, request: dict, principal_account: str, attach: str) -> dict:
-    """A scenario (DESIGN.md §3) that puts `policy` where its type belongs."""
+    """A scenario (docs/scenarios.md) that puts `policy` where its type belongs."""
     principal = {"arn": f"arn:aws:iam::{principal_account}:role/{PROOF_PRINCIPAL}", "account": principal_account}
     base = {"id": f"{recipe.name}:{request['action']}", "principal": principal, "request": request}
     allow_ses = {"Version": VERSION, "Statement": [{"Effect": "Allow", "Action": "ses:*", "Resource": "*"}]}
@@ -664,9 +693,20 @@ def prove(recipe_name: str, values: Mapping[str, Any] | None = None, policy: dic
             else:
                 bad = [v for v in verdicts if all(d == "allowed" for _, d in v)]
                 ok = not bad and bool(verdicts)
-            detail = "" if ok else json.dumps(bad, sort_keys=True)[:2000]
+            detail = "" if ok else _failure(case.expect, bad)
             results.append(ProofResult(case, attach, ok, detail))
     return results
+
+
+def _failure(expect: str, bad: list) -> str:
+    """Why a proof failed, as a sentence."""
+    if expect == "allowed":
+        said = [f"{r['action']} on {r['resource']} was {d}" for r, d in bad]
+    else:
+        said = ["every request was allowed: " + ", ".join(f"{r['action']} on {r['resource']}" for r, _ in v)
+                for v in bad]
+    more = f" (and {len(said) - 3} more)" if len(said) > 3 else ""
+    return "; ".join(said[:3]) + more
 
 
 # -- output formats --------------------------------------------------------------------

@@ -145,6 +145,7 @@ class Matrix:
         canonical = self._operation_name(service, op_name)
         mappings = [q for q in self.quirks.values()
                     if q["kind"] == "operation-mapping" and q["operation"].lower() == canonical.lower()]
+        every = {a["action"] for q in mappings for a in q["authorizes"]}
         if variant:
             mappings = [q for q in mappings if (q.get("variant") or "").lower() == variant.lower()]
             if not mappings:
@@ -160,10 +161,10 @@ class Matrix:
                 raise UnknownNameError(f"no IAM action known for operation '{canonical}'")
             mappings = [{"id": None, "variant": None, "authorizes": [
                 {"action": action.full_name, "resources": [r.name for r in action.resource_types]}]}]
-        # An extra authorization that names an action this call already makes only says which
-        # further ARN that request is checked against: a quirk of the variants that make it,
-        # not an extra request.
-        every = {a["action"] for q in mappings for a in q["authorizes"]}
+        # An extra authorization that names an action some variant of this call makes only says
+        # which further ARN that request is checked against: a quirk of the variants that make it,
+        # not an extra request (raw content never uses a stored template).
+        every |= {a["action"] for q in mappings for a in q["authorizes"]}
         also = [e for e in extra if not every & set(e["requires"])]
         variants = []
         for q in sorted(mappings, key=lambda q: q.get("variant") or ""):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from seslint.cli.common import warn_unknown_regions
 from seslint.generate import FORMATS
 
 MANAGED_POLICY_QUOTA = 6144  # IAM quota: characters of a managed policy, whitespace not counted
@@ -64,6 +65,8 @@ def _recipe_command(name: str) -> click.Command:
         ctx = click.get_current_context()
         by_name = {p.name: values.get(p.name.replace("-", "_")) for p in recipe.parameters}
         policy = generate(name, by_name)
+        region = by_name.get("region")
+        warn_unknown_regions(*(region if isinstance(region, (list, tuple)) else [region]))
         identity = identity_arn(name, by_name)
         _emit(policy, fmt, name=name, summary=recipe.summary, policy_type=recipe.policy_type, identity=identity)
         if check:
@@ -153,7 +156,10 @@ def generate(ctx, list_, operations, region, account, identity, configuration_se
 
         width = max(len(r.name) for r in recipes())
         for r in recipes():
+            required = " ".join(f"{p.option} {p.type.upper().replace('-', '_')}" for p in r.parameters if p.required)
             click.echo(f"{r.name:<{width}}  {r.summary}")
+            if required:
+                click.echo(f"{'':<{width}}  needs: {required}")
         return
     if not operations:
         raise click.UsageError("name a RECIPE, --list or --for OPERATION...")
@@ -162,7 +168,9 @@ def generate(ctx, list_, operations, region, account, identity, configuration_se
     names = {"identity": [validate_parameter("identity", v) for v in identity],
              "configuration-set": [validate_parameter("configuration-set", v) for v in configuration_set],
              "template": [validate_parameter("template", v) for v in template]}
-    policy = for_operations(operations, region=validate_parameter("region", region) if region else "*",
+    region = validate_parameter("region", region) if region else "*"
+    warn_unknown_regions(region)
+    policy = for_operations(operations, region=region,
                             account=validate_parameter("account", account) if account else "*",
                             names=names, extras=not no_extras)
     _emit(policy, fmt, name="seslint-operations", summary="Least privilege for: " + " ".join(operations))

@@ -29,6 +29,7 @@ class Principal:
     identity_policies: list[PolicyDoc] = field(default_factory=list)
     permission_boundary: PolicyDoc | None = None
     tags: dict = field(default_factory=dict)
+    error: InputError | None = None             # a policy of it could not be read (e.g. a missing managed policy)
 
 
 @dataclass
@@ -40,9 +41,22 @@ class AuthDetails:
     def principals(self):
         """Every user and role, users first, each in file order."""
         if self._principals is None:
-            self._principals = [self._build(kind, i) for kind in ("user", "role")
+            self._principals = [self._build_or_mark(kind, i) for kind in ("user", "role")
                                 for i in range(len(self.value.get(_LISTS[kind], [])))]
         return iter(self._principals)
+
+    def _build_or_mark(self, kind: str, index: int) -> Principal:
+        """The principal, or, when one of its policies cannot be read, a principal that carries the error."""
+        try:
+            return self._build(kind, index)
+        except InputError as exc:
+            entry = self.value[_LISTS[kind]][index]
+            arn = entry.get("Arn") if isinstance(entry, dict) else None
+            name = entry.get("UserName" if kind == "user" else "RoleName") if isinstance(entry, dict) else None
+            if not isinstance(arn, str) or not isinstance(name, str):
+                raise
+            parts = arn.split(":")
+            return Principal(arn, parts[4] if len(parts) > 5 else "", name, kind, error=exc)
 
     def principal(self, name_or_arn: str) -> Principal:
         """A user or role by ARN or by name (an error when the name is both a user and a role)."""
@@ -50,6 +64,8 @@ class AuthDetails:
         if len(found) > 1:
             raise InputError(f"'{name_or_arn}' is both a user and a role", source=self.source,
                              help="give the ARN instead")
+        if found and found[0].error is not None:
+            raise found[0].error
         if not found:
             names = [p.name for p in self.principals()] + [p.arn for p in self.principals()]
             close = difflib.get_close_matches(name_or_arn, names, n=1)

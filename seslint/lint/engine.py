@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from seslint.errors import InputError
 from seslint.lint import inputs
 from seslint.lint.catalog import load_catalog
 from seslint.lint.checks import Context, registry
@@ -21,6 +22,7 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     policies: int = 0
+    errors: list[InputError] = field(default_factory=list)  # named files that hold no policy (exit 3)
 
 
 def detect_type(statements) -> str:
@@ -97,9 +99,11 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
         registry()
     size = -(-len(files) // jobs)  # contiguous chunks: the first error is the one a single process meets
     chunks = [files[k:k + size] for k in range(0, len(files), size)] if files else []
-    for raw, files_done, policies in _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized):
+    for raw, files_done, policies, errors in _in_processes(_lint_files, chunks, policy_type, rules,
+                                                          skip_unrecognized):
         result.files += files_done
         result.policies += policies
+        result.errors += errors
         for f in raw:
             hit = next((s for s in config.suppress if s.matches(f.file, f.rule, f.sid, config.base)), None)
             if hit is not None:
@@ -125,18 +129,24 @@ def _cores() -> int:
 def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: bool):
     """Unplaced findings (no severity yet, suppressions not applied), files and policies read."""
     raw: list[Finding] = []
+    errors: list[InputError] = []
     policies = 0
     for path, named in files:
-        loaded = inputs.load(path, named and not skip_unrecognized)
+        try:
+            loaded = inputs.load(path, named and not skip_unrecognized)
+        except InputError as exc:  # a named file that holds no policy: reported after the others' findings
+            errors.append(exc)
+            continue
         if loaded.broken is not None and INVALID_JSON in rules:
             exc = loaded.broken
-            raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", exc.message))
+            message = exc.message + (f"; {exc.help}" if exc.help else "")
+            raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", message))
         for unit in loaded.units:
             policies += 1
             for rule_id, pointer, message, sid in check_unit(unit, unit.policy_type or policy_type, rules):
                 line, column = unit.position(pointer)
                 raw.append(Finding(loaded.source, line, column, rule_id, pointer, message, sid=sid))
-    return raw, len(files), policies
+    return raw, len(files), policies, errors
 
 
 def _in_processes(fn, chunks, *args):

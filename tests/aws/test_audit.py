@@ -120,7 +120,8 @@ def test_example_json(cli):
     assert report["counts"] == {"anyone": 3, "restricted": 1, "simulator-only": 1, "none": 2, "unknown": 1}
     support = next(p for p in report["principals"] if p["name"] == "support-app")
     assert (support["recipients"], support["senders"]) == (["*@example.com"], ["help@support.example.com"])
-    assert support["statements"] == [{"effect": "Allow", "policy": "arn:aws:iam::111122223333:policy/support-mail (v1)",
+    assert support["statements"] == [{"effect": "Allow", "policy": "arn:aws:iam::111122223333:policy/support-mail",
+                                      "policy_version": "v1", "policy_name": None,
                                       "pointer": "/Statement/0", "sid": "SendToCustomersDomain",
                                       "policy_type": "identity"}]
     assert [p["verdict"] for p in report["principals"]] == sorted(

@@ -117,6 +117,7 @@ def test_access_denied_names_permission_on_the_command_line(stub, account, cli):
     assert result.err.splitlines()[0] == (
         "seslint: error: access denied calling iam:ListAttachedRolePolicies: seslint needs "
         f"iam:ListAttachedRolePolicies on arn:aws:iam::{ACCOUNT}:role/ci")
+    assert "seslint generate seslint-reader" in result.err.splitlines()[1]
 
 
 # -- audit -------------------------------------------------------------------------------------

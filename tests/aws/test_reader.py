@@ -132,7 +132,7 @@ def test_access_denied_names_the_permission(stub, moto):
         reader(stub.url).principal("role", "ci")
     assert str(caught.value) == ("access denied calling iam:ListAttachedRolePolicies: seslint needs "
                                  f"iam:ListAttachedRolePolicies on arn:aws:iam::{ACCOUNT}:role/ci")
-    assert "read-only policy" in caught.value.help
+    assert "read-only policy that `seslint generate seslint-reader` prints" in caught.value.help
 
 
 def test_throttling_is_retried_then_reported(stub, moto):

@@ -32,7 +32,16 @@ def test_repeated_and_comma_separated_values_are_the_same(cli):
 def test_list_names_every_recipe(cli):
     code, out, _ = cli("generate", "--list")
     assert code == 0
-    assert [line.split()[0] for line in out.splitlines()] == list(recipe_names())
+    assert [line.split()[0] for line in out.splitlines() if not line.startswith(" ")] == list(recipe_names())
+
+
+def test_list_shows_the_required_options(cli):
+    out = cli("generate", "--list")[1]
+    assert "restricted-sender " in out and "\n" + " " * 25 + "needs: --from EMAIL_OR_DOMAIN\n" in out
+    needs = [line.split("needs: ")[1] for line in out.splitlines() if "needs: " in line]
+    required = [" ".join(f"{p.option} {p.type.upper().replace('-', '_')}" for p in load_recipe(n).parameters
+                         if p.required) for n in recipe_names()]
+    assert needs == [r for r in required if r]
 
 
 @pytest.mark.parametrize("name", recipe_names())
@@ -48,7 +57,7 @@ def test_recipe_help_documents_every_parameter(name, cli):
     (["ci-simulator-only", "--from", "not an address"], "--from: 'not an address' is not an email address"),
     (["ci-simulator-only", "--region", "useast1"], "--region: 'useast1' is not an AWS region"),
     (["ci-simulator-only", "--account", "12345"], "--account: '12345' is not a 12-digit AWS account id"),
-    (["restricted-sender", "--from", "a@example.com", "--api-version", "3"], "--api-version: '3' is not one of 2"),
+    (["restricted-sender", "--from", "a@example.com", "--api-version", "3"], "--api-version: '3' is not allowed: the only value is '2'"),
     (["restricted-sender", "--from", "a@b@example.com"], "--from: 'a@b@example.com' is not"),
     (["restricted-sender", "--from", "a@example.com", "--template", "bad name"], "--template: 'bad name' is not"),
     (["sending-authorization", "--identity", "example.com", "--region", "us-east-1", "--account", "111122223333",

@@ -22,7 +22,15 @@ COMMANDS = {
 
 
 def test_every_generated_example_has_its_command():
-    assert sorted(p.name for p in GENERATED.iterdir()) == sorted(COMMANDS)
+    assert sorted(p.name for p in GENERATED.iterdir()) == sorted([*COMMANDS, "README.md"])
+
+
+def test_the_folder_readme_names_the_command_of_each_file():
+    import re
+    import shlex
+
+    rows = re.findall(r"^\| `([^`]+)` \| `seslint generate (.+) > \1` \|$", (GENERATED / "README.md").read_text(), re.MULTILINE)
+    assert {name: shlex.split(command) for name, command in rows} == COMMANDS
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

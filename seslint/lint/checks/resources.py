@@ -122,7 +122,10 @@ def resource_could_be_scoped(ctx):
         if not st.allow or resource_list(st) != ["*"] or not st.actions:
             continue
         named = explicit(ctx, st)
-        if named and len(named) == len(st.actions) and all(a.resource_level for _, a in named):
+        # an action whose resource types are all optional (the suppression list's tenant) also has
+        # requests on no resource, which only "*" matches
+        if named and len(named) == len(st.actions) and all(
+                a.resource_level and any(rt.required for rt in a.resource_types) for _, a in named):
             types = sorted({rt.name for _, a in named for rt in a.resource_types if rt.required})
             yield st.resources[0][0], ("\"Resource\": \"*\" grants these actions on every "
                                        f"{' and '.join(types) or 'resource'} in the account: scope it to the ARNs "

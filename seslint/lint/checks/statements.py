@@ -101,8 +101,8 @@ def _twin_findings(ctx, statements, verb: str, consequence: str):
     gaps: dict[str, tuple[object, set, set]] = {}
     for have in sorted(covered & twins.keys()):
         for lack in twins[have]:
-            if lack in covered:
-                continue
+            if lack in covered or (ctx.policy_type == RESOURCE and lack not in _quirk_actions("sending-authorization")):
+                continue  # a sending-authorization policy cannot grant the twin at all
             st = next(s for s in statements if have in ctx.covered(s))
             if not all(carries(lack, c.key) for c in st.conditions):
                 continue  # the statement's conditions could never apply to the twin anyway
