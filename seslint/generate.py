@@ -577,8 +577,10 @@ def _requests(item: dict, env, matrix) -> tuple[tuple[dict, ...], ...]:
                    "ses:FromDisplayName": call.get("display_name", "")}
         if call.get("to") != "absent":
             context["ses:Recipients"] = _as_tuple(call.get("to") or [])
-        if spec.startswith("sesv2:"):
-            context["ses:ApiVersion"] = "2"
+        from seslint.evaluate.sendmodel import API_VERSION, api_of
+
+        if api_of(spec) in API_VERSION:
+            context["ses:ApiVersion"] = API_VERSION[api_of(spec)]
     context.update(call.get("context", {}))
     alternatives = []
     for identity in identities:

@@ -12,10 +12,26 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Policies, Result, decide
+from seslint.evaluate.engine import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    Policies,
+    Result,
+    decide,
+)
 from seslint.evaluate.matching import Caller, Request
 from seslint.evaluate.scenario import PolicyCache
-from seslint.evaluate.sendmodel import APIS, CONTENTS, Alternative, Plan, PlannedRequest, Send, partition_of, plan
+from seslint.evaluate.sendmodel import (
+    APIS,
+    CONTENTS,
+    Alternative,
+    Plan,
+    PlannedRequest,
+    Send,
+    partition_of,
+    plan,
+)
 
 __all__ = ["APIS", "CONTENTS", "PolicyDoc", "Send", "SendRequest", "SendResult", "can_send", "check_send",
            "partition_of", "plan"]
@@ -237,15 +253,9 @@ def check_send(send: Send, identity_policies, *, principal_arn: str | None = Non
         policies = Policies(identity=identity, boundary=boundary, session=session, scps=scp_levels,
                             resources=resources)
 
-        def run(context):
-            ctx = {k.lower(): v for k, v in context.items()}
-            for key, value in defaults.items():
-                ctx.setdefault(key, value)
-            return decide(policies, caller, Request(planned.action, arn, ctx, {k.lower(): k for k in context}),
-                          explain=explain)
-
-        primary = run(planned.context)
-        other = run({**planned.context, **planned.uncertain}) if planned.uncertain else None
+        primary = _decide(policies, caller, planned, planned.context, defaults, explain)
+        other = (_decide(policies, caller, planned, {**planned.context, **planned.uncertain}, defaults, explain)
+                 if planned.uncertain else None)
         account = arn.split(":")[4] if arn.count(":") >= 5 else None
         cross = bool(account and caller.account and account != caller.account)
         result.requests.append(SendRequest(planned, primary, other, cross))
@@ -254,3 +264,12 @@ def check_send(send: Send, identity_policies, *, principal_arn: str | None = Non
         result.notes.append(f"the answer depends on {', '.join(keys)}, which the sources disagree on for this "
                             "send: seslint cannot decide it")
     return result
+
+
+def _decide(policies: Policies, caller: Caller, planned: PlannedRequest, context: dict, defaults: dict,
+            explain: bool) -> Result:
+    ctx = {k.lower(): v for k, v in context.items()}
+    for key, value in defaults.items():
+        ctx.setdefault(key, value)
+    return decide(policies, caller, Request(planned.action, planned.resource, ctx, {k.lower(): k for k in context}),
+                  explain=explain)

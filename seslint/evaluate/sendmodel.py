@@ -39,6 +39,9 @@ _OPERATIONS = {
     ("v2", "template"): "sesv2:SendEmail:template", ("v2", "bulk"): "sesv2:SendBulkEmail",
     ("smtp", "raw"): "smtp:SendRawEmail",
 }
+#: ses:ApiVersion per interface: "2" for v2 and SMTP ("Identity and access management in Amazon
+#: SES"); none for v1, whose value no source gives.
+API_VERSION = {"v2": "2", "smtp": "2"}
 #: Keys whose value the send sets; a key the action does not carry is absent.
 _SEND_KEYS = ("ses:FromAddress", "ses:FromDisplayName", "ses:FeedbackAddress", "ses:Recipients",
               "ses:ApiVersion", "ses:TenantName", "ses:MultiRegionEndpointId")
@@ -114,6 +117,11 @@ class Plan:
     notes: tuple[str, ...]
     sender: str
     recipients: tuple[str, ...]
+
+
+def api_of(spec: str) -> str:
+    """The interface of an operation spec ("sesv2:SendEmail:raw" -> "v2")."""
+    return {"ses": "v1", "sesv2": "v2", "smtp": "smtp"}.get(spec.split(":", 1)[0], "")
 
 
 def partition_of(region: str) -> str:
@@ -231,7 +239,7 @@ def plan(send: Send) -> Plan:
         notes.append("ses:ApiVersion is left absent for v1 sends: no source gives its value; the answer "
                      "is also checked with \"1\" (quirk ck-api-version)")
     else:
-        values["ses:ApiVersion"] = "2"
+        values["ses:ApiVersion"] = API_VERSION[send.api]
     for key, value in (("ses:TenantName", send.tenant), ("ses:MultiRegionEndpointId", send.endpoint_id)):
         if value:
             values[key] = value
