@@ -186,3 +186,39 @@ def test_can_send_profile_and_region(account, tmp_path, monkeypatch):
     # example.com's policy lives in us-east-1: in eu-west-1 nothing grants the partner role
     assert result.exit_code == 1, result.stderr
     assert all(r["resource"].startswith("arn:aws:ses:eu-west-1:") for r in json.loads(result.stdout)["requests"])
+
+
+# -- live send facts: the sandbox status and the verified identity ----------------------------
+
+def _can_send_live(url, *flags):
+    return _main(["can-send", "--endpoint-url", url, "--from", "noreply@example.com", *flags])
+
+
+def test_live_sandbox_status_is_read(stub, account):
+    stub.answer("GET /v2/email/account", 200, json.dumps({"ProductionAccessEnabled": False}),
+                headers={"Content-Type": "application/json"})
+    result = _can_send_live(stub.url, "--user", "app", "--to", "x@example.net", "--format", "json")
+    out = json.loads(result.stdout)
+    assert "live: the account is in the SES sandbox in us-east-1" in out["notes"]
+    assert any(r["checks"] == "recipient identity" for r in out["requests"])
+    stub.answer("GET /v2/email/account", 200, json.dumps({"ProductionAccessEnabled": True}),
+                headers={"Content-Type": "application/json"})
+    result = _can_send_live(stub.url, "--user", "app", "--to", "x@example.net", "--format", "json")
+    assert not any(r["checks"] == "recipient identity" for r in json.loads(result.stdout)["requests"])
+
+
+def test_live_sandbox_status_unreadable_is_exit_3(stub, account):
+    stub.json_error("GET /v2/email/account", "NotImplemented", "not yet implemented", status=501, times=3)
+    result = _can_send_live(stub.url, "--role", "ci", "--to", "success@simulator.amazonses.com")
+    assert result.exit_code == 3
+    assert "cannot tell whether the account is in the SES sandbox" in result.stderr
+    assert "--sandbox or --no-sandbox" in result.stderr
+
+
+def test_live_uses_the_verified_address_identity(account):
+    account.identity("noreply@example.com")
+    result = can_send(account, "--role", "partner", "--to", "x@example.net", "--format", "json")
+    out = json.loads(result.stdout)
+    assert "live: SES uses the verified identity noreply@example.com" in out["notes"]
+    assert [r["resource"] for r in out["requests"]] == [f"arn:aws:ses:us-east-1:{ACCOUNT}:identity/noreply@example.com"]
+    assert result.exit_code == 1   # the partner's grant is on example.com, which SES no longer checks
