@@ -48,8 +48,8 @@ _SEND_KEYS = ("ses:FromAddress", "ses:FromDisplayName", "ses:FeedbackAddress", "
 _ACCOUNT = re.compile(r"\d{12}")
 _IDENTITY_ARN = re.compile(r"arn:(?P<partition>[\w-]+):ses:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
                            r"identity/(?P<name>[^/]+)")
-_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?",
-                     re.IGNORECASE)
+_DOMAIN = re.compile(r"(?=.{1,253}$)(\w(?:[\w-]{0,61}\w)?\.)*\w(?:[\w-]{0,61}\w)?")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class AddressError(SeslintError):
@@ -162,7 +162,8 @@ def parse_address(text: str, flag: str) -> tuple[str, str]:
     name, addr = parseaddr(text)
     local, _, domain = addr.rpartition("@")
     bare = text.strip().strip("<>").strip()
-    if ":" in text.split("<")[0] and "@" not in text.split(":")[0]:
+    unquoted = _QUOTED.sub("", text)
+    if ":" in unquoted.split("<")[0] and "@" not in unquoted.split(":")[0]:
         raise AddressError(f"--{flag}: '{text}' is a group; list its addresses instead")
     if (not local or not _DOMAIN.fullmatch(domain) or any(c.isspace() or c in '<>,;"' for c in local)
             or ("<" not in text and "(" not in text and bare != addr)):
@@ -263,6 +264,8 @@ def plan(send: Send) -> Plan:
                 kind = role or ("address identity" if "@" in alt.identity else "domain identity")
                 requests.append(PlannedRequest(action, alt.arn, kind, context, alt, uncertain))
 
+    if send.source_arn and send.identity and send.identity not in (send.source_arn, send.source_arn.split("/", 1)[1]):
+        raise AddressError("--identity and --source-arn name different identities", help="give one of them")
     if send.source_arn or send.identity:
         where = "--source-arn" if send.source_arn else "--identity"
         name, arn = _identity(send.source_arn or send.identity, where, prefix=prefix, covers=from_addr)
