@@ -108,6 +108,10 @@ class PlannedRequest:
     alternative: Alternative | None = None
     uncertain: dict = field(default_factory=dict)
 
+    def scenario_request(self) -> dict:
+        """The request in the scenario-file form (DESIGN.md §3), `context` as the primary reading."""
+        return {"action": self.action, "resource": self.resource, "context": dict(self.context)}
+
 
 @dataclass(frozen=True)
 class Plan:

@@ -222,3 +222,16 @@ def test_live_uses_the_verified_address_identity(account):
     assert "live: SES uses the verified identity noreply@example.com" in out["notes"]
     assert [r["resource"] for r in out["requests"]] == [f"arn:aws:ses:us-east-1:{ACCOUNT}:identity/noreply@example.com"]
     assert result.exit_code == 1   # the partner's grant is on example.com, which SES no longer checks
+
+
+def test_live_delegated_sending_needs_the_owners_policy_file(account, tmp_path):
+    owner = "arn:aws:ses:us-east-1:999988887777:identity/example.com"
+    result = can_send(account, "--user", "app", "--to", "x@example.net", "--source-arn", owner)
+    assert result.exit_code == 2 and "--identity-policy FILE" in result.stderr
+    grant = tmp_path / "grant.json"
+    grant.write_text(json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "ses:SendEmail", "Resource": owner}]}))
+    result = can_send(account, "--user", "app", "--to", "x@example.net", "--source-arn", owner,
+                      "--identity-policy", str(grant), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [r["resource"] for r in json.loads(result.stdout)["requests"]] == [owner]

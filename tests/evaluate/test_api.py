@@ -71,6 +71,13 @@ def test_plan_resources_and_context():
     assert [a.identity for _, alts in p.groups for a in alts] == ["Noreply@Example.com", "example.com"]
 
 
+def test_planned_requests_are_scenario_requests():
+    p = plan(Send("a@example.com", "111122223333", to=("b@x.com",)))
+    for planned in p.requests:
+        scenario = ev.load_scenario({"request": planned.scenario_request()}, "<plan>")
+        assert scenario.request.action == planned.action and scenario.request.resource == planned.resource
+
+
 def test_plan_smtp_is_api_version_2_and_cn_partition():
     requests = plan(Send("a@example.com", "111122223333", to=("b@x.com",), api="smtp", region="cn-north-1")).requests
     assert all(r.context["ses:ApiVersion"] == "2" for r in requests)
