@@ -339,8 +339,8 @@ def _render_send(result) -> str:
             line += f" by {res.deciding[0].describe()}"
         elif not res.allowed:
             line += f": {res.reason}"
-        if r.other is not None and r.other.decision != res.decision:
-            line += f" [{r.other.decision} with {', '.join(f'{k}={v}' for k, v in r.planned.uncertain.items())}]"
+        if r.undecided:
+            line += f" [undecided: the sources disagree on {', '.join(sorted(r.planned.uncertain))}]"
         lines.append(line)
     advice = result.advice()
     if advice and not result.allowed:

@@ -51,8 +51,8 @@ class PolicyDoc:
 @dataclass
 class SendRequest:
     planned: PlannedRequest
-    result: Result
-    other: Result | None = None       # with the uncertain keys present
+    result: Result                    # the primary reading: uncertain keys absent
+    readings: dict = field(default_factory=dict)   # frozenset of uncertain keys present -> Result
     cross_account: bool = False
 
     action = property(lambda self: self.planned.action)
@@ -61,8 +61,12 @@ class SendRequest:
     context = property(lambda self: self.planned.context)
     alternative = property(lambda self: self.planned.alternative)
 
-    def allowed(self, world: int = 0) -> bool:
-        return (self.other if world and self.other is not None else self.result).decision == ALLOWED
+    def allowed(self, world: frozenset = frozenset()) -> bool:
+        return self.readings.get(frozenset(world & self.planned.uncertain.keys()), self.result).decision == ALLOWED
+
+    @property
+    def undecided(self) -> bool:
+        return len({r.decision == ALLOWED for r in self.readings.values()} | {self.result.allowed}) > 1
 
     def to_json(self) -> dict:
         out = self.result.to_json()
@@ -70,8 +74,10 @@ class SendRequest:
         out.update({"action": self.action, "resource": self.resource, "checks": self.role, "context": self.context})
         if self.alternative is not None:
             out["alternative"] = self.alternative.to_json()
-        if self.other is not None:
-            out["uncertain"] = {"keys": self.planned.uncertain, "decision_with_keys": self.other.decision}
+        if self.readings:
+            out["uncertain"] = {"keys": self.planned.uncertain,
+                                "readings": [{"present": sorted(keys), "decision": r.decision}
+                                             for keys, r in sorted(self.readings.items(), key=lambda x: sorted(x[0]))]}
         return out
 
 
@@ -87,17 +93,22 @@ class SendResult:
     def _of(self, alt: Alternative | None) -> list[SendRequest]:
         return [r for r in self.requests if r.alternative == alt]
 
-    def alternative_ok(self, alt: Alternative, world: int = 0) -> bool:
+    def alternative_ok(self, alt: Alternative, world: frozenset = frozenset()) -> bool:
         return all(r.allowed(world) for r in self._of(alt))
 
-    def _allowed_in(self, world: int) -> bool:
+    def worlds(self) -> list[frozenset]:
+        """Every reading of the uncertain keys, each key absent or present, one for the whole send."""
+        keys = sorted({k for r in self.requests for k in r.planned.uncertain})
+        return [frozenset(k for i, k in enumerate(keys) if n >> i & 1) for n in range(2 ** len(keys))]
+
+    def _allowed_in(self, world: frozenset) -> bool:
         return (all(r.allowed(world) for r in self._of(None))
                 and all(any(self.alternative_ok(a, world) for a in alts) for _, alts in self.plan.groups))
 
     @property
     def decision(self) -> str:
-        primary = self._allowed_in(0)
-        if any(r.other is not None for r in self.requests) and self._allowed_in(1) != primary:
+        primary = self._allowed_in(frozenset())
+        if any(self._allowed_in(world) != primary for world in self.worlds()[1:]):
             return UNKNOWN
         if primary:
             return ALLOWED
@@ -254,13 +265,17 @@ def check_send(send: Send, identity_policies, *, principal_arn: str | None = Non
                             resources=resources)
 
         primary = _decide(policies, caller, planned, planned.context, defaults, explain)
-        other = (_decide(policies, caller, planned, {**planned.context, **planned.uncertain}, defaults, explain)
-                 if planned.uncertain else None)
+        keys = sorted(planned.uncertain)
+        readings = {}
+        for n in range(1, 2 ** len(keys)):
+            present = frozenset(k for i, k in enumerate(keys) if n >> i & 1)
+            context = {**planned.context, **{k: planned.uncertain[k] for k in present}}
+            readings[present] = _decide(policies, caller, planned, context, defaults, explain)
         account = arn.split(":")[4] if arn.count(":") >= 5 else None
         cross = bool(account and caller.account and account != caller.account)
-        result.requests.append(SendRequest(planned, primary, other, cross))
+        result.requests.append(SendRequest(planned, primary, readings, cross))
     if result.decision == UNKNOWN:
-        keys = sorted({k for r in result.requests if r.other is not None for k in r.planned.uncertain})
+        keys = sorted({k for r in result.requests if r.undecided for k in r.planned.uncertain})
         result.notes.append(f"the answer depends on {', '.join(keys)}, which the sources disagree on for this "
                             "send: seslint cannot decide it")
     return result
