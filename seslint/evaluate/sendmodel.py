@@ -45,6 +45,8 @@ API_VERSION = {"v2": "2", "smtp": "2"}
 #: Keys whose value the send sets; a key the action does not carry is absent.
 _SEND_KEYS = ("ses:FromAddress", "ses:FromDisplayName", "ses:FeedbackAddress", "ses:Recipients",
               "ses:ApiVersion", "ses:TenantName", "ses:MultiRegionEndpointId")
+#: Keys the reference gives on some send actions only (quirk dd-tenant-endpoint-keys-raw).
+_MAYBE_KEYS = ("ses:TenantName", "ses:MultiRegionEndpointId")
 _ACCOUNT = re.compile(r"\d{12}")
 _IDENTITY_ARN = re.compile(r"arn:(?P<partition>[\w-]+):ses:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
                            r"identity/(?P<name>[^/]+)")
@@ -236,25 +238,12 @@ def plan(send: Send) -> Plan:
     prefix = f"arn:{partition_of(send.region)}:ses:{send.region}:{send.account}"
     notes = []
 
-    values = {"ses:FromAddress": from_addr, "ses:FromDisplayName": display, "ses:FeedbackAddress": feedback,
-              "ses:Recipients": recipients}
-    maybe = {}
-    if send.api == "v1":
-        maybe["ses:ApiVersion"] = "1"
-        notes.append("ses:ApiVersion is left absent for v1 sends: no source gives its value; the answer "
-                     "is also checked with \"1\" (quirk ck-api-version)")
-    else:
-        values["ses:ApiVersion"] = API_VERSION[send.api]
-    for key, value in (("ses:TenantName", send.tenant), ("ses:MultiRegionEndpointId", send.endpoint_id)):
-        if value:
-            values[key] = value
+    values, maybe = _values(send, display, from_addr, feedback, recipients, notes)
 
     def contexts(keys):
         context = {k: v for k, v in values.items() if k in keys}
         uncertain = {k: v for k, v in maybe.items() if k in keys}
-        for k in ("ses:TenantName", "ses:MultiRegionEndpointId"):
-            if k in values and k not in keys:
-                uncertain[k] = values[k]
+        uncertain.update({k: values[k] for k in _MAYBE_KEYS if k in values and k not in keys})
         return context, uncertain
 
     requests: list[PlannedRequest] = []
@@ -268,17 +257,7 @@ def plan(send: Send) -> Plan:
                 kind = role or ("address identity" if "@" in alt.identity else "domain identity")
                 requests.append(PlannedRequest(action, alt.arn, kind, context, alt, uncertain))
 
-    if send.source_arn and send.identity and send.identity not in (send.source_arn, send.source_arn.split("/", 1)[1]):
-        raise AddressError("--identity and --source-arn name different identities", help="give one of them")
-    if send.source_arn or send.identity:
-        where = "--source-arn" if send.source_arn else "--identity"
-        name, arn = _identity(send.source_arn or send.identity, where, prefix=prefix, covers=from_addr)
-        if send.source_arn and not _IDENTITY_ARN.fullmatch(send.source_arn):
-            raise AddressError(f"--source-arn: '{send.source_arn}' is not an SES identity arn")
-        group("sender", [Alternative("sender", name, arn, f"{name} is the identity SES checks")], None)
-    else:
-        group("sender", [Alternative("sender", n, f"{prefix}:identity/{n}", _condition(n))
-                         for n in identity_candidates(from_addr)], None)
+    group("sender", _sender_alternatives(send, prefix, from_addr), None)
     if send.return_path_arn:
         name, arn = _identity(send.return_path_arn, "--return-path-arn", prefix=prefix, covers=None)
         if not _IDENTITY_ARN.fullmatch(send.return_path_arn):
@@ -308,6 +287,36 @@ def plan(send: Send) -> Plan:
                                         for n in identity_candidates(rcpt)], "recipient identity")
         notes.append("sandbox: each recipient's identity is checked too (quirk identity-arn-sandbox-recipients)")
     return Plan(operation, tuple(requests), tuple(groups), tuple(notes), from_addr, tuple(recipients))
+
+
+def _values(send: Send, display: str, from_addr: str, feedback: str, recipients: list[str], notes: list[str]):
+    """The context values of the send, and the keys whose presence no source settles (with their value)."""
+    values = {"ses:FromAddress": from_addr, "ses:FromDisplayName": display, "ses:FeedbackAddress": feedback,
+              "ses:Recipients": recipients}
+    maybe = {}
+    if send.api == "v1":
+        maybe["ses:ApiVersion"] = "1"
+        notes.append("ses:ApiVersion is left absent for v1 sends: no source gives its value; the answer "
+                     "is also checked with \"1\" (quirk ck-api-version)")
+    else:
+        values["ses:ApiVersion"] = API_VERSION[send.api]
+    for key, value in zip(_MAYBE_KEYS, (send.tenant, send.endpoint_id)):
+        if value:
+            values[key] = value
+    return values, maybe
+
+
+def _sender_alternatives(send: Send, prefix: str, from_addr: str) -> list[Alternative]:
+    """The identities SES may check for the sender: the pinned or delegated one, else every candidate."""
+    if send.source_arn and send.identity and send.identity not in (send.source_arn, send.source_arn.split("/", 1)[1]):
+        raise AddressError("--identity and --source-arn name different identities", help="give one of them")
+    if send.source_arn and not _IDENTITY_ARN.fullmatch(send.source_arn):
+        raise AddressError(f"--source-arn: '{send.source_arn}' is not an SES identity arn")
+    if send.source_arn or send.identity:
+        where = "--source-arn" if send.source_arn else "--identity"
+        name, arn = _identity(send.source_arn or send.identity, where, prefix=prefix, covers=from_addr)
+        return [Alternative("sender", name, arn, f"{name} is the identity SES checks")]
+    return [Alternative("sender", n, f"{prefix}:identity/{n}", _condition(n)) for n in identity_candidates(from_addr)]
 
 
 def _check_options(send: Send, content: str) -> None:
