@@ -573,14 +573,10 @@ def _requests(item: dict, env, matrix) -> tuple[tuple[dict, ...], ...]:
                   _filter("identities", [sender], where) if sender else [None])
     context = {}
     if "send" in item:
-        context = {"ses:FromAddress": sender, "ses:FeedbackAddress": sender,
-                   "ses:FromDisplayName": call.get("display_name", "")}
-        if call.get("to") != "absent":
-            context["ses:Recipients"] = _as_tuple(call.get("to") or [])
-        from seslint.evaluate.sendmodel import API_VERSION, api_of
+        from seslint.evaluate.sendmodel import api_of, context_values
 
-        if api_of(spec) in API_VERSION:
-            context["ses:ApiVersion"] = API_VERSION[api_of(spec)]
+        to = None if call.get("to") == "absent" else _as_tuple(call.get("to") or [])
+        context = context_values(api_of(spec), sender, display=call.get("display_name", ""), recipients=to)
     context.update(call.get("context", {}))
     alternatives = []
     for identity in identities:

@@ -140,7 +140,9 @@ def partition_of(region: str) -> str:
 
 def split_addresses(value: str) -> list[str]:
     """An address list split on commas and semicolons outside quotes, comments and <...>."""
-    parts, cur, quoted, depth, angle, escaped = [], [], False, 0, False, False
+    parts: list[str] = []
+    cur: list[str] = []
+    quoted, depth, angle, escaped = False, 0, False, False
     for ch in value:
         if escaped:
             escaped = False
@@ -236,7 +238,7 @@ def plan(send: Send) -> Plan:
     feedback = parse_address(send.feedback_address, "feedback-address")[1] if send.feedback_address else from_addr
     operation, steps = _steps(spec, content)
     prefix = f"arn:{partition_of(send.region)}:ses:{send.region}:{send.account}"
-    notes = []
+    notes: list[str] = []
 
     values, maybe = _values(send, display, from_addr, feedback, recipients, notes)
 
@@ -268,13 +270,14 @@ def plan(send: Send) -> Plan:
         for action, _, keys in (s for s in steps if "identity" in s[1]):
             context, uncertain = contexts(keys)
             requests.append(PlannedRequest(action, arn, "return-path identity", context, None, uncertain))
-    for rtype, name, role in (("configuration-set", send.configuration_set, "configuration set"),
-                              ("template", send.template, "template")):
-        if name:
+    for rtype, resource, role in (("configuration-set", send.configuration_set, "configuration set"),
+                                  ("template", send.template, "template")):
+        if resource:
             for action, resource_types, keys in steps:
                 if rtype in resource_types:
                     context, uncertain = contexts(keys)
-                    requests.append(PlannedRequest(action, f"{prefix}:{rtype}/{name}", role, context, None, uncertain))
+                    requests.append(PlannedRequest(action, f"{prefix}:{rtype}/{resource}", role, context, None,
+                                                   uncertain))
     if send.tracking:
         context = {f"ses:{kind.capitalize()}TrackingEnabled": value for kind, value in send.tracking}
         requests.append(PlannedRequest("ses:ApplyTrackingConfigurationOverrides", "*", "tracking override",
@@ -289,20 +292,28 @@ def plan(send: Send) -> Plan:
     return Plan(operation, tuple(requests), tuple(groups), tuple(notes), from_addr, tuple(recipients))
 
 
+def context_values(api: str, from_addr: str, *, display: str = "", recipients=None, feedback: str | None = None,
+                   tenant: str | None = None, endpoint_id: str | None = None) -> dict:
+    """The context keys a send sets (each request keeps those its action carries); `recipients`
+    None leaves ses:Recipients absent. ses:ApiVersion only where a source gives it (API_VERSION)."""
+    values = {"ses:FromAddress": from_addr, "ses:FromDisplayName": display, "ses:FeedbackAddress": feedback or from_addr}
+    if recipients is not None:
+        values["ses:Recipients"] = list(recipients)
+    if api in API_VERSION:
+        values["ses:ApiVersion"] = API_VERSION[api]
+    values.update({k: v for k, v in zip(_MAYBE_KEYS, (tenant, endpoint_id)) if v})
+    return values
+
+
 def _values(send: Send, display: str, from_addr: str, feedback: str, recipients: list[str], notes: list[str]):
     """The context values of the send, and the keys whose presence no source settles (with their value)."""
-    values = {"ses:FromAddress": from_addr, "ses:FromDisplayName": display, "ses:FeedbackAddress": feedback,
-              "ses:Recipients": recipients}
+    values = context_values(send.api, from_addr, display=display, recipients=recipients, feedback=feedback,
+                            tenant=send.tenant, endpoint_id=send.endpoint_id)
     maybe = {}
-    if send.api == "v1":
+    if send.api not in API_VERSION:
         maybe["ses:ApiVersion"] = "1"
         notes.append("ses:ApiVersion is left absent for v1 sends: no source gives its value; the answer "
                      "is also checked with \"1\" (quirk ck-api-version)")
-    else:
-        values["ses:ApiVersion"] = API_VERSION[send.api]
-    for key, value in zip(_MAYBE_KEYS, (send.tenant, send.endpoint_id)):
-        if value:
-            values[key] = value
     return values, maybe
 
 
@@ -312,9 +323,10 @@ def _sender_alternatives(send: Send, prefix: str, from_addr: str) -> list[Altern
         raise AddressError("--identity and --source-arn name different identities", help="give one of them")
     if send.source_arn and not _IDENTITY_ARN.fullmatch(send.source_arn):
         raise AddressError(f"--source-arn: '{send.source_arn}' is not an SES identity arn")
-    if send.source_arn or send.identity:
+    pinned = send.source_arn or send.identity
+    if pinned:
         where = "--source-arn" if send.source_arn else "--identity"
-        name, arn = _identity(send.source_arn or send.identity, where, prefix=prefix, covers=from_addr)
+        name, arn = _identity(pinned, where, prefix=prefix, covers=from_addr)
         return [Alternative("sender", name, arn, f"{name} is the identity SES checks")]
     return [Alternative("sender", n, f"{prefix}:identity/{n}", _condition(n)) for n in identity_candidates(from_addr)]
 
