@@ -18,9 +18,7 @@ Verdicts, from most to least sending:
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from seslint.errors import SeslintError
 
@@ -36,8 +34,6 @@ VARIANTS = (("v2", "simple"), ("v2", "raw"), ("v2", "template"), ("v2", "bulk"),
 PROBE_KEYS = frozenset({"ses:fromaddress", "ses:fromdisplayname", "ses:feedbackaddress", "ses:recipients",
                         "ses:apiversion"})
 MAX_CANDIDATES = 6
-_IDENTITY_ARN = re.compile(r"arn:[^:]*:ses:(?P<region>[^:]*):[^:]*:identity/(?P<name>.+)")
-_TEMPLATE_ARN = re.compile(r"arn:[^:]*:ses:[^:]*:[^:]*:template/(?P<name>.+)")
 
 
 @dataclass(frozen=True)
@@ -142,27 +138,21 @@ def _names(statement, principal) -> bool:
         return True
     if statement.principal.get("*"):
         return True
-    partition = principal.arn.split(":")[1]
+    from seslint.core.arn import split
+
+    partition = split(principal.arn)[1]
     names = {"*", principal.arn, principal.account, f"arn:{partition}:iam::{principal.account}:root"}
     return any(value in names for value in statement.principal.get("AWS", ()))
 
 
 def _sends(statement) -> bool:
-    from seslint.patterns import matches
+    from seslint.core.patterns import matches
+    from seslint.core.send import send_actions
 
     actions = send_actions()
     if statement.actions is not None:
-        return any(matches(p, a) for p in statement.actions for a in actions)
-    return any(not any(matches(p, a) for p in statement.not_actions) for a in actions)
-
-
-@lru_cache(maxsize=1)
-def send_actions() -> tuple[str, ...]:
-    """The actions that send free-form email (SendCustomVerificationEmail sends only a fixed message)."""
-    from seslint.matrix import load_matrix
-
-    return tuple(a.full_name for a in load_matrix().expand("ses:*")
-                 if a.sends_email and a.name != "SendCustomVerificationEmail") + ("ses:SendBulkEmail",)
+        return any(matches(p, a, ignore_case=True) for p in statement.actions for a in actions)
+    return any(not any(matches(p, a, ignore_case=True) for p in statement.not_actions) for a in actions)
 
 
 class _Prober:
@@ -351,17 +341,21 @@ def _candidates(relevant, region: str, identities=()):
         if value not in items and len(items) < limit:
             items.append(value)
 
+    from seslint.core.arn import parse
+
     resources = list(identities) + [r for _, _, st in relevant for r in st.resources or ()]
     for resource in resources:
-        m = _IDENTITY_ARN.fullmatch(resource)
-        if m and m["region"] and not any(c in m["region"] for c in "*?"):
-            add(regions, m["region"], 3)
-        if m and m["name"].strip("*?"):
-            instance = _instance(m["name"])
-            add(senders, (instance if "@" in instance else f"seslint-audit@{instance}", f"identity {m['name']}"))
-        m = _TEMPLATE_ARN.fullmatch(resource)
-        if m and m["name"].strip("*?"):
-            add(templates, _instance(m["name"]))
+        arn = parse(resource)
+        if arn is None or arn.service != "ses":
+            continue
+        kind, _, name = arn.resource.partition("/")
+        if kind == "identity" and arn.region and not any(c in arn.region for c in ("*", "?", "${")):
+            add(regions, arn.region, 3)
+        if kind == "identity" and name.strip("*?"):
+            instance = _instance(name)
+            add(senders, (instance if "@" in instance else f"seslint-audit@{instance}", f"identity {name}"))
+        if kind == "template" and name.strip("*?"):
+            add(templates, _instance(name))
     for c in (c for _, _, st in relevant for c in st.conditions):
         key = c.key.lower()
         for value in (str(v) for v in c.values if "${" not in str(v)):

@@ -35,11 +35,13 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from functools import cache
+from typing import Any
 
 from seslint import data
+from seslint.core.arn import REGION, partition_of, split
 from seslint.errors import InputError, UnknownNameError, UnsupportedError
 
 VERSION = "2012-10-17"
@@ -56,7 +58,7 @@ _PATTERNS = {
     "email": re.compile(rf"{_LOCAL}@{_DOMAIN}"),
     "domain": re.compile(_DOMAIN),
     "email-or-domain": re.compile(rf"(?:{_LOCAL}@)?{_DOMAIN}"),
-    "region": re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"),
+    "region": REGION,
     "account": re.compile(r"[0-9]{12}"),
     "name": re.compile(r"[A-Za-z0-9_-]{1,64}"),
     "name-pattern": re.compile(r"[A-Za-z0-9_-]{1,64}\*?"),
@@ -111,12 +113,12 @@ def _as_tuple(value) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
-@lru_cache(maxsize=None)
+@cache
 def recipe_names() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in (data.rules_dir() / "recipes").glob("*.json")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_recipe(name: str) -> Recipe:
     """The recipe `name` from rules/recipes/; unknown names raise with a did-you-mean."""
     if name not in recipe_names():
@@ -249,7 +251,8 @@ def arn(resource_type: str, name: str, env: Mapping[str, tuple[str, ...]]) -> st
     from seslint.matrix import load_matrix
 
     fmt = load_matrix().resource_types[resource_type].arn
-    fixed = {"Partition": _one(env, "partition", "aws"), "Region": _one(env, "region", "*"),
+    region = _one(env, "region", "*")
+    fixed = {"Partition": _one(env, "partition", partition_of(region) if region != "*" else "aws"), "Region": region,
              "Account": _one(env, "account", "*")}
     variables = re.findall(r"\$\{([^}]+)\}", fmt)
     names = [v for v in variables if v not in fixed]
@@ -342,11 +345,11 @@ def proof_env(recipe: Recipe, given: Mapping[str, tuple[str, ...]]) -> dict[str,
 
 def _resource_type_of(resource: str, matrix) -> str | None:
     """The resource type an `arn:...:ses:...` ARN names, by the prefix of its resource part."""
-    parts = resource.split(":", 5)
+    parts = split(resource)
     if len(parts) < 6:
         return None
     for name, rt in matrix.resource_types.items():
-        if parts[5].startswith(rt.arn.split(":", 5)[5].split("$", 1)[0]):
+        if parts[5].startswith(split(rt.arn)[5].split("$", 1)[0]):
             return name
     return None
 
@@ -662,11 +665,6 @@ def prove(recipe_name: str, values: Mapping[str, Any] | None = None, policy: dic
             detail = "" if ok else json.dumps(bad, sort_keys=True)[:2000]
             results.append(ProofResult(case, attach, ok, detail))
     return results
-
-
-def policy_size(policy: dict) -> int:
-    """Characters of the policy as IAM counts them against its size quotas (whitespace excluded)."""
-    return len(re.sub(r"\s", "", json.dumps(policy, ensure_ascii=False)))
 
 
 # -- output formats --------------------------------------------------------------------

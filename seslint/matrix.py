@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from seslint import data
+from seslint.core.patterns import glob
 from seslint.errors import UnknownNameError
-from seslint.patterns import glob
 
 PREFIX = "ses"
 FAMILIES = ("v1", "v2", "pinpoint-email", "mailmanager")
@@ -101,9 +101,9 @@ class Matrix:
         prefix, _, rest = pattern.partition(":")
         if not rest:
             return [] if pattern != "*" else sorted(self.actions.values(), key=lambda a: a.name)
-        if not glob(prefix).fullmatch(PREFIX):
+        if not glob(prefix, ignore_case=True).fullmatch(PREFIX):
             return []
-        rx = glob(rest)
+        rx = glob(rest, ignore_case=True)
         return sorted((a for a in self.actions.values() if rx.fullmatch(a.name)), key=lambda a: a.name)
 
     def did_you_mean(self, name: str) -> str | None:

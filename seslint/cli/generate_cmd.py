@@ -29,7 +29,8 @@ def _check_option():
 
 def _emit(policy: dict, fmt: str, *, name: str, summary: str, policy_type: str = "identity",
           identity: str | None = None) -> None:
-    from seslint.generate import policy_size, render
+    from seslint.core.size import policy_size
+    from seslint.generate import render
 
     click.echo(render(policy, fmt, name=name, summary=summary, policy_type=policy_type, identity=identity))
     size, quota = policy_size(policy), MANAGED_POLICY_QUOTA

@@ -18,9 +18,9 @@ from seslint.matrix import FAMILIES
 def actions(pattern, family, access_level, fmt):
     """List the ses: actions that PATTERN matches, as IAM expands it (default ses:*)."""
     from seslint import explain
+    from seslint.core.patterns import has_wildcard
     from seslint.errors import UnknownNameError
     from seslint.matrix import load_matrix
-    from seslint.patterns import has_wildcard
 
     matrix = load_matrix()
     if ":" not in pattern and pattern != "*":

@@ -270,8 +270,10 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         boundary, principal_arn = live.permission_boundary, live.arn
     if not policies and not auth_details and aws is None:
         raise click.UsageError("give --policy FILE or --auth-details FILE --principal NAME")
-    if account is None and principal_arn and principal_arn.count(":") >= 5:
-        account = principal_arn.split(":")[4]
+    if account is None and principal_arn:
+        from seslint.core.arn import account_of
+
+        account = account_of(principal_arn)
     if not account:
         raise click.UsageError("give --account ID (the sending account)")
     send = Send(sender=sender, account=account, to=to, cc=cc, bcc=bcc, api=api, content=content,

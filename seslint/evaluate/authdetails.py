@@ -12,8 +12,9 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from urllib.parse import unquote
 
+from seslint.core.arn import account_of
+from seslint.core.decode import decode_document
 from seslint.errors import InputError, UnknownNameError
 from seslint.evaluate.sending import PolicyDoc
 from seslint.jsondoc import join
@@ -65,8 +66,7 @@ class AuthDetails:
         arn, name = entry.get("Arn"), entry.get(name_key)
         if not isinstance(arn, str) or not isinstance(name, str):
             self._fail(f"entry needs Arn and {name_key}", at)
-        parts = arn.split(":")
-        account = parts[4] if len(parts) > 5 else ""
+        account = account_of(arn) or ""
         policies = self._inline(entry, "UserPolicyList" if kind == "user" else "RolePolicyList", at)
         policies += self._attached(entry, at)
         if kind == "user":
@@ -114,7 +114,7 @@ class AuthDetails:
     def _document(self, doc, at) -> PolicyDoc:
         if isinstance(doc, str):
             try:
-                doc = json.loads(unquote(doc))
+                doc = json.loads(decode_document(doc))
             except ValueError:
                 self._fail("policy document is neither JSON nor URL-encoded JSON", at)
         if not isinstance(doc, dict):

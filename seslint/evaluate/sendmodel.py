@@ -24,9 +24,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
-from functools import lru_cache
+from functools import cache
 
+from seslint.core.arn import partition_of
 from seslint.errors import SeslintError, UnsupportedError
+from seslint.matrix import SENDING_KEYS
 
 APIS = ("v1", "v2", "smtp")
 CONTENTS = ("simple", "raw", "template", "bulk")
@@ -43,8 +45,7 @@ _OPERATIONS = {
 #: SES"); none for v1, whose value no source gives.
 API_VERSION = {"v2": "2", "smtp": "2"}
 #: Keys whose value the send sets; a key the action does not carry is absent.
-_SEND_KEYS = ("ses:FromAddress", "ses:FromDisplayName", "ses:FeedbackAddress", "ses:Recipients",
-              "ses:ApiVersion", "ses:TenantName", "ses:MultiRegionEndpointId")
+_SEND_KEYS = (*SENDING_KEYS, "ses:ApiVersion", "ses:TenantName", "ses:MultiRegionEndpointId")
 #: Keys the reference gives on some send actions only (quirk dd-tenant-endpoint-keys-raw).
 _MAYBE_KEYS = ("ses:TenantName", "ses:MultiRegionEndpointId")
 _ACCOUNT = re.compile(r"\d{12}")
@@ -128,14 +129,6 @@ class Plan:
 def api_of(spec: str) -> str:
     """The interface of an operation spec ("sesv2:SendEmail:raw" -> "v2")."""
     return {"ses": "v1", "sesv2": "v2", "smtp": "smtp"}.get(spec.split(":", 1)[0], "")
-
-
-def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 def split_addresses(value: str) -> list[str]:
@@ -296,12 +289,13 @@ def context_values(api: str, from_addr: str, *, display: str = "", recipients=No
                    tenant: str | None = None, endpoint_id: str | None = None) -> dict:
     """The context keys a send sets (each request keeps those its action carries); `recipients`
     None leaves ses:Recipients absent. ses:ApiVersion only where a source gives it (API_VERSION)."""
-    values = {"ses:FromAddress": from_addr, "ses:FromDisplayName": display, "ses:FeedbackAddress": feedback or from_addr}
+    values: dict[str, str | list[str]] = {"ses:FromAddress": from_addr, "ses:FromDisplayName": display,
+                                          "ses:FeedbackAddress": feedback or from_addr}
     if recipients is not None:
         values["ses:Recipients"] = list(recipients)
     if api in API_VERSION:
         values["ses:ApiVersion"] = API_VERSION[api]
-    values.update({k: v for k, v in zip(_MAYBE_KEYS, (tenant, endpoint_id)) if v})
+    values.update({k: v for k, v in zip(_MAYBE_KEYS, (tenant, endpoint_id), strict=True) if v})
     return values
 
 
@@ -344,7 +338,7 @@ def _check_options(send: Send, content: str) -> None:
         raise AddressError("--tenant: the v1 API takes a tenant only in a raw message's X-SES-TENANT header")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _steps(spec: str, content: str) -> tuple[str, tuple]:
     """From the matrix, once per process: (operation label, ((action, resource types, keys
     the action carries), ...))."""

@@ -253,11 +253,9 @@ def _embedded(value, pointer, source, position, text, policy_type, kind, name) -
         return PolicyUnit(source, pointer, value, position, policy_type, kind, name)
     if not isinstance(value, str) or not value.strip():
         return None  # unknown until apply, or empty
-    decoded = value
-    if not value.lstrip().startswith("{"):
-        from urllib.parse import unquote
+    from seslint.core.decode import decode_document
 
-        decoded = unquote(value)
+    decoded = decode_document(value)
     try:
         inner = jsondoc.loads(decoded, source)
     except InputError as exc:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import lint_findings, run
+from .conftest import lint_findings
 
 GENERATED = Path(__file__).resolve().parents[2] / "examples" / "generated"
 COMMANDS = {
@@ -26,12 +26,12 @@ def test_every_generated_example_has_its_command():
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_generated_example_is_current(name):
-    code, out, _ = run("generate", *COMMANDS[name])
+def test_generated_example_is_current(name, cli):
+    code, out, _ = cli("generate", *COMMANDS[name])
     assert code == 0
     assert (GENERATED / name).read_text() == out, f"regenerate with: seslint generate {' '.join(COMMANDS[name])}"
 
 
 @pytest.mark.parametrize("name", ["ci-simulator-only.json", "restricted-sender.json"])
-def test_generated_json_examples_lint_clean(name):
-    assert lint_findings(GENERATED / name) == []
+def test_generated_json_examples_lint_clean(name, cli):
+    assert lint_findings(cli, GENERATED / name) == []

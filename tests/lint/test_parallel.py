@@ -1,6 +1,7 @@
 """Large inputs are shared among forked worker processes: same findings, same order, same errors."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from tests.lint.conftest import write
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked processes")
 
 ID = "arn:aws:ses:us-east-1:111122223333:identity/example.com"
+EXAMPLES = str(Path(__file__).resolve().parents[2] / "examples")
 
 
 def corpus(tmp_path, count=12):
@@ -27,8 +29,8 @@ def corpus(tmp_path, count=12):
 @pytest.mark.parametrize("jobs", [2, 3, 50])
 def test_workers_report_exactly_what_one_process_does(tmp_path, jobs):
     folder = corpus(tmp_path)
-    one = engine.run([folder, "examples"], Config(), jobs=1)
-    many = engine.run([folder, "examples"], Config(), jobs=jobs)
+    one = engine.run([folder, EXAMPLES], Config(), jobs=1)
+    many = engine.run([folder, EXAMPLES], Config(), jobs=jobs)
     assert report.render(many.findings, "json") == report.render(one.findings, "json")
     assert (many.files, many.policies) == (one.files, one.policies)
     assert {f.rule for f in one.findings} >= {"SES001", "SES021", "SES024", "SES034"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from seslint.core.arn import split as split_arn
+from seslint.core.patterns import has_wildcard, matches
 from seslint.lint.checks import rule
-from seslint.lint.checks.grammar import split_arn
 from seslint.lint.model import RESOURCE, Unresolved
-from seslint.patterns import has_wildcard, matches
 
 
 def explicit(ctx, st):
@@ -39,9 +39,9 @@ def _fits(arn: str, arn_format: str) -> bool:
     if len(parts) != 6:
         return False
     service, token = parts[2], parts[5].split("/", 1)[0]
-    if "${" not in service and not matches(service, "ses"):
+    if "${" not in service and not matches(service, "ses", ignore_case=True):
         return False
-    return "${" in token or matches(token, type_token(arn_format))
+    return "${" in token or matches(token, type_token(arn_format), ignore_case=True)
 
 
 def covered_types(resources, action) -> frozenset[str]:

@@ -11,17 +11,18 @@ from seslint.matrix import SENDING_KEYS
 
 
 @lru_cache(maxsize=8)
-def _quirk_actions(kind: str, quirk_id: str | None = None) -> frozenset[str]:
+def _quirk_actions(kind: str) -> frozenset[str]:
     from seslint.matrix import load_matrix
 
-    return frozenset(a.partition(":")[2].lower() for q in load_matrix().quirks.values()
-                     if q["kind"] == kind and (quirk_id is None or q["id"] == quirk_id)
+    return frozenset(a.partition(":")[2].lower() for q in load_matrix().quirks.values() if q["kind"] == kind
                      for a in q.get("allowed_actions", []))
 
 
-def send_actions(ctx) -> set[str]:
-    """The message-sending actions a recipient or sender restriction must cover."""
-    return _quirk_actions("sending-authorization", "sending-authorization-send-actions")
+def send_actions(key: str | None = None) -> set[str]:
+    """Lower-case names of the sending actions (seslint.core.send); with `key`, those that carry it."""
+    from seslint.core.send import send_actions as every
+
+    return {n for n in (a.partition(":")[2].lower() for a in every()) if key is None or carries(n, key)}
 
 
 def _names(ctx, names) -> str:
@@ -34,8 +35,8 @@ def _anchor(st) -> str:
 
 @rule("SES040")
 def send_restriction_bypassed(ctx):
-    sends = send_actions(ctx)
     for key in SENDING_KEYS:
+        sends = send_actions(key)
         restricted, free = set(), []
         for st in ctx.statements:
             if not st.allow:
@@ -54,8 +55,8 @@ def send_restriction_bypassed(ctx):
 
 @rule("SES041")
 def send_guardrail_incomplete(ctx):
-    sends = send_actions(ctx)
     for key in SENDING_KEYS:
+        sends = send_actions(key)
         guards = [st for st in ctx.statements if st.deny and st.conditions_on(key)]
         covered = set().union(*(ctx.covered(st) for st in guards)) & sends if guards else set()
         missing = sends - covered
@@ -127,7 +128,7 @@ def twin_not_allowed(ctx):
 
 @rule("SES044")
 def deny_not_resource_blocks_configuration_set(ctx):
-    sends = send_actions(ctx) | {"sendbulkemail"}
+    sends = send_actions()
     cset = ctx.matrix.resource_types.get("configuration-set")
     for st in ctx.statements:
         if not st.deny or not st.not_resources or st.conditions or not (ctx.covered(st) & sends):
