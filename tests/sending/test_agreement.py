@@ -7,10 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from seslint.audit import OUTSIDE, SIMULATOR, audit_principal
-from seslint.cli import main
 from seslint.evaluate.authdetails import load_auth_details
 
 EX = Path(__file__).resolve().parents[2] / "examples"
@@ -23,35 +21,32 @@ PRINCIPALS = [(path, p.arn) for path in FILES
               for p in load_auth_details(json.loads(path.read_text()), str(path)).principals()]
 
 
-def can_send(path, arn, sender, to, api, content, region) -> bool:
-    with CliRunner().isolation() as streams:
-        try:
-            main(["can-send", "--auth-details", str(path), "--principal", arn, "--from", sender, "--to", to,
-                  "--api", api, "--content", content, "--region", region, "--format", "json"])
-        except SystemExit as exc:
-            assert exc.code in (0, 1), streams[1].getvalue()
-        return json.loads(streams[0].getvalue())["allowed"]
+def can_send(cli, path, arn, sender, to, api, content, region) -> bool:
+    run = cli("can-send", "--auth-details", path, "--principal", arn, "--from", sender, "--to", to,
+                 "--api", api, "--content", content, "--region", region, "--format", "json")
+    assert run.code in (0, 1), run.err
+    return json.loads(run.out)["allowed"]
 
 
-def reached(path, arn, to) -> bool:
-    return any(can_send(path, arn, s, to, a, c, r) for s in SENDERS for a, c in APIS for r in REGIONS)
+def reached(cli, path, arn, to) -> bool:
+    return any(can_send(cli, path, arn, s, to, a, c, r) for s in SENDERS for a, c in APIS for r in REGIONS)
 
 
 @pytest.mark.parametrize(("path", "arn"), PRINCIPALS, ids=[arn for _, arn in PRINCIPALS])
-def test_can_send_and_audit_agree(path, arn):
+def test_can_send_and_audit_agree(path, arn, cli):
     details = load_auth_details(json.loads(path.read_text()), str(path))
     principal = next(p for p in details.principals() if p.arn == arn)
     verdict = audit_principal(principal, details, resource_policies={})
     if verdict.verdict == "unknown":
         pytest.skip(verdict.reason)
-    outside = reached(path, arn, OUTSIDE) or reached(path, arn, f"someone@example.com, {OUTSIDE}")
+    outside = reached(cli, path, arn, OUTSIDE) or reached(cli, path, arn, f"someone@example.com, {OUTSIDE}")
     assert outside == (verdict.verdict == "anyone"), verdict.reason
     if verdict.verdict == "simulator-only":
-        assert reached(path, arn, SIMULATOR)
+        assert reached(cli, path, arn, SIMULATOR)
     if verdict.verdict == "restricted":
-        assert reached(path, arn, verdict.recipients[0].replace("*", "someone"))
+        assert reached(cli, path, arn, verdict.recipients[0].replace("*", "someone"))
     if verdict.verdict == "none":
-        assert not reached(path, arn, SIMULATOR)
+        assert not reached(cli, path, arn, SIMULATOR)
 
 
 def test_the_examples_cover_every_decided_verdict():
