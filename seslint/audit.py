@@ -173,24 +173,27 @@ class _Prober:
         self.cache = PolicyCache()  # every probe evaluates the same policies: compile them once
 
     def send(self, variant, sender, region, to, template):
-        from seslint.evaluate.sending import can_send
+        from seslint.evaluate.sending import UNKNOWN, can_send
 
         key = (variant, sender, region, to)
         if key not in self.results:
             api, content = variant
             try:
-                self.results[key] = can_send(
+                result = can_send(
                     self.principal.identity_policies, sender=sender, to=to, api=api, content=content,
                     template=template if content in ("template", "bulk") else None, region=region,
                     account=self.principal.account, principal_arn=self.principal.arn,
                     permission_boundary=self.principal.permission_boundary,
                     resource_policies=self.resource_policies, explain=False, cache=self.cache)
             except SeslintError as exc:
-                self.results[key] = None
-                if not (api == "smtp" and "ApiVersion" in str(exc)):
-                    # a probe's own value, not a command-line flag: drop the flag name str(exc) starts with
-                    flag = str(getattr(exc, "source", None) or "").startswith("--")
-                    self.errors.append(exc.message if flag else str(exc))
+                result = None
+                # a probe's own value, not a command-line flag: drop the flag name str(exc) starts with
+                flag = str(getattr(exc, "source", None) or "").startswith("--")
+                self.errors.append(exc.message if flag else str(exc))
+            if result is not None and result.decision == UNKNOWN:
+                self.errors.append(f"{api} {content}: {result.notes[-1]}")
+                result = None
+            self.results[key] = result
         return self.results[key]
 
 
@@ -259,27 +262,22 @@ def _probe(principal, finding: Finding, relevant, region: str, resource_policies
         finding.statements = _deciding(hits)
     partial = {_one_identity(res) for *_, res in hits}
     if hits and None not in partial:
-        finding.notes.append(f"allowed only when SES checks the {' or the '.join(sorted(partial))} "
+        finding.notes.append(f"allowed only when SES checks the identity {' or '.join(sorted(partial))} "
                              "(which one SES checks depends on which is verified)")
     return finding
 
 
 def sends(result) -> bool:
-    """Whether a probe send goes through for some verification state of its identities: every
-    non-identity request allowed, and all address-identity or all domain-identity requests."""
-    def ok(role):
-        return all(r.result.allowed for r in result.requests if r.role == role)
-
-    others = all(r.result.allowed for r in result.requests if not r.role.endswith("identity"))
-    return others and (ok("address identity") or ok("domain identity"))
+    """Whether a probe send goes through for some verification state of its identities (the
+    answer can-send gives)."""
+    return result.allowed
 
 
 def _one_identity(result) -> str | None:
-    """For a send that goes through only for one of its identities, which one; else None."""
-    if result.allowed:
-        return None
-    address = all(r.result.allowed for r in result.requests if r.role == "address identity")
-    return "address identity" if address else "domain identity"
+    """For a send that goes through only for some of the sender's identities, which ones; else None."""
+    alts = dict(result.plan.groups).get("sender", ())
+    ok = [a.identity for a in alts if result.alternative_ok(a)]
+    return None if len(ok) == len(alts) else " or ".join(ok)
 
 
 def _unknown(finding: Finding, reason: str, statements=()) -> Finding:
@@ -293,7 +291,7 @@ def _why_none(prober: _Prober) -> str | None:
     (identity-side allows that no probe met might still be met by another send)."""
     stops = set()
     for result in prober.results.values():
-        denied = result.denied if result is not None else []
+        denied = result.blocking if result is not None else []
         if any(r.result.decision == "explicitDeny" for r in denied):
             stops.add("explicitly denied")
         elif any(r.result.missing == ["boundary"] for r in denied):

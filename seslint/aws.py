@@ -36,6 +36,7 @@ READER_ACTIONS = (
     "iam:ListGroupsForUser",
     "iam:ListRolePolicies",
     "iam:ListUserPolicies",
+    "ses:GetAccount",
     "ses:GetEmailIdentityPolicies",
     "ses:GetIdentityPolicies",
     "ses:ListEmailIdentities",
@@ -251,13 +252,28 @@ class Reader:
 
     def identities(self) -> list[str]:
         """Every SES identity (address or domain) in the region (SES v2 ListEmailIdentities)."""
-        names, token = [], {}
+        return sorted(self.identity_status())
+
+    def identity_status(self) -> dict[str, str]:
+        """{identity name: verification status} of every SES identity in the region."""
+        out, token = {}, {}
         while True:  # botocore has no paginator for this operation
             page = self.call("sesv2", "ListEmailIdentities", "*", **token)
-            names.extend(i["IdentityName"] for i in page.get("EmailIdentities", []))
+            for i in page.get("EmailIdentities", []):
+                out[i["IdentityName"].lower()] = i.get("VerificationStatus", "")
             if not page.get("NextToken"):
-                return sorted(names)
+                return out
             token = {"NextToken": page["NextToken"]}
+
+    def in_sandbox(self) -> bool:
+        """Whether the account is in the SES sandbox in the region (SES v2 GetAccount)."""
+        try:
+            return not self.call("sesv2", "GetAccount", "*").get("ProductionAccessEnabled", False)
+        except AwsError as exc:
+            if exc.code in UNSUPPORTED:
+                raise AwsError(f"{exc.message}: cannot tell whether the account is in the SES sandbox", code=exc.code,
+                               help="pass --sandbox or --no-sandbox") from None
+            raise
 
     def identity_policies(self, identities) -> dict[str, dict[str, dict]]:
         """Sending-authorization policies: {identity arn: {policy name: document}}, identities
@@ -318,7 +334,6 @@ def _document(value, source: str):
     return value
 
 
-def sender_identities(address: str) -> list[str]:
-    """The SES identities a send from `address` may be authorized against: the address and its domain."""
-    domain = address.rpartition("@")[2]
-    return [address, domain] if "@" in address and domain else [address]
+def verified_identity(candidates, status: dict[str, str]) -> str | None:
+    """The identity SES uses among `candidates` (most specific first): the first one verified."""
+    return next((c for c in candidates if status.get(c.lower()) == "SUCCESS"), None)

@@ -605,12 +605,10 @@ def _requests(item: dict, env, matrix) -> tuple[tuple[dict, ...], ...]:
                   _filter("identities", [sender], where) if sender else [None])
     context = {}
     if "send" in item:
-        context = {"ses:FromAddress": sender, "ses:FeedbackAddress": sender,
-                   "ses:FromDisplayName": call.get("display_name", "")}
-        if call.get("to") != "absent":
-            context["ses:Recipients"] = _as_tuple(call.get("to") or [])
-        if spec.startswith("sesv2:"):
-            context["ses:ApiVersion"] = "2"
+        from seslint.evaluate.sendmodel import api_of, context_values
+
+        to = None if call.get("to") == "absent" else _as_tuple(call.get("to") or [])
+        context = context_values(api_of(spec), sender, display=call.get("display_name", ""), recipients=to)
     context.update(call.get("context", {}))
     alternatives = []
     for identity in identities:

@@ -110,29 +110,34 @@ class LiveSource:
             self._principal = label_policies(found, details)
         return self._principal
 
-    def sending_policies(self, sender: str, *, region: str, account: str) -> dict:
-        """{identity arn: [PolicyDoc]}: the sending-authorization policies of the sender's address
-        identity and its domain identity, in `region` of `account`."""
-        from email.utils import parseaddr
+    def identity_policies(self, identities, *, region: str, account: str) -> dict:
+        """{identity arn: [PolicyDoc]}: the sending-authorization policies of `identities` in
+        `region` of `account` (identities without policies left out)."""
+        from seslint.evaluate.sending import PolicyDoc
 
-        from seslint.aws import sender_identities
+        docs = self._reader_for(region, account).identity_policies(identities)
+        return {arn: [PolicyDoc(doc, f"{arn} sending authorization policy '{name}'") for name, doc in ds.items()]
+                for arn, ds in docs.items()}
 
-        return self._identity_policies(sender_identities(parseaddr(sender)[1] or sender), region, account)
+    def identity_status(self, *, region: str, account: str) -> dict[str, str]:
+        """{identity name: verification status} of the SES identities in `region` of `account`."""
+        return self._reader_for(region, account).identity_status()
 
-    def _identity_policies(self, identities, region: str, account: str) -> dict:
+    def in_sandbox(self, *, region: str, account: str) -> bool:
+        return self._reader_for(region, account).in_sandbox()
+
+    def _reader_for(self, region: str, account: str):
         from seslint.aws import Connection, Reader
         from seslint.errors import SeslintError
-        from seslint.evaluate.sending import PolicyDoc
 
         reader = self.reader
         if region != reader.session.region_name:
             reader = Reader(Connection(self.conn.profile, region, self.conn.endpoint_url))
         if account != reader.account:
             raise SeslintError(f"the SES identities are in account {account}, but the credentials are for account "
-                               f"{reader.account}: seslint cannot read their sending authorization policies",
-                               help="pass --profile for the identities' account, or evaluate with files")
-        return {arn: [PolicyDoc(doc, f"{arn} sending authorization policy '{name}'") for name, doc in docs.items()]
-                for arn, docs in reader.identity_policies(identities).items()}
+                               f"{reader.account}: seslint cannot read them",
+                               help="pass --profile for the identities' account, or give --identity-policy FILE")
+        return reader
 
     def apply(self, scenario) -> None:
         """Add the principal's policies, its boundary, and (for an SES identity resource) the
@@ -152,6 +157,6 @@ class LiveSource:
 
         arn = parse(scenario.request.resource)
         if arn is not None and arn.service == "ses" and arn.resource.startswith("identity/"):
-            docs = self._identity_policies([arn.resource[len("identity/"):]], arn.region, arn.account)
+            docs = self.identity_policies([arn.resource[len("identity/"):]], region=arn.region, account=arn.account)
             policies.resources += [cache.get(d.value, d.source, d.pointer, "resource")
                                    for ds in docs.values() for d in ds]

@@ -277,9 +277,10 @@ def _yes(value) -> str:
 
 @click.command("can-send")
 @click.option("--from", "sender", required=True, metavar="ADDRESS", help="From address (may be 'Name <addr>').")
-@click.option("--to", "to", multiple=True, metavar="ADDRESS", help="To address (repeatable).")
-@click.option("--cc", multiple=True, metavar="ADDRESS", help="Cc address (repeatable).")
-@click.option("--bcc", multiple=True, metavar="ADDRESS", help="Bcc address (repeatable).")
+@click.option("--to", "to", multiple=True, metavar="ADDRESSES",
+              help="To addresses: one or a comma-separated list, with display names (repeatable).")
+@click.option("--cc", multiple=True, metavar="ADDRESSES", help="Cc addresses (as --to).")
+@click.option("--bcc", multiple=True, metavar="ADDRESSES", help="Bcc addresses (as --to).")
 @click.option("--api", type=click.Choice(["v1", "v2", "smtp"]), default="v2", show_default=True,
               help="How the app sends: SES API v1 (ses), v2 (sesv2) or the SMTP interface.")
 @click.option("--content", type=click.Choice(["simple", "raw", "template", "bulk"]), default="simple",
@@ -288,20 +289,38 @@ def _yes(value) -> str:
 @click.option("--configuration-set", metavar="NAME", help="Configuration set that applies to the send.")
 @click.option("--template", metavar="NAME", help="Stored template (template and bulk sends).")
 @click.option("--region", default="us-east-1", show_default=True, help="Region of the SES endpoint and identities.")
-@click.option("--account", metavar="ID", help="Account that owns the SES identities (default: the principal's).")
+@click.option("--account", metavar="ID", help="The sending account (default: the principal's).")
+@click.option("--identity", metavar="NAME|ARN",
+              help="The verified identity SES uses (default: every identity SES could use, or, live, the verified one).")
+@click.option("--sandbox/--no-sandbox", default=None,
+              help="The account is in the SES sandbox: recipients' identities are checked too (live: read from AWS).")
+@click.option("--source-arn", metavar="ARN", help="Delegated sending: the identity owner's identity (SourceArn, "
+                                                   "FromArn, FromEmailAddressIdentityArn).")
+@click.option("--return-path-arn", metavar="ARN", help="Delegated sending: the identity of the return path.")
+@click.option("--identity-policy", "identity_policy", metavar="FILE",
+              help="The identity's sending-authorization policy (the owner's, for delegated sending).")
+@click.option("--feedback-address", metavar="ADDRESS", help="Feedback (Return-Path) address.")
+@click.option("--tenant", metavar="NAME", help="SES tenant (TenantName; X-SES-TENANT header for SMTP).")
+@click.option("--tracking-override", "tracking", multiple=True, metavar="open|click=ENABLED|DISABLED",
+              help="Override open or click tracking in the send (v2; repeatable).")
+@click.option("--endpoint-id", metavar="ID", help="Multi-region endpoint id (v2 EndpointId).")
 @click.option("--policy", "policies", multiple=True, metavar="FILE", help="Identity-based policy (repeatable).")
 @click.option("--auth-details", metavar="FILE", help="Output of 'aws iam get-account-authorization-details'.")
 @click.option("--principal", metavar="NAME|ARN", help="User or role in --auth-details, or the caller's ARN.")
 @aws_options(region=False, conflicts=("auth_details", "principal"))
 @format_option("text", "json")
 @click.pass_context
-def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template, region, account, policies,
+def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template, region, account, identity, sandbox,
+             source_arn, return_path_arn, identity_policy, feedback_address, tenant, tracking, endpoint_id, policies,
              auth_details, principal, fmt, aws):
     """May this principal send this email? Evaluates every IAM request SES makes for the send.
 
-    Exit 0 when every request is allowed, 1 when any is denied, 3 on bad input.
+    Without --identity, every identity SES could check (the address, its domain, parent
+    domains) is evaluated: allowed when the send is allowed for one, saying for which.
+    Exit 0 when allowed, 1 when denied, 3 on bad input or when the sources leave it undecided.
     """
-    from seslint.evaluate.sending import PolicyDoc, can_send as run
+    from seslint.evaluate.sending import PolicyDoc, check_send
+    from seslint.evaluate.sendmodel import Send
 
     warn_unknown_regions(region)
 
@@ -333,33 +352,91 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
 
         account = account_of(principal_arn)
     if not account:
-        raise click.UsageError("give --account ID (the account that owns the SES identity)")
-    result = run(docs, sender=sender, to=to, cc=cc, bcc=bcc, api=api, content=content,
-                 configuration_set=configuration_set, template=template, region=region, account=account,
-                 principal_arn=principal_arn, permission_boundary=boundary,
-                 resource_policies=aws.sending_policies(sender, region=region, account=account) if aws else None)
+        raise click.UsageError("give --account ID (the sending account)")
+    send = Send(sender=sender, account=account, to=to, cc=cc, bcc=bcc, api=api, content=content,
+                configuration_set=configuration_set, template=template, region=region, identity=identity,
+                sandbox=bool(sandbox), source_arn=source_arn, return_path_arn=return_path_arn,
+                feedback_address=feedback_address, tenant=tenant, tracking=_tracking(tracking), endpoint_id=endpoint_id)
+    resource_policies, notes = {}, []
+    if identity_policy:
+        doc = _load(identity_policy)
+        resource_policies["*"] = [PolicyDoc(doc.value, doc.source)]
+    if aws is not None:
+        send, resource_policies, notes = _live_send(aws, send, resource_policies, sandbox is None)
+    result = check_send(send, docs, principal_arn=principal_arn, permission_boundary=boundary,
+                        resource_policies=resource_policies)
+    result.notes[:0] = notes
     if fmt == "json":
         echo_json(result.to_json())
     else:
-        click.echo(_render_send(result, sender, len(to) + len(cc) + len(bcc)))
+        click.echo(_render_send(result))
         if ctx.get_parameter_source("region") is click.core.ParameterSource.DEFAULT:
             click.echo(f"note: region {region} assumed; give --region for another")
-    ctx.exit(0 if result.allowed else 1)
+    ctx.exit(0 if result.allowed else 3 if result.decision == "unknown" else 1)
 
 
-def _render_send(result, sender, count) -> str:
-    verdict = "ALLOWED" if result.allowed else "DENIED"
-    lines = [f"{verdict}: {result.operation} from {sender} to {count} recipient{'s' if count != 1 else ''}"]
+def _tracking(values) -> tuple[tuple[str, str], ...]:
+    out = []
+    for value in values:
+        kind, sep, setting = value.partition("=")
+        if not sep:
+            raise click.BadParameter(f"'{value}' is not open|click=ENABLED|DISABLED", param_hint="--tracking-override")
+        out.append((kind.strip().lower(), setting.strip().upper()))
+    return tuple(out)
+
+
+def _live_send(aws, send, resource_policies, read_sandbox):
+    """The send with what AWS knows: the sandbox status, the verified identity, the identity policies."""
+    import dataclasses
+
+    from seslint.evaluate.sendmodel import identity_candidates, parse_address, plan
+
+    notes = []
+    where = {"region": send.region, "account": send.account}
+    if read_sandbox:
+        send = dataclasses.replace(send, sandbox=aws.in_sandbox(**where))
+        notes.append(f"live: the account is {'in' if send.sandbox else 'out of'} the SES sandbox in {send.region}")
+    if not send.identity and not send.source_arn:
+        from seslint.aws import verified_identity
+
+        candidates = identity_candidates(parse_address(send.sender, "from")[1])
+        found = verified_identity(candidates, aws.identity_status(**where))
+        if found:
+            send = dataclasses.replace(send, identity=found)
+            notes.append(f"live: SES uses the verified identity {found}")
+        else:
+            notes.append(f"live: none of {', '.join(candidates)} is a verified identity in {send.region}; "
+                         "every one is evaluated")
+    if "*" not in resource_policies:
+        own = [r.resource for r in plan(send).requests
+               if r.role in ("address identity", "domain identity", "return-path identity")]
+        names = sorted({arn.split(":identity/", 1)[1] for arn in own if arn.split(":")[4] == send.account})
+        if any(arn.split(":")[4] != send.account for arn in own):
+            raise click.UsageError("live, seslint reads only the sending account's identities: give the owner's "
+                                   "policy with --identity-policy FILE")
+        resource_policies = aws.identity_policies(names, **where)
+    return send, resource_policies, notes
+
+
+def _render_send(result) -> str:
+    verdict = {"allowed": "ALLOWED", "unknown": "UNKNOWN"}.get(result.decision, "DENIED")
+    count = len(result.plan.recipients)
+    lines = [f"{verdict}: {result.operation} from {result.plan.sender} to {count} "
+             f"recipient{'s' if count != 1 else ''}"]
+    lines += [f"  {h}" for h in result.holds_for()]
     for r in result.requests:
         res = r.result
-        line = f"  {res.decision:12} {r.action} on {r.resource} ({r.role})"
+        alt = f" if {r.alternative.condition}" if r.alternative and len(result.group_of(r.alternative)) > 1 else ""
+        line = f"  {res.decision:12} {r.action} on {r.resource} ({r.role}{alt})"
         if res.allowed and res.deciding:
             line += f" by {res.deciding[0].describe()}"
         elif not res.allowed:
             line += f": {res.reason}"
+        if r.undecided:
+            line += f" [undecided: the sources disagree on {', '.join(sorted(r.planned.uncertain))}]"
         lines.append(line)
     advice = result.advice()
-    if advice:
+    if advice and not result.allowed:
         lines.append("to allow it:")
         lines += [f"  - {a}" for a in advice]
     lines += [f"note: {n}" for n in result.notes]

@@ -12,7 +12,9 @@ Public API (others build on it; pinned by tests/evaluate/test_api.py):
         evaluated faithfully (unknown operator, malformed value, a value list where IAM defines no
         result) raise InputError instead of returning a decision.
     can_send(identity_policies, *, sender, to, ...) -> SendResult
-        Every IAM request SES makes for one send, each with its Result (see sending.py).
+        Every IAM request SES makes for one send, each with its Result, and the answer over the
+        identities SES may check (see sending.py). The requests themselves, without evaluation:
+        seslint.evaluate.sendmodel.plan(Send(...)) -> Plan (for prove and generate).
     load_auth_details(value, source) -> AuthDetails
         The output of `aws iam get-account-authorization-details` (see authdetails.py).
 

@@ -1,46 +1,42 @@
-"""can-send: every IAM request SES makes for one send, each evaluated.
+"""can-send: every IAM request SES makes for one send (the send model, sendmodel.py), each evaluated.
 
-Derivation, from the matrix (rules/quirks.json):
-- the API operation and content variant give the actions and resource types
-  (operation-mapping quirks, e.g. v2 SendEmail with raw content -> ses:SendRawEmail);
-- the identity resource is checked as the address identity or its domain identity, whichever
-  is verified (identity-arn-address-or-domain): both are evaluated, and the send counts as
-  allowed only when both are;
-- the configuration-set ARN only when a configuration set applies, the template ARN only for
-  templated sends (extra-send-configuration-set-arn, extra-templated-send-template-arn);
-- context keys only where the action carries them: ses:FromAddress, ses:FromDisplayName
-  ("" for a bare address), ses:FeedbackAddress (the From address when no feedback address is
-  set), ses:Recipients (To + Cc + Bcc) and ses:ApiVersion ("1" for v1, "2" for v2, as observed;
-  no AWS page documents the values, see quirk ck-api-version). For SMTP no source gives
-  ses:ApiVersion: it is left absent, and a policy that conditions on it is an error.
+The send is allowed when every request made always is allowed and, for each group of identity
+alternatives (the sender's identity; in the sandbox, each recipient's), the requests of at
+least one alternative are: offline seslint cannot know which identity is verified, so it says
+for which ones the answer holds. A request whose context keys the sources disagree on is
+evaluated both ways; when the two readings give different answers, the send is `unknown`.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from dataclasses import dataclass, field
-from email.utils import parseaddr
-from functools import cache
 
-from seslint.core.arn import partition_of
-from seslint.errors import InputError, UnsupportedError
-from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, Policies, Result, decide
-from seslint.evaluate.matching import Caller, CompiledPolicy, Request
+from seslint.evaluate.engine import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    Policies,
+    Result,
+    decide,
+)
+from seslint.evaluate.matching import Caller, Request
 from seslint.evaluate.scenario import PolicyCache
-from seslint.matrix import SENDING_KEYS
+from seslint.evaluate.sendmodel import (
+    APIS,
+    CONTENTS,
+    Alternative,
+    Plan,
+    PlannedRequest,
+    Send,
+    partition_of,
+    plan,
+)
 
-APIS = ("v1", "v2", "smtp")
-CONTENTS = ("simple", "raw", "template", "bulk")
-_OPERATIONS = {
-    ("v1", "simple"): "ses:SendEmail", ("v1", "raw"): "ses:SendRawEmail",
-    ("v1", "template"): "ses:SendTemplatedEmail", ("v1", "bulk"): "ses:SendBulkTemplatedEmail",
-    ("v2", "simple"): "sesv2:SendEmail:simple", ("v2", "raw"): "sesv2:SendEmail:raw",
-    ("v2", "template"): "sesv2:SendEmail:template", ("v2", "bulk"): "sesv2:SendBulkEmail",
-    ("smtp", "raw"): "smtp:SendRawEmail",
-}
-_API_VERSION = {"v1": "1", "v2": "2"}
-_SEND_KEYS = (*SENDING_KEYS, "ses:ApiVersion")
-_ACCOUNT = re.compile(r"\d{12}")
+__all__ = ["APIS", "CONTENTS", "PolicyDoc", "Send", "SendRequest", "SendResult", "can_send", "check_send",
+           "partition_of", "plan"]
+UNKNOWN = "unknown"
+_IDENTITY_ROLES = ("address identity", "domain identity", "return-path identity")
 
 
 @dataclass(frozen=True)
@@ -54,69 +50,143 @@ class PolicyDoc:
 
 @dataclass
 class SendRequest:
-    action: str
-    resource: str
-    role: str                 # "address identity", "domain identity", "configuration set", "template"
-    context: dict
-    result: Result
+    planned: PlannedRequest
+    result: Result                    # the primary reading: uncertain keys absent
+    readings: dict = field(default_factory=dict)   # frozenset of uncertain keys present -> Result
+    cross_account: bool = False
+
+    action = property(lambda self: self.planned.action)
+    resource = property(lambda self: self.planned.resource)
+    role = property(lambda self: self.planned.role)
+    context = property(lambda self: self.planned.context)
+    alternative = property(lambda self: self.planned.alternative)
+
+    def allowed(self, world: frozenset = frozenset()) -> bool:
+        return self.readings.get(frozenset(world & self.planned.uncertain.keys()), self.result).decision == ALLOWED
+
+    @property
+    def undecided(self) -> bool:
+        return len({r.decision == ALLOWED for r in self.readings.values()} | {self.result.allowed}) > 1
 
     def to_json(self) -> dict:
         out = self.result.to_json()
         del out["id"]
-        out.update({"action": self.action, "resource": self.resource, "checks": self.role,
-                    "context": self.context})
+        out.update({"action": self.action, "resource": self.resource, "checks": self.role, "context": self.context})
+        if self.alternative is not None:
+            out["alternative"] = self.alternative.to_json()
+        if self.readings:
+            out["uncertain"] = {"keys": self.planned.uncertain,
+                                "readings": [{"present": sorted(keys), "decision": r.decision}
+                                             for keys, r in sorted(self.readings.items(), key=lambda x: sorted(x[0]))]}
         return out
 
 
 @dataclass
 class SendResult:
-    """The requests one send makes; allowed only if every one is."""
+    """The requests one send makes and the answer over the identity alternatives."""
 
     operation: str
+    plan: Plan
     requests: list[SendRequest] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def _of(self, alt: Alternative | None) -> list[SendRequest]:
+        return [r for r in self.requests if r.alternative == alt]
+
+    def alternative_ok(self, alt: Alternative, world: frozenset = frozenset()) -> bool:
+        return all(r.allowed(world) for r in self._of(alt))
+
+    def worlds(self) -> list[frozenset]:
+        """Every reading of the uncertain keys, each key absent or present, one for the whole send."""
+        keys = sorted({k for r in self.requests for k in r.planned.uncertain})
+        return [frozenset(k for i, k in enumerate(keys) if n >> i & 1) for n in range(2 ** len(keys))]
+
+    def _allowed_in(self, world: frozenset) -> bool:
+        return (all(r.allowed(world) for r in self._of(None))
+                and all(any(self.alternative_ok(a, world) for a in alts) for _, alts in self.plan.groups))
+
+    @property
+    def decision(self) -> str:
+        primary = self._allowed_in(frozenset())
+        if any(self._allowed_in(world) != primary for world in self.worlds()[1:]):
+            return UNKNOWN
+        if primary:
+            return ALLOWED
+        return EXPLICIT_DENY if any(r.result.decision == EXPLICIT_DENY for r in self.blocking) else IMPLICIT_DENY
+
     @property
     def allowed(self) -> bool:
-        return all(r.result.decision == ALLOWED for r in self.requests)
+        return self.decision == ALLOWED
+
+    @property
+    def blocking(self) -> list[SendRequest]:
+        """The denied requests that stop the send: always-made ones, and those of groups where
+        no alternative is allowed."""
+        out = [r for r in self._of(None) if not r.allowed()]
+        for _, alts in self.plan.groups:
+            if not any(self.alternative_ok(a) for a in alts):
+                out += [r for a in alts for r in self._of(a) if not r.allowed()]
+        return out
 
     @property
     def denied(self) -> list[SendRequest]:
-        return [r for r in self.requests if r.result.decision != ALLOWED]
+        return [r for r in self.requests if not r.allowed()]
 
-    def advice(self) -> list[str]:
-        """What to change so the denied requests are allowed, one line each."""
+    def holds_for(self) -> list[str]:
+        """Per group with several alternatives and mixed answers: for which identity it holds."""
         out = []
-        for r in self.denied:
-            res = r.result
-            if res.decision == EXPLICIT_DENY:
-                for h in res.deciding:
-                    out.append(f"{r.action} on {r.resource}: remove or narrow the Deny in {h.describe()}")
-                continue
-            near = near_misses(r)
-            for m in near:
-                out.append(f"{r.action} on {r.resource}: {m}")
-            for kind in res.missing:
-                if not (near and kind == "identity"):
-                    out.append(f"{r.action} on {r.resource}: {_add(kind, r)}")
+        for _, alts in self.plan.groups:
+            answers = [(self.alternative_ok(a), a) for a in alts]
+            if len(alts) > 1 and len({ok for ok, _ in answers}) > 1:
+                out.append("; ".join(f"{'allowed' if ok else 'denied'} if {a.condition}" for ok, a in answers))
         return out
 
+    def advice(self) -> list[str]:
+        """What to change so the blocking requests are allowed, one line each."""
+        out = []
+        for r in self.blocking:
+            where = f"if {r.alternative.condition}: " if r.alternative and len(self.group_of(r.alternative)) > 1 else ""
+            head = f"{where}{r.action} on {r.resource}"
+            res = r.result
+            if res.decision == EXPLICIT_DENY:
+                out += [f"{head}: remove or narrow the Deny in {h.describe()}" for h in res.deciding]
+                continue
+            near = near_misses(r)
+            out += [f"{head}: {m}" for m in near]
+            for kind in res.missing:
+                if near and kind == "identity":
+                    continue
+                line = _add(kind, r)
+                if line:
+                    out.append(f"{head}: {line}")
+        return list(dict.fromkeys(out))
+
+    def group_of(self, alt: Alternative):
+        return next(alts for name, alts in self.plan.groups if name == alt.group)
+
     def to_json(self) -> dict:
-        return {"operation": self.operation, "allowed": self.allowed,
-                "decision": "allowed" if self.allowed else next(r.result.decision for r in self.denied),
-                "requests": [r.to_json() for r in self.requests], "advice": self.advice(), "notes": self.notes}
+        alternatives = [dict(a.to_json(), decision=ALLOWED if self.alternative_ok(a) else "denied")
+                        for _, alts in self.plan.groups for a in alts]
+        return {"operation": self.operation, "allowed": self.allowed, "decision": self.decision,
+                "requests": [r.to_json() for r in self.requests], "alternatives": alternatives,
+                "holds_for": self.holds_for(), "advice": self.advice(), "notes": self.notes}
 
 
-def _add(kind: str, r: SendRequest) -> str:
+def _add(kind: str, r: SendRequest) -> str | None:
     statement = f'{{"Effect": "Allow", "Action": "{r.action}", "Resource": "{r.resource}"}}'
-    return {
-        "identity": f"add to an identity-based policy: {statement}",
-        "boundary": f"the permissions boundary must also allow it: {statement}",
-        "session": f"a session policy must also allow it: {statement}",
-        "scp": "every service control policy level must allow it (ask your organization admin)",
-        "resource": f"the identity's sending authorization policy must allow this principal: {statement} "
-                    "with a Principal naming it",
-    }[kind]
+    identity_arn = r.role in _IDENTITY_ROLES
+    if kind == "identity":
+        extra = (" (or, optionally, let the identity's sending authorization policy name this principal)"
+                 if identity_arn and not r.cross_account else "")
+        return f"add to an identity-based policy: {statement}{extra}"
+    if kind == "resource":
+        if not r.cross_account:
+            return None  # same account: the identity-based policy alone is enough (advice above)
+        return (f"the identity owner's sending authorization policy must allow this principal: {statement} "
+                "with a Principal naming it")
+    return {"boundary": f"the permissions boundary must also allow it: {statement}",
+            "session": f"a session policy must also allow it: {statement}",
+            "scp": "every service control policy level must allow it (ask your organization admin)"}[kind]
 
 
 def near_misses(r: SendRequest) -> list[str]:
@@ -139,93 +209,33 @@ def near_misses(r: SendRequest) -> list[str]:
 
 
 def _values(v) -> str:
-    import json
-
     return json.dumps(v, ensure_ascii=False)
 
 
-def _address(text: str, what: str) -> tuple[str, str]:
-    name, addr = parseaddr(text)
-    if not addr or "@" not in addr or addr.count("@") != 1 or not addr.split("@")[1]:
-        raise InputError(f"{what} '{text}' is not an email address", pointer=None, source=f"--{what}")
-    return name, addr
+def can_send(identity_policies, *, sender: str, account: str, principal_arn: str | None = None,
+             permission_boundary=None, resource_policies: dict | None = None, scps=None, session_policies=(),
+             explain: bool = True, cache: PolicyCache | None = None, **send) -> SendResult:
+    """Evaluate every IAM request SES makes for this send (`send` takes the fields of `Send`).
 
-
-def derive(*, sender: str, to=(), cc=(), bcc=(), api: str = "v2", content: str = "simple",
-           configuration_set: str | None = None, template: str | None = None, region: str = "us-east-1",
-           account: str) -> tuple[str, list[tuple[str, str, str, dict]]]:
-    """The operation and the (action, resource ARN, role, context) of every IAM request of one send."""
-    if api not in APIS:
-        raise UnsupportedError(f"unknown api '{api}'", help="use v1, v2 or smtp")
-    if content not in CONTENTS:
-        raise UnsupportedError(f"unknown content '{content}'", help="use simple, raw, template or bulk")
-    if api == "smtp" and content == "simple":
-        content = "raw"   # SMTP sends a raw MIME message
-    spec = _OPERATIONS.get((api, content))
-    if spec is None:
-        raise UnsupportedError(f"the {api} interface has no {content} send", help="SMTP sends raw content only")
-    if content in ("template", "bulk") and not template:
-        raise UnsupportedError(f"a {content} send needs --template NAME")
-    if not _ACCOUNT.fullmatch(account or ""):
-        raise UnsupportedError(f"account '{account}' is not a 12-digit account id")
-    display, from_addr = _address(sender, "from")
-    recipients = [_address(a, "to")[1] for a in to] + [_address(a, "cc")[1] for a in cc] + \
-                 [_address(a, "bcc")[1] for a in bcc]
-    if not recipients:
-        raise UnsupportedError("a send needs at least one recipient (--to, --cc or --bcc)")
-    operation, steps = _plan(spec, content)
-    prefix = f"arn:{partition_of(region)}:ses:{region}:{account}"
-    domain = from_addr.rsplit("@", 1)[1].lower()
-    arns = {"identity": [(f"{prefix}:identity/{from_addr}", "address identity"),
-                         (f"{prefix}:identity/{domain}", "domain identity")],
-            "configuration-set": [(f"{prefix}:configuration-set/{configuration_set}", "configuration set")]
-            if configuration_set else [],
-            "template": [(f"{prefix}:template/{template}", "template")] if template else []}
-    values = {"ses:FromAddress": from_addr, "ses:FromDisplayName": display, "ses:FeedbackAddress": from_addr,
-              "ses:Recipients": recipients}
-    if api in _API_VERSION:
-        values["ses:ApiVersion"] = _API_VERSION[api]
-    out = []
-    for action, resource_types, keys in steps:
-        context = {k: v for k, v in values.items() if k in keys}
-        for rtype in resource_types:
-            for arn, role in arns.get(rtype, []):
-                out.append((action, arn, role, context))
-    return operation, out
-
-
-@cache
-def _plan(spec: str, content: str) -> tuple[str, tuple]:
-    """What the matrix says one kind of send is authorized against, worked out once per process:
-    (operation label, ((action, resource types, send context keys the action carries), ...))."""
-    from seslint.matrix import load_matrix
-
-    matrix = load_matrix()
-    variants = matrix.operation(spec)
-    steps = []
-    for variant in variants:
-        for auth in variant["authorizes"]:
-            action = matrix.require_action(auth["action"])
-            keys = frozenset(k for k in _SEND_KEYS if matrix.carries(action, k))
-            steps.append((action.full_name, tuple(auth["resources"]), keys))
-    return variants[0]["operation"] + (f" ({content})" if variants[0]["variant"] else ""), tuple(steps)
-
-
-def can_send(identity_policies, *, sender: str, to=(), cc=(), bcc=(), api: str = "v2", content: str = "simple",
-             configuration_set: str | None = None, template: str | None = None, region: str = "us-east-1",
-             account: str, principal_arn: str | None = None, permission_boundary=None,
-             resource_policies: dict | None = None, scps=None, session_policies=(),
-             explain: bool = True, cache: PolicyCache | None = None) -> SendResult:
-    """Evaluate every IAM request SES makes for this send.
-
-    Policies are dicts or PolicyDoc. `resource_policies` maps an identity ARN (or identity name,
-    e.g. "example.com") to its sending authorization policies; `scps` is a list of
-    (level, [policies]) from the root down. Pass one `cache` to many calls with the same
-    policies (e.g. probe sends) to compile them once.
+    Policies are dicts or PolicyDoc. `resource_policies` maps an identity ARN, an identity name
+    (e.g. "example.com") or "*" (any identity the sender uses) to its sending-authorization
+    policies; `scps` is a list of (level, [policies]) from the root down. Pass one `cache` to
+    many calls with the same policies to compile them once.
     """
-    operation, requests = derive(sender=sender, to=to, cc=cc, bcc=bcc, api=api, content=content,
-                                 configuration_set=configuration_set, template=template, region=region,
-                                 account=account)
+    for key in ("to", "cc", "bcc"):
+        if key in send:
+            send[key] = tuple(send[key])
+    send["tracking"] = tuple(send.get("tracking") or ())
+    return check_send(Send(sender=sender, account=account, **send), identity_policies, principal_arn=principal_arn,
+                      permission_boundary=permission_boundary, resource_policies=resource_policies, scps=scps,
+                      session_policies=session_policies, explain=explain, cache=cache)
+
+
+def check_send(send: Send, identity_policies, *, principal_arn: str | None = None, permission_boundary=None,
+               resource_policies: dict | None = None, scps=None, session_policies=(), explain: bool = True,
+               cache: PolicyCache | None = None) -> SendResult:
+    """`can_send` for a `Send`."""
+    the_plan = plan(send)
     cache = cache or PolicyCache()
 
     def compiled(p, kind, label):
@@ -241,36 +251,40 @@ def can_send(identity_policies, *, sender: str, to=(), cc=(), bcc=(), api: str =
     for name, ps in (resource_policies or {}).items():
         by_identity[name] = [compiled(p, "resource", f"<sending authorization policy of {name} {k + 1}>")
                              for k, p in enumerate(ps if isinstance(ps, (list, tuple)) else [ps])]
-    caller = Caller.from_arn(principal_arn) if principal_arn else Caller(account=account)
-    result = SendResult(operation)
-    if api == "smtp":
-        _refuse_api_version(identity + session + ([boundary] if boundary else [])
-                            + [cp for _, cps in scp_levels for cp in cps]
-                            + [cp for cps in by_identity.values() for cp in cps])
-        result.notes.append("ses:ApiVersion is left absent for SMTP: no source documents its value")
-    for action, arn, role, context in requests:
-        name = arn.split(":identity/", 1)[1] if ":identity/" in arn else None
+    caller = Caller.from_arn(principal_arn) if principal_arn else Caller(account=send.account)
+    defaults = {k: v for k, v in caller.context_defaults().items() if v is not None}
+    result = SendResult(the_plan.operation, the_plan, notes=list(the_plan.notes))
+    for planned in the_plan.requests:
+        arn = planned.resource
+        resources = []
+        if ":identity/" in arn:
+            resources = by_identity.get(arn, []) + by_identity.get(arn.split(":identity/", 1)[1], [])
+            if planned.role in _IDENTITY_ROLES:
+                resources += by_identity.get("*", [])
         policies = Policies(identity=identity, boundary=boundary, session=session, scps=scp_levels,
-                            resources=by_identity.get(arn, []) + (by_identity.get(name, []) if name else []))
-        ctx = {k.lower(): v for k, v in context.items()}
-        for key, value in caller.context_defaults().items():
-            if value is not None:
-                ctx.setdefault(key, value)
-        request = Request(action, arn, ctx, {k.lower(): k for k in context})
-        res = decide(policies, caller, request, explain=explain)
-        result.requests.append(SendRequest(action, arn, role, dict(context), res))
-    if any(r.role == "address identity" for r in result.requests):
-        result.notes.append("SES checks the address identity when the address itself is verified, otherwise "
-                            "its domain identity; both are evaluated here")
+                            resources=resources)
+
+        primary = _decide(policies, caller, planned, planned.context, defaults, explain)
+        keys = sorted(planned.uncertain)
+        readings = {}
+        for n in range(1, 2 ** len(keys)):
+            present = frozenset(k for i, k in enumerate(keys) if n >> i & 1)
+            context = {**planned.context, **{k: planned.uncertain[k] for k in present}}
+            readings[present] = _decide(policies, caller, planned, context, defaults, explain)
+        account = arn.split(":")[4] if arn.count(":") >= 5 else None
+        cross = bool(account and caller.account and account != caller.account)
+        result.requests.append(SendRequest(planned, primary, readings, cross))
+    if result.decision == UNKNOWN:
+        keys = sorted({k for r in result.requests if r.undecided for k in r.planned.uncertain})
+        result.notes.append(f"the answer depends on {', '.join(keys)}, which the sources disagree on for this "
+                            "send: seslint cannot decide it")
     return result
 
 
-def _refuse_api_version(policies: list[CompiledPolicy]) -> None:
-    for cp in policies:
-        for cs in cp.statements:
-            for cc in cs.conditions:
-                if cc.key == "ses:apiversion":
-                    raise InputError("this policy conditions on ses:ApiVersion, whose value for SMTP sends is "
-                                     "undocumented", source=cp.policy.source, pointer=cc.cond.pointer,
-                                     help="evaluate with --api v1 or --api v2, or drop the condition")
-
+def _decide(policies: Policies, caller: Caller, planned: PlannedRequest, context: dict, defaults: dict,
+            explain: bool) -> Result:
+    ctx = {k.lower(): v for k, v in context.items()}
+    for key, value in defaults.items():
+        ctx.setdefault(key, value)
+    return decide(policies, caller, Request(planned.action, planned.resource, ctx, {k.lower(): k for k in context}),
+                  explain=explain)

@@ -88,7 +88,7 @@ def test_verdicts(name, statements, boundary, expected, recipients, senders, rea
 
 def test_api_version_condition_limits_the_variants():
     found = verdict(st(**{"StringEquals": {"ses:ApiVersion": "2"}}))
-    assert found.apis == ["v2 simple", "v2 raw"]
+    assert found.apis == ["v2 simple", "v2 raw", "smtp raw"]   # SMTP is API version 2
 
 
 def test_sending_authorization_policy_naming_the_principal():

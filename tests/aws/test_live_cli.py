@@ -33,7 +33,8 @@ def account(moto):
 
 
 def can_send(cli, moto, *flags):
-    return cli("can-send", "--endpoint-url", moto.url, "--from", "noreply@example.com", *flags)
+    """can-send out of the sandbox (moto has no SES v2 GetAccount)."""
+    return cli("can-send", "--endpoint-url", moto.url, "--from", "noreply@example.com", "--no-sandbox", *flags)
 
 
 def test_can_send_role_simulator_only(account, cli):
@@ -66,6 +67,7 @@ def test_can_send_sending_authorization_policy(account, cli):
     """The partner role has no identity policy: the identity's own policy allows it (same account)."""
     result = can_send(cli, account, "--role", "partner", "--to", "x@example.net", "--format", "json")
     out = json.loads(result.out)
+    assert out["allowed"] is True and "live: SES uses the verified identity example.com" in out["notes"]
     domain = next(r for r in out["requests"] if r["checks"] == "domain identity")
     assert domain["decision"] == "allowed"
     assert domain["matched"][0]["policy_type"] == "resource"
@@ -177,3 +179,52 @@ def test_can_send_profile_and_region(account, tmp_path, monkeypatch, cli):
     # example.com's policy lives in us-east-1: in eu-west-1 nothing grants the partner role
     assert result.code == 1, result.err
     assert all(r["resource"].startswith("arn:aws:ses:eu-west-1:") for r in json.loads(result.out)["requests"])
+
+
+# -- live send facts: the sandbox status and the verified identity ----------------------------
+
+def _can_send_live(cli, url, *flags):
+    return cli("can-send", "--endpoint-url", url, "--from", "noreply@example.com", *flags)
+
+
+def test_live_sandbox_status_is_read(stub, account, cli):
+    stub.answer("GET /v2/email/account", 200, json.dumps({"ProductionAccessEnabled": False}),
+                headers={"Content-Type": "application/json"})
+    result = _can_send_live(cli, stub.url, "--user", "app", "--to", "x@example.net", "--format", "json")
+    out = json.loads(result.out)
+    assert "live: the account is in the SES sandbox in us-east-1" in out["notes"]
+    assert any(r["checks"] == "recipient identity" for r in out["requests"])
+    stub.answer("GET /v2/email/account", 200, json.dumps({"ProductionAccessEnabled": True}),
+                headers={"Content-Type": "application/json"})
+    result = _can_send_live(cli, stub.url, "--user", "app", "--to", "x@example.net", "--format", "json")
+    assert not any(r["checks"] == "recipient identity" for r in json.loads(result.out)["requests"])
+
+
+def test_live_sandbox_status_unreadable_is_exit_3(stub, account, cli):
+    stub.json_error("GET /v2/email/account", "NotImplemented", "not yet implemented", status=501, times=3)
+    result = _can_send_live(cli, stub.url, "--role", "ci", "--to", "success@simulator.amazonses.com")
+    assert result.code == 3
+    assert "cannot tell whether the account is in the SES sandbox" in result.err
+    assert "--sandbox or --no-sandbox" in result.err
+
+
+def test_live_uses_the_verified_address_identity(account, cli):
+    account.identity("noreply@example.com")
+    result = can_send(cli, account, "--role", "partner", "--to", "x@example.net", "--format", "json")
+    out = json.loads(result.out)
+    assert "live: SES uses the verified identity noreply@example.com" in out["notes"]
+    assert [r["resource"] for r in out["requests"]] == [f"arn:aws:ses:us-east-1:{ACCOUNT}:identity/noreply@example.com"]
+    assert result.code == 1   # the partner's grant is on example.com, which SES no longer checks
+
+
+def test_live_delegated_sending_needs_the_owners_policy_file(account, tmp_path, cli):
+    owner = "arn:aws:ses:us-east-1:999988887777:identity/example.com"
+    result = can_send(cli, account, "--user", "app", "--to", "x@example.net", "--source-arn", owner)
+    assert result.code == 2 and "--identity-policy FILE" in result.err
+    grant = tmp_path / "grant.json"
+    grant.write_text(json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "ses:SendEmail", "Resource": owner}]}))
+    result = can_send(cli, account, "--user", "app", "--to", "x@example.net", "--source-arn", owner,
+                      "--identity-policy", str(grant), "--format", "json")
+    assert result.code == 0, result.out
+    assert [r["resource"] for r in json.loads(result.out)["requests"]] == [owner]

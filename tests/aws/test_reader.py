@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from seslint.aws import Connection, Reader, parse_principal, sender_identities
+from seslint.aws import Connection, Reader, parse_principal, verified_identity
 from seslint.errors import InputError, SeslintError, UnknownNameError
 
 from .conftest import ACCOUNT, allow, deny
@@ -88,9 +88,11 @@ def test_parse_principal_rejects(kind, value, message):
         parse_principal(kind, value)
 
 
-def test_sender_identities():
-    assert sender_identities("a@example.com") == ["a@example.com", "example.com"]
-    assert sender_identities("example.com") == ["example.com"]
+def test_verified_identity_is_the_most_specific_verified_candidate():
+    candidates = ["a@mail.example.com", "mail.example.com", "example.com"]
+    assert verified_identity(candidates, {"example.com": "SUCCESS", "mail.example.com": "PENDING"}) == "example.com"
+    assert verified_identity(candidates, {"a@mail.example.com": "SUCCESS", "example.com": "SUCCESS"}) == candidates[0]
+    assert verified_identity(candidates, {"other.com": "SUCCESS"}) is None
 
 
 def test_identity_policies_v2(moto):

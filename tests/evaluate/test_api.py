@@ -11,7 +11,7 @@ import pytest
 
 import seslint.evaluate as ev
 from seslint.errors import InputError, UnknownNameError
-from seslint.evaluate.sending import derive
+from seslint.evaluate.sendmodel import Send, plan
 
 EX = Path(__file__).resolve().parents[2] / "examples"
 
@@ -48,41 +48,49 @@ def test_result_json_shape():
     ("v1", "template", "t", {"ses:SendTemplatedEmail"}),
     ("v2", "template", "t", {"ses:SendEmail", "ses:SendTemplatedEmail"}),
 ])
-def test_derive_actions_from_the_matrix(api, content, template, expected):
-    _, requests = derive(sender="a@example.com", to=["b@x.com"], api=api, content=content, template=template,
-                         account="111122223333")
-    assert {r[0] for r in requests} == expected
+def test_plan_actions_from_the_matrix(api, content, template, expected):
+    requests = plan(Send("a@example.com", "111122223333", to=("b@x.com",), api=api, content=content,
+                         template=template)).requests
+    assert {r.action for r in requests} == expected
 
 
-def test_derive_resources_and_context():
-    _, requests = derive(sender="Shop <Noreply@Example.com>", to=["b@x.com"], cc=["c <c@y.com>"], bcc=["d@z.com"],
-                         api="v2", content="bulk", template="welcome", configuration_set="cs",
-                         region="eu-west-1", account="111122223333")
-    resources = {r[1] for r in requests}
-    assert resources == {"arn:aws:ses:eu-west-1:111122223333:identity/Noreply@Example.com",
-                         "arn:aws:ses:eu-west-1:111122223333:identity/example.com",
-                         "arn:aws:ses:eu-west-1:111122223333:template/welcome",
-                         "arn:aws:ses:eu-west-1:111122223333:configuration-set/cs"}
-    bulk = next(r for r in requests if r[0] == "ses:SendBulkEmail")
-    templated = next(r for r in requests if r[0] == "ses:SendBulkTemplatedEmail")
-    assert "ses:Recipients" not in bulk[3]          # address keys only on SendBulkTemplatedEmail
-    assert templated[3] == {"ses:FromAddress": "Noreply@Example.com", "ses:FromDisplayName": "Shop",
-                            "ses:FeedbackAddress": "Noreply@Example.com",
-                            "ses:Recipients": ["b@x.com", "c@y.com", "d@z.com"], "ses:ApiVersion": "2"}
+def test_plan_resources_and_context():
+    p = plan(Send("Shop <Noreply@Example.com>", "111122223333", to=("b@x.com",), cc=("c <c@y.com>",),
+                  bcc=("d@z.com",), api="v2", content="bulk", template="welcome", configuration_set="cs",
+                  region="eu-west-1"))
+    assert {r.resource for r in p.requests} == {"arn:aws:ses:eu-west-1:111122223333:identity/Noreply@Example.com",
+                                                "arn:aws:ses:eu-west-1:111122223333:identity/example.com",
+                                                "arn:aws:ses:eu-west-1:111122223333:template/welcome",
+                                                "arn:aws:ses:eu-west-1:111122223333:configuration-set/cs"}
+    bulk = next(r for r in p.requests if r.action == "ses:SendBulkEmail")
+    templated = next(r for r in p.requests if r.action == "ses:SendBulkTemplatedEmail")
+    assert "ses:Recipients" not in bulk.context          # address keys only on SendBulkTemplatedEmail
+    assert templated.context == {"ses:FromAddress": "Noreply@Example.com", "ses:FromDisplayName": "Shop",
+                                 "ses:FeedbackAddress": "Noreply@Example.com",
+                                 "ses:Recipients": ["b@x.com", "c@y.com", "d@z.com"], "ses:ApiVersion": "2"}
+    assert [a.identity for _, alts in p.groups for a in alts] == ["Noreply@Example.com", "example.com"]
 
 
-def test_derive_smtp_has_no_api_version_and_cn_partition():
-    _, requests = derive(sender="a@example.com", to=["b@x.com"], api="smtp", region="cn-north-1",
-                         account="111122223333")
-    assert all("ses:ApiVersion" not in r[3] for r in requests)
-    assert requests[0][1].startswith("arn:aws-cn:ses:cn-north-1:")
+def test_planned_requests_are_scenario_requests():
+    p = plan(Send("a@example.com", "111122223333", to=("b@x.com",)))
+    for planned in p.requests:
+        scenario = ev.load_scenario({"request": planned.scenario_request()}, "<plan>")
+        assert scenario.request.action == planned.action and scenario.request.resource == planned.resource
 
 
-def test_smtp_refuses_a_policy_on_api_version():
+def test_plan_smtp_is_api_version_2_and_cn_partition():
+    requests = plan(Send("a@example.com", "111122223333", to=("b@x.com",), api="smtp", region="cn-north-1")).requests
+    assert all(r.context["ses:ApiVersion"] == "2" for r in requests)
+    assert requests[0].resource.startswith("arn:aws-cn:ses:cn-north-1:")
+
+
+def test_v1_api_version_is_absent_and_tried_as_1():
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ses:*", "Resource": "*",
               "Condition": {"StringEquals": {"ses:ApiVersion": "1"}}}]}
-    with pytest.raises(InputError, match="undocumented"):
-        ev.can_send([policy], sender="a@example.com", to=["b@x.com"], api="smtp", account="111122223333")
+    result = ev.can_send([policy], sender="a@example.com", to=["b@x.com"], api="v1", account="111122223333")
+    assert result.decision == "unknown"
+    assert ev.can_send([policy], sender="a@example.com", to=["b@x.com"], api="smtp",
+                       account="111122223333").decision == "implicitDeny"
 
 
 def test_can_send_with_sending_authorization_cross_account():
@@ -94,8 +102,9 @@ def test_can_send_with_sending_authorization_cross_account():
     denied = ev.can_send([identity], **kwargs)
     assert not denied.allowed and "resource" in denied.requests[0].result.missing
     allowed_domain = ev.can_send([identity], resource_policies={"example.com": [grant]}, **kwargs)
-    by_role = {r.role: r.result.decision for r in allowed_domain.requests}
-    assert by_role == {"address identity": "implicitDeny", "domain identity": "allowed"}
+    by_identity = {r.alternative.identity: r.result.decision for r in allowed_domain.requests}
+    assert by_identity == {"news@example.com": "implicitDeny", "example.com": "allowed"}
+    assert allowed_domain.allowed
 
 
 def test_auth_details_principals_and_policies():

@@ -139,3 +139,129 @@ def test_can_send_unknown_principal_is_exit_3(cli):
     code, _, _ = cli("can-send", "--auth-details", str(EX / "auth-details.json"), "--principal", "nobody",
                   "--from", "a@example.com", "--to", "b@example.com")
     assert code == 3
+
+
+# -- the issue-12 table: address lists, the domain-only policy, SMTP and ApiVersion ------------
+
+def _write(tmp_path, name, value):
+    path = tmp_path / name
+    path.write_text(json.dumps(value))
+    return str(path)
+
+
+DOMAIN_V2 = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"],
+    "Resource": "arn:aws:ses:us-east-1:111122223333:identity/example.com",
+    "Condition": {"StringEquals": {"ses:ApiVersion": "2"}}}]}
+
+
+def test_can_send_parses_the_whole_address_list(cli):
+    code, out, _ = cli("can-send", "--policy", str(EX / "policies" / "ci-simulator-only.json"), "--account",
+                    "111122223333", "--from", "ci@example.com", "--to",
+                    "success@simulator.amazonses.com, someone@gmail.com", "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["allowed"] is False
+    assert data["requests"][0]["context"]["ses:Recipients"] == ["success@simulator.amazonses.com", "someone@gmail.com"]
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    (["a@x.com, b@y.com"], ["a@x.com", "b@y.com"]),
+    (["a@x.com; b@y.com", "c@z.com"], ["a@x.com", "b@y.com", "c@z.com"]),
+    (['"Doe, Jane" <jane@x.com>, Bob <bob@y.com>'], ["jane@x.com", "bob@y.com"]),
+    (["<a@x.com>"], ["a@x.com"]),
+])
+def test_address_lists(tmp_path, values, expected, cli):
+    args = [a for v in values for a in ("--to", v)]
+    code, out, _ = cli("can-send", "--policy", _write(tmp_path, "p.json", DOMAIN_V2), "--account", "111122223333",
+                    "--from", "Shop <noreply@example.com>", *args, "--format", "json")
+    data = json.loads(out)
+    assert data["requests"][0]["context"]["ses:Recipients"] == expected
+    assert data["requests"][0]["context"]["ses:FromDisplayName"] == "Shop"
+
+
+@pytest.mark.parametrize("args", [
+    ["--to", "a@x.com, not-an-address"], ["--to", "a@x.com,, b@@y.com"], ["--cc", "Group: a@x.com;"],
+    ["--to", "a@x.com", "--from", "a@x.com, b@y.com"], ["--to", "a@x.com", "--identity", "other.com"],
+    ["--to", "a@x.com", "--api", "v1", "--tracking-override", "open=DISABLED"],
+    ["--to", "a@x.com", "--tracking-override", "open"], ["--to", "a@x.com", "--api", "smtp", "--endpoint-id", "e"],
+    ["--to", "a@x.com", "--source-arn", "example.com"],
+])
+def test_can_send_bad_values_are_one_line_usage_errors(tmp_path, args, cli):
+    base = ["--from", "noreply@example.com"] if "--from" not in args else []
+    code, _, err = cli("can-send", "--policy", _write(tmp_path, "p.json", DOMAIN_V2), "--account", "111122223333",
+                       *base, *args)
+    assert code == 2, err
+    assert "Traceback" not in err and err.lower().count("error") == 1
+
+
+def test_domain_only_policy_is_allowed_and_says_for_which_identity(tmp_path, cli):
+    policy = _write(tmp_path, "p.json", DOMAIN_V2)
+    code, out, _ = cli("can-send", "--policy", policy, "--account", "111122223333", "--from", "noreply@example.com",
+                    "--to", "a@gmail.com")
+    assert code == 0 and out.startswith("ALLOWED")
+    assert ("denied if noreply@example.com is verified on its own; allowed if example.com is the verified identity"
+            in out)
+    code, out, _ = cli("can-send", "--policy", policy, "--account", "111122223333", "--from", "noreply@example.com",
+                    "--to", "a@gmail.com", "--identity", "noreply@example.com")
+    assert code == 1
+
+
+def test_smtp_answers_with_api_version_2(tmp_path, cli):
+    code, out, _ = cli("can-send", "--policy", _write(tmp_path, "p.json", DOMAIN_V2), "--account", "111122223333",
+                    "--from", "noreply@example.com", "--to", "a@gmail.com", "--api", "smtp", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["decision"] == "allowed"
+    assert {a["identity"]: a["decision"] for a in data["alternatives"]} == {"noreply@example.com": "denied",
+                                                                            "example.com": "allowed"}
+
+
+def test_v1_says_api_version_is_absent(tmp_path, cli):
+    code, out, _ = cli("can-send", "--policy", _write(tmp_path, "p.json", DOMAIN_V2), "--account", "111122223333",
+                    "--from", "noreply@example.com", "--to", "a@gmail.com", "--api", "v1")
+    assert code == 1 and "ses:ApiVersion is left absent for v1" in out
+
+
+def test_undecided_key_is_exit_3(tmp_path, cli):
+    tenant = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ses:Send*", "Resource": "*",
+              "Condition": {"StringEquals": {"ses:TenantName": "acme"}}}]}
+    code, out, _ = cli("can-send", "--policy", _write(tmp_path, "p.json", tenant), "--account", "111122223333",
+                    "--from", "noreply@example.com", "--to", "a@gmail.com", "--content", "raw", "--tenant", "acme")
+    assert code == 3 and out.startswith("UNKNOWN") and "ses:TenantName" in out
+
+
+def test_delegated_sending_with_the_owners_policy(tmp_path, cli):
+    grant = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "ses:SendEmail",
+        "Resource": "arn:aws:ses:us-east-1:111122223333:identity/example.com"}]}
+    own = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*"}]}
+    args = ["can-send", "--policy", _write(tmp_path, "own.json", own), "--principal",
+            "arn:aws:iam::444455556666:role/delegate", "--from", "noreply@example.com", "--to", "a@gmail.com",
+            "--source-arn", "arn:aws:ses:us-east-1:111122223333:identity/example.com", "--configuration-set", "cs",
+            "--format", "json"]
+    code, out, _ = cli(*args)
+    data = json.loads(out)
+    assert code == 1 and any("identity owner's sending authorization policy must allow" in a for a in data["advice"])
+    code, out, _ = cli(*args, "--identity-policy", _write(tmp_path, "grant.json", grant))
+    data = json.loads(out)
+    assert code == 0
+    assert [r["resource"] for r in data["requests"]] == [
+        "arn:aws:ses:us-east-1:111122223333:identity/example.com",
+        "arn:aws:ses:us-east-1:444455556666:configuration-set/cs"]   # the sender's own configuration set
+
+
+def test_same_account_advice_names_the_identity_policy_as_optional(cli):
+    code, out, _ = cli("can-send", "--auth-details", str(EX / "auth-details.json"), "--principal", "alice",
+                    "--from", "noreply@example.com", "--to", "a@gmail.com", "--format", "json")
+    advice = json.loads(out)["advice"]
+    assert advice and all("add to an identity-based policy" in a and "optionally" in a for a in advice)
+    assert not any("must allow this principal" in a for a in advice)
+
+
+def test_sandbox_checks_each_recipient(cli):
+    args = ["can-send", "--auth-details", str(EX / "auth-details.json"), "--principal", "app-sender",
+            "--from", "noreply@example.com", "--to", "a@gmail.com, success@simulator.amazonses.com", "--format", "json"]
+    code, out, _ = cli(*args, "--sandbox")
+    roles = [r["checks"] for r in json.loads(out)["requests"]]
+    assert roles.count("recipient identity") == 2            # a@gmail.com and gmail.com; the simulator is exempt
+    code, out, _ = cli(*args, "--no-sandbox")
+    assert "recipient identity" not in out

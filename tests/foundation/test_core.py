@@ -44,10 +44,10 @@ def test_partition_table_is_botocores():
 
 
 def test_can_send_builds_arns_in_the_regions_partition():
-    from seslint.evaluate.sending import derive
+    from seslint.evaluate.sendmodel import Send, plan
 
-    _, requests = derive(sender="a@example.com", to=["b@example.org"], region="us-iso-east-1", account="111122223333")
-    assert {r[1].split(":")[1] for r in requests} == {"aws-iso"}
+    requests = plan(Send("a@example.com", "111122223333", to=("b@example.org",), region="us-iso-east-1")).requests
+    assert {r.resource.split(":")[1] for r in requests} == {"aws-iso"}
 
 
 @pytest.mark.parametrize("region", ["eusc-de-east-1", "us-isof-south-1", "eu-isoe-west-1", "us-gov-west-1"])

@@ -117,7 +117,7 @@ def test_sends_are_checked_against_configuration_set_template_and_both_identity_
     m = load_matrix()
     kinds = {q["kind"] for q in m.quirks.values()}
     assert {"identity-arn", "extra-authorization", "doc-disagreement", "sending-authorization"} <= kinds
-    [identity] = [q for q in m.quirks.values() if q["kind"] == "identity-arn"]
+    identity = m.quirks["identity-arn-address-or-domain"]
     assert any(a.endswith("${Domain}") for a in identity["arns"]) and any(a.endswith("${Address}") for a in identity["arns"])
     for name in ("SendEmail", "SendRawEmail", "SendTemplatedEmail", "SendBulkTemplatedEmail"):
         assert "configuration-set" in {r.name for r in m.action(name).resource_types}
