@@ -30,6 +30,8 @@ def _load(path: str):
 @click.option("--principal", metavar="ARN", help="The calling principal's ARN.")
 @click.option("--action", help="The IAM action, e.g. ses:SendEmail.")
 @click.option("--resource", default="*", show_default=True, help="The resource ARN.")
+@click.option("--resource-account", metavar="ID",
+              help="The account that owns the resource, for ARNs without a numeric account (S3, 'aws').")
 @click.option("--context", "contexts", multiple=True, metavar="KEY=VALUE",
               help="A request context value (repeat a key for a multivalued key; KEY=[] for an empty set).")
 @click.option("--explain", is_flag=True, help="Show which statements matched and why each condition held or failed.")
@@ -37,7 +39,7 @@ def _load(path: str):
 @format_option("text", "json")
 @click.pass_context
 def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary, session_policies, scps,
-             principal, action, resource, contexts, explain, fmt, aws):
+             principal, action, resource, resource_account, contexts, explain, fmt, aws):
     """Evaluate a request against IAM policies, as IAM would.
 
     Exit 0 when allowed, 1 when denied, 3 when a scenario cannot be evaluated faithfully.
@@ -54,7 +56,8 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
         scenario = load_scenario(doc.value, doc.source)
     else:
         scenario = _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
-                                   aws.principal().arn if aws else principal, action, resource, contexts)
+                                   aws.principal().arn if aws else principal, action, resource, contexts,
+                                   resource_account)
         if aws is not None:
             aws.apply(scenario)
     result = evaluate(scenario, explain=explain)
@@ -66,7 +69,7 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
 
 
 def _flags_scenario(policies, resource_policy, boundary, session_policies, scps, principal, action, resource,
-                    contexts):
+                    contexts, resource_account=None):
     """A scenario from flags; each policy keeps its file name for error locations and explanations."""
     from seslint.evaluate import load_scenario
     from seslint.evaluate.scenario import PolicyCache
@@ -91,6 +94,8 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
         else:
             context[key] = value
     value = {"request": {"action": action, "resource": resource, "context": context}}
+    if resource_account:
+        value["request"]["resource_account"] = resource_account
     if principal:
         value["principal"] = {"arn": principal}
     scenario = load_scenario(value, "<command line>")

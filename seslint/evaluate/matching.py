@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from seslint.errors import InputError
 from seslint.evaluate import variables as V
-from seslint.evaluate.operators import CompiledCondition
+from seslint.evaluate.operators import UNKNOWN, CompiledCondition
 from seslint.jsondoc import join
 from seslint.policy import Policy, Statement
 
@@ -91,11 +91,18 @@ class Request:
     resource: str
     context: dict            # lower-cased key -> value (str, number, bool or list)
     names: dict              # lower-cased key -> key as the request wrote it
+    account: str | None = None   # the resource's account when the ARN has none (request.resource_account)
 
     @property
     def resource_account(self) -> str | None:
+        """The resource's account: given, else the ARN's when it is a 12-digit id (S3 ARNs have none,
+        AWS-managed policy ARNs say `aws`); None when unknown, which counts as the caller's account."""
+        if self.account is not None:
+            return self.account
         parts = self.resource.split(":", 5)
-        return parts[4] or None if len(parts) == 6 else None
+        if len(parts) == 6 and _ACCOUNT.fullmatch(parts[4]):
+            return parts[4]
+        return None
 
 
 class CompiledStatement:
@@ -130,18 +137,24 @@ class CompiledStatement:
         hit = self.action_rx.fullmatch(action) is not None
         return not hit if self.not_action else hit
 
-    def matches_resource(self, resource: str, context: dict) -> bool:
+    def matches_resource(self, resource: str, context: dict):
+        """True, False or UNKNOWN (an entry whose variable names a multivalued key)."""
         if self.resources is None:
             return True
         hit = False
         for p in self.resources:
-            if p is True or (p.fullmatch(resource) is not None if type(p) is re.Pattern and resource != "*"
-                             else _resource_hit(p, resource, context, self.policy)):
+            one = True if p is True else (p.fullmatch(resource) is not None if type(p) is re.Pattern and resource != "*"
+                                          else _resource_hit(p, resource, context))
+            if one is True:
                 hit = True
                 break
+            if one is UNKNOWN:
+                hit = UNKNOWN
+        if hit is UNKNOWN:
+            return hit
         return not hit if self.not_resource else hit
 
-    def principal_grant(self, caller: Caller, has_boundary: bool) -> str | None:
+    def principal_grant(self, caller: Caller, has_boundary: bool, same_account: bool = True) -> str | None:
         """How this statement names the caller (DIRECT, ROLE, ACCOUNT), or None."""
         if self.principal is not None:
             return principal_grant(self.principal, caller)
@@ -150,12 +163,12 @@ class CompiledStatement:
             # a permissions boundary, whatever NotPrincipal lists.
             if self.deny and has_boundary:
                 return DIRECT
-            return None if _excluded(self.not_principal, caller) else DIRECT
+            return None if _excluded(self.not_principal, caller, same_account) else DIRECT
         return DIRECT
 
 
 def _resource_pattern(text: str, policy: Policy, pointer: str):
-    parts = V.parse_template(text, policy.variables_enabled, True)
+    parts = V.parse_template(text, policy.variables_enabled, True, True)
     if parts == (V.ANY,):
         return True
     if V.has_variables(parts):
@@ -167,11 +180,15 @@ def _resource_pattern(text: str, policy: Policy, pointer: str):
     return rx
 
 
-def _resource_hit(pattern, resource: str, context: dict, policy: Policy) -> bool:
+def _resource_hit(pattern, resource: str, context: dict):
     if pattern is True:
         return True
     if isinstance(pattern, tuple):
         parts = V.resolve(pattern, context)
+        if parts is V.NULL:
+            return False   # "will not match any resource" ("Policy variables with no value")
+        if parts is V.MULTI:
+            return UNKNOWN
         if parts == (V.ANY,):
             return True
         pattern = V.arn_regex(parts)
@@ -238,9 +255,15 @@ def _aws_grant(value: str, caller: Caller) -> str | None:
     return DIRECT if value == caller.arn else None
 
 
-def _excluded(spec: dict, caller: Caller) -> bool:
-    """NotPrincipal excludes a caller only when it lists the caller and the caller's account
-    ("AWS JSON policy elements: NotPrincipal": list the session ARN and the account ARN)."""
+def _excluded(spec: dict, caller: Caller, same_account: bool = True) -> bool:
+    """Whether NotPrincipal excludes the caller ("AWS JSON policy elements: NotPrincipal").
+
+    The page asks to list the account ARN too because, for a caller from another account, AWS
+    "might validate the account first, then the role, and then the assumed-role user": so a
+    cross-account caller is excluded only when its own ARN (the session ARN for a session) and
+    its account are listed. In the resource's own account no account is validated: listing the
+    caller's own ARN excludes it (the page's user example "works as intended ... in either the
+    same or a different AWS account")."""
     if spec.get("*"):
         return True
     if caller.kind == "service":
@@ -252,7 +275,7 @@ def _excluded(spec: dict, caller: Caller) -> bool:
     named = any(_aws_grant(v, caller) in (DIRECT, ROLE) and v != "*" for v in values)
     if caller.kind == "session":
         named = caller.arn in values
-    return named and account_listed
+    return named and (account_listed or same_account)
 
 
 class CompiledPolicy:

@@ -14,8 +14,13 @@ modifiers are handled once, in `CompiledCondition.holds`:
 - `Null` is true for an absent key and for an empty set: "include the Null condition operator with
   a value of false to check if the context key in the request exists and its value is not null"
   ("Multivalued context key examples", on ForAllValues and empty values);
-- a multivalued request value under an operator without a set operator is an error: IAM says
-  multivalued keys require a set operator and does not document the result otherwise.
+- a policy variable with no value matches nothing: positive operators do not match it, negated
+  ones do (it is "not equal" to everything); the other values of the list still count ("Policy
+  variables with no value");
+- a multivalued request value under an operator without a set operator, or a multivalued key as
+  a policy variable, gives UNKNOWN: IAM says multivalued keys require a set operator and does not
+  document the result otherwise. The engine then answers only if the decision is the same either
+  way (`unknown_error` words the refusal).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from seslint.evaluate import variables as V
 from seslint.policy import SET_OPERATORS, Condition, Policy
 
 MISSING = object()
+UNKNOWN = "unknown"   # the third truth value: the outcome is one IAM does not document
 
 
 class ValueProblem(ValueError):
@@ -227,22 +233,29 @@ class CompiledCondition:
             return V.glob_regex(parts)
         return V.text(parts)
 
-    def policy_values(self, context: dict) -> tuple:
-        """Concrete policy values; raises variables.Unresolved."""
+    def policy_values(self, context: dict) -> tuple[tuple, bool]:
+        """The concrete policy values, and whether one of them is unknown (a multivalued variable).
+        A value whose variable has no value is left out: it matches nothing."""
         if self.templates is None:
-            return self.values
+            return self.values, False
+        out = []
+        unknown = False
         try:
-            return tuple(self._concrete(V.resolve(t, context)) for t in self.templates)
+            for t in self.templates:
+                parts = V.resolve(t, context)
+                if parts is V.MULTI:
+                    unknown = True
+                elif parts is not V.NULL:
+                    out.append(self._concrete(parts))
         except ValueProblem as exc:
             raise _policy_error(f"{exc} after resolving policy variables", source=self.source,
                                 pointer=self.cond.pointer) from None
+        return tuple(out), unknown
 
-    def holds(self, context: dict, names: dict) -> bool:
-        """Whether the condition holds for the request `context` (keys lower-cased).
-
-        `names` maps lower-cased keys to the names the request used (for error locations)."""
+    def holds(self, context: dict, names: dict):
+        """True, False or UNKNOWN: whether the condition holds for the request `context` (keys
+        lower-cased). `names` maps lower-cased keys to the names the request used (for errors)."""
         op, cond = self.op, self.cond
-        values = self.policy_values(context)
         raw = context.get(self.key, MISSING)
         if op.type == "Null":
             return (raw is MISSING or raw == []) in self.null_wants
@@ -252,26 +265,42 @@ class CompiledCondition:
             if cond.set_op == "ForAnyValue":
                 return False
             return op.negated
+        values, unknown = self.policy_values(context)
         if cond.set_op is None:
             if isinstance(raw, list):
-                raise _policy_error(
-                    f"'{cond.operator}' has no ForAllValues/ForAnyValue but the request gives '{cond.key}' "
-                    f"as a list: IAM does not define the result", source=self.source, pointer=cond.pointer,
-                    help=f"use 'ForAnyValue:{cond.operator}' or 'ForAllValues:{cond.operator}'")
-            return self._one(self._request_value(raw, names), values)
+                return UNKNOWN
+            return self._one(self._request_value(raw, names), values, unknown)
         items = raw if isinstance(raw, list) else [raw]
-        if cond.set_op == "ForAllValues":
-            return all(self._one(self._request_value(v, names), values) for v in items)
-        return any(self._one(self._request_value(v, names), values) for v in items)
+        want = cond.set_op == "ForAnyValue"   # the item result that decides: any True, or any False
+        out = not want
+        for v in items:
+            r = self._one(self._request_value(v, names), values, unknown)
+            if r is want:
+                return want
+            if r is UNKNOWN:
+                out = UNKNOWN
+        return out
 
-    def _one(self, value, values) -> bool:
+    def _one(self, value, values, unknown=False):
         test = self.op.test
-        hit = False
         for p in values:
             if test(value, p):
-                hit = True
-                break
-        return not hit if self.op.negated else hit
+                return not self.op.negated
+        if unknown:
+            return UNKNOWN
+        return self.op.negated
+
+    def unknown_error(self, context: dict) -> InputError:
+        """The refusal for a condition that gave UNKNOWN, when the decision depends on it."""
+        cond = self.cond
+        if isinstance(context.get(self.key), list) and cond.set_op is None:
+            return _policy_error(
+                f"'{cond.operator}' has no ForAllValues/ForAnyValue but the request gives '{cond.key}' as a list: "
+                "IAM does not define the result, and the decision depends on it", source=self.source,
+                pointer=cond.pointer, help=f"use 'ForAnyValue:{cond.operator}' or 'ForAllValues:{cond.operator}'")
+        return _policy_error(f"a policy variable in '{cond.operator}' names a multivalued key: IAM does not define "
+                             "the result, and the decision depends on it", source=self.source, pointer=cond.pointer,
+                             help="give the variable a default, or compare the key with ForAnyValue/ForAllValues")
 
     def _request_value(self, value, names):
         try:

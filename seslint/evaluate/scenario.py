@@ -238,6 +238,10 @@ def _request(value, at, fail) -> Request:
         fail(f"request.resource must be a string, not {_kind(resource)}", join(at, "resource"))
     if resource != "*" and (not resource.startswith("arn:") or resource.count(":") < 5):
         fail(f"request.resource '{resource}' is neither '*' nor an ARN", join(at, "resource"))
+    account = value.get("resource_account")
+    if account is not None and not (isinstance(account, str) and _ACCOUNT.fullmatch(account)):
+        fail("request.resource_account must be a 12-digit account id", join(at, "resource_account"),
+             help="the account that owns the resource, for ARNs without one (S3) or with 'aws'")
     raw = value.get("context") or {}
     if not isinstance(raw, dict):
         fail(f"request.context must be an object, not {_kind(raw)}", join(at, "context"))
@@ -257,4 +261,4 @@ def _request(value, at, fail) -> Request:
                  join(at, "context", key))
         context[lowered] = item
         names[lowered] = key
-    return Request(action, resource, context, names)
+    return Request(action, resource, context, names, account)
