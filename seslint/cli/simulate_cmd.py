@@ -117,9 +117,14 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
     from seslint.evaluate.scenario import PolicyCache, split_object
     from seslint.jsondoc import loads
 
+    try:
+        from orjson import JSONDecodeError, loads as fast_loads   # about twice json's speed, per line
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        fast_loads = None
     cache = PolicyCache()
     denied = errors = 0
     out = sys.stdout
+    pending: list[str] = []   # results written 256 lines at a time: one write per line costs more
     dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
     try:
         handle = sys.stdin if path == "-" else open(path, encoding="utf-8-sig")
@@ -132,8 +137,14 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
                 continue
             sid = None
             try:
-                parsed = split_object(line)
-                # Not a strict JSON object: the strict parser words the error (or gives the non-object).
+                if fast_loads is not None:
+                    try:
+                        parsed = fast_loads(line), None
+                    except JSONDecodeError:
+                        parsed = None
+                else:
+                    parsed = split_object(line)
+                # Not strict JSON: the strict parser words the error.
                 value, raw = parsed if parsed is not None else (loads(line, source).value, None)
                 if isinstance(value, dict) and not isinstance(value.get("id"), (dict, list)):
                     sid = value.get("id")
@@ -146,16 +157,21 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
                 if exc.help:
                     message += f" (help: {exc.help})"
                 if fmt == "json":
-                    out.write(dumps({"id": sid, "error": message}) + "\n")
+                    pending.append(dumps({"id": sid, "error": message}))
                 else:
-                    out.write(f"{_label(sid, number)}: error: {message}\n")
-                continue
-            if not result.allowed:
-                denied += 1
-            if fmt == "json":
-                out.write(result.json_line() + "\n")
+                    pending.append(f"{_label(sid, number)}: error: {message}")
             else:
-                out.write(f"{_label(sid, number)}: {result.decision} ({result.reason})\n")
+                if not result.allowed:
+                    denied += 1
+                if fmt == "json":
+                    pending.append(result.json_line())
+                else:
+                    pending.append(f"{_label(sid, number)}: {result.decision} ({result.reason})")
+            if len(pending) >= 256:
+                out.write("\n".join(pending) + "\n")
+                pending.clear()
+    if pending:
+        out.write("\n".join(pending) + "\n")
     out.flush()
     return 3 if errors else 1 if denied else 0
 

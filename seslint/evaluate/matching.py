@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from seslint.errors import InputError
 from seslint.evaluate import variables as V
-from seslint.evaluate.operators import UNKNOWN, CompiledCondition
+from seslint.evaluate.operators import UNKNOWN, CompiledCondition, check_condition
 from seslint.jsondoc import join
 from seslint.policy import Policy, Statement
 
@@ -108,41 +109,42 @@ class Request:
 class CompiledStatement:
     """A statement ready to be matched: regexes built and policy values parsed once."""
 
-    __slots__ = ("stmt", "policy", "deny", "action_rx", "not_action", "resources", "not_resource",
+    __slots__ = ("stmt", "policy", "deny", "actions", "not_action", "raw_resources", "_resources", "not_resource",
                  "principal", "not_principal", "conditions")
 
     def __init__(self, stmt: Statement, policy: Policy):
+        """Compile a statement that `check_statement` accepted."""
         self.stmt = stmt
         self.policy = policy
         self.deny = stmt.effect == "Deny"
         patterns = stmt.actions if stmt.actions is not None else stmt.not_actions
         self.not_action = stmt.actions is None
-        self.action_rx = re.compile("|".join(
-            "(?:" + "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p) + ")"
-            for p in patterns), re.I | re.S)
-        raw = stmt.resources if stmt.resources is not None else stmt.not_resources
+        self.actions = _action_matcher(patterns)
+        self.raw_resources = stmt.resources if stmt.resources is not None else stmt.not_resources
         self.not_resource = stmt.resources is None and stmt.not_resources is not None
-        key = "Resource" if stmt.resources is not None else "NotResource"
-        self.resources = None if raw is None else tuple(
-            _resource_pattern(r, policy, join(stmt.pointer, key, i) if len(raw) > 1 else join(stmt.pointer, key))
-            for i, r in enumerate(raw))
+        self._resources = None   # compiled on first use: many statements never reach their Resource
         self.principal = stmt.principal
         self.not_principal = stmt.not_principal
-        for spec, key in ((stmt.principal, "Principal"), (stmt.not_principal, "NotPrincipal")):
-            if spec:
-                _check_principal(spec, policy, join(stmt.pointer, key))
         self.conditions = tuple(CompiledCondition(c, policy) for c in stmt.conditions)
 
+    @property
+    def resources(self) -> tuple | None:
+        """Each Resource/NotResource entry as True ("*"), a regex, or a template with variables."""
+        if self._resources is None and self.raw_resources is not None:
+            self._resources = tuple(_resource_pattern(r, self.policy, "") for r in self.raw_resources)
+        return self._resources
+
     def matches_action(self, action: str) -> bool:
-        hit = self.action_rx.fullmatch(action) is not None
-        return not hit if self.not_action else hit
+        return _matches_action(self.actions, self.not_action, action)
+
 
     def matches_resource(self, resource: str, context: dict):
         """True, False or UNKNOWN (an entry whose variable names a multivalued key)."""
-        if self.resources is None:
+        patterns = self.resources
+        if patterns is None:
             return True
         hit = False
-        for p in self.resources:
+        for p in patterns:
             one = True if p is True else (p.fullmatch(resource) is not None if type(p) is re.Pattern and resource != "*"
                                           else _resource_hit(p, resource, context))
             if one is True:
@@ -165,6 +167,47 @@ class CompiledStatement:
                 return DIRECT
             return None if _excluded(self.not_principal, caller, same_account) else DIRECT
         return DIRECT
+
+
+def _matches_action(matcher: tuple, negated: bool, action: str) -> bool:
+    exact, prefixes, rx = matcher
+    low = action.lower()
+    hit = low in exact or low.startswith(prefixes) or (rx is not None and rx.fullmatch(action) is not None)
+    return not hit if negated else hit
+
+
+def check_statement(stmt: Statement, policy: Policy) -> None:
+    """Raise InputError for what IAM would refuse in a statement (parse_policy checked its shape)."""
+    raw = stmt.resources if stmt.resources is not None else stmt.not_resources
+    if raw is not None:
+        key = "Resource" if stmt.resources is not None else "NotResource"
+        for i, r in enumerate(raw):
+            if r != "*" and (not r.startswith("arn:") or "${" in r or r.count(":") < 5):
+                _resource_pattern(r, policy, join(stmt.pointer, key, i) if len(raw) > 1 else join(stmt.pointer, key))
+    for spec, key in ((stmt.principal, "Principal"), (stmt.not_principal, "NotPrincipal")):
+        if spec:
+            _check_principal(spec, policy, join(stmt.pointer, key))
+    for c in stmt.conditions:
+        check_condition(c, policy)
+
+
+@lru_cache(maxsize=4096)
+def _action_matcher(patterns: tuple) -> tuple:
+    """(exact names, prefixes, regex or None), all case-insensitive: most Action entries are a name
+    or end in their only `*`, which need no regex."""
+    exact, prefixes, rest = set(), [], []
+    for p in patterns:
+        low = p.lower()
+        if "?" in low or "*" in low[:-1]:
+            rest.append(p)
+        elif low.endswith("*"):
+            prefixes.append(low[:-1])
+        else:
+            exact.add(low)
+    rx = re.compile("|".join(
+        "(?:" + "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p) + ")"
+        for p in rest), re.I | re.S) if rest else None
+    return frozenset(exact), tuple(prefixes), rx
 
 
 def _resource_pattern(text: str, policy: Policy, pointer: str):
@@ -281,7 +324,7 @@ def _excluded(spec: dict, caller: Caller, same_account: bool = True) -> bool:
 class CompiledPolicy:
     """A policy of one type (identity, resource, boundary, session, scp), compiled once."""
 
-    __slots__ = ("policy", "kind", "statements", "by_action", "hits")
+    __slots__ = ("policy", "kind", "_compiled", "by_action", "hits")
 
     def __init__(self, policy: Policy, kind: str):
         self.policy = policy
@@ -302,7 +345,21 @@ class CompiledPolicy:
                 if s.principal is None and s.not_principal is None:
                     raise InputError("statement in a resource-based policy has no Principal",
                                      source=policy.source, pointer=s.pointer)
-        self.statements = tuple(CompiledStatement(s, policy) for s in policy.statements)
+        for s in policy.statements:
+            check_statement(s, policy)
+        # Statements are compiled when a request first reaches them: with one request per policy
+        # (an audit of many principals) most are never compiled.
+        self._compiled: list = [None] * len(policy.statements)
+
+    def _statement(self, i: int) -> CompiledStatement:
+        cs = self._compiled[i]
+        if cs is None:
+            cs = self._compiled[i] = CompiledStatement(self.policy.statements[i], self.policy)
+        return cs
+
+    @property
+    def statements(self) -> tuple:
+        return tuple(self._statement(i) for i in range(len(self._compiled)))
 
     def statements_for(self, action: str) -> tuple:
         """The statements whose Action/NotAction matches `action` (worked out once per action)."""
@@ -310,7 +367,10 @@ class CompiledPolicy:
         if found is None:
             if len(self.by_action) >= 256:
                 self.by_action.clear()
-            found = self.by_action[action] = tuple(cs for cs in self.statements if cs.matches_action(action))
+            found = self.by_action[action] = tuple(
+                self._statement(i) for i, s in enumerate(self.policy.statements)
+                if _matches_action(_action_matcher(s.actions if s.actions is not None else s.not_actions),
+                                   s.actions is None, action))
         return found
 
 

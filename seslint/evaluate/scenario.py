@@ -6,6 +6,11 @@ import json
 import re
 from dataclasses import dataclass
 
+try:
+    from orjson import dumps as _dumps
+except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a source checkout usable
+    _dumps = repr
+
 from seslint.errors import InputError
 from seslint.evaluate.engine import Policies
 from seslint.evaluate.matching import Caller, CompiledPolicy, Request
@@ -37,12 +42,20 @@ class PolicyCache:
         self.fields: dict = {}
 
     def get(self, value, source: str, pointer: str, kind: str) -> CompiledPolicy:
-        key = (repr(value), source, pointer, kind)
+        key = (_key(value), source, pointer, kind)
         found = self.entries.get(key)
         if found is None:
             found = CompiledPolicy(parse_policy(value, source, pointer), kind)
             _store(self.entries, key, found, self.limit)
         return found
+
+
+def _key(value):
+    """A cheap, exact cache key for a parsed JSON value (orjson's compact text, else repr)."""
+    try:
+        return _dumps(value)
+    except TypeError:   # not JSON (a Python caller's value): repr still tells values apart
+        return repr(value)
 
 
 def _store(table: dict, key, value, limit: int) -> None:
@@ -123,8 +136,8 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
             key = name   # an absent field builds the same everywhere
         else:
             text = raw.get(name) if raw is not None else None
-            # JSON text and repr keys differ in length, so they never collide.
-            key = (name, source, pointer, text) if text is not None else (name, source, pointer, None, repr(item))
+            # Keys from the text as written and from the parsed value differ in length: they never collide.
+            key = (name, source, pointer, text) if text is not None else (name, source, pointer, None, _key(item))
         found = fields.get(key)
         if found is None:
             found = build(item, f"{pointer}/{name}", policy, fail)
