@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 try:
     from orjson import dumps as _dumps
@@ -118,7 +119,8 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
     cache = cache or PolicyCache()
 
     def fail(message, at, help=None):
-        raise InputError(message, source=source, pointer=at or None, help=help)
+        # Our words, and the location: ours, else where the scenario schema first objects.
+        raise InputError(message, source=source, pointer=at or schema_problem(value, pointer) or None, help=help)
 
     def policy(v, at, kind):
         return cache.get(v, source, at, kind)
@@ -155,6 +157,26 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
     if defaults:
         request.context = {**defaults, **request.context}
     return Scenario(sid, source, caller, policies, request)
+
+
+def schema_problem(value, pointer: str = "") -> str | None:
+    """The JSON pointer where `value` first breaks rules/schemas/scenario.schema.json, or None.
+
+    jsonschema is imported here, on the failure path only: a valid batch never pays for it."""
+    from seslint.data import load
+
+    validator = _validator(load)
+    error = next(iter(sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))), None)
+    if error is None:
+        return None
+    return join(pointer, *error.absolute_path) if error.absolute_path else pointer or None
+
+
+@lru_cache(maxsize=1)
+def _validator(load):
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(load("schemas/scenario.schema.json"))
 
 
 def _principal(value, at, policy, fail) -> tuple[Caller, dict]:
