@@ -110,7 +110,7 @@ class CompiledStatement:
     """A statement ready to be matched: regexes built and policy values parsed once."""
 
     __slots__ = ("stmt", "policy", "deny", "actions", "not_action", "raw_resources", "_resources", "not_resource",
-                 "principal", "not_principal", "conditions")
+                 "principal", "not_principal", "_conditions")
 
     def __init__(self, stmt: Statement, policy: Policy):
         """Compile a statement that `check_statement` accepted."""
@@ -125,7 +125,13 @@ class CompiledStatement:
         self._resources = None   # compiled on first use: many statements never reach their Resource
         self.principal = stmt.principal
         self.not_principal = stmt.not_principal
-        self.conditions = tuple(CompiledCondition(c, policy) for c in stmt.conditions)
+        self._conditions = None  # compiled on first use too (check_statement validated them)
+
+    @property
+    def conditions(self) -> tuple:
+        if self._conditions is None:
+            self._conditions = tuple(CompiledCondition(c, self.policy) for c in self.stmt.conditions)
+        return self._conditions
 
     @property
     def resources(self) -> tuple | None:
