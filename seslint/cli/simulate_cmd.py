@@ -197,7 +197,8 @@ def _render(result) -> str:
             lines.append(f"  {policy['policy_type']} policy {policy['file']}{policy['pointer']}{level}")
             for st in policy["statements"]:
                 name = st["sid"] or st["pointer"]
-                verdict = "applies" if st["applies"] else "does not apply"
+                verdict = ("may apply: IAM leaves it undefined (tried both ways)" if st["applies"] == "unknown"
+                           else "applies" if st["applies"] else "does not apply")
                 lines.append(f"    {st['effect']} {name}: {verdict}")
                 steps = [f"action {_yes(st.get('action'))}"]
                 if "resource" in st:
@@ -207,14 +208,18 @@ def _render(result) -> str:
                 lines.append("      " + ", ".join(steps))
                 for c in st.get("conditions", []):
                     lines.append(f"      {c['operator']} {c['key']} {json.dumps(c['policy_values'])} vs "
-                                 f"{json.dumps(c['request_value'])}: {'holds' if c['holds'] else 'fails'}")
+                                 f"{json.dumps(c['request_value'])}: {_held(c['holds'])}")
                 if st.get("note"):
                     lines.append(f"      {st['note']}")
     return "\n".join(lines)
 
 
 def _yes(value) -> str:
-    return "matches" if value else "no match"
+    return "undefined" if value == "unknown" else "matches" if value else "no match"
+
+
+def _held(value) -> str:
+    return "undefined in IAM" if value == "unknown" else "holds" if value else "fails"
 
 
 @click.command("can-send")

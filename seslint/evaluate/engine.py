@@ -159,7 +159,9 @@ def decide(policies: Policies, caller: Caller, request: Request, explain: bool =
     high = _table(policies, caller, same_account, best, trace)
     if low.decision != high.decision:
         raise pending[0][2]()
-    chosen = high if low.decision == EXPLICIT_DENY else low   # the one whose deciding statements are certain
+    # The decision is monotone in the statements that apply (more denies, fewer allows: never more
+    # allowed), so the certain statements alone give it too, and name only what surely applied.
+    chosen = _table(policies, caller, same_account, groups, trace)
     chosen.reason += " (a condition IAM leaves undefined cannot change this decision)"
     return chosen
 
@@ -292,9 +294,7 @@ def _match_statement(cs, kind, caller, request, has_boundary, same_account, step
     if hit is False:
         return None
     if hit is UNKNOWN:
-        unknown = lambda: InputError(  # noqa: E731
-            "a policy variable in the resource names a multivalued key: IAM does not define the result, "
-            "and the decision depends on it", source=cs.policy.source, pointer=cs.stmt.pointer)
+        unknown = _resource_refusal(cs)
     grant = DIRECT
     if kind == "resource":
         grant = cs.principal_grant(caller, has_boundary, same_account)
@@ -309,8 +309,23 @@ def _match_statement(cs, kind, caller, request, has_boundary, same_account, step
         if held is False:
             return None
         if held is UNKNOWN and unknown is None:
-            unknown = (lambda c: lambda: c.unknown_error(request.context))(cc)
+            unknown = _condition_refusal(cc, request.context)
     return grant if unknown is None else (grant, unknown)
+
+
+def _resource_refusal(cs):
+    """The error to raise, if the decision turns out to depend on this statement's Resource."""
+    def refusal():
+        return InputError("a policy variable in the resource names a multivalued key: IAM does not define the "
+                          "result, and the decision depends on it", source=cs.policy.source, pointer=cs.stmt.pointer)
+    return refusal
+
+
+def _condition_refusal(cc, context):
+    """The error to raise, if the decision turns out to depend on this condition."""
+    def refusal():
+        return cc.unknown_error(context)
+    return refusal
 
 
 def _condition_step(cc, request, held) -> dict:

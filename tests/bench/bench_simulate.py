@@ -30,8 +30,8 @@ ROOT = HERE.parents[1]
 WORK = HERE / ".work"
 sys.path.insert(0, str(ROOT))
 
-from tests.evaluate.differential import install  # noqa: E402
-from tests.evaluate.scenario_gen import scenarios  # noqa: E402
+from tests.evaluate.differential import install
+from tests.evaluate.scenario_gen import scenarios
 
 
 def run(command: list[str], cwd: Path) -> tuple[float, int, str]:

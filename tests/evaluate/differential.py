@@ -23,7 +23,7 @@ ROOT = HERE.parents[1]
 WORK = ROOT / "tests" / "bench" / ".work"
 sys.path.insert(0, str(ROOT))
 
-from tests.evaluate.scenario_gen import scenarios  # noqa: E402
+from tests.evaluate.scenario_gen import scenarios
 
 UG = "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
 # name -> (doc that settles it, side the doc favours, test that pins it)
