@@ -43,6 +43,11 @@ KNOWN = {
     "session-arn-in-resource-policy": (UG + "reference_policies_evaluation-logic-cross-account.html", "seslint",
                                        "cases/peer-disagreements.json"),
     "root-user": (UG + "id_root-user.html", "seslint", "cases/peer-disagreements.json"),
+    "single-valued-operator-on-list": (UG + "reference_policies_condition-single-vs-multi-valued-context-keys.html",
+                                       "neither (undefined; seslint answers only when it cannot matter)",
+                                       "cases/multivalued-context-keys.json"),
+    "negated-operator-on-absent-key": (UG + "reference_policies_elements_condition_operators.html", "seslint",
+                                       "cases/condition-operators.json"),
     "request-resource-star": (UG + "reference_policies_elements_resource.html", "seslint",
                               "cases/policy-evaluation-logic.json"),
     "notprincipal-same-account": (UG + "reference_policies_elements_notprincipal.html", "seslint",
@@ -124,9 +129,9 @@ def peer(path: Path, rounds: int = 1) -> dict:
     return json.loads(proc.stdout)
 
 
-def ours(path: Path) -> dict:
+def ours(path: Path, root: Path = ROOT) -> dict:
     proc = subprocess.run([sys.executable, "-m", "seslint", "simulate", "--scenarios", str(path), "--format", "json"],
-                          cwd=ROOT, capture_output=True, text=True)
+                          cwd=root, capture_output=True, text=True, check=False)
     if proc.returncode not in (0, 1, 3):
         raise SystemExit(proc.stderr)
     return {r["id"]: r.get("decision", "error") for r in map(json.loads, proc.stdout.splitlines())}
@@ -145,6 +150,8 @@ def classify(s: dict) -> str:
         return "root-user"
     if '"2008-10-17"' in text and "${" in text:
         return "version-2008-literal-variables"
+    if "NotIpAddress" in text and "aws:SourceIp" not in s["request"]["context"]:
+        return "negated-operator-on-absent-key"
     if any(v.strip().lower() not in have for v in _VAR.findall(text)):
         return "variable-without-value"
     if "aws:EpochTime" in text:
@@ -153,6 +160,8 @@ def classify(s: dict) -> str:
         return "ipv4-against-ipv6"
     if s["request"]["context"].get("ses:Recipients") == [] and '"Null"' in text:
         return "null-on-empty-list"
+    if re.search(r'"(String[A-Za-z]*)": \{"ses:Recipients"', text):
+        return "single-valued-operator-on-list"
     if s["request"]["resource"] == "*":
         return "request-resource-star"
     rp = json.dumps(s.get("resource_policy") or {})
@@ -168,12 +177,14 @@ def main(argv=None) -> int:
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--show", type=int, default=3, help="unexplained scenarios to print")
+    parser.add_argument("--seslint-root", type=Path, default=ROOT,
+                        help="the checkout whose seslint to run (e.g. a worktree of an older commit)")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     items = list(scenarios(args.seed, args.count))
     path = WORK / "differential.jsonl"
     path.write_text("".join(json.dumps(s) + "\n" for s in items))
-    mine = ours(path)
+    mine = ours(path, args.seslint_root)
     theirs = {r["id"]: r["decision"] for r in peer(path)["results"]}
     by_id = {s["id"]: s for s in items}
     groups: Counter = Counter()
@@ -187,6 +198,11 @@ def main(argv=None) -> int:
         groups[row] += 1
         examples.setdefault(row, []).append(key)
     agree = sum(1 for k in mine if mine[k] == theirs.get(k))
+    undefined = [k for k, s in by_id.items() if isinstance(s["request"]["context"].get("ses:Recipients"), list)
+                 and re.search(r'"(String[A-Za-z]*)": \{"ses:Recipients"', json.dumps(s))]
+    refused = sum(1 for k in undefined if mine[k] == "error")
+    print(f"single-valued operator on the recipient list (undefined in IAM): {len(undefined)} scenarios, "
+          f"{len(undefined) - refused} answered because the decision is the same either way, {refused} refused")
     print(f"scenarios: {len(items)} (seed {args.seed}); same decision: {agree}; errors: {dict(errors)}")
     for row, n in groups.most_common():
         doc, side, pinned = KNOWN.get(row, ("-", "?", "-"))
