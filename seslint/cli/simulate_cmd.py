@@ -31,7 +31,8 @@ def _load(path: str):
 @click.option("--action", help="The IAM action, e.g. ses:SendEmail.")
 @click.option("--resource", default="*", show_default=True, help="The resource ARN.")
 @click.option("--resource-account", metavar="ID",
-              help="The account that owns the resource, for ARNs without a numeric account (S3, 'aws').")
+              help="The account that owns the resource, for ARNs without a numeric account (S3, 'aws'); "
+                   "with --scenario(s), for the requests that do not name one.")
 @click.option("--context", "contexts", multiple=True, metavar="KEY=VALUE",
               help="A request context value (repeat a key for a multivalued key; KEY=[] for an empty set).")
 @click.option("--explain", is_flag=True, help="Show which statements matched and why each condition held or failed.")
@@ -49,11 +50,15 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
     chosen = [x for x in (scenario_path, batch_path, action) if x]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --scenario FILE, --scenarios FILE.jsonl or --action ACTION")
+    if resource_account is not None and not (len(resource_account) == 12 and resource_account.isdigit()):
+        raise click.BadParameter(f"'{resource_account}' is not a 12-digit account id", param_hint="--resource-account")
     if batch_path:
-        ctx.exit(_batch(batch_path, explain, fmt))
+        ctx.exit(_batch(batch_path, explain, fmt, resource_account))
     if scenario_path:
         doc = _load(scenario_path)
         scenario = load_scenario(doc.value, doc.source)
+        if scenario.request.account is None:
+            scenario.request.account = resource_account
     else:
         scenario = _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
                                    aws.principal().arn if aws else principal, action, resource, contexts,
@@ -110,7 +115,7 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
     return scenario
 
 
-def _batch(path: str, explain: bool, fmt: str) -> int:
+def _batch(path: str, explain: bool, fmt: str, resource_account: str | None = None) -> int:
     """Stream one result per line; a bad line yields an error object and the rest go on."""
     from seslint.errors import InputError, SeslintError
     from seslint.evaluate import evaluate, load_scenario
@@ -154,7 +159,10 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
                 value, raw = parsed if parsed is not None else (loads(line, source).value, None)
                 if isinstance(value, dict) and not isinstance(value.get("id"), (dict, list)):
                     sid = value.get("id")
-                result = evaluate(load_scenario(value, source, cache=cache, raw=raw), explain=explain)
+                scenario = load_scenario(value, source, cache=cache, raw=raw)
+                if resource_account is not None and scenario.request.account is None:
+                    scenario.request.account = resource_account
+                result = evaluate(scenario, explain=explain)
             except SeslintError as exc:
                 errors += 1
                 if isinstance(exc, InputError) and exc.source in (source, None):
