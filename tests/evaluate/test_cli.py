@@ -171,7 +171,8 @@ def test_resource_account_flag(tmp_path, extra, decision):
     for args in (flags, ["simulate", "--scenario", str(scenario), "--format", "json"],
                  ["simulate", "--scenarios", str(scenario), "--format", "json"]):
         code, out = run(*args, *extra)
-        assert json.loads(out.splitlines()[0])["decision"] == decision, args
+        result = json.loads(out.splitlines()[0] if "--scenarios" in args else out)
+        assert result["decision"] == decision, args
         assert code == (0 if decision == "allowed" else 1)
 
 
