@@ -16,6 +16,11 @@ evaluates requests to allow or deny access"; "Cross-account policy evaluation lo
    they form one set) and an identity-based policy. The account root user needs no
    identity-based policy in its own account.
 5. Cross account: the resource-based policy must allow AND the identity side must allow.
+   The resource's account is `request.resource_account` when given, else the ARN's 12-digit
+   account; an ARN without one (S3) or with `aws` (AWS-managed policies) is not taken to be in
+   another account.
+6. A statement whose applicability IAM leaves undefined (operators.UNKNOWN) is tried both ways;
+   the decision is monotone in the statements that apply, so two evaluations cover every case.
 """
 
 from __future__ import annotations

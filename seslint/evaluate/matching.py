@@ -137,7 +137,8 @@ class CompiledStatement:
     def resources(self) -> tuple | None:
         """Each Resource/NotResource entry as True ("*"), a regex, or a template with variables."""
         if self._resources is None and self.raw_resources is not None:
-            self._resources = tuple(_resource_pattern(r, self.policy, "") for r in self.raw_resources)
+            enabled = self.policy.variables_enabled
+            self._resources = tuple(_checked_pattern(r, enabled) for r in self.raw_resources)
         return self._resources
 
     def matches_action(self, action: str) -> bool:
@@ -214,6 +215,16 @@ def _action_matcher(patterns: tuple) -> tuple:
         "(?:" + "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p) + ")"
         for p in rest), re.I | re.S) if rest else None
     return frozenset(exact), tuple(prefixes), rx
+
+
+@lru_cache(maxsize=4096)
+def _checked_pattern(text: str, variables: bool):
+    """_resource_pattern for an entry check_statement accepted (so it raises nothing); the same
+    ARNs recur across a batch's policies."""
+    parts = V.parse_template(text, variables, True, True)
+    if parts == (V.ANY,):
+        return True
+    return parts if V.has_variables(parts) else V.arn_regex(parts)
 
 
 def _resource_pattern(text: str, policy: Policy, pointer: str):
