@@ -34,8 +34,8 @@ from tests.evaluate.differential import install
 from tests.evaluate.scenario_gen import scenarios
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (MB) and stdout of one process."""
+def run(command: list[str], cwd: Path) -> tuple[float, float, int, str]:
+    """Wall seconds, CPU seconds (user + system), peak RSS (MB) and stdout of one process."""
     start = time.perf_counter()
     with open(WORK / "out.txt", "w") as out:
         proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
@@ -44,7 +44,8 @@ def run(command: list[str], cwd: Path) -> tuple[float, int, str]:
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1, 3):
         raise SystemExit(f"{command[0]} exited {code}")
-    return seconds, usage.ru_maxrss // 1024, (WORK / "out.txt").read_text()
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss // 1024, (WORK / "out.txt").read_text()
 
 
 def write(path: Path, items) -> Path:
@@ -59,13 +60,15 @@ def ours_cmd(path: Path) -> list[str]:
 
 
 def workload(name: str, path: Path, n: int, rounds: int, driver: Path) -> None:
-    ours, theirs, loops = [], [], []
+    ours, theirs, loops, ours_cpu, theirs_cpu = [], [], [], [], []
     for _ in range(rounds):
-        seconds, _, out = run(ours_cmd(path), ROOT)
+        seconds, cpu, _, out = run(ours_cmd(path), ROOT)
         ours.append(seconds)
+        ours_cpu.append(cpu)
         mine = {r["id"]: r.get("decision", "error") for r in map(json.loads, out.splitlines())}
-        seconds, _, out = run(["node", str(driver), str(path), "1"], WORK)
+        seconds, cpu, _, out = run(["node", str(driver), str(path), "1"], WORK)
         theirs.append(seconds)
+        theirs_cpu.append(cpu)
         data = json.loads(out)
         loops += data["times"]
     peer = {r["id"]: r["decision"] for r in data["results"]}
@@ -78,6 +81,8 @@ def workload(name: str, path: Path, n: int, rounds: int, driver: Path) -> None:
     print(f"  seslint, whole process:        {rate(ours)}")
     print(f"  iam-simulate, whole process:   {rate(theirs)}")
     print(f"  iam-simulate, in-process loop: {rate(loops)}")
+    print(f"  CPU time (user + system), whole process: seslint {median(ours_cpu):.2f} s, iam-simulate "
+          f"{median(theirs_cpu):.2f} s: {median(theirs_cpu) / median(ours_cpu):.1f}x (steadier on a shared machine)")
     print(f"  ratio, whole process vs whole process: {median(theirs) / median(ours):.1f}x; "
           f"seslint whole process vs iam-simulate's loop: {median(loops) / median(ours):.1f}x")
     print(f"  decisions that differ: {differ} (python tests/evaluate/differential.py explains them)")
@@ -101,14 +106,16 @@ def main(argv=None) -> int:
     workload("unique policies", unique, args.count, args.rounds, driver)
     workload("repeated policies", repeated, args.count, args.rounds, driver)
     big = write(WORK / "big.jsonl", scenarios(args.seed + 1, args.big))
-    small_rss = run(ours_cmd(unique), ROOT)[1]
-    times, rss = [], 0
+    small_rss = run(ours_cmd(unique), ROOT)[2]
+    times, cpus, rss = [], [], 0
     for _ in range(args.rounds):
-        seconds, peak, _ = run(ours_cmd(big), ROOT)
+        seconds, cpu, peak, _ = run(ours_cmd(big), ROOT)
         times.append(seconds)
+        cpus.append(cpu)
         rss = max(rss, peak)
     print(f"seslint, {args.big:,} unique lines, whole process: median {median(times):.2f} s "
-          f"({args.big / median(times):,.0f}/s); peak memory {rss} MB ({small_rss} MB for {args.count:,} lines)")
+          f"({args.big / median(times):,.0f}/s), CPU {median(cpus):.2f} s; peak memory {rss} MB "
+          f"({small_rss} MB for {args.count:,} lines)")
     return 0
 
 
