@@ -50,8 +50,7 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, int, str]:
 
 def write(path: Path, items) -> Path:
     with open(path, "w") as f:
-        for s in items:
-            f.write(json.dumps(s) + "\n")
+        f.writelines(json.dumps(s) + "\n" for s in items)
     return path
 
 
