@@ -633,7 +633,7 @@ def _requests(item: dict, env, matrix) -> tuple[tuple[dict, ...], ...]:
 
 
 def scenario(recipe: Recipe, policy: dict, request: dict, principal_account: str, attach: str) -> dict:
-    """A scenario (docs/scenarios.md) that puts `policy` where its type belongs."""
+    """A scenario (README, "Scenario format") that puts `policy` where its type belongs."""
     principal = {"arn": f"arn:aws:iam::{principal_account}:role/{PROOF_PRINCIPAL}", "account": principal_account}
     base = {"id": f"{recipe.name}:{request['action']}", "principal": principal, "request": request}
     allow_ses = {"Version": VERSION, "Statement": [{"Effect": "Allow", "Action": "ses:*", "Resource": "*"}]}

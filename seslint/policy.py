@@ -10,6 +10,7 @@ evaluator and the linter, which report it in their own words.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from seslint.errors import InputError
 from seslint.jsondoc import join
@@ -63,6 +64,12 @@ class Policy:
         return self.version == "2012-10-17"
 
 
+def _join(pointer: str, token: str) -> str:
+    """jsondoc.join for one string token, without the call when there is nothing to escape."""
+    return f"{pointer}/{token}" if "~" not in token and "/" not in token else join(pointer, token)
+
+
+@lru_cache(maxsize=1024)
 def split_operator(operator: str) -> tuple[str | None, str, bool]:
     """`ForAllValues:StringNotLikeIfExists` -> ("ForAllValues", "StringNotLike", True)."""
     set_op = None
@@ -99,9 +106,9 @@ def parse_policy(value, source: str = "<policy>", pointer: str = "") -> Policy:
         fail("policy has no Statement", pointer)
     raw = value["Statement"]
     if isinstance(raw, dict):
-        items = [(join(pointer, "Statement"), raw)]
+        items = [(f"{pointer}/Statement", raw)]
     elif isinstance(raw, list):
-        items = [(join(pointer, "Statement", i), s) for i, s in enumerate(raw)]
+        items = [(f"{pointer}/Statement/{i}", s) for i, s in enumerate(raw)]
     else:
         fail(f"Statement must be an object or a list, not {json_kind(raw)}", join(pointer, "Statement"))
     statements = tuple(_statement(s, at, fail) for at, s in items)
@@ -126,10 +133,10 @@ def _statement(value, at: str, fail) -> Statement:
     resources, not_resources = _pair(value, "Resource", "NotResource", at, fail, required=False)
     if "Principal" in value and "NotPrincipal" in value:
         fail("statement has both Principal and NotPrincipal", at)
-    principal = _principal(value["Principal"], join(at, "Principal"), fail) if "Principal" in value else None
-    not_principal = (_principal(value["NotPrincipal"], join(at, "NotPrincipal"), fail)
+    principal = _principal(value["Principal"], f"{at}/Principal", fail) if "Principal" in value else None
+    not_principal = (_principal(value["NotPrincipal"], f"{at}/NotPrincipal", fail)
                      if "NotPrincipal" in value else None)
-    conditions = _conditions(value["Condition"], join(at, "Condition"), fail) if "Condition" in value else ()
+    conditions = _conditions(value["Condition"], f"{at}/Condition", fail) if "Condition" in value else ()
     return Statement(at, sid, effect, actions, not_actions, resources, not_resources,
                      principal, not_principal, conditions)
 
@@ -142,7 +149,7 @@ def _pair(value, name, not_name, at, fail, required):
             fail(f"statement has neither {name} nor {not_name}", at)
         return None, None
     key = name if name in value else not_name
-    strings = _strings(value[key], join(at, key), fail)
+    strings = _strings(value[key], f"{at}/{key}", fail)
     return (strings, None) if key == name else (None, strings)
 
 
@@ -179,14 +186,14 @@ def _conditions(value, at, fail) -> tuple[Condition, ...]:
         fail(f"Condition must be an object, not {json_kind(value)}", at)
     out = []
     for operator, block in value.items():
-        op_at = join(at, operator)
+        op_at = _join(at, operator)
         if not isinstance(block, dict):
             fail(f"condition operator '{operator}' must map to an object of keys, not {json_kind(block)}", op_at)
         if not block:
             fail(f"condition operator '{operator}' has no keys", op_at)
         set_op, base, if_exists = split_operator(operator)
         for key, raw in block.items():
-            key_at = join(op_at, key)
+            key_at = _join(op_at, key)
             items = raw if isinstance(raw, list) else [raw]
             if not items:
                 fail(f"condition key '{key}' has an empty list of values", key_at)

@@ -16,6 +16,11 @@ evaluates requests to allow or deny access"; "Cross-account policy evaluation lo
    they form one set) and an identity-based policy. The account root user needs no
    identity-based policy in its own account.
 5. Cross account: the resource-based policy must allow AND the identity side must allow.
+   The resource's account is `request.resource_account` when given, else the ARN's 12-digit
+   account; an ARN without one (S3) or with `aws` (AWS-managed policies) is not taken to be in
+   another account.
+6. A statement whose applicability IAM leaves undefined (operators.UNKNOWN) is tried both ways;
+   the decision is monotone in the statements that apply, so two evaluations cover every case.
 """
 
 from __future__ import annotations
@@ -25,8 +30,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from seslint.errors import InputError
-from seslint.evaluate import variables as V
 from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPolicy, Request, kind_name
+from seslint.evaluate.operators import UNKNOWN
 
 ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
 # Compact JSON with sorted keys: the one-line form of a decision (batch output).
@@ -125,26 +130,59 @@ def evaluate(scenario, explain: bool = False) -> Result:
 
 
 def decide(policies: Policies, caller: Caller, request: Request, explain: bool = False) -> Result:
-    """Evaluate `request` by `caller` against `policies` (the decision table above)."""
+    """Evaluate `request` by `caller` against `policies` (the decision table above).
+
+    A statement whose applicability IAM leaves undefined (see operators.UNKNOWN) is tried both
+    ways: the request is decided when the decision is the same, refused (InputError) otherwise."""
     trace: list[dict] | None = [] if explain else None
     has_boundary = policies.boundary is not None
-    hits: list[Hit] = []
+    is_service = caller.kind == "service"
+    resource_account = request.resource_account
+    same_account = caller.account is None or resource_account is None or caller.account == resource_account
+    pending: list = []   # (group, Hit, refusal) of statements that apply or not, IAM does not say
+    groups: dict = {}
 
-    def run(cps, level=None):
-        if not cps:
-            return cps
+    def run(group, cps, level=None):
         found = []
         for cp in cps:
-            found += _match_policy(cp, caller, request, has_boundary, trace, level)
-        hits.extend(found)
-        return found
+            found += _match_policy(cp, caller, request, has_boundary, same_account, trace, level, pending, group)
+        groups[group] = found
 
+    if not is_service:
+        for i, (level, cps) in enumerate(policies.scps):
+            run(i, cps, level)
+    run("resource", policies.resources)
+    if not is_service:
+        run("identity", policies.identity)
+        if policies.boundary:
+            run("boundary", [policies.boundary])
+        run("session", policies.session)
+    if not pending:
+        return _table(policies, caller, same_account, groups, trace)
+    worst, best = _with(groups, pending, "Deny"), _with(groups, pending, "Allow")
+    low = _table(policies, caller, same_account, worst, trace)
+    high = _table(policies, caller, same_account, best, trace)
+    if low.decision != high.decision:
+        raise pending[0][2]()
+    # The decision is monotone in the statements that apply (more denies, fewer allows: never more
+    # allowed), so the certain statements alone give it too, and name only what surely applied.
+    chosen = _table(policies, caller, same_account, groups, trace)
+    chosen.reason += " (a condition IAM leaves undefined cannot change this decision)"
+    return chosen
+
+
+def _with(groups: dict, pending: list, effect: str) -> dict:
+    out = {k: list(v) for k, v in groups.items()}
+    for group, hit, _ in pending:
+        if hit.effect == effect:
+            out[group].append(hit)
+    return out
+
+
+def _table(policies: Policies, caller: Caller, same_account: bool, groups: dict, trace) -> Result:
+    """The decision from the statements that apply, by policy group (SCP level index or type)."""
     is_service = caller.kind == "service"
-    scp_hits = [(level, run(cps, level)) for level, cps in ([] if is_service else policies.scps)]
-    resource_hits = run(policies.resources)
-    identity_hits = [] if is_service else run(policies.identity)
-    boundary_hits = run([policies.boundary]) if policies.boundary and not is_service else []
-    session_hits = [] if is_service else run(policies.session)
+    hits = [h for found in groups.values() for h in found]
 
     def result(decision, reason, missing=()):
         return Result(decision, reason, hits, trace, missing=list(missing))
@@ -152,21 +190,20 @@ def decide(policies: Policies, caller: Caller, request: Request, explain: bool =
     denies = [h for h in hits if h.effect == "Deny"]
     if denies:
         return result(EXPLICIT_DENY, f"explicit deny in {kind_name(denies[0].kind)}: {denies[0].describe()}")
-    for level, found in scp_hits:
-        if not found:
+    for i, (level, _) in enumerate([] if is_service else policies.scps):
+        if not groups[i]:
             return result(IMPLICIT_DENY, f"no service control policy at level '{level}' allows it", ["scp"])
-    grants = [h.grant for h in resource_hits]
+    grants = [h.grant for h in groups["resource"]]
     grant = DIRECT if DIRECT in grants else ROLE if ROLE in grants else ACCOUNT if ACCOUNT in grants else None
     if is_service:
         if grant:
             return result(ALLOWED, "the resource-based policy allows the service principal")
         return result(IMPLICIT_DENY, "no resource-based policy allows the service principal", ["resource"])
 
-    resource_account = request.resource_account
-    same_account = caller.account is None or resource_account is None or caller.account == resource_account
+    identity_hits = groups["identity"]
     is_root = caller.kind == "root"
-    boundary_ok = is_root or policies.boundary is None or bool(boundary_hits)
-    session_ok = is_root or not policies.session or bool(session_hits)
+    boundary_ok = is_root or policies.boundary is None or bool(groups.get("boundary"))
+    session_ok = is_root or not policies.session or bool(groups["session"])
     identity_ok = is_root or bool(identity_hits)
 
     if same_account:
@@ -206,15 +243,18 @@ def _limit(result, boundary_ok, session_ok, prefix):
     return result(IMPLICIT_DENY, f"{prefix}no session policy allows it", ["session"])
 
 
-def _match_policy(cp: CompiledPolicy, caller: Caller, request: Request, has_boundary: bool,
-                  trace: list | None, level: str | None) -> list[Hit]:
+def _match_policy(cp: CompiledPolicy, caller: Caller, request: Request, has_boundary: bool, same_account: bool,
+                  trace: list | None, level: str | None, pending: list, group) -> list[Hit]:
     kind = cp.kind
     out = []
     if trace is None:
         for cs in cp.statements_for(request.action):
-            grant = _match_statement(cs, kind, caller, request, has_boundary, None)
+            grant = _match_statement(cs, kind, caller, request, has_boundary, same_account, None)
             if grant is not None:
-                out.append(_hit(cp, cs, level, grant))
+                if type(grant) is tuple:
+                    pending.append((group, _hit(cp, cs, level, grant[0]), grant[1]))
+                else:
+                    out.append(_hit(cp, cs, level, grant))
         return out
     policy = cp.policy
     record = {"policy_type": kind, "file": policy.source, "pointer": policy.pointer, "statements": []}
@@ -223,11 +263,14 @@ def _match_policy(cp: CompiledPolicy, caller: Caller, request: Request, has_boun
     trace.append(record)
     for cs in cp.statements:
         steps = {"action": cs.matches_action(request.action)}
-        grant = _match_statement(cs, kind, caller, request, has_boundary, steps) if steps["action"] else None
+        grant = (_match_statement(cs, kind, caller, request, has_boundary, same_account, steps)
+                 if steps["action"] else None)
         steps.update({"pointer": cs.stmt.pointer, "sid": cs.stmt.sid, "effect": cs.stmt.effect,
-                      "applies": grant is not None})
+                      "applies": "unknown" if type(grant) is tuple else grant is not None})
         record["statements"].append(steps)
-        if grant is not None:
+        if type(grant) is tuple:
+            pending.append((group, _hit(cp, cs, level, grant[0]), grant[1]))
+        elif grant is not None:
             out.append(_hit(cp, cs, level, grant))
     return out
 
@@ -246,34 +289,48 @@ def _hit(cp: CompiledPolicy, cs, level: str | None, grant: str) -> Hit:
     return found
 
 
-def _match_statement(cs, kind, caller, request, has_boundary, steps) -> str | None:
-    """The grant (DIRECT for non-resource policies) when a statement whose action matched applies, else None."""
-    try:
-        if not cs.matches_resource(request.resource, request.context):
-            if steps is not None:
-                steps["resource"] = False
-            return None
-        if steps is not None:
-            steps["resource"] = True
-        grant = DIRECT
-        if kind == "resource":
-            grant = cs.principal_grant(caller, has_boundary)
-            if steps is not None:
-                steps["principal"] = grant or False
-            if grant is None:
-                return None
-        for cc in cs.conditions:
-            held = cc.holds(request.context, request.names)
-            if steps is not None:
-                steps.setdefault("conditions", []).append(_condition_step(cc, request, held))
-            if not held:
-                return None
-    except V.Unresolved as exc:
-        if steps is not None:
-            steps["note"] = (f"policy variable {exc.var.text} has no value in this request: "
-                             "IAM treats the statement as invalid, so it does not apply")
+def _match_statement(cs, kind, caller, request, has_boundary, same_account, steps):
+    """For a statement whose action matched: its grant (DIRECT for non-resource policies) when it
+    applies, None when not, and (grant, refusal) when IAM leaves it undefined whether it applies."""
+    unknown = None
+    hit = cs.matches_resource(request.resource, request.context)
+    if steps is not None:
+        steps["resource"] = hit
+    if hit is False:
         return None
-    return grant
+    if hit is UNKNOWN:
+        unknown = _resource_refusal(cs)
+    grant = DIRECT
+    if kind == "resource":
+        grant = cs.principal_grant(caller, has_boundary, same_account)
+        if steps is not None:
+            steps["principal"] = grant or False
+        if grant is None:
+            return None
+    for cc in cs.conditions:
+        held = cc.holds(request.context, request.names)
+        if steps is not None:
+            steps.setdefault("conditions", []).append(_condition_step(cc, request, held))
+        if held is False:
+            return None
+        if held is UNKNOWN and unknown is None:
+            unknown = _condition_refusal(cc, request.context)
+    return grant if unknown is None else (grant, unknown)
+
+
+def _resource_refusal(cs):
+    """The error to raise, if the decision turns out to depend on this statement's Resource."""
+    def refusal():
+        return InputError("a policy variable in the resource names a multivalued key: IAM does not define the "
+                          "result, and the decision depends on it", source=cs.policy.source, pointer=cs.stmt.pointer)
+    return refusal
+
+
+def _condition_refusal(cc, context):
+    """The error to raise, if the decision turns out to depend on this condition."""
+    def refusal():
+        return cc.unknown_error(context)
+    return refusal
 
 
 def _condition_step(cc, request, held) -> dict:

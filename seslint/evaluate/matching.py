@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from seslint.core.arn import account_of, principal
 from seslint.core.patterns import any_of, arn_glob
 from seslint.errors import InputError
 from seslint.evaluate import variables as V
-from seslint.evaluate.operators import CompiledCondition
+from seslint.evaluate.operators import UNKNOWN, CompiledCondition, check_condition
 from seslint.jsondoc import join
 from seslint.policy import Policy, Statement
 
@@ -84,54 +85,76 @@ class Request:
     resource: str
     context: dict            # lower-cased key -> value (str, number, bool or list)
     names: dict              # lower-cased key -> key as the request wrote it
+    account: str | None = None   # the resource's account when the ARN has none (request.resource_account)
 
     @property
     def resource_account(self) -> str | None:
-        return account_of(self.resource)
+        """The resource's account: given, else the ARN's when it is a 12-digit id (S3 ARNs have none,
+        AWS-managed policy ARNs say `aws`); None when unknown, which counts as the caller's account."""
+        if self.account is not None:
+            return self.account
+        found = account_of(self.resource)
+        return found if found is not None and _ACCOUNT.fullmatch(found) else None
 
 
 class CompiledStatement:
     """A statement ready to be matched: regexes built and policy values parsed once."""
 
-    __slots__ = ("stmt", "policy", "deny", "action_rx", "not_action", "resources", "not_resource",
-                 "principal", "not_principal", "conditions")
+    __slots__ = ("stmt", "policy", "deny", "actions", "not_action", "raw_resources", "_resources", "not_resource",
+                 "principal", "not_principal", "_conditions")
 
     def __init__(self, stmt: Statement, policy: Policy):
+        """Compile a statement that `check_statement` accepted."""
         self.stmt = stmt
         self.policy = policy
         self.deny = stmt.effect == "Deny"
         patterns = stmt.actions if stmt.actions is not None else stmt.not_actions
         self.not_action = stmt.actions is None
-        self.action_rx = any_of(patterns, ignore_case=True)
-        raw = stmt.resources if stmt.resources is not None else stmt.not_resources
+        self.actions = _action_matcher(patterns)
+        self.raw_resources = stmt.resources if stmt.resources is not None else stmt.not_resources
         self.not_resource = stmt.resources is None and stmt.not_resources is not None
-        key = "Resource" if stmt.resources is not None else "NotResource"
-        self.resources = None if raw is None else tuple(
-            _resource_pattern(r, policy, join(stmt.pointer, key, i) if len(raw) > 1 else join(stmt.pointer, key))
-            for i, r in enumerate(raw))
+        self._resources = None   # compiled on first use: many statements never reach their Resource
         self.principal = stmt.principal
         self.not_principal = stmt.not_principal
-        for spec, key in ((stmt.principal, "Principal"), (stmt.not_principal, "NotPrincipal")):
-            if spec:
-                _check_principal(spec, policy, join(stmt.pointer, key))
-        self.conditions = tuple(CompiledCondition(c, policy) for c in stmt.conditions)
+        self._conditions = None  # compiled on first use too (check_statement validated them)
+
+    @property
+    def conditions(self) -> tuple:
+        if self._conditions is None:
+            self._conditions = tuple(CompiledCondition(c, self.policy) for c in self.stmt.conditions)
+        return self._conditions
+
+    @property
+    def resources(self) -> tuple | None:
+        """Each Resource/NotResource entry as True ("*"), a regex, or a template with variables."""
+        if self._resources is None and self.raw_resources is not None:
+            enabled = self.policy.variables_enabled
+            self._resources = tuple(_checked_pattern(r, enabled) for r in self.raw_resources)
+        return self._resources
 
     def matches_action(self, action: str) -> bool:
-        hit = self.action_rx.fullmatch(action) is not None
-        return not hit if self.not_action else hit
+        return _matches_action(self.actions, self.not_action, action)
 
-    def matches_resource(self, resource: str, context: dict) -> bool:
-        if self.resources is None:
+
+    def matches_resource(self, resource: str, context: dict):
+        """True, False or UNKNOWN (an entry whose variable names a multivalued key)."""
+        patterns = self.resources
+        if patterns is None:
             return True
         hit = False
-        for p in self.resources:
-            if p is True or (p.fullmatch(resource) is not None if type(p) is re.Pattern and resource != "*"
-                             else _resource_hit(p, resource, context, self.policy)):
+        for p in patterns:
+            one = True if p is True else (p.fullmatch(resource) is not None if type(p) is re.Pattern and resource != "*"
+                                          else _resource_hit(p, resource, context))
+            if one is True:
                 hit = True
                 break
+            if one is UNKNOWN:
+                hit = UNKNOWN
+        if hit is UNKNOWN:
+            return hit
         return not hit if self.not_resource else hit
 
-    def principal_grant(self, caller: Caller, has_boundary: bool) -> str | None:
+    def principal_grant(self, caller: Caller, has_boundary: bool, same_account: bool = True) -> str | None:
         """How this statement names the caller (DIRECT, ROLE, ACCOUNT), or None."""
         if self.principal is not None:
             return principal_grant(self.principal, caller)
@@ -140,12 +163,61 @@ class CompiledStatement:
             # a permissions boundary, whatever NotPrincipal lists.
             if self.deny and has_boundary:
                 return DIRECT
-            return None if _excluded(self.not_principal, caller) else DIRECT
+            return None if _excluded(self.not_principal, caller, same_account) else DIRECT
         return DIRECT
 
 
+def _matches_action(matcher: tuple, negated: bool, action: str) -> bool:
+    exact, prefixes, rx = matcher
+    low = action.lower()
+    hit = low in exact or low.startswith(prefixes) or (rx is not None and rx.fullmatch(action) is not None)
+    return not hit if negated else hit
+
+
+def check_statement(stmt: Statement, policy: Policy) -> None:
+    """Raise InputError for what IAM would refuse in a statement (parse_policy checked its shape)."""
+    raw = stmt.resources if stmt.resources is not None else stmt.not_resources
+    if raw is not None:
+        key = "Resource" if stmt.resources is not None else "NotResource"
+        for i, r in enumerate(raw):
+            if r != "*" and (not r.startswith("arn:") or "${" in r or r.count(":") < 5):
+                _resource_pattern(r, policy, join(stmt.pointer, key, i) if len(raw) > 1 else join(stmt.pointer, key))
+    for spec, key in ((stmt.principal, "Principal"), (stmt.not_principal, "NotPrincipal")):
+        if spec:
+            _check_principal(spec, policy, join(stmt.pointer, key))
+    for c in stmt.conditions:
+        check_condition(c, policy)
+
+
+@lru_cache(maxsize=4096)
+def _action_matcher(patterns: tuple) -> tuple:
+    """(exact names, prefixes, regex or None), all case-insensitive: most Action entries are a name
+    or end in their only `*`, which need no regex."""
+    exact, prefixes, rest = set(), [], []
+    for p in patterns:
+        low = p.lower()
+        if "?" in low or "*" in low[:-1]:
+            rest.append(p)
+        elif low.endswith("*"):
+            prefixes.append(low[:-1])
+        else:
+            exact.add(low)
+    rx = any_of(rest, ignore_case=True) if rest else None
+    return frozenset(exact), tuple(prefixes), rx
+
+
+@lru_cache(maxsize=4096)
+def _checked_pattern(text: str, variables: bool):
+    """_resource_pattern for an entry check_statement accepted (so it raises nothing); the same
+    ARNs recur across a batch's policies."""
+    parts = V.parse_template(text, variables, True, True)
+    if parts == (V.ANY,):
+        return True
+    return parts if V.has_variables(parts) else arn_glob(parts)
+
+
 def _resource_pattern(text: str, policy: Policy, pointer: str):
-    parts = V.parse_template(text, policy.variables_enabled, True)
+    parts = V.parse_template(text, policy.variables_enabled, True, True)
     if parts == (V.ANY,):
         return True
     if V.has_variables(parts):
@@ -157,11 +229,15 @@ def _resource_pattern(text: str, policy: Policy, pointer: str):
     return rx
 
 
-def _resource_hit(pattern, resource: str, context: dict, policy: Policy) -> bool:
+def _resource_hit(pattern, resource: str, context: dict):
     if pattern is True:
         return True
     if isinstance(pattern, tuple):
         parts = V.resolve(pattern, context)
+        if parts is V.NULL:
+            return False   # "will not match any resource" ("Policy variables with no value")
+        if parts is V.MULTI:
+            return UNKNOWN
         if parts == (V.ANY,):
             return True
         pattern = arn_glob(parts)
@@ -227,9 +303,15 @@ def _aws_grant(value: str, caller: Caller) -> str | None:
     return DIRECT if value == caller.arn else None
 
 
-def _excluded(spec: dict, caller: Caller) -> bool:
-    """NotPrincipal excludes a caller only when it lists the caller and the caller's account
-    ("AWS JSON policy elements: NotPrincipal": list the session ARN and the account ARN)."""
+def _excluded(spec: dict, caller: Caller, same_account: bool = True) -> bool:
+    """Whether NotPrincipal excludes the caller ("AWS JSON policy elements: NotPrincipal").
+
+    The page asks to list the account ARN too because, for a caller from another account, AWS
+    "might validate the account first, then the role, and then the assumed-role user": so a
+    cross-account caller is excluded only when its own ARN (the session ARN for a session) and
+    its account are listed. In the resource's own account no account is validated: listing the
+    caller's own ARN excludes it (the page's user example "works as intended ... in either the
+    same or a different AWS account")."""
     if spec.get("*"):
         return True
     if caller.kind == "service":
@@ -241,13 +323,13 @@ def _excluded(spec: dict, caller: Caller) -> bool:
     named = any(_aws_grant(v, caller) in (DIRECT, ROLE) and v != "*" for v in values)
     if caller.kind == "session":
         named = caller.arn in values
-    return named and account_listed
+    return named and (account_listed or same_account)
 
 
 class CompiledPolicy:
     """A policy of one type (identity, resource, boundary, session, scp), compiled once."""
 
-    __slots__ = ("policy", "kind", "statements", "by_action", "hits")
+    __slots__ = ("policy", "kind", "_compiled", "by_action", "hits")
 
     def __init__(self, policy: Policy, kind: str):
         self.policy = policy
@@ -268,7 +350,21 @@ class CompiledPolicy:
                 if s.principal is None and s.not_principal is None:
                     raise InputError("statement in a resource-based policy has no Principal",
                                      source=policy.source, pointer=s.pointer)
-        self.statements = tuple(CompiledStatement(s, policy) for s in policy.statements)
+        for s in policy.statements:
+            check_statement(s, policy)
+        # Statements are compiled when a request first reaches them: with one request per policy
+        # (an audit of many principals) most are never compiled.
+        self._compiled: list = [None] * len(policy.statements)
+
+    def _statement(self, i: int) -> CompiledStatement:
+        cs = self._compiled[i]
+        if cs is None:
+            cs = self._compiled[i] = CompiledStatement(self.policy.statements[i], self.policy)
+        return cs
+
+    @property
+    def statements(self) -> tuple:
+        return tuple(self._statement(i) for i in range(len(self._compiled)))
 
     def statements_for(self, action: str) -> tuple:
         """The statements whose Action/NotAction matches `action` (worked out once per action)."""
@@ -276,7 +372,10 @@ class CompiledPolicy:
         if found is None:
             if len(self.by_action) >= 256:
                 self.by_action.clear()
-            found = self.by_action[action] = tuple(cs for cs in self.statements if cs.matches_action(action))
+            found = self.by_action[action] = tuple(
+                self._statement(i) for i, s in enumerate(self.policy.statements)
+                if _matches_action(_action_matcher(s.actions if s.actions is not None else s.not_actions),
+                                   s.actions is None, action))
         return found
 
 

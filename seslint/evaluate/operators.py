@@ -14,8 +14,13 @@ modifiers are handled once, in `CompiledCondition.holds`:
 - `Null` is true for an absent key and for an empty set: "include the Null condition operator with
   a value of false to check if the context key in the request exists and its value is not null"
   ("Multivalued context key examples", on ForAllValues and empty values);
-- a multivalued request value under an operator without a set operator is an error: IAM says
-  multivalued keys require a set operator and does not document the result otherwise.
+- a policy variable with no value matches nothing: positive operators do not match it, negated
+  ones do (it is "not equal" to everything); the other values of the list still count ("Policy
+  variables with no value");
+- a multivalued request value under an operator without a set operator, or a multivalued key as
+  a policy variable, gives UNKNOWN: IAM says multivalued keys require a set operator and does not
+  document the result otherwise. The engine then answers only if the decision is the same either
+  way (`unknown_error` words the refusal).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from seslint.core.patterns import arn_glob, glob
 from seslint.errors import InputError
@@ -35,6 +41,7 @@ from seslint.evaluate import variables as V
 from seslint.policy import SET_OPERATORS, Condition, Policy
 
 MISSING = object()
+UNKNOWN = "unknown"   # the third truth value: the outcome is one IAM does not document
 
 
 class ValueProblem(ValueError):
@@ -47,6 +54,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _EPOCH = re.compile(r"-?\d+")
 
 
+@lru_cache(maxsize=4096, typed=True)   # values repeat across a batch; typed: 1 is not True
 def _number(value) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueProblem(f"{value!r} is not a number")
@@ -59,6 +67,7 @@ def _number(value) -> Decimal:
         raise ValueProblem(f"'{text}' is not a number") from None
 
 
+@lru_cache(maxsize=4096, typed=True)   # values repeat across a batch; typed: 1 is not True
 def _date(value) -> datetime:
     if isinstance(value, bool):
         raise ValueProblem(f"{value!r} is not a date")
@@ -77,6 +86,7 @@ def _date(value) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+@lru_cache(maxsize=4096, typed=True)   # values repeat across a batch; typed: 1 is not True
 def _bool(value) -> bool:
     if isinstance(value, bool):
         return value
@@ -94,6 +104,7 @@ def _binary(value) -> bytes:
         raise ValueProblem(f"'{value}' is not valid base64") from None
 
 
+@lru_cache(maxsize=4096, typed=True)   # values repeat across a batch; typed: 1 is not True
 def _network(value):
     if not isinstance(value, str):
         raise ValueProblem(f"{value!r} is not an IP address or CIDR block")
@@ -103,6 +114,7 @@ def _network(value):
         raise ValueProblem(f"'{value}' is not an IP address or CIDR block") from None
 
 
+@lru_cache(maxsize=4096, typed=True)   # values repeat across a batch; typed: 1 is not True
 def _address(value):
     if not isinstance(value, str):
         raise ValueProblem(f"{value!r} is not an IP address")
@@ -188,17 +200,7 @@ class CompiledCondition:
         self.cond = cond
         self.key = cond.key.lower()
         self.source = policy.source
-        where = dict(source=policy.source, pointer=cond.pointer)
-        if cond.set_op is not None and cond.set_op not in SET_OPERATORS:
-            raise _policy_error(f"unknown set operator '{cond.set_op}' in '{cond.operator}'",
-                                      help="set operators are ForAllValues and ForAnyValue", **where)
-        op = OPERATORS.get(cond.base)
-        if op is None:
-            raise _policy_error(f"unknown condition operator '{cond.operator}'",
-                                      help=unknown_operator_help(cond.base), **where)
-        if op.type == "Null" and (cond.set_op or cond.if_exists):
-            raise _policy_error(f"'{cond.operator}' is not a valid operator: Null takes no modifiers", **where)
-        self.op = op
+        op = self.op = _operator(cond, policy)
         self.templates = None
         self.values = None
         self.null_wants = None
@@ -215,7 +217,7 @@ class CompiledCondition:
             else:
                 self.values = tuple(op.policy_value(v) for v in cond.values)
         except ValueProblem as exc:
-            raise _policy_error(f"{exc} (for {op.name})", **where) from None
+            raise _policy_error(f"{exc} (for {op.name})", source=policy.source, pointer=cond.pointer) from None
 
     def _concrete(self, parts: tuple):
         op = self.op
@@ -228,22 +230,29 @@ class CompiledCondition:
             return glob(parts, ignore_case=False)
         return V.text(parts)
 
-    def policy_values(self, context: dict) -> tuple:
-        """Concrete policy values; raises variables.Unresolved."""
+    def policy_values(self, context: dict) -> tuple[tuple, bool]:
+        """The concrete policy values, and whether one of them is unknown (a multivalued variable).
+        A value whose variable has no value is left out: it matches nothing."""
         if self.templates is None:
-            return self.values
+            return self.values, False
+        out = []
+        unknown = False
         try:
-            return tuple(self._concrete(V.resolve(t, context)) for t in self.templates)
+            for t in self.templates:
+                parts = V.resolve(t, context)
+                if parts is V.MULTI:
+                    unknown = True
+                elif parts is not V.NULL:
+                    out.append(self._concrete(parts))
         except ValueProblem as exc:
             raise _policy_error(f"{exc} after resolving policy variables", source=self.source,
                                 pointer=self.cond.pointer) from None
+        return tuple(out), unknown
 
-    def holds(self, context: dict, names: dict) -> bool:
-        """Whether the condition holds for the request `context` (keys lower-cased).
-
-        `names` maps lower-cased keys to the names the request used (for error locations)."""
+    def holds(self, context: dict, names: dict):
+        """True, False or UNKNOWN: whether the condition holds for the request `context` (keys
+        lower-cased). `names` maps lower-cased keys to the names the request used (for errors)."""
         op, cond = self.op, self.cond
-        values = self.policy_values(context)
         raw = context.get(self.key, MISSING)
         if op.type == "Null":
             return (raw is MISSING or raw == []) in self.null_wants
@@ -253,26 +262,42 @@ class CompiledCondition:
             if cond.set_op == "ForAnyValue":
                 return False
             return op.negated
+        values, unknown = self.policy_values(context)
         if cond.set_op is None:
             if isinstance(raw, list):
-                raise _policy_error(
-                    f"'{cond.operator}' has no ForAllValues/ForAnyValue but the request gives '{cond.key}' "
-                    f"as a list: IAM does not define the result", source=self.source, pointer=cond.pointer,
-                    help=f"use 'ForAnyValue:{cond.operator}' or 'ForAllValues:{cond.operator}'")
-            return self._one(self._request_value(raw, names), values)
+                return UNKNOWN
+            return self._one(self._request_value(raw, names), values, unknown)
         items = raw if isinstance(raw, list) else [raw]
-        if cond.set_op == "ForAllValues":
-            return all(self._one(self._request_value(v, names), values) for v in items)
-        return any(self._one(self._request_value(v, names), values) for v in items)
+        want = cond.set_op == "ForAnyValue"   # the item result that decides: any True, or any False
+        out = not want
+        for v in items:
+            r = self._one(self._request_value(v, names), values, unknown)
+            if r is want:
+                return want
+            if r is UNKNOWN:
+                out = UNKNOWN
+        return out
 
-    def _one(self, value, values) -> bool:
+    def _one(self, value, values, unknown=False):
         test = self.op.test
-        hit = False
         for p in values:
             if test(value, p):
-                hit = True
-                break
-        return not hit if self.op.negated else hit
+                return not self.op.negated
+        if unknown:
+            return UNKNOWN
+        return self.op.negated
+
+    def unknown_error(self, context: dict) -> InputError:
+        """The refusal for a condition that gave UNKNOWN, when the decision depends on it."""
+        cond = self.cond
+        if isinstance(context.get(self.key), list) and cond.set_op is None:
+            return _policy_error(
+                f"'{cond.operator}' has no ForAllValues/ForAnyValue but the request gives '{cond.key}' as a list: "
+                "IAM does not define the result, and the decision depends on it", source=self.source,
+                pointer=cond.pointer, help=f"use 'ForAnyValue:{cond.operator}' or 'ForAllValues:{cond.operator}'")
+        return _policy_error(f"a policy variable in '{cond.operator}' names a multivalued key: IAM does not define "
+                             "the result, and the decision depends on it", source=self.source, pointer=cond.pointer,
+                             help="give the variable a default, or compare the key with ForAnyValue/ForAllValues")
 
     def _request_value(self, value, names):
         try:
@@ -282,6 +307,42 @@ class CompiledCondition:
 
             raise InputError(f"request value {exc} (compared by {self.op.name} in {self.cond.pointer})",
                              pointer=join("/request/context", names.get(self.key, self.cond.key))) from None
+
+
+def _operator(cond: Condition, policy: Policy) -> Operator:
+    """The operator row of a condition; InputError for an unknown operator or modifier."""
+    where = dict(source=policy.source, pointer=cond.pointer)
+    if cond.set_op is not None and cond.set_op not in SET_OPERATORS:
+        raise _policy_error(f"unknown set operator '{cond.set_op}' in '{cond.operator}'",
+                            help="set operators are ForAllValues and ForAnyValue", **where)
+    op = OPERATORS.get(cond.base)
+    if op is None:
+        raise _policy_error(f"unknown condition operator '{cond.operator}'", help=unknown_operator_help(cond.base),
+                            **where)
+    if op.type == "Null" and (cond.set_op or cond.if_exists):
+        raise _policy_error(f"'{cond.operator}' is not a valid operator: Null takes no modifiers", **where)
+    return op
+
+
+def check_condition(cond: Condition, policy: Policy) -> None:
+    """Raise what CompiledCondition(cond, policy) would raise, without building it (cheaper: for
+    the statements a request never reaches)."""
+    op = _operator(cond, policy)
+    if op.type == "String":
+        return   # any text is a valid string pattern
+    if op.type == "ARN":
+        for v in cond.values:
+            text = _string(v)
+            if (not policy.variables_enabled or "${" not in text) and text.count(":") >= 5:
+                continue
+            CompiledCondition(cond, policy)   # the full path words the error, if any
+            return
+        return
+    try:
+        for v in cond.values:
+            (_bool if op.type == "Null" else op.policy_value)(v)
+    except ValueProblem as exc:
+        raise _policy_error(f"{exc} (for {op.name})", source=policy.source, pointer=cond.pointer) from None
 
 
 def _policy_error(message: str, *, source=None, pointer=None, help=None) -> InputError:

@@ -5,6 +5,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+try:
+    from orjson import dumps as _dumps
+except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a source checkout usable
+    _dumps = repr
 
 from seslint.errors import InputError
 from seslint.evaluate.engine import Policies
@@ -37,12 +43,20 @@ class PolicyCache:
         self.fields: dict = {}
 
     def get(self, value, source: str, pointer: str, kind: str) -> CompiledPolicy:
-        key = (repr(value), source, pointer, kind)
+        key = (_key(value), source, pointer, kind)
         found = self.entries.get(key)
         if found is None:
             found = CompiledPolicy(parse_policy(value, source, pointer), kind)
             _store(self.entries, key, found, self.limit)
         return found
+
+
+def _key(value):
+    """A cheap, exact cache key for a parsed JSON value (orjson's compact text, else repr)."""
+    try:
+        return _dumps(value)
+    except TypeError:   # not JSON (a Python caller's value): repr still tells values apart
+        return repr(value)
 
 
 def _store(table: dict, key, value, limit: int) -> None:
@@ -108,7 +122,8 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
     cache = cache or PolicyCache()
 
     def fail(message, at, help=None):
-        raise InputError(message, source=source, pointer=at or None, help=help)
+        # Our words, and the location: ours, else where the scenario schema first objects.
+        raise InputError(message, source=source, pointer=at or schema_problem(value, pointer) or None, help=help)
 
     def policy(v, at, kind):
         return cache.get(v, source, at, kind)
@@ -126,8 +141,8 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
             key = name   # an absent field builds the same everywhere
         else:
             text = raw.get(name) if raw is not None else None
-            # JSON text and repr keys differ in length, so they never collide.
-            key = (name, source, pointer, text) if text is not None else (name, source, pointer, None, repr(item))
+            # Keys from the text as written and from the parsed value differ in length: they never collide.
+            key = (name, source, pointer, text) if text is not None else (name, source, pointer, None, _key(item))
         found = fields.get(key)
         if found is None:
             found = build(item, f"{pointer}/{name}", policy, fail)
@@ -145,6 +160,26 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
     if defaults:
         request.context = {**defaults, **request.context}
     return Scenario(sid, source, caller, policies, request)
+
+
+def schema_problem(value, pointer: str = "") -> str | None:
+    """The JSON pointer where `value` first breaks rules/schemas/scenario.schema.json, or None.
+
+    jsonschema is imported here, on the failure path only: a valid batch never pays for it."""
+    from seslint.data import load
+
+    validator = _validator(load)
+    error = next(iter(sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))), None)
+    if error is None:
+        return None
+    return join(pointer, *error.absolute_path) if error.absolute_path else pointer or None
+
+
+@lru_cache(maxsize=1)
+def _validator(load):
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(load("schemas/scenario.schema.json"))
 
 
 def _principal(value, at, policy, fail) -> tuple[Caller, dict]:
@@ -241,6 +276,10 @@ def _request(value, at, fail) -> Request:
         fail(f"request.resource must be a string, not {_kind(resource)}", join(at, "resource"))
     if resource != "*" and (not resource.startswith("arn:") or resource.count(":") < 5):
         fail(f"request.resource '{resource}' is neither '*' nor an ARN", join(at, "resource"))
+    account = value.get("resource_account")
+    if account is not None and not (isinstance(account, str) and _ACCOUNT.fullmatch(account)):
+        fail("request.resource_account must be a 12-digit account id", join(at, "resource_account"),
+             help="the account that owns the resource, for ARNs without one (S3) or with 'aws'")
     raw = value.get("context") or {}
     if not isinstance(raw, dict):
         fail(f"request.context must be an object, not {_kind(raw)}", join(at, "context"))
@@ -260,4 +299,4 @@ def _request(value, at, fail) -> Request:
                  join(at, "context", key))
         context[lowered] = item
         names[lowered] = key
-    return Request(action, resource, context, names)
+    return Request(action, resource, context, names, account)

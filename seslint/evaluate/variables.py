@@ -2,10 +2,15 @@
 
 A template is a tuple of parts: a literal string, ANY (`*`), ONE (`?`) or a Var. Variables
 resolve only under Version 2012-10-17; elsewhere `${...}` is literal text. `${*}`, `${?}`
-and `${$}` stand for the literal characters. A variable whose key is absent from the request
-(and has no default) cannot be resolved: IAM then treats the whole statement as invalid, so
-the statement neither allows nor denies ("If AWS cannot resolve a variable this might cause the
-entire statement to be invalid").
+and `${$}` stand for the literal characters. In an ARN of the Resource element, variables are
+substituted only in the resource part, after the fifth colon ("Where you can use policy
+variables": "You can't use a variable to replace parts of the ARN before the fifth colon");
+before it `${...}` is literal text.
+
+A variable whose key is absent (and that has no default) has no value: "the value is effectively
+null" ("Policy variables with no value"); `resolve` then returns NULL and the caller decides
+what a null value matches. A multivalued key has no single value to substitute, and IAM does
+not document the result: `resolve` returns MULTI and the caller treats the outcome as unknown.
 """
 
 from __future__ import annotations
@@ -28,24 +33,32 @@ class Var:
     text: str         # as written, for explanations
 
 
-class Unresolved(Exception):
-    """A policy variable whose key is absent (or multivalued) and that has no default."""
+class Missing:
+    """Why a template has no value: NULL (a variable without value) or MULTI (a multivalued key)."""
 
-    def __init__(self, var: Var):
-        super().__init__(var.text)
-        self.var = var
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+NULL, MULTI = Missing("NULL"), Missing("MULTI")
 
 
 @lru_cache(maxsize=8192)
-def parse_template(text: str, variables: bool, wildcards: bool) -> tuple:
-    """Split `text` into literal, wildcard and variable parts."""
+def parse_template(text: str, variables: bool, wildcards: bool, arn: bool = False) -> tuple:
+    """Split `text` into literal, wildcard and variable parts (with arn=True, `${...}` before the
+    fifth colon stays literal)."""
     parts: list = []
     pos = 0
     if variables:
         for m in _VARIABLE.finditer(text):
             _literal(text[pos:m.start()], wildcards, parts)
             inner = m.group(1)
-            if inner.strip() in _ESCAPES:
+            if arn and text.count(":", 0, m.start()) < 5:
+                parts.append(m.group(0))
+            elif inner.strip() in _ESCAPES:
                 parts.append(_ESCAPES[inner.strip()])
             else:
                 km = _KEY.fullmatch(inner)
@@ -87,15 +100,16 @@ def has_variables(parts: tuple) -> bool:
     return any(isinstance(p, Var) for p in parts)
 
 
-def resolve(parts: tuple, context: dict) -> tuple:
-    """Replace each Var with its single string value from `context` (lower-cased keys)."""
+def resolve(parts: tuple, context: dict):
+    """Replace each Var with its single string value from `context` (lower-cased keys); NULL when a
+    variable has no value (absent, or an empty list), MULTI when its key has several values."""
     out = []
     for p in parts:
         if isinstance(p, Var):
             value = context.get(p.key)
             if value is None or isinstance(value, list):
                 if p.default is None:
-                    raise Unresolved(p)
+                    return NULL if value is None or not value else MULTI
                 value = p.default
             out.append(scalar_text(value))
         else:

@@ -265,3 +265,29 @@ def test_sandbox_checks_each_recipient(cli):
     assert roles.count("recipient identity") == 2            # a@gmail.com and gmail.com; the simulator is exempt
     code, out, _ = cli(*args, "--no-sandbox")
     assert "recipient identity" not in out
+
+
+@pytest.mark.parametrize("extra,decision", [([], "allowed"), (["--resource-account", "111122223333"], "allowed"),
+                                            (["--resource-account", "444455556666"], "implicitDeny")])
+def test_resource_account_flag(tmp_path, extra, decision, cli):
+    """An S3 ARN has no account: the caller's is assumed unless --resource-account names another."""
+    policy = tmp_path / "p.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+    flags = ["simulate", "--policy", str(policy), "--principal", "arn:aws:iam::111122223333:user/a",
+             "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k", "--format", "json"]
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps({"principal": {"arn": "arn:aws:iam::111122223333:user/a"},
+                                    "identity_policies": [json.loads(policy.read_text())],
+                                    "request": {"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}}))
+    for args in (flags, ["simulate", "--scenario", str(scenario), "--format", "json"],
+                 ["simulate", "--scenarios", str(scenario), "--format", "json"]):
+        code, out, _ = cli(*args, *extra)
+        result = json.loads(out.splitlines()[0] if "--scenarios" in args else out)
+        assert result["decision"] == decision, args
+        assert code == (0 if decision == "allowed" else 1)
+
+
+def test_resource_account_flag_must_be_an_account_id(cli):
+    code, _, _ = cli("simulate", "--action", "s3:GetObject", "--resource-account", "aws")
+    assert code == 2
