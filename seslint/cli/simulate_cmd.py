@@ -13,9 +13,16 @@ from seslint.cli.common import echo_json, format_option, warn_unknown_regions
 
 
 def _load(path: str):
+    """A JSON document for the evaluator: a repeated member name is an error, for IAM keeps
+    neither reading of it safe to guess (the linter reports it as SES002)."""
+    from seslint.errors import InputError
     from seslint.jsondoc import load_path
 
-    return load_path(path)
+    doc = load_path(path)
+    if doc.has_duplicates:
+        raise InputError("member name repeated in one object", source=doc.source, pointer=doc.duplicates[0],
+                         help="remove the repeated member; `seslint lint` shows every one")
+    return doc
 
 
 KINDS = (("Resources", "a CloudFormation template"), ("format_version", "a Terraform plan"),

@@ -63,6 +63,11 @@ CASES = {
          .encode()}, ["lint", "{d}/p.json"], 1, "SES014"),
     "wrong types": ({"p.json": b'{"Version": "2012-10-17", "Statement": [{"Effect": 1, "Action": {}}]}'},
                     ["lint", "{d}/p.json"], 1, "SES003"),
+    "repeated member in a scenario's policy": (
+        {"s.json": b'{"identity_policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", '
+                   b'"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*"}]}], '
+                   b'"request": {"action": "ses:SendEmail", "resource": "*"}}'},
+        ["simulate", "--scenario", "{d}/s.json"], 3, "s.json at /identity_policies/0/Statement/0/Effect: member name"),
     "scenario that is a list": ({"s.json": b"[]"}, ["simulate", "--scenario", "{d}/s.json"], 3, "s.json"),
 }
 
