@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import json
-import sys
-
 import click
 
 from seslint.cli.aws_options import aws_options
@@ -47,27 +43,6 @@ def _load_policy(path: str):
     return doc
 
 
-def _check_action(action: str) -> None:
-    """An unknown ses: action is an error with a did-you-mean, never a silent implicit deny."""
-    from seslint.errors import UnknownNameError
-    from seslint.matrix import load_matrix
-
-    prefix, _, name = action.partition(":")
-    if prefix.lower() in ("sesv2", "pinpoint-email", "mailmanager"):
-        raise UnknownNameError(f"'{action}' is not an IAM action: IAM actions of every SES API are named ses:",
-                               help=f"`seslint explain {action}` shows the IAM actions that API call is authorized as")
-    # the names alone (a dict lookup) keep batch start-up lean; the full matrix only for a did-you-mean
-    if prefix.lower() == "ses" and "*" not in name and "?" not in name and name.lower() not in _action_names():
-        load_matrix().require_action(action)
-
-
-@functools.lru_cache(maxsize=1)
-def _action_names() -> frozenset[str]:
-    from seslint import data
-
-    return frozenset(n.lower() for n in data.load("matrix.json")["actions"])
-
-
 def _check_principal(ctx, param, value):
     import re
 
@@ -106,6 +81,7 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
     Exit 0 when allowed, 1 when denied, 3 when a scenario cannot be evaluated faithfully.
     """
     from seslint.evaluate import evaluate, load_scenario
+    from seslint.evaluate.batch import check_action, run_batch
 
     chosen = [x for x in (scenario_path, batch_path, action) if x]
     if len(chosen) != 1:
@@ -113,15 +89,15 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
     if resource_account is not None and not (len(resource_account) == 12 and resource_account.isdigit()):
         raise click.BadParameter(f"'{resource_account}' is not a 12-digit account id", param_hint="--resource-account")
     if batch_path:
-        ctx.exit(_batch(batch_path, explain, fmt, resource_account))
+        ctx.exit(run_batch(batch_path, explain, fmt, resource_account))
     if scenario_path:
         doc = _load(scenario_path)
         scenario = load_scenario(doc.value, doc.source)
-        _check_action(scenario.request.action)
+        check_action(scenario.request.action)
         if scenario.request.account is None:
             scenario.request.account = resource_account
     else:
-        _check_action(action)
+        check_action(action)
         scenario = _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
                                    aws.principal().arn if aws else principal, action, resource, contexts,
                                    resource_account)
@@ -131,7 +107,9 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
     if fmt == "json":
         echo_json(result.to_json())
     else:
-        click.echo(_render(result))
+        from seslint.evaluate.render import render_result
+
+        click.echo(render_result(result))
     ctx.exit(0 if result.allowed else 1)
 
 
@@ -175,145 +153,6 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
     if p.resources and not principal:
         raise click.UsageError("--resource-policy needs --principal ARN")
     return scenario
-
-
-def _batch(path: str, explain: bool, fmt: str, resource_account: str | None = None) -> int:
-    """Stream one result per line; a bad line yields an error object and the rest go on."""
-    from orjson import JSONDecodeError, loads as fast_loads  # about twice json's speed, per line
-
-    from seslint.errors import InputError, SeslintError
-    from seslint.evaluate import evaluate, load_scenario
-    from seslint.evaluate.scenario import PolicyCache
-    from seslint.jsondoc import loads
-
-    cache = PolicyCache()
-    known: set[str] = set()  # actions already checked
-    denied = errors = 0
-    # A batch allocates many small objects and frees them by reference counting; the cyclic
-    # collector's frequent passes over the policy cache cost ~15%. Collect far less often.
-    import gc
-
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    out = sys.stdout
-    pending: list[str] = []   # results written 256 lines at a time: one write per line costs more
-    dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
-    try:
-        handle = sys.stdin.buffer if path == "-" else open(path, "rb")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", source=path) from None
-    source = "<stdin>" if path == "-" else path
-    first = True
-    with handle:
-        for number, data in enumerate(handle, 1):
-            sid = None
-            undecodable: InputError | None = None
-            try:
-                line = _decoded(data, number)
-            except InputError as exc:
-                line, undecodable = "", exc
-            else:
-                if line.isspace() or not line:
-                    continue
-            first, was_first = False, first
-            if was_first and line.strip() in ("{", "["):
-                raise InputError("this looks like one pretty-printed scenario, not one JSON object per line",
-                                 source=source, line=number, help="use --scenario FILE for a single scenario")
-            try:
-                if undecodable is not None:
-                    raise undecodable
-                try:
-                    parsed = fast_loads(line), None
-                except JSONDecodeError:
-                    parsed = None
-                # Not strict JSON: the strict parser words the error.
-                value, raw = parsed if parsed is not None else (loads(line, source).value, None)
-                if isinstance(value, dict) and not isinstance(value.get("id"), (dict, list)):
-                    sid = value.get("id")
-                scenario = load_scenario(value, source, cache=cache, raw=raw)
-                if scenario.request.action not in known:
-                    _check_action(scenario.request.action)
-                    known.add(scenario.request.action)
-                if resource_account is not None and scenario.request.account is None:
-                    scenario.request.account = resource_account
-                result = evaluate(scenario, explain=explain)
-            except SeslintError as exc:
-                errors += 1
-                if isinstance(exc, InputError) and exc.source in (source, None):
-                    exc.source, exc.line = source, number
-                message = str(exc) if isinstance(exc, InputError) else f"{source}:{number}: {exc}"
-                if exc.help:
-                    message += f" (help: {exc.help})"
-                if fmt == "json":
-                    pending.append(dumps({"id": sid, "error": message}))
-                else:
-                    pending.append(f"{_label(sid, number)}: error: {message}")
-            else:
-                if not result.allowed:
-                    denied += 1
-                if fmt == "json":
-                    pending.append(result.json_line())
-                else:
-                    pending.append(f"{_label(sid, number)}: {result.decision} ({result.reason})")
-            if len(pending) >= 256:
-                out.write("\n".join(pending) + "\n")
-                pending.clear()
-    if pending:
-        out.write("\n".join(pending) + "\n")
-    out.flush()
-    return 3 if errors else 1 if denied else 0
-
-
-def _decoded(data: bytes, number: int) -> str:
-    """One line of a scenarios file as text (UTF-8, a BOM allowed on the first line)."""
-    from seslint.errors import InputError
-
-    try:
-        return data.decode("utf-8-sig" if number == 1 else "utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text: byte 0x{data[exc.start]:02x}", column=exc.start + 1,
-                         help="save the file as UTF-8") from None
-
-
-def _label(sid, number) -> str:
-    return f"{sid}" if sid is not None else f"line {number}"
-
-
-def _render(result) -> str:
-    lines = [f"{result.decision}: {result.reason}"]
-    for h in result.hits:
-        lines.append(f"  {h.effect.lower():5} {h.kind}: {h.describe()}")
-    if result.trace is not None:
-        lines.append("explain:")
-        for policy in result.trace:
-            level = f" (level {policy['scp_level']})" if "scp_level" in policy else ""
-            at = f" at {policy['pointer']}" if policy["pointer"] else ""
-            lines.append(f"  {policy['policy_type']} policy {policy['file']}{at}{level}")
-            for st in policy["statements"]:
-                name = st["sid"] or st["pointer"]
-                verdict = ("may apply: IAM leaves it undefined (tried both ways)" if st["applies"] == "unknown"
-                           else "applies" if st["applies"] else "does not apply")
-                lines.append(f"    {st['effect']} {name}: {verdict}")
-                steps = [f"action {_yes(st.get('action'))}"]
-                if "resource" in st:
-                    steps.append(f"resource {_yes(st['resource'])}")
-                if "principal" in st:
-                    steps.append(f"principal {st['principal'] or 'no match'}")
-                lines.append("      " + ", ".join(steps))
-                for c in st.get("conditions", []):
-                    lines.append(f"      {c['operator']} {c['key']} {json.dumps(c['policy_values'])} vs "
-                                 f"{json.dumps(c['request_value'])}: {_held(c['holds'])}")
-                if st.get("note"):
-                    lines.append(f"      {st['note']}")
-    return "\n".join(lines)
-
-
-def _yes(value) -> str:
-    return "undefined" if value == "unknown" else "matches" if value else "no match"
-
-
-def _held(value) -> str:
-    return "undefined in IAM" if value == "unknown" else "holds" if value else "fails"
 
 
 @click.command("can-send")
@@ -410,7 +249,9 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
     if fmt == "json":
         echo_json(result.to_json())
     else:
-        click.echo(_render_send(result))
+        from seslint.evaluate.render import render_send
+
+        click.echo(render_send(result))
         if ctx.get_parameter_source("region") is click.core.ParameterSource.DEFAULT:
             click.echo(f"note: region {region} assumed; give --region for another")
     ctx.exit(0 if result.allowed else 3 if result.decision == "unknown" else 1)
@@ -457,28 +298,3 @@ def _live_send(aws, send, resource_policies, read_sandbox):
                                    "policy with --identity-policy FILE")
         resource_policies = aws.identity_policies(names, **where)
     return send, resource_policies, notes
-
-
-def _render_send(result) -> str:
-    verdict = {"allowed": "ALLOWED", "unknown": "UNKNOWN"}.get(result.decision, "DENIED")
-    count = len(result.plan.recipients)
-    lines = [f"{verdict}: {result.operation} from {result.plan.sender} to {count} "
-             f"recipient{'s' if count != 1 else ''}"]
-    lines += [f"  {h}" for h in result.holds_for()]
-    for r in result.requests:
-        res = r.result
-        alt = f" if {r.alternative.condition}" if r.alternative and len(result.group_of(r.alternative)) > 1 else ""
-        line = f"  {res.decision:12} {r.action} on {r.resource} ({r.role}{alt})"
-        if res.allowed and res.deciding:
-            line += f" by {res.deciding[0].describe()}"
-        elif not res.allowed:
-            line += f": {res.reason}"
-        if r.undecided:
-            line += f" [undecided: the sources disagree on {', '.join(sorted(r.planned.uncertain))}]"
-        lines.append(line)
-    advice = result.advice()
-    if advice and not result.allowed:
-        lines.append("to allow it:")
-        lines += [f"  - {a}" for a in advice]
-    lines += [f"note: {n}" for n in result.notes]
-    return "\n".join(lines)
