@@ -3,9 +3,10 @@
     SeslintError            exit 3: input that could not be processed
     ├── InputError          a file, document or value that is broken (names file and JSON pointer)
     ├── UnknownNameError    an action, operation, rule or recipe that does not exist
-    └── UnsupportedError    something the evaluator cannot decide faithfully
+    ├── UnsupportedError    something the evaluator cannot decide faithfully
+    └── UsageError          exit 2: options that cannot work together, found past parsing
 
-Usage errors (exit 2) are click's own.
+Other usage errors (exit 2) are click's own.
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ class InputError(SeslintError):
 
 class UnknownNameError(SeslintError):
     """An action, operation, rule id or recipe that does not exist; `help` has a did-you-mean."""
+
+
+class UsageError(SeslintError):
+    """Options that cannot work together, found past option parsing (exit 2, as click's own)."""
+
+    exit_code = 2
 
 
 class UnsupportedError(SeslintError):

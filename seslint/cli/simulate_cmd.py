@@ -242,7 +242,9 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         doc = _load(identity_policy)
         resource_policies["*"] = [PolicyDoc(doc.value, doc.source)]
     if aws is not None:
-        send, resource_policies, notes = _live_send(aws, send, resource_policies, sandbox is None)
+        from seslint.evaluate.live import live_send
+
+        send, resource_policies, notes = live_send(aws, send, resource_policies, sandbox is None)
     result = check_send(send, docs, principal_arn=principal_arn, permission_boundary=boundary,
                         resource_policies=resource_policies)
     result.notes[:0] = notes
@@ -265,36 +267,3 @@ def _tracking(values) -> tuple[tuple[str, str], ...]:
             raise click.BadParameter(f"'{value}' is not open|click=ENABLED|DISABLED", param_hint="--tracking-override")
         out.append((kind.strip().lower(), setting.strip().upper()))
     return tuple(out)
-
-
-def _live_send(aws, send, resource_policies, read_sandbox):
-    """The send with what AWS knows: the sandbox status, the verified identity, the identity policies."""
-    import dataclasses
-
-    from seslint.evaluate.sendmodel import identity_candidates, parse_address, plan
-
-    notes = []
-    where = {"region": send.region, "account": send.account}
-    if read_sandbox:
-        send = dataclasses.replace(send, sandbox=aws.in_sandbox(**where))
-        notes.append(f"live: the account is {'in' if send.sandbox else 'out of'} the SES sandbox in {send.region}")
-    if not send.identity and not send.source_arn:
-        from seslint.aws import verified_identity
-
-        candidates = identity_candidates(parse_address(send.sender, "from")[1])
-        found = verified_identity(candidates, aws.identity_status(**where))
-        if found:
-            send = dataclasses.replace(send, identity=found)
-            notes.append(f"live: SES uses the verified identity {found}")
-        else:
-            notes.append(f"live: none of {', '.join(candidates)} is a verified identity in {send.region}; "
-                         "every one is evaluated")
-    if "*" not in resource_policies:
-        own = [r.resource for r in plan(send).requests
-               if r.role in ("address identity", "domain identity", "return-path identity")]
-        names = sorted({arn.split(":identity/", 1)[1] for arn in own if arn.split(":")[4] == send.account})
-        if any(arn.split(":")[4] != send.account for arn in own):
-            raise click.UsageError("live, seslint reads only the sending account's identities: give the owner's "
-                                   "policy with --identity-policy FILE")
-        resource_policies = aws.identity_policies(names, **where)
-    return send, resource_policies, notes
