@@ -1,0 +1,175 @@
+"""Properties over every possible send, and the difference between two policy sets.
+
+`prove` asks the solver for an allowed send that breaks a property. None: proven. One: a
+counterexample, whose every request is re-evaluated by the evaluator before it is reported.
+The answer is unknown (with the reason) when the encoding cannot express a policy faithfully,
+when a witness sets a free key (a key neither the principal nor the send fixes, such as
+`aws:SourceIp`: whether real requests carry such a value is outside the model), or when the
+evaluator does not confirm the witness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import z3
+
+from seslint.prove.decision import Inputs, decide
+from seslint.prove.sends import ALTERNATIVE_ROLES, Send, merged_usage, plans, recipient_bound
+from seslint.prove.solve import check
+from seslint.prove.strings import B, Unknown, View, all_, any_, glob_re
+from seslint.prove.witness import Witness, recheck_request, recheck_send, witness
+
+PROVEN, COUNTEREXAMPLE, UNKNOWN = "proven", "counterexample", "unknown"
+TIMEOUT_MS = 20000
+
+
+@dataclass
+class Outcome:
+    verdict: str
+    reason: str = ""
+    witness: Witness | None = None
+    free_keys: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        out = {"verdict": self.verdict, "reason": self.reason}
+        if self.witness is not None:
+            out["counterexample"] = self.witness.to_json()
+        if self.free_keys:
+            out["free_keys"] = self.free_keys
+        return out
+
+
+def outside(value, patterns) -> object:
+    """z3 Bool: `value` matches none of the IAM-style patterns (case-insensitive, as addresses are)."""
+    from seslint.evaluate import variables as V
+
+    if not patterns:
+        return z3.BoolVal(True)
+    union = [glob_re(V.parse_template(p, False, True), True) for p in patterns]
+    return z3.Not(value.member(union[0] if len(union) == 1 else z3.Union(*union)))
+
+
+def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: bool = False,
+          within=None) -> Outcome:
+    """Is there an allowed send that breaks a property? `within(send)` may add a custom violation."""
+    try:
+        send = Send(inputs, recipient_bound([inputs], 1 if recipients_within else 0))
+        violations = []
+        if no_send:
+            violations.append(z3.BoolVal(True))
+        if recipients_within:
+            r = send.recipients
+            violations.append(any_(z3.And(r.length > i, outside(x, recipients_within)) for i, x in enumerate(r.items)))
+        if senders_within:
+            violations.append(outside(View(send.address), senders_within))
+        if within is not None:
+            violations.append(within(send))
+        return search(send, any_(violations))
+    except Unknown as exc:
+        return Outcome(UNKNOWN, str(exc))
+
+
+def send_formulas(send: Send) -> list[tuple[tuple, object]]:
+    """(plan, z3 Bool: this kind of send is allowed) for each kind of send."""
+    out = []
+    inputs = send.inputs
+    for plan in plans(inputs.region, inputs.account):
+        api, content, with_cs, operation, requests = plan
+        need, alt = [], {role: [] for role in ALTERNATIVE_ROLES}
+        for action, arn, role, context in requests:
+            f = decide(inputs, send.request(api, action, arn, role, context))
+            (alt[role] if role in alt else need).append(f)
+        ok = z3.And(all_(need), any_(all_(fs) for fs in alt.values() if fs) if any(alt.values()) else B(True))
+        out.append((plan, z3.And(send.has_cs == with_cs, ok)))
+    return out
+
+
+def search(send: Send, violation) -> Outcome:
+    formulas = send_formulas(send)
+    answer, model, why = check([*send.constraints, violation, any_(f for _, f in formulas)], TIMEOUT_MS)
+    if answer == z3.unsat:
+        free = sorted(send.free)
+        reason = "no allowed send breaks the property"
+        if free:
+            reason += f" (whatever the values of {', '.join(free)})"
+        return Outcome(PROVEN, reason)
+    if answer != z3.sat:
+        return Outcome(UNKNOWN, f"the solver gave up ({why})")
+    plan = next(p for p, f in formulas if z3.is_true(model.eval(f, model_completion=True)))
+    found = witness(send, model, plan)
+    problem = recheck_send(send.inputs, found)
+    if problem:
+        return Outcome(UNKNOWN, f"the evaluator does not confirm the solver's witness: {problem}", found)
+    used = sorted(k for k in send.free if k in found.free_values)
+    if used:
+        return Outcome(UNKNOWN, f"a send breaks the property when {_keys(found, used)}; the model treats "
+                                f"{'this key' if len(used) == 1 else 'these keys'} as free, so whether real "
+                                "requests can carry such values is not known", found, used)
+    return Outcome(COUNTEREXAMPLE, "an allowed send breaks the property", found)
+
+
+def _keys(found: Witness, keys) -> str:
+    import json
+
+    return " and ".join(f"{k} is {json.dumps(found.free_values[k])}" for k in keys)
+
+
+@dataclass
+class Change:
+    action: str
+    role: str
+    witness: dict | None = None
+    reason: str = ""
+
+    def to_json(self) -> dict:
+        out = {"action": self.action, "resource": self.role}
+        if self.witness is not None:
+            out["request"] = self.witness
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+def diff(old: Inputs, new: Inputs) -> dict[str, list[Change]]:
+    """The kinds of send request (action, resource role) one side allows and the other does not."""
+    out: dict[str, list[Change]] = {"gained": [], "lost": [], "unknown": []}
+    seen: dict = {}
+    for api, content, with_cs, operation, requests in plans(new.region, new.account):
+        for action, arn, role, context in requests:
+            kind = (action, "identity" if role in ALTERNATIVE_ROLES else role)
+            seen.setdefault(kind, []).append((api, arn, role, context))
+    for (action, role), variants in sorted(seen.items()):
+        for side, a, b in (("gained", new, old), ("lost", old, new)):
+            change = _difference(a, b, action, role, variants)
+            if change is not None:
+                out["unknown" if change.witness is None or change.reason else side].append(change)
+    return out
+
+
+def _difference(a: Inputs, b: Inputs, action, role, variants) -> Change | None:
+    try:
+        # Both sides over the same symbolic values: z3 constants are identified by name and sort.
+        uses, n = merged_usage(a, b), recipient_bound([a, b], 0)
+        sa, sb = Send(a, n, uses=uses), Send(b, n, uses=uses)
+        for api, arn, r, context in variants:
+            f = z3.And(decide(a, sa.request(api, action, arn, r, context)),
+                       z3.Not(decide(b, sb.request(api, action, arn, r, context))))
+            answer, model, why = check([*sa.constraints, *sb.constraints, f], TIMEOUT_MS)
+            if answer == z3.unsat:
+                continue
+            if answer != z3.sat:
+                return Change(action, role, reason=f"the solver gave up ({why})")
+            sa.free.update({k: v for k, v in sb.free.items() if k not in sa.free})
+            request = witness(sa, model, None, (api, action, arn, r, context))
+            problem = recheck_request(a, request, True) or recheck_request(b, request, False)
+            used = sorted(k for k in sa.free if k in request.free_values)
+            if problem:
+                return Change(action, role, request.request_json(), f"the evaluator does not confirm: {problem}")
+            if used:
+                return Change(action, role, request.request_json(),
+                              f"depends on {', '.join(used)}, which the model treats as free")
+            return Change(action, role, request.request_json())
+    except Unknown as exc:
+        return Change(action, role, reason=str(exc))
+    return None
