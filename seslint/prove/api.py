@@ -51,8 +51,9 @@ def outside(value, patterns) -> object:
 
 
 def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: bool = False,
-          within=None) -> Outcome:
-    """Is there an allowed send that breaks a property? `within(send)` may add a custom violation."""
+          within=None, restrict=None) -> Outcome:
+    """Is there an allowed send that breaks a property? `within(send)` may add a custom violation;
+    `restrict(send)` constraints on the send (tests use it to compare with enumeration)."""
     try:
         send = Send(inputs, recipient_bound([inputs], 1 if recipients_within else 0))
         violations = []
@@ -65,8 +66,8 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
             violations.append(outside(View(send.address), senders_within))
         if within is not None:
             violations.append(within(send))
-        return search(send, any_(violations))
-    except Unknown as exc:
+        return search(send, any_(violations), restrict)
+    except (Unknown, z3.Z3Exception) as exc:
         return Outcome(UNKNOWN, str(exc))
 
 
@@ -85,9 +86,10 @@ def send_formulas(send: Send) -> list[tuple[tuple, object]]:
     return out
 
 
-def search(send: Send, violation) -> Outcome:
+def search(send: Send, violation, restrict=None) -> Outcome:
     formulas = send_formulas(send)
-    answer, model, why = check([*send.constraints, violation, any_(f for _, f in formulas)], TIMEOUT_MS)
+    extra = restrict(send) if restrict else []
+    answer, model, why = check([*send.constraints, *extra, violation, any_(f for _, f in formulas)], TIMEOUT_MS)
     if answer == z3.unsat:
         free = sorted(send.free)
         reason = "no allowed send breaks the property"
@@ -131,45 +133,59 @@ class Change:
         return out
 
 
-def diff(old: Inputs, new: Inputs) -> dict[str, list[Change]]:
+def diff(old: Inputs, new: Inputs, restrict=None) -> dict[str, list[Change]]:
     """The kinds of send request (action, resource role) one side allows and the other does not."""
     out: dict[str, list[Change]] = {"gained": [], "lost": [], "unknown": []}
     seen: dict = {}
     for api, content, with_cs, operation, requests in plans(new.region, new.account):
         for action, arn, role, context in requests:
             kind = (action, "identity" if role in ALTERNATIVE_ROLES else role)
-            seen.setdefault(kind, []).append((api, arn, role, context))
+            variant = (api, arn, role, context)
+            if variant not in seen.setdefault(kind, []):
+                seen[kind].append(variant)
     for (action, role), variants in sorted(seen.items()):
-        for side, a, b in (("gained", new, old), ("lost", old, new)):
-            change = _difference(a, b, action, role, variants)
+        for side, change in zip(("gained", "lost"), _changes(old, new, action, role, variants, restrict)):
             if change is not None:
                 out["unknown" if change.witness is None or change.reason else side].append(change)
     return out
 
 
-def _difference(a: Inputs, b: Inputs, action, role, variants) -> Change | None:
+def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tuple:
+    """(gained, lost) for one kind of request: a Change with a witness, or None."""
     try:
         # Both sides over the same symbolic values: z3 constants are identified by name and sort.
-        uses, n = merged_usage(a, b), recipient_bound([a, b], 0)
-        sa, sb = Send(a, n, uses=uses), Send(b, n, uses=uses)
-        for api, arn, r, context in variants:
-            f = z3.And(decide(a, sa.request(api, action, arn, r, context)),
-                       z3.Not(decide(b, sb.request(api, action, arn, r, context))))
-            answer, model, why = check([*sa.constraints, *sb.constraints, f], TIMEOUT_MS)
-            if answer == z3.unsat:
-                continue
-            if answer != z3.sat:
-                return Change(action, role, reason=f"the solver gave up ({why})")
-            sa.free.update({k: v for k, v in sb.free.items() if k not in sa.free})
-            request = witness(sa, model, None, (api, action, arn, r, context))
-            problem = recheck_request(a, request, True) or recheck_request(b, request, False)
-            used = sorted(k for k in sa.free if k in request.free_values)
-            if problem:
-                return Change(action, role, request.request_json(), f"the evaluator does not confirm: {problem}")
-            if used:
-                return Change(action, role, request.request_json(),
-                              f"depends on {', '.join(used)}, which the model treats as free")
-            return Change(action, role, request.request_json())
-    except Unknown as exc:
-        return Change(action, role, reason=str(exc))
-    return None
+        uses, n = merged_usage(old, new), recipient_bound([old, new], 0)
+        so, sn = Send(old, n, uses=uses), Send(new, n, uses=uses)
+        pairs = [(decide(old, so.request(api, action, arn, r, context)),
+                  decide(new, sn.request(api, action, arn, r, context))) for api, arn, r, context in variants]
+        base = [*so.constraints, *sn.constraints, *([*restrict(so), *restrict(sn)] if restrict else [])]
+    except (Unknown, z3.Z3Exception) as exc:
+        change = Change(action, role, reason=str(exc))
+        return change, change
+    out = []
+    for allows, denies, a, b, send in ((1, 0, new, old, sn), (0, 1, old, new, so)):
+        picks = [z3.And(p[allows], z3.Not(p[denies])) for p in pairs]
+        try:
+            answer, model, why = check([*base, any_(picks)], TIMEOUT_MS)
+        except z3.Z3Exception as exc:
+            out.append(Change(action, role, reason=str(exc)))
+            continue
+        if answer == z3.unsat:
+            out.append(None)
+            continue
+        if answer != z3.sat:
+            out.append(Change(action, role, reason=f"the solver gave up ({why})"))
+            continue
+        api, arn, r, context = next(v for v, f in zip(variants, picks) if z3.is_true(model.eval(f)))
+        send.free.update({k: v for k, v in (so if send is sn else sn).free.items() if k not in send.free})
+        request = witness(send, model, None, (api, action, arn, r, context))
+        problem = recheck_request(a, request, True) or recheck_request(b, request, False)
+        used = sorted(k for k in send.free if k in request.free_values)
+        if problem:
+            out.append(Change(action, role, request.request_json(), f"the evaluator does not confirm: {problem}"))
+        elif used:
+            out.append(Change(action, role, request.request_json(),
+                              f"depends on {', '.join(used)}, which the model treats as free"))
+        else:
+            out.append(Change(action, role, request.request_json()))
+    return tuple(out)

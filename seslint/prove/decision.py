@@ -103,7 +103,10 @@ def decide(inputs: Inputs, req: SymRequest):
                     grant = cs.principal_grant(caller, has_boundary)
                     if grant is None:
                         continue
-                f = applies(cs, cp.policy, req)
+                key = (cs, req.prefix, req.suffix, id(req.ctx))
+                f = req.ctx.send.applies.get(key)
+                if f is None:
+                    f = req.ctx.send.applies[key] = applies(cs, cp.policy, req)
                 if guard is not None:
                     f = z3.And(guard, f)
                 if cs.deny:

@@ -104,6 +104,8 @@ class Send:
         self.constraints += [z3.InRe(r.var, z3.Concat(z3.Plus(box), z3.Re("@"), z3.Plus(box)))
                              for r in self.recipients.items]
         self.free: dict[str, Val] = {}
+        self.contexts: dict = {}     # (api, context) -> Ctx, so statements are encoded once per context
+        self.applies: dict = {}      # (statement, ARN prefix, resource view, Ctx) -> z3 Bool
         self.uses = uses if uses is not None else _usage(inputs)
         keys = send_keys(inputs.region, inputs.account)
         self.send_keys = keys
@@ -118,6 +120,13 @@ class Send:
         return View(var, text[:m.start()], m.group(0) == _DOMAIN)
 
     def context(self, api: str, context: dict) -> "Ctx":
+        key = (api, repr(sorted(context.items())))
+        found = self.contexts.get(key)
+        if found is None:
+            found = self.contexts[key] = self._context(api, context)
+        return found
+
+    def _context(self, api: str, context: dict) -> "Ctx":
         fixed: dict = {k.lower(): concrete(v) for k, v in self.caller.items()}
         for key in self.send_keys:
             fixed[key] = concrete(MISSING)
