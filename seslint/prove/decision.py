@@ -33,6 +33,10 @@ class Inputs:
     scps: list[tuple[str, list[CompiledPolicy]]] = field(default_factory=list)
     # Sending authorization policies: (identity ARN they are attached to, or None for any identity, policy).
     resources: list[tuple[str | None, CompiledPolicy]] = field(default_factory=list)
+    documents: dict = field(default_factory=dict)    # id(compiled policy) -> its JSON document
+
+    def document(self, cp: CompiledPolicy):
+        return self.documents[id(cp)]
 
     def all_policies(self) -> list[CompiledPolicy]:
         return (self.identity + ([self.boundary] if self.boundary else []) + self.session
@@ -152,14 +156,17 @@ def build_inputs(identity_policies, *, account: str, region: str = "us-east-1", 
     from seslint.evaluate.sending import PolicyDoc
 
     cache = PolicyCache()
+    documents: dict = {}
 
     def compiled(p, kind, label):
         doc = p if isinstance(p, PolicyDoc) else PolicyDoc(p, label)
-        return cache.get(doc.value, doc.source, doc.pointer, kind)
+        found = cache.get(doc.value, doc.source, doc.pointer, kind)
+        documents[id(found)] = doc.value
+        return found
 
     caller = Caller.from_arn(principal_arn) if principal_arn else Caller(account=account)
     return Inputs(
-        caller, account, region,
+        caller, account, region, documents=documents,
         identity=[compiled(p, "identity", f"<identity policy {i + 1}>") for i, p in enumerate(identity_policies)],
         boundary=compiled(permission_boundary, "boundary", "<permission boundary>") if permission_boundary else None,
         session=[compiled(p, "session", f"<session policy {i + 1}>") for i, p in enumerate(session_policies)],
