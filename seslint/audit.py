@@ -1,18 +1,17 @@
 """`seslint audit`: what SES sending each user and role of an account has.
 
-The evaluator decides, through probe sends (`can_send`) built from the principal's own
-statements: to an outside address (`@outside.invalid`, which no real pattern matches), to the
-mailbox simulator, to each recipient pattern the statements name (instantiated), and to such a
-recipient mixed with an outside address; from each identity and From pattern the statements
-name, and from an unrelated sender; over every API and content variant.
+Each verdict is proven over every possible send (`seslint.prove`: every API and content, every
+From address, display name, recipient list, configuration set and template), and each comes
+with a witness send that the evaluator allows.
 
 Verdicts, from most to least sending:
-    anyone          some send to an outside address is allowed
-    restricted      no outside address, but recipients matching some pattern other than the simulator
+    anyone          some allowed send has a recipient outside every recipient pattern the
+                    principal's statements name (and outside the mailbox simulator)
+    restricted      every recipient matches a named pattern, and some are not simulator addresses
     simulator-only  only mailbox simulator addresses
-    none            nothing: no statement allows a send, or explicit denies / the boundary stop every probe
-    unknown         the answer depends on what the probes cannot know (a condition key they do not
-                    set, a policy the evaluator refuses, allow statements no probe satisfied)
+    none            no possible send is allowed
+    unknown         the answer depends on a key the model treats as free (such as aws:SourceIp), or a
+                    policy cannot be evaluated faithfully; the reason names it
 """
 
 from __future__ import annotations
@@ -25,19 +24,8 @@ from functools import lru_cache
 from seslint.errors import SeslintError
 
 VERDICTS = ("anyone", "restricted", "simulator-only", "none", "unknown")
-OUTSIDE = "seslint-audit@outside.invalid"
-STRANGER = "seslint-audit@sender.invalid"
+OUTSIDE = "seslint-audit@outside.invalid"   # a pattern that matches it restricts nothing
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
-SIMULATOR = f"success@{SIMULATOR_DOMAIN}"
-TEMPLATE = "seslint-audit-template"
-VARIANTS = (("v2", "simple"), ("v2", "raw"), ("v2", "template"), ("v2", "bulk"),
-            ("v1", "simple"), ("v1", "raw"), ("v1", "template"), ("v1", "bulk"), ("smtp", "raw"))
-#: Keys every probe sets (where the action carries them); caller keys come from the principal.
-PROBE_KEYS = frozenset({"ses:fromaddress", "ses:fromdisplayname", "ses:feedbackaddress", "ses:recipients",
-                        "ses:apiversion"})
-MAX_CANDIDATES = 6
-_IDENTITY_ARN = re.compile(r"arn:[^:]*:ses:(?P<region>[^:]*):[^:]*:identity/(?P<name>.+)")
-_TEMPLATE_ARN = re.compile(r"arn:[^:]*:ses:[^:]*:[^:]*:template/(?P<name>.+)")
 
 
 @dataclass(frozen=True)
@@ -72,6 +60,7 @@ class Finding:
     apis: list[str] = field(default_factory=list)          # api/content variants allowed
     statements: list[Statement] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    witness: dict | None = None                            # the send behind the verdict (seslint.prove)
 
     def to_json(self) -> dict:
         out = dataclasses.asdict(self)
@@ -127,13 +116,11 @@ def audit_principal(principal, details=None, *, region: str = "us-east-1", resou
         return _unknown(finding, f"a policy cannot be read: {exc}")
     relevant = [(kind, policy, st) for kind, policy, _ in parsed for st in policy.statements
                 if _sends(st) and (kind != "resource" or _names(st, principal))]
-    granting = sorted({arn for kind, policy, arn in parsed if kind == "resource"
-                       and any(p is policy for _, p, _ in relevant)})
     allows = [(k, p, s) for k, p, s in relevant if s.effect == "Allow" and k in ("identity", "resource")]
     if not allows:
         finding.reason = "no identity or sending-authorization policy allows a send action"
         return finding
-    return _probe(principal, finding, relevant, region, resource_policies, granting)
+    return _exact(principal, finding, relevant, region, resource_policies)
 
 
 def _names(statement, principal) -> bool:
@@ -165,124 +152,135 @@ def send_actions() -> tuple[str, ...]:
                  if a.sends_email and a.name != "SendCustomVerificationEmail") + ("ses:SendBulkEmail",)
 
 
-class _Prober:
-    """Runs probe sends for one principal, caching each answer."""
+def _exact(principal, finding: Finding, relevant, region: str, resource_policies) -> Finding:
+    """The verdict, proven over every possible send (seslint.prove), each with a witness send."""
+    from seslint.evaluate.sending import PolicyDoc
+    from seslint.patterns import matches
+    from seslint.prove.api import COUNTEREXAMPLE, PROVEN, prove
+    from seslint.prove.decision import build_inputs
 
-    def __init__(self, principal, resource_policies):
-        from seslint.evaluate import PolicyCache
+    def inputs(strip_denies=False, boundary=True, region=region):
+        def docs(ds):
+            return [PolicyDoc(_allows_only(d.value) if strip_denies else d.value, d.source, d.pointer) for d in ds]
 
-        self.principal = principal
-        self.resource_policies = resource_policies
-        self.results: dict[tuple, object] = {}
-        self.errors: list[str] = []
-        self.cache = PolicyCache()  # every probe evaluates the same policies: compile them once
+        bound = principal.permission_boundary if boundary else None
+        return build_inputs(docs(principal.identity_policies), account=principal.account, region=region,
+                            principal_arn=principal.arn,
+                            permission_boundary=docs([bound])[0] if bound is not None else None,
+                            resource_policies={arn: docs(ds) for arn, ds in resource_policies.items()})
 
-    def send(self, variant, sender, region, to, template):
-        from seslint.evaluate.sending import can_send
-
-        key = (variant, sender, region, to)
-        if key not in self.results:
-            api, content = variant
-            try:
-                self.results[key] = can_send(
-                    self.principal.identity_policies, sender=sender, to=to, api=api, content=content,
-                    template=template if content in ("template", "bulk") else None, region=region,
-                    account=self.principal.account, principal_arn=self.principal.arn,
-                    permission_boundary=self.principal.permission_boundary,
-                    resource_policies=self.resource_policies, explain=False, cache=self.cache)
-            except SeslintError as exc:
-                self.results[key] = None
-                if not (api == "smtp" and "ApiVersion" in str(exc)):
-                    self.errors.append(str(exc))
-        return self.results[key]
-
-
-def _probe(principal, finding: Finding, relevant, region: str, resource_policies, granting) -> Finding:
-    from seslint.evaluate.matching import Caller
-
-    known = PROBE_KEYS | set(Caller.from_arn(principal.arn).context_defaults())
-    blind = {}
-    for kind, policy, st in relevant:
-        for c in st.conditions:
-            if c.key.lower() not in known:
-                blind.setdefault(c.key, _statement(kind, policy, st))
-    if blind:
-        key, statement = sorted(blind.items())[0]
-        more = f" and {len(blind) - 1} more key(s)" if len(blind) > 1 else ""
-        return _unknown(finding, f"depends on {key}{more}, which the audit cannot know ({statement.describe()})",
-                        [statement])
-
-    senders, displays, recipients, regions, templates = _candidates(relevant, region, granting)
-    prober = _Prober(principal, resource_policies)
-    template = templates[0] if templates else TEMPLATE
-    origins = {_sender(s, d): origin for s, origin in senders for d in displays}
-    plan = [(v, sender, r) for v in VARIANTS for sender in origins for r in regions]
-
-    def allowed(to):
-        return [(v, s, r, res) for v, s, r in plan
-                if (res := prober.send(v, s, r, to, template)) is not None and sends(res)]
-
-    outside, mixed_with, reached, via = allowed((OUTSIDE,)), None, [], []
-    if not outside:
-        for pattern, instance in recipients:
-            hits = allowed((instance,))
-            if hits:
-                reached.append(pattern)
-                via += hits
-                mixed = allowed((instance, OUTSIDE))
-                if mixed and not outside:
-                    mixed_with, outside = pattern, mixed
-    simulator = allowed((SIMULATOR,))
-    if prober.errors:
-        return _unknown(finding, f"the evaluator refused a probe: {prober.errors[0]}")
-    if outside:
-        verdict, hits = "anyone", outside
-        reason = ("sends to an outside address are allowed" if mixed_with is None else
-                  f"a recipient list that mixes {mixed_with} with an outside address is allowed")
-    elif any(not _simulator_only(p) for p in reached):
-        verdict, hits = "restricted", via
-        reason = "only to recipients matching the listed patterns"
-        finding.recipients = sorted(set(reached) | ({f"*@{SIMULATOR_DOMAIN}"} if simulator else set()))
-    elif simulator or reached:
-        verdict, hits = "simulator-only", simulator + via
-        reason = "only to mailbox simulator addresses"
-        finding.recipients = sorted(set(reached) or {f"*@{SIMULATOR_DOMAIN}"})
-    else:
-        verdict, hits = "none", []
-        reason = _why_none(prober)
-        finding.statements = _denials(prober)
-        if reason is None:
-            allows = "; ".join(_statement(k, p, s).describe() for k, p, s in relevant if s.effect == "Allow")
-            return _unknown(finding, "statements allow sending, but no probe met their resources or conditions: "
-                                     + allows, finding.statements)
-    finding.verdict, finding.reason = verdict, reason
-    if hits:
-        finding.senders = sorted({origins[s] for _, s, _, _ in hits})
-        finding.apis = [f"{a} {c}" for a, c in VARIANTS if any(v == (a, c) for v, _, _, _ in hits)]
-        finding.statements = _deciding(hits)
-    partial = {_one_identity(res) for *_, res in hits}
-    if hits and None not in partial:
-        finding.notes.append(f"allowed only when SES checks the {' or the '.join(sorted(partial))} "
-                             "(which one SES checks depends on which is verified)")
+    try:
+        # The send model fixes the region: prove in the audited one and in each the statements name.
+        every = [inputs(region=r) for r in _regions(relevant, region)]
+    except SeslintError as exc:
+        return _unknown(finding, f"a policy cannot be read: {exc}")
+    patterns = _recipient_patterns(relevant)
+    steps = (("anyone", {"recipients_within": [*patterns, SIMULATOR_PATTERN]}),
+             ("restricted", {"recipients_within": [SIMULATOR_PATTERN]}),
+             ("simulator-only", {"no_send": True}))
+    for verdict, question in steps:
+        outcome = full = None
+        for full in every:
+            outcome = prove(full, **question)
+            if outcome.verdict != PROVEN:
+                break
+        if outcome.verdict == PROVEN:
+            continue
+        if outcome.verdict != COUNTEREXAMPLE:
+            return _unknown(finding, outcome.reason, [_statement(k, p, s) for k, p, s in relevant
+                                                      if s.effect == "Allow"])
+        w = outcome.witness
+        finding.verdict = verdict
+        finding.reason = {"anyone": "sends to an outside address (outside every recipient pattern the policies "
+                                    "name) are allowed",
+                          "restricted": "only to recipients matching the listed patterns",
+                          "simulator-only": "only to mailbox simulator addresses"}[verdict]
+        mixed = [p for p in patterns if any(matches(p, r) for r in w.recipients)]
+        if verdict == "anyone" and mixed:
+            finding.reason = f"a recipient list that mixes {mixed[0]} with an outside address is allowed"
+        if verdict == "restricted":
+            finding.recipients = sorted({p for p in patterns if _reaches(full, p)} | set(
+                [SIMULATOR_PATTERN] if _reaches(full, SIMULATOR_PATTERN) else []))
+        elif verdict == "simulator-only":
+            finding.recipients = [SIMULATOR_PATTERN]
+        finding.senders = [w.sender]
+        finding.apis = [f"{w.api} {w.content}"]
+        finding.witness = w.to_json()
+        finding.statements = _deciding(full, w)
+        if w.identity in ("address identity", "domain identity"):
+            finding.notes.append(f"witness: {w.operation} from {w.sender} to {', '.join(w.recipients)}, allowed "
+                                 f"when SES checks the {w.identity}")
+        return finding
+    finding.verdict, finding.reason = "none", "proven: no possible send is allowed"
+    try:
+        if principal.permission_boundary is not None and prove(inputs(boundary=False), no_send=True).witness:
+            finding.reason = "proven: the permissions boundary stops every possible send"
+        elif prove(inputs(strip_denies=True), no_send=True).witness:
+            finding.reason = "proven: every possible send is explicitly denied"
+            finding.statements = [_statement(k, p, s) for k, p, s in relevant if s.effect == "Deny"]
+    except SeslintError:
+        pass
     return finding
 
 
-def sends(result) -> bool:
-    """Whether a probe send goes through for some verification state of its identities: every
-    non-identity request allowed, and all address-identity or all domain-identity requests."""
-    def ok(role):
-        return all(r.result.allowed for r in result.requests if r.role == role)
-
-    others = all(r.result.allowed for r in result.requests if not r.role.endswith("identity"))
-    return others and (ok("address identity") or ok("domain identity"))
+SIMULATOR_PATTERN = f"*@{SIMULATOR_DOMAIN}"
+_IDENTITY_REGION = re.compile(r"arn:[^:]*:ses:([a-z0-9-]+):")
 
 
-def _one_identity(result) -> str | None:
-    """For a send that goes through only for one of its identities, which one; else None."""
-    if result.allowed:
-        return None
-    address = all(r.result.allowed for r in result.requests if r.role == "address identity")
-    return "address identity" if address else "domain identity"
+def _regions(relevant, region: str) -> list[str]:
+    """The audited region, then each region an SES ARN in the statements names (without wildcards)."""
+    named = {m.group(1) for _, _, st in relevant for r in (st.resources or st.not_resources or ())
+             for m in [_IDENTITY_REGION.match(r)] if m}
+    return [region] + sorted(named - {region})
+
+
+def _allows_only(value):
+    """A policy document without its Deny statements (to tell why nothing is allowed)."""
+    if not isinstance(value, dict):
+        return value
+    raw = value.get("Statement", [])
+    items = raw if isinstance(raw, list) else [raw]
+    return dict(value, Statement=[s for s in items if not (isinstance(s, dict) and s.get("Effect") == "Deny")])
+
+
+def _reaches(inputs, pattern: str) -> bool:
+    """Whether some allowed send has a recipient matching `pattern`."""
+    from seslint.prove.api import COUNTEREXAMPLE, outside, prove
+    import z3
+
+    def hit(send):
+        r = send.recipients
+        return z3.Or(*[z3.And(r.length > i, z3.Not(outside(x, [pattern]))) for i, x in enumerate(r.items)])
+
+    return prove(inputs, within=hit).verdict == COUNTEREXAMPLE
+
+
+def _recipient_patterns(relevant) -> list[str]:
+    """The recipient patterns the statements name that an outside address does not match."""
+    from seslint.patterns import matches
+
+    out = set()
+    for _, _, st in relevant:
+        for c in st.conditions:
+            if c.key.lower() != "ses:recipients":
+                continue
+            for v in (str(v) for v in c.values):
+                if "${" not in v and "@" in v and not matches(v, OUTSIDE) and not _simulator_only(v):
+                    out.add(v)
+    return sorted(out)
+
+
+def _deciding(inputs, w) -> list[Statement]:
+    from seslint.prove.witness import decisions
+
+    out = {}
+    for res, r in zip(decisions(inputs, w), w.requests):
+        if r["role"].endswith("identity") and r["role"] != w.identity:
+            continue
+        for h in res.deciding:
+            s = Statement(h.effect, h.source, h.pointer, h.sid, h.kind)
+            out[(s.policy, s.pointer, s.effect)] = s
+    return sorted(out.values(), key=lambda s: (s.policy, s.pointer))
 
 
 def _unknown(finding: Finding, reason: str, statements=()) -> Finding:
@@ -291,90 +289,12 @@ def _unknown(finding: Finding, reason: str, statements=()) -> Finding:
     return finding
 
 
-def _why_none(prober: _Prober) -> str | None:
-    """Why no probe is allowed, when an explicit deny or the boundary stops each; else None
-    (identity-side allows that no probe met might still be met by another send)."""
-    stops = set()
-    for result in prober.results.values():
-        denied = result.denied if result is not None else []
-        if any(r.result.decision == "explicitDeny" for r in denied):
-            stops.add("explicitly denied")
-        elif any(r.result.missing == ["boundary"] for r in denied):
-            stops.add("outside the permissions boundary")
-        else:
-            return None
-    return f"every probe send is {' or '.join(sorted(stops))}" if stops else None
-
-
-def _deciding(hits) -> list[Statement]:
-    out = {}
-    for _, _, _, res in hits:
-        for req in res.requests:
-            for h in req.result.deciding:
-                s = Statement(h.effect, h.source, h.pointer, h.sid, h.kind)
-                out[(s.policy, s.pointer, s.effect)] = s
-    return sorted(out.values(), key=lambda s: (s.policy, s.pointer))
-
-
-def _denials(prober: _Prober) -> list[Statement]:
-    out = {}
-    for res in prober.results.values():
-        for req in (res.denied if res is not None else []):
-            for h in req.result.hits:
-                if h.effect == "Deny":
-                    out[(h.source, h.pointer)] = Statement(h.effect, h.source, h.pointer, h.sid, h.kind)
-    return sorted(out.values(), key=lambda s: (s.policy, s.pointer))
-
-
 def _statement(kind, policy, st) -> Statement:
     return Statement(st.effect, policy.source, st.pointer, st.sid, kind)
 
 
 def _simulator_only(pattern: str) -> bool:
     return pattern.lower().endswith(f"@{SIMULATOR_DOMAIN}")
-
-
-def _sender(address: str, display: str) -> str:
-    return f"{display} <{address}>" if display else address
-
-
-def _instance(pattern: str) -> str:
-    """A concrete value matching an IAM pattern (`*` and `?` become letters)."""
-    return pattern.replace("*", "x").replace("?", "x")
-
-
-def _candidates(relevant, region: str, identities=()):
-    """Senders, display names, (recipient pattern, instance), regions and templates to probe,
-    taken from the statements' resources and conditions and the identities whose own policies
-    may grant the principal."""
-    senders, displays, recipients, regions, templates = [], [""], [], [region], []
-
-    def add(items, value, limit=MAX_CANDIDATES):
-        if value not in items and len(items) < limit:
-            items.append(value)
-
-    resources = list(identities) + [r for _, _, st in relevant for r in st.resources or ()]
-    for resource in resources:
-        m = _IDENTITY_ARN.fullmatch(resource)
-        if m and m["region"] and not any(c in m["region"] for c in "*?"):
-            add(regions, m["region"], 3)
-        if m and m["name"].strip("*?"):
-            instance = _instance(m["name"])
-            add(senders, (instance if "@" in instance else f"seslint-audit@{instance}", f"identity {m['name']}"))
-        m = _TEMPLATE_ARN.fullmatch(resource)
-        if m and m["name"].strip("*?"):
-            add(templates, _instance(m["name"]))
-    for c in (c for _, _, st in relevant for c in st.conditions):
-        key = c.key.lower()
-        for value in (str(v) for v in c.values if "${" not in str(v)):
-            if key == "ses:fromaddress" and "@" in value and value.strip("*?"):
-                add(senders, (_instance(value), value))
-            elif key == "ses:fromdisplayname":
-                add(displays, _instance(value), 3)
-            elif key == "ses:recipients" and "@" in value and value.strip("*?@"):
-                add(recipients, (value, _instance(value)), 2 * MAX_CANDIDATES)
-    senders.append((STRANGER, "any sender"))
-    return senders, displays, recipients, regions, templates
 
 
 def policy_label(details: dict, pointer: str) -> str:

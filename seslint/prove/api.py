@@ -103,9 +103,10 @@ def search(send: Send, violation, restrict=None) -> Outcome:
     problem = recheck_send(send.inputs, found)
     if problem:
         return Outcome(UNKNOWN, f"the evaluator does not confirm the solver's witness: {problem}", found)
-    used = sorted(k for k in send.free if k in found.free_values)
+    used = sorted(send.names.get(k, k) for k in send.free if send.names.get(k, k) in found.free_values)
     if used:
-        return Outcome(UNKNOWN, f"a send breaks the property when {_keys(found, used)}; the model treats "
+        return Outcome(UNKNOWN, f"depends on {', '.join(used)}: a send breaks the property when "
+                                f"{_keys(found, used)}; the model treats "
                                 f"{'this key' if len(used) == 1 else 'these keys'} as free, so whether real "
                                 "requests can carry such values is not known", found, used)
     return Outcome(COUNTEREXAMPLE, "an allowed send breaks the property", found)
@@ -180,7 +181,7 @@ def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tupl
         send.free.update({k: v for k, v in (so if send is sn else sn).free.items() if k not in send.free})
         request = witness(send, model, None, (api, action, arn, r, context))
         problem = recheck_request(a, request, True) or recheck_request(b, request, False)
-        used = sorted(k for k in send.free if k in request.free_values)
+        used = sorted(send.names.get(k, k) for k in send.free if send.names.get(k, k) in request.free_values)
         if problem:
             out.append(Change(action, role, request.request_json(), f"the evaluator does not confirm: {problem}"))
         elif used:

@@ -110,6 +110,7 @@ class Send:
         keys = send_keys(inputs.region, inputs.account)
         self.send_keys = keys
         self.caller = {k: v for k, v in inputs.caller.context_defaults().items() if v is not None}
+        self.names = key_names(inputs)
 
     def hole(self, text: str) -> View:
         """A string from the send model with its placeholder replaced by a symbolic value."""
@@ -128,6 +129,9 @@ class Send:
 
     def _context(self, api: str, context: dict) -> "Ctx":
         fixed: dict = {k.lower(): concrete(v) for k, v in self.caller.items()}
+        if self.inputs.caller.kind in ("role", "session", "root", "federated-user", "service"):
+            # "AWS global condition context keys", aws:username: only IAM users' requests carry it.
+            fixed.setdefault("aws:username", concrete(MISSING))
         for key in self.send_keys:
             fixed[key] = concrete(MISSING)
         if api == "smtp":
@@ -185,6 +189,11 @@ class Ctx:
         if val.kind != "str":
             raise Unknown(f"policy variable on '{key}', which is compared as a {val.kind}")
         return val.present, val.value
+
+
+def key_names(inputs: Inputs) -> dict:
+    """Lower-cased condition key -> the key as a policy writes it."""
+    return {cc.key: cc.cond.key for cp in inputs.all_policies() for cs in cp.statements for cc in cs.conditions}
 
 
 def merged_usage(*sides: Inputs) -> dict:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import z3
 
 _IN_RE = z3.Z3_OP_SEQ_IN_RE
-NICE = z3.Star(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("."), z3.Re("-"), z3.Re("@"),
-                        z3.Re("_"), z3.Re("/"), z3.Re(" ")))
+# Readable witnesses first: letters, then common address characters, then anything.
+NICE = (z3.Star(z3.Union(z3.Range("a", "z"), z3.Re("."), z3.Re("@"))),
+        z3.Star(z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), z3.Re("."), z3.Re("-"),
+                         z3.Re("@"), z3.Re("_"), z3.Re("/"), z3.Re(" "))))
 MAX_ROUNDS = 500
 
 
@@ -104,7 +106,7 @@ def _realize(var, lits, ids, timeout_ms: int):
     One membership of the intersection is much easier for z3 than the literals one by one."""
     regexes = [atom.arg(1) if value else z3.Complement(atom.arg(1)) for atom, value in lits]
     answer = None
-    for extra in ([NICE], []):
+    for extra in ([NICE[0]], [NICE[1]], []):
         side = z3.Solver()
         side.set("timeout", timeout_ms)
         side.add(z3.InRe(var, z3.Intersect(*regexes, *extra) if len(regexes) + len(extra) > 1 else regexes[0]))

@@ -60,7 +60,7 @@ def witness(send, model, plan, single=None) -> Witness:
     for key, val in sorted(send.free.items()):
         value = value_text(val, model)
         if value is not MISSING:
-            free[key] = value
+            free[send.names.get(key, key)] = value
     display = text(send.display)
 
     def fill(value):
