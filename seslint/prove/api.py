@@ -55,7 +55,7 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
     """Is there an allowed send that breaks a property? `within(send)` may add a custom violation;
     `restrict(send)` constraints on the send (tests use it to compare with enumeration)."""
     try:
-        send = Send(inputs, recipient_bound([inputs], 1 if recipients_within else 0))
+        send = Send(inputs, recipient_bound([inputs], 1 if recipients_within or within else 0))
         violations = []
         if no_send:
             violations.append(z3.BoolVal(True))
