@@ -87,8 +87,15 @@ def audit(details, *, region: str = "us-east-1", resource_policies: dict | None 
     """Audit every user and role of an `AuthDetails`. `resource_policies` maps identity ARNs to
     their sending-authorization policies (PolicyDoc lists); `progress(n)` is called per principal."""
     findings = []
+    seen: dict = {}   # principals with the same policies and the same caller keys share one verdict
     for principal in details.principals():
-        findings.append(audit_principal(principal, details, region=region, resource_policies=resource_policies or {}))
+        labelled = label_policies(principal, details.value)
+        key = _same_verdict_key(labelled, resource_policies)
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = audit_principal(labelled, region=region, resource_policies=resource_policies or {})
+        findings.append(dataclasses.replace(found, arn=principal.arn, kind=principal.kind, name=principal.name,
+                                            notes=list(found.notes)))
         if progress:
             progress(1)
     findings.sort(key=lambda f: (VERDICTS.index(f.verdict), f.arn))
@@ -97,6 +104,20 @@ def audit(details, *, region: str = "us-east-1", resource_policies: dict | None 
         notes.append("SES sending authorization (identity) policies were not read: a principal they allow "
                      "may send more than shown (use --live to read them)")
     return Report(details.source, region, findings, notes)
+
+
+def _same_verdict_key(principal, resource_policies) -> str:
+    """What a verdict depends on: the policies (and where they come from, which the report names) and,
+    when a policy could tell callers apart (a variable, a global key, a Principal), the caller."""
+    import json
+
+    docs = [(d.value, d.source, d.pointer) for d in principal.identity_policies]
+    boundary = principal.permission_boundary
+    if boundary is not None:
+        docs.append((boundary.value, boundary.source, boundary.pointer))
+    text = json.dumps(docs, sort_keys=True, default=str)
+    personal = resource_policies or "${" in text or '"aws:' in text.lower()
+    return text + (f"|{principal.arn}" if personal else f"|{principal.account}")
 
 
 def audit_principal(principal, details=None, *, region: str = "us-east-1", resource_policies: dict) -> Finding:
