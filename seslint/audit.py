@@ -286,7 +286,7 @@ def _recipient_patterns(relevant) -> list[str]:
             if c.key.lower() != "ses:recipients":
                 continue
             for v in (str(v) for v in c.values):
-                if "${" not in v and "@" in v and not matches(v, OUTSIDE) and not _simulator_only(v):
+                if "${" not in v and not matches(v, OUTSIDE) and not _simulator_only(v):
                     out.add(v)
     return sorted(out)
 
