@@ -266,8 +266,9 @@ def _allows_only(value):
 
 def _reaches(inputs, pattern: str) -> bool:
     """Whether some allowed send has a recipient matching `pattern`."""
-    from seslint.prove.api import COUNTEREXAMPLE, outside, prove
     import z3
+
+    from seslint.prove.api import COUNTEREXAMPLE, outside, prove
 
     def hit(send):
         r = send.recipients

@@ -40,7 +40,8 @@ def prove(ctx, policies, auth_details, principal, boundary, scps, identity_polic
 
     Exit 0 proven, 1 counterexample, 3 unknown (with the reason).
     """
-    from seslint.prove.api import COUNTEREXAMPLE, PROVEN, prove as run
+    from seslint.prove.api import COUNTEREXAMPLE, PROVEN
+    from seslint.prove.api import prove as run
 
     if not (recipients or senders or no_send):
         raise click.UsageError("give a property: --recipients-within PATTERN, --senders-within PATTERN or --no-send")

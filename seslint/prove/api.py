@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 import z3
 
 from seslint.prove.decision import Inputs, decide
-from seslint.prove.sends import ALTERNATIVE_ROLES, Send, merged_usage, plans, recipient_bound
+from seslint.prove.sends import (
+    ALTERNATIVE_ROLES,
+    Send,
+    merged_usage,
+    plans,
+    recipient_bound,
+)
 from seslint.prove.solve import check
 from seslint.prove.strings import B, Unknown, View, all_, any_, glob_re
 from seslint.prove.witness import Witness, recheck_request, recheck_send, witness

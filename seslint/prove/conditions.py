@@ -100,7 +100,7 @@ def value_text(val: Val, model) -> object:
         return val.value
     if not z3.is_true(model.eval(val.present, model_completion=True)):
         return MISSING
-    ev = lambda e: model.eval(e, model_completion=True)  # noqa: E731
+    ev = lambda e: model.eval(e, model_completion=True)
     if val.kind == "str":
         return ev(val.value.var).as_string()
     if val.kind == "list":

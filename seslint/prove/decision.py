@@ -17,7 +17,17 @@ import z3
 from seslint.evaluate import variables as V
 from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPolicy
 from seslint.prove.conditions import condition
-from seslint.prove.strings import NO_VALUE, B, Unknown, all_, any_, match, prefix_matches, resolve, split_arn
+from seslint.prove.strings import (
+    NO_VALUE,
+    B,
+    Unknown,
+    all_,
+    any_,
+    match,
+    prefix_matches,
+    resolve,
+    split_arn,
+)
 
 
 @dataclass

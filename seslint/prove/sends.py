@@ -20,7 +20,7 @@ from functools import lru_cache
 import z3
 
 from seslint.evaluate.operators import MISSING
-from seslint.prove.conditions import Val, concrete, free_kind, make_free, decimals
+from seslint.prove.conditions import Val, concrete, decimals, free_kind, make_free
 from seslint.prove.decision import Inputs, SymRequest
 from seslint.prove.strings import NO_VALUE, Unknown, View
 
@@ -120,14 +120,14 @@ class Send:
         var = {FROM: self.address, CS: self.cs, TPL: self.template, _DOMAIN: self.address}[m.group(0)]
         return View(var, text[:m.start()], m.group(0) == _DOMAIN)
 
-    def context(self, api: str, context: dict) -> "Ctx":
+    def context(self, api: str, context: dict) -> Ctx:
         key = (api, repr(sorted(context.items())))
         found = self.contexts.get(key)
         if found is None:
             found = self.contexts[key] = self._context(api, context)
         return found
 
-    def _context(self, api: str, context: dict) -> "Ctx":
+    def _context(self, api: str, context: dict) -> Ctx:
         fixed: dict = {k.lower(): concrete(v) for k, v in self.caller.items()}
         if self.inputs.caller.kind in ("role", "session", "root", "federated-user", "service"):
             # "AWS global condition context keys", aws:username: only IAM users' requests carry it.

@@ -229,7 +229,7 @@ def split_arn(parts: tuple) -> tuple[tuple, tuple] | None:
 def prefix_matches(head: tuple, prefix: str) -> bool:
     """Whether ARN prefix parts (first five segments, no variables) match a concrete prefix."""
     rx = "".join("[^:]*" if p == V.ANY else "[^:]" if p == V.ONE else re.escape(p) for p in head)
-    return re.fullmatch(rx, prefix, re.S) is not None
+    return re.fullmatch(rx, prefix, re.DOTALL) is not None
 
 
 def B(x):

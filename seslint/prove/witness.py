@@ -8,7 +8,7 @@ import z3
 
 from seslint.evaluate.operators import MISSING
 from seslint.prove.conditions import value_text
-from seslint.prove.sends import ALTERNATIVE_ROLES, CS, DISPLAY, FROM, TO, TPL, _DOMAIN
+from seslint.prove.sends import _DOMAIN, ALTERNATIVE_ROLES, CS, DISPLAY, FROM, TO, TPL
 
 
 @dataclass

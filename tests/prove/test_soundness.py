@@ -21,13 +21,13 @@ import pytest
 
 z3 = pytest.importorskip("z3")
 
-from seslint.evaluate.engine import Policies, decide  # noqa: E402
-from seslint.evaluate.matching import Request  # noqa: E402
-from seslint.evaluate.sending import derive  # noqa: E402
-from seslint.prove.api import COUNTEREXAMPLE, PROVEN, UNKNOWN, diff, prove  # noqa: E402
-from seslint.prove.decision import build_inputs  # noqa: E402
-from seslint.prove.sends import ALTERNATIVE_ROLES, VARIANTS  # noqa: E402
-from seslint.prove.witness import decisions  # noqa: E402
+from seslint.evaluate.engine import Policies, decide
+from seslint.evaluate.matching import Request
+from seslint.evaluate.sending import derive
+from seslint.prove.api import COUNTEREXAMPLE, PROVEN, UNKNOWN, diff, prove
+from seslint.prove.decision import build_inputs
+from seslint.prove.sends import ALTERNATIVE_ROLES, VARIANTS
+from seslint.prove.witness import decisions
 
 SAMPLE = int(os.environ.get("SESLINT_SOUNDNESS_SAMPLE", "60"))
 FULL = 5000

@@ -39,12 +39,12 @@ def guardrail_bypass(ctx):
     found = guardrails(ctx) if ctx.policy_type == "identity" else []
     if not found:
         return
+    import z3
+
     from seslint.errors import SeslintError
     from seslint.prove.api import COUNTEREXAMPLE, outside, prove
     from seslint.prove.decision import build_inputs
     from seslint.prove.strings import View, any_
-
-    import z3
 
     try:
         inputs = build_inputs([ctx.value, _ALLOW_ALL], account="111122223333")
