@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import site
 import subprocess
 import sys
 import venv
@@ -62,8 +63,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def wheel_venv(tmp_path_factory) -> Path:
     """A fresh virtual environment with seslint installed from a wheel built from the source tree.
 
-    The wheel is installed without dependencies: they come from this environment (system site
-    packages), since the tests never reach the network."""
+    The wheel is installed without dependencies: they come from the environment running the tests
+    (its site-packages, appended to the new one's path), since the tests never reach the network."""
     tmp = tmp_path_factory.mktemp("wheel")
     src = tmp / "src"
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".ci", "*.egg-info", "__pycache__", "tests",
@@ -72,7 +73,11 @@ def wheel_venv(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(src)],
                    check=True, capture_output=True)
     env_dir = tmp / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    [own] = (env_dir / "lib").glob("python*/site-packages")
+    # A path line, not a site dir: the running environment's own .pth files (an editable seslint)
+    # are not processed there, so the wheel's seslint is the one imported.
+    (own / "running-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     [wheel] = wheels.glob("seslint-*.whl")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install",
                     "--no-deps", "-q", str(wheel)], check=True, capture_output=True)

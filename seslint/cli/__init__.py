@@ -24,6 +24,8 @@ COMMANDS = {
     "lint": ("seslint.cli.lint_cmd", "lint", "Lint IAM policies that touch SES (files, folders or - for stdin)."),
     "simulate": ("seslint.cli.simulate_cmd", "simulate", "Evaluate requests against IAM policies, as IAM would."),
     "can-send": ("seslint.cli.simulate_cmd", "can_send", "May this principal send this email through SES?"),
+    "prove": ("seslint.cli.prove_cmd", "prove", "Prove a property of every possible send, or show a counterexample."),
+    "diff": ("seslint.cli.prove_cmd", "diff", "Which SES send requests a new policy gains or loses, with witnesses."),
     "audit": ("seslint.cli.audit_cmd", "audit", "What SES sending every user and role of an account has."),
 }
 

@@ -76,11 +76,14 @@ def _recipe_command(name: str) -> click.Command:
                 click.echo(f"seslint: proof failed: expected {r.case.expect}: {r.case.name} [{r.attach}]: {r.detail}",
                            err=True)
             click.echo(f"seslint: {len(results) - len(failed)}/{len(results)} proofs hold", err=True)
-            if failed:
+            exact = _exact(name, by_name, policy)
+            for p in exact:
+                click.echo(f"seslint: {p.verdict}: {p.name}" + ("" if p.ok else f" ({p.reason})"), err=True)
+            if failed or not all(p.ok for p in exact):
                 ctx.exit(1)
 
     epilog = "Parameters left out keep their default (shown in the option help); " \
-             "`--check` proves the result with the evaluator."
+             "`--check` proves the result with the evaluator and over every possible send (seslint prove)."
     return click.Command(name, params=params, callback=run, help=f"{recipe.summary}\n\n{recipe.description}",
                          short_help=recipe.summary, epilog=epilog)
 
@@ -174,3 +177,13 @@ def generate(ctx, list_, operations, region, account, identity, configuration_se
                             account=validate_parameter("account", account) if account else "*",
                             names=names, extras=not no_extras)
     _emit(policy, fmt, name="seslint-operations", summary="Least privilege for: " + " ".join(operations))
+
+
+def _exact(name: str, values: dict, policy: dict) -> list:
+    """The recipe's promises proven over every possible send (seslint.prove.recipes)."""
+    from seslint.generate import load_recipe, proof_env, resolve_parameters
+    from seslint.prove.recipes import check
+
+    recipe = load_recipe(name)
+    given = resolve_parameters(recipe, values)
+    return check(recipe, given, proof_env(recipe, given), policy)

@@ -92,7 +92,9 @@ def test_check_runs_the_proof(cli):
                          "--check")
     assert code == 0
     assert json.loads(out)["Statement"]
-    assert err.strip().endswith("proofs hold") and "proof failed" not in err
+    assert "proofs hold" in err and "proof failed" not in err
+    assert err.strip().splitlines()[-1] == ("seslint: proven: every possible send: recipients within *@example.org; "
+                                            "senders within a@example.com")
 
 
 def test_for_operations_groups_by_resource_scoping(cli):

@@ -1,0 +1,198 @@
+"""Properties over every possible send, and the difference between two policy sets.
+
+`prove` asks the solver for an allowed send that breaks a property. None: proven. One: a
+counterexample, whose every request is re-evaluated by the evaluator before it is reported.
+The answer is unknown (with the reason) when the encoding cannot express a policy faithfully,
+when a witness sets a free key (a key neither the principal nor the send fixes, such as
+`aws:SourceIp`: whether real requests carry such a value is outside the model), or when the
+evaluator does not confirm the witness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import z3
+
+from seslint.prove.decision import Inputs, decide
+from seslint.prove.sends import (
+    ALTERNATIVE_ROLES,
+    Send,
+    merged_usage,
+    plans,
+    recipient_bound,
+)
+from seslint.prove.solve import check
+from seslint.prove.strings import B, Unknown, View, all_, any_, glob_re
+from seslint.prove.witness import Witness, recheck_request, recheck_send, witness
+
+PROVEN, COUNTEREXAMPLE, UNKNOWN = "proven", "counterexample", "unknown"
+TIMEOUT_MS = 20000
+
+
+@dataclass
+class Outcome:
+    verdict: str
+    reason: str = ""
+    witness: Witness | None = None
+    free_keys: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        out = {"verdict": self.verdict, "reason": self.reason}
+        if self.witness is not None:
+            out["counterexample"] = self.witness.to_json()
+        if self.free_keys:
+            out["free_keys"] = self.free_keys
+        return out
+
+
+def outside(value, patterns) -> object:
+    """z3 Bool: `value` matches none of the IAM-style patterns (case-insensitive, as addresses are)."""
+    from seslint.evaluate import variables as V
+
+    if not patterns:
+        return z3.BoolVal(True)
+    union = [glob_re(V.parse_template(p, False, True), True) for p in patterns]
+    return z3.Not(value.member(union[0] if len(union) == 1 else z3.Union(*union)))
+
+
+def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: bool = False,
+          within=None, restrict=None) -> Outcome:
+    """Is there an allowed send that breaks a property? `within(send)` may add a custom violation;
+    `restrict(send)` constraints on the send (tests use it to compare with enumeration)."""
+    try:
+        send = Send(inputs, recipient_bound([inputs], 1 if recipients_within or within else 0))
+        violations = []
+        if no_send:
+            violations.append(z3.BoolVal(True))
+        if recipients_within:
+            r = send.recipients
+            violations.append(any_(z3.And(r.length > i, outside(x, recipients_within)) for i, x in enumerate(r.items)))
+        if senders_within:
+            violations.append(outside(View(send.address), senders_within))
+        if within is not None:
+            violations.append(within(send))
+        return search(send, any_(violations), restrict)
+    except (Unknown, z3.Z3Exception) as exc:
+        return Outcome(UNKNOWN, str(exc))
+
+
+def send_formulas(send: Send) -> list[tuple[tuple, object]]:
+    """(plan, z3 Bool: this kind of send is allowed) for each kind of send."""
+    out = []
+    inputs = send.inputs
+    for plan in plans(inputs.region, inputs.account):
+        api, content, with_cs, operation, requests = plan
+        need, alt = [], {role: [] for role in ALTERNATIVE_ROLES}
+        for action, arn, role, context in requests:
+            f = decide(inputs, send.request(api, action, arn, role, context))
+            (alt[role] if role in alt else need).append(f)
+        ok = z3.And(all_(need), any_(all_(fs) for fs in alt.values() if fs) if any(alt.values()) else B(True))
+        out.append((plan, z3.And(send.has_cs == with_cs, ok)))
+    return out
+
+
+def search(send: Send, violation, restrict=None) -> Outcome:
+    formulas = send_formulas(send)
+    extra = restrict(send) if restrict else []
+    answer, model, why = check([*send.constraints, *extra, violation, any_(f for _, f in formulas)], TIMEOUT_MS)
+    if answer == z3.unsat:
+        free = sorted(send.free)
+        reason = "no allowed send breaks the property"
+        if free:
+            reason += f" (whatever the values of {', '.join(free)})"
+        return Outcome(PROVEN, reason)
+    if answer != z3.sat:
+        return Outcome(UNKNOWN, f"the solver gave up ({why})")
+    plan = next(p for p, f in formulas if z3.is_true(model.eval(f, model_completion=True)))
+    found = witness(send, model, plan)
+    problem = recheck_send(send.inputs, found)
+    if problem:
+        return Outcome(UNKNOWN, f"the evaluator does not confirm the solver's witness: {problem}", found)
+    used = sorted(send.names.get(k, k) for k in send.free if send.names.get(k, k) in found.free_values)
+    if used:
+        return Outcome(UNKNOWN, f"depends on {', '.join(used)}: a send breaks the property when "
+                                f"{_keys(found, used)}; the model treats "
+                                f"{'this key' if len(used) == 1 else 'these keys'} as free, so whether real "
+                                "requests can carry such values is not known", found, used)
+    return Outcome(COUNTEREXAMPLE, "an allowed send breaks the property", found)
+
+
+def _keys(found: Witness, keys) -> str:
+    import json
+
+    return " and ".join(f"{k} is {json.dumps(found.free_values[k])}" for k in keys)
+
+
+@dataclass
+class Change:
+    action: str
+    role: str
+    witness: dict | None = None
+    reason: str = ""
+
+    def to_json(self) -> dict:
+        out = {"action": self.action, "resource": self.role}
+        if self.witness is not None:
+            out["request"] = self.witness
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+def diff(old: Inputs, new: Inputs, restrict=None) -> dict[str, list[Change]]:
+    """The kinds of send request (action, resource role) one side allows and the other does not."""
+    out: dict[str, list[Change]] = {"gained": [], "lost": [], "unknown": []}
+    seen: dict = {}
+    for api, _content, _with_cs, _operation, requests in plans(new.region, new.account):
+        for action, arn, role, context in requests:
+            kind = (action, "identity" if role in ALTERNATIVE_ROLES else role)
+            variant = (api, arn, role, context)
+            if variant not in seen.setdefault(kind, []):
+                seen[kind].append(variant)
+    for (action, role), variants in sorted(seen.items()):
+        for side, change in zip(("gained", "lost"), _changes(old, new, action, role, variants, restrict), strict=False):
+            if change is not None:
+                out["unknown" if change.witness is None or change.reason else side].append(change)
+    return out
+
+
+def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tuple:
+    """(gained, lost) for one kind of request: a Change with a witness, or None."""
+    try:
+        # Both sides over the same symbolic values: z3 constants are identified by name and sort.
+        uses, n = merged_usage(old, new), recipient_bound([old, new], 0)
+        so, sn = Send(old, n, uses=uses), Send(new, n, uses=uses)
+        pairs = [(decide(old, so.request(api, action, arn, r, context)),
+                  decide(new, sn.request(api, action, arn, r, context))) for api, arn, r, context in variants]
+        base = [*so.constraints, *sn.constraints, *([*restrict(so), *restrict(sn)] if restrict else [])]
+    except (Unknown, z3.Z3Exception) as exc:
+        change = Change(action, role, reason=str(exc))
+        return change, change
+    out = []
+    for allows, denies, a, b, send in ((1, 0, new, old, sn), (0, 1, old, new, so)):
+        picks = [z3.And(p[allows], z3.Not(p[denies])) for p in pairs]
+        try:
+            answer, model, why = check([*base, any_(picks)], TIMEOUT_MS)
+        except z3.Z3Exception as exc:
+            out.append(Change(action, role, reason=str(exc)))
+            continue
+        if answer == z3.unsat:
+            out.append(None)
+            continue
+        if answer != z3.sat:
+            out.append(Change(action, role, reason=f"the solver gave up ({why})"))
+            continue
+        api, arn, r, context = next(v for v, f in zip(variants, picks, strict=False) if z3.is_true(model.eval(f)))
+        send.free.update({k: v for k, v in (so if send is sn else sn).free.items() if k not in send.free})
+        request = witness(send, model, None, (api, action, arn, r, context))
+        problem = recheck_request(a, request, True) or recheck_request(b, request, False)
+        used = sorted(send.names.get(k, k) for k in send.free if send.names.get(k, k) in request.free_values)
+        if problem:
+            out.append(Change(action, role, request.request_json(), f"the evaluator does not confirm: {problem}"))
+        elif used:
+            out.append(Change(action, role, request.request_json(),
+                              f"depends on {', '.join(used)}, which the model treats as free"))
+        else:
+            out.append(Change(action, role, request.request_json()))
+    return tuple(out)

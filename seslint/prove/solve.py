@@ -1,0 +1,134 @@
+"""Solving: a lazy split between the Boolean structure and the string memberships.
+
+Every string constraint the encoding makes is a regular membership of one string variable
+(`strings.View` keeps it so). z3's string solver is slow on disjunctions of such memberships,
+and fast on a conjunction over one variable. So each membership atom becomes a Boolean; a SAT
+model of the Boolean problem is accepted when, for each string variable, the memberships it
+assigns can hold together (checked on that variable alone, with z3); otherwise the conflicting
+atoms (an unsat core) are blocked and the search goes on. This is the standard lazy SMT loop, so
+answers are exact. Formulas with other string terms (symbolic policy variables) go to z3 whole.
+"""
+
+from __future__ import annotations
+
+import z3
+
+_IN_RE = z3.Z3_OP_SEQ_IN_RE
+# Readable witnesses first: letters, then common address characters, then anything.
+NICE = (z3.Star(z3.Union(z3.Range("a", "z"), z3.Re("."), z3.Re("@"))),
+        z3.Star(z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), z3.Re("."), z3.Re("-"),
+                         z3.Re("@"), z3.Re("_"), z3.Re("/"), z3.Re(" "))))
+MAX_ROUNDS = 500
+
+
+class Model:
+    """A model: the Boolean problem's model plus a value for each string variable."""
+
+    def __init__(self, model, strings: dict):
+        self.model = model
+        self.pairs = [(var, z3.StringVal(value)) for var, value in strings.values()]
+
+    def eval(self, expr, model_completion=True):
+        if self.pairs:
+            expr = z3.substitute(expr, *self.pairs)
+        return self.model.eval(expr, model_completion=model_completion)
+
+
+def _atoms(formulas) -> tuple[dict, bool]:
+    """Membership atoms by id, and whether any other string term occurs."""
+    atoms: dict = {}
+    seen: set = set()
+    other = False
+    stack = list(formulas)
+    while stack:
+        e = stack.pop()
+        eid = e.get_id()
+        if eid in seen:
+            continue
+        seen.add(eid)
+        if z3.is_app_of(e, _IN_RE) and z3.is_const(e.arg(0)):
+            atoms[eid] = e
+            continue
+        sort = e.sort().kind()
+        if sort in (z3.Z3_SEQ_SORT, z3.Z3_RE_SORT):
+            other = True
+            continue
+        if z3.is_app(e):
+            stack.extend(e.children())
+    return atoms, other
+
+
+def check(formulas, timeout_ms: int):
+    """(z3.sat / z3.unsat / z3.unknown, Model or None, reason)."""
+    atoms, other = _atoms(formulas)
+    if other or not atoms:
+        solver = z3.Solver()
+        solver.set("timeout", timeout_ms)
+        solver.add(*formulas)
+        answer = solver.check()
+        return answer, (Model(solver.model(), {}) if answer == z3.sat else None), solver.reason_unknown()
+    names = {eid: z3.Bool(f"atom!{eid}") for eid in atoms}
+    main = z3.Solver()
+    main.set("timeout", timeout_ms)
+    main.add(*[z3.substitute(f, *[(atoms[i], names[i]) for i in atoms]) for f in formulas])
+    by_var: dict = {}
+    for eid, atom in atoms.items():
+        by_var.setdefault(atom.arg(0).get_id(), (atom.arg(0), []))[1].append(eid)
+    cache: dict = {}
+    for _ in range(MAX_ROUNDS):
+        answer = main.check()
+        if answer != z3.sat:
+            return answer, None, main.reason_unknown()
+        m = main.model()
+        strings, blocked = {}, False
+        for vid, (var, eids) in by_var.items():
+            lits = tuple(sorted((atoms[i].arg(1).get_id(), z3.is_true(m.eval(names[i], model_completion=True)), i)
+                                for i in eids))
+            key = tuple((r, v) for r, v, _ in lits)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = _realize(var, [(atoms[i], v) for _, v, i in lits], [i for *_, i in lits],
+                                              timeout_ms)
+            ok, value = found
+            if ok:
+                strings[vid] = (var, value)
+                continue
+            # value: positions of the core among the literals; block that combination.
+            main.add(z3.Or(*[z3.Not(names[lits[k][2]]) if lits[k][1] else names[lits[k][2]] for k in value]))
+            blocked = True
+        if not blocked:
+            return z3.sat, Model(m, strings), ""
+    return z3.unknown, None, f"no answer after {MAX_ROUNDS} refinement rounds"
+
+
+def _realize(var, lits, ids, timeout_ms: int):
+    """(True, a value) when the memberships can hold together, else (False, core positions).
+    One membership of the intersection is much easier for z3 than the literals one by one."""
+    regexes = [atom.arg(1) if value else z3.Complement(atom.arg(1)) for atom, value in lits]
+    answer = None
+    for extra in ([NICE[0]], [NICE[1]], []):
+        side = z3.Solver()
+        side.set("timeout", timeout_ms)
+        side.add(z3.InRe(var, z3.Intersect(*regexes, *extra) if len(regexes) + len(extra) > 1 else regexes[0]))
+        answer = side.check()
+        if answer == z3.sat:
+            return True, side.model().eval(var, model_completion=True).as_string()
+    if answer != z3.unsat:
+        raise z3.Z3Exception(f"string solver gave up: {side.reason_unknown()}")
+    return False, _core(var, regexes)
+
+
+def _core(var, regexes) -> list[int]:
+    """A small set of literal positions that cannot hold together (deletion-based)."""
+    keep = list(range(len(regexes)))
+    for k in list(keep):
+        trial = [i for i in keep if i != k]
+        if not trial:
+            continue
+        side = z3.Solver()
+        side.set("timeout", 1000)
+        parts = [regexes[i] for i in trial]
+        side.add(z3.InRe(var, z3.Intersect(*parts) if len(parts) > 1 else parts[0]))
+        if side.check() == z3.unsat:
+            keep = trial
+    return keep

@@ -1,0 +1,248 @@
+"""IAM string patterns as z3 constraints.
+
+Templates come from `seslint.evaluate.variables.parse_template` (the evaluator's own parser), so
+wildcards and policy variables mean here what they mean to the evaluator:
+- `*` any run of characters, `?` exactly one ("IAM JSON policy elements: Condition operators",
+  string condition operators);
+- in an ARN, a wildcard before the fifth colon stays inside its segment (`arn_regex`);
+- a policy variable is replaced by the request's value of its key, as a literal; with no value
+  (key absent or multivalued, no default) the pattern matches nothing ("Policy variables with no
+  value": positive operators do not match, negated operators do).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import z3
+
+from seslint.core.patterns import arn_glob, glob
+from seslint.evaluate import variables as V
+
+_S = z3.StringSort()
+_R = z3.ReSort(_S)
+ALL = z3.AllChar(_R)
+ANYTHING = z3.Star(ALL)
+NOT_COLON = z3.Union(z3.Range(chr(0), "9"), z3.Range(";", chr(0x2FFFF)))
+NOT_AT = z3.Union(z3.Range(chr(0), "?"), z3.Range("A", chr(0x2FFFF)))
+
+
+class Unknown(Exception):
+    """Something the encoding cannot express faithfully; the message names it."""
+
+
+class NoValue:
+    """A policy variable without a value in this request."""
+
+
+NO_VALUE = NoValue()
+
+
+def lit(text: str):
+    return z3.StringVal(text)
+
+
+@lru_cache(maxsize=4096)
+def glob_re(parts: tuple, ignore_case: bool = False, arn: bool = False):
+    """A z3 regex for wildcard template parts without variables."""
+    pieces = []
+    colons = 0
+    for p in parts:
+        if p == V.ANY:
+            pieces.append(z3.Star(NOT_COLON) if arn and colons < 5 else ANYTHING)
+        elif p == V.ONE:
+            pieces.append(NOT_COLON if arn and colons < 5 else ALL)
+        else:
+            colons += p.count(":")
+            pieces.append(_ci(p) if ignore_case else z3.Re(lit(p)))
+    if not pieces:
+        return z3.Re(lit(""))
+    return pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)
+
+
+def _ci(text: str):
+    chars = [z3.Union(z3.Re(lit(c.lower())), z3.Re(lit(c.upper()))) if c.lower() != c.upper() else z3.Re(lit(c))
+             for c in text]
+    return chars[0] if len(chars) == 1 else z3.Concat(*chars)
+
+
+def has_wildcards(parts: tuple) -> bool:
+    return any(p in (V.ANY, V.ONE) for p in parts)
+
+
+def resolve(parts: tuple, lookup) -> tuple | NoValue:
+    """Resolve variables: `lookup(key)` gives a str, NO_VALUE, or (present, z3 string) for a
+    symbolic value. The result keeps z3 pieces as ("sym", present, expr) tuples."""
+    out: list = []
+    for p in parts:
+        if not isinstance(p, V.Var):
+            out.append(p)
+            continue
+        value = lookup(p.key)
+        if value is NO_VALUE:
+            if p.default is None:
+                return NO_VALUE
+            out.append(p.default)
+        elif isinstance(value, str):
+            out.append(value)
+        else:
+            present, expr = value
+            if p.default is not None:
+                out.append(("sym", True, z3.If(present, expr.expr() if isinstance(expr, View) else expr,
+                                                lit(p.default))))
+            else:
+                out.append(("sym", present, expr))
+    if all(not isinstance(p, tuple) for p in out):
+        return tuple(V._merge(out))
+    return tuple(out)
+
+
+def is_symbolic(parts) -> bool:
+    return any(isinstance(p, tuple) for p in parts)
+
+
+@dataclass(frozen=True)
+class View:
+    """A symbolic string: `pre` + the variable, or + the domain part of the variable (an address
+    `local@domain` whose parts hold no `@`). Matching a view becomes a membership of the variable
+    alone, which keeps every string constraint on one variable (see `prove.solve`)."""
+
+    var: object
+    pre: str = ""
+    domain: bool = False
+
+    def expr(self):
+        """The string as one z3 term (for patterns with symbolic policy variables)."""
+        base = self.var
+        if self.domain:
+            at = z3.IndexOf(self.var, lit("@"), 0)
+            base = z3.SubString(self.var, at + 1, z3.Length(self.var) - at - 1)
+        return z3.Concat(lit(self.pre), base) if self.pre else base
+
+    def member(self, regex):
+        if self.domain:
+            regex = z3.Concat(z3.Plus(NOT_AT), z3.Re(lit("@")), regex)
+        return z3.InRe(self.var, regex)
+
+
+def match(value, parts, mode: str, what: str):
+    """z3 Bool (or Python bool for a concrete value): `value` (a View or a str) matches template
+    `parts` (resolved) in `mode`: 'exact', 'ci' (ignore case), 'glob' (StringLike) or 'arn'."""
+    if parts is NO_VALUE:
+        return False
+    if not is_symbolic(parts):
+        if mode == "arn" and arn_glob(parts) is None:
+            raise Unknown(f"'{V.text(parts)}' in {what} is not an ARN")
+        if isinstance(value, str):
+            return _concrete(value, parts, mode)
+        if mode == "exact":
+            parts = tuple(V._merge([V.text(parts)]))
+        if value.pre:
+            if mode == "arn":
+                raise Unknown(f"an ARN pattern on a composed value in {what}")
+            suffixes = quotient(parts, value.pre, mode == "ci")
+            if not suffixes:
+                return False
+            return any_(value.member(glob_re(p, mode == "ci")) for p in suffixes)
+        return value.member(glob_re(parts, mode == "ci", mode == "arn"))
+    if mode == "ci" or (mode != "exact" and has_wildcards(parts)):
+        raise Unknown(f"a policy variable whose value is not fixed, inside a {_MODES[mode]} pattern in {what}")
+    pieces, presents = [], []
+    for p in parts:
+        if isinstance(p, tuple):
+            _, present, expr = p
+            pieces.append(expr.expr() if isinstance(expr, View) else expr)
+            if present is not True:
+                presents.append(present)
+        else:
+            pieces.append(lit("*" if p == V.ANY else "?" if p == V.ONE else p))
+    joined = pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)
+    target = lit(value) if isinstance(value, str) else value.expr()
+    return z3.And(*[B(p) for p in presents], target == joined)
+
+
+def _concrete(value: str, parts: tuple, mode: str) -> bool:
+    """The evaluator's own matching of a concrete value."""
+    if mode == "exact":
+        return value == V.text(parts)
+    if mode == "ci":
+        return glob(tuple(p.lower() if p not in (V.ANY, V.ONE) else p for p in parts), ignore_case=False).fullmatch(
+            value.lower()) is not None
+    if mode == "arn":
+        return arn_glob(parts).fullmatch(value) is not None
+    return glob(parts, ignore_case=False).fullmatch(value) is not None
+
+
+def quotient(parts: tuple, pre: str, ignore_case: bool) -> list[tuple]:
+    """The patterns the rest of a string must match once `pre` has matched its start (a left
+    quotient, by simulating the pattern as an automaton on `pre`)."""
+    tokens: list = []
+    for p in parts:
+        tokens.extend([p] if p in (V.ANY, V.ONE) else list(p))
+
+    def closure(states):
+        out = set()
+        for i in states:
+            while True:
+                out.add(i)
+                if i < len(tokens) and tokens[i] == V.ANY:
+                    i += 1
+                else:
+                    break
+        return out
+
+    states = closure({0})
+    for c in pre:
+        step = set()
+        for i in states:
+            if i >= len(tokens):
+                continue
+            t = tokens[i]
+            if t == V.ANY:
+                step.add(i)
+            elif t == V.ONE or t == c or (ignore_case and t.lower() == c.lower()):
+                step.add(i + 1)
+        states = closure(step)
+    return [tuple(V._merge(tokens[i:])) for i in sorted(states)]
+
+
+_MODES = {"ci": "case-insensitive", "glob": "wildcard", "arn": "wildcard ARN", "exact": "exact"}
+
+
+def split_arn(parts: tuple) -> tuple[tuple, tuple] | None:
+    """Split ARN template parts after the fifth colon: (prefix parts incl. the colon, resource part).
+    None when there are fewer than five colons."""
+    colons = 0
+    for i, p in enumerate(parts):
+        if isinstance(p, str) and p not in (V.ANY, V.ONE):
+            for j, ch in enumerate(p):
+                if ch == ":":
+                    colons += 1
+                    if colons == 5:
+                        head = parts[:i] + ((p[: j + 1],) if p[: j + 1] else ())
+                        tail = ((p[j + 1:],) if p[j + 1:] else ()) + parts[i + 1:]
+                        return head, tail
+    return None
+
+
+def prefix_matches(head: tuple, prefix: str) -> bool:
+    """Whether ARN prefix parts (first five segments, no variables) match a concrete prefix."""
+    rx = "".join("[^:]*" if p == V.ANY else "[^:]" if p == V.ONE else re.escape(p) for p in head)
+    return re.fullmatch(rx, prefix, re.DOTALL) is not None
+
+
+def B(x):
+    """A z3 Bool from a z3 Bool or a Python bool."""
+    return z3.BoolVal(x) if isinstance(x, bool) else x
+
+
+def all_(items):
+    items = [B(x) for x in items]
+    return z3.And(*items) if items else z3.BoolVal(True)
+
+
+def any_(items):
+    items = [B(x) for x in items]
+    return z3.Or(*items) if items else z3.BoolVal(False)

@@ -1,0 +1,145 @@
+"""Concrete witnesses from a z3 model, re-checked by the evaluator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import z3
+
+from seslint.evaluate.operators import MISSING
+from seslint.prove.conditions import value_text
+from seslint.prove.sends import _DOMAIN, ALTERNATIVE_ROLES, CS, DISPLAY, FROM, TO, TPL
+
+
+@dataclass
+class Witness:
+    """One send (or one request) that a solver found, with every IAM request it makes."""
+
+    api: str
+    content: str
+    operation: str
+    sender: str
+    display: str
+    recipients: list[str]
+    configuration_set: str | None
+    template: str | None
+    requests: list[dict] = field(default_factory=list)    # {"action", "resource", "role", "context"}
+    free_values: dict = field(default_factory=dict)
+    identity: str | None = None                           # the identity role SES checks
+
+    @property
+    def main(self) -> dict:
+        chosen = [r for r in self.requests if r["role"] == self.identity]
+        return (chosen or self.requests)[0]
+
+    def request_json(self, request: dict | None = None) -> dict:
+        r = request or self.main
+        return {"action": r["action"], "resource": r["resource"], "context": r["context"]}
+
+    def to_json(self) -> dict:
+        send = {"api": self.api, "content": self.content, "operation": self.operation,
+                "from": f"{self.display} <{self.sender}>" if self.display else self.sender,
+                "to": self.recipients, "configuration_set": self.configuration_set, "template": self.template,
+                "identity_checked": self.identity}
+        return {"request": self.request_json(), "send": send,
+                "requests": [dict(self.request_json(r), checks=r["role"]) for r in self.requests]}
+
+
+def witness(send, model, plan, single=None) -> Witness:
+    """The concrete send of `plan` (or the one request `single`) in `model`."""
+    def text(e) -> str:
+        return model.eval(e, model_completion=True).as_string()
+
+    address = text(send.address)
+    domain = address.rsplit("@", 1)[1]
+    n = model.eval(send.recipients.length, model_completion=True).as_long()
+    recipients = [text(x.var) for x in send.recipients.items[:n]]
+    has_cs = z3.is_true(model.eval(send.has_cs, model_completion=True))
+    cs, template = text(send.cs), text(send.template)
+    free = {}
+    for key, val in sorted(send.free.items()):
+        value = value_text(val, model)
+        if value is not MISSING:
+            free[send.names.get(key, key)] = value
+    display = text(send.display)
+
+    def fill(value):
+        if value == [TO]:
+            return list(recipients)
+        if value == DISPLAY:
+            return display
+        if isinstance(value, str):
+            return value.replace(FROM, address).replace(CS, cs).replace(TPL, template).replace(_DOMAIN, domain)
+        return value
+
+    if single is not None:
+        api, action, arn, role, context = single
+        api_content, items = (api, "?"), [(action, arn, role, context)]
+        operation, with_cs = action, True
+    else:
+        api, content, with_cs, operation, items = plan
+        api_content = (api, content)
+    requests = []
+    for action, arn, role, context in items:
+        ctx = {k: fill(v) for k, v in context.items()}
+        lowered = {k.lower() for k in ctx}
+        ctx.update({k: v for k, v in free.items() if k not in lowered})
+        requests.append({"action": action, "resource": fill(arn), "role": role, "context": ctx})
+    uses_template = any(":template/" in r["resource"] for r in requests)
+    return Witness(api_content[0], api_content[1], operation, address, display, recipients,
+                   cs if with_cs and has_cs else None, template if uses_template else None, requests, free)
+
+
+def decisions(inputs, w: Witness) -> list:
+    """The evaluator's Result for each request of the witness (InputError propagates)."""
+    from seslint.evaluate.engine import Policies, decide
+    from seslint.evaluate.matching import Request
+
+    out = []
+    defaults = {k: v for k, v in inputs.caller.context_defaults().items() if v is not None}
+    for r in w.requests:
+        on_identity = r["role"] in ALTERNATIVE_ROLES
+        policies = Policies(identity=inputs.identity, boundary=inputs.boundary, session=inputs.session,
+                            scps=inputs.scps, resources=inputs.resources_for(r["resource"]) if on_identity else [])
+        ctx = {k.lower(): v for k, v in r["context"].items()}
+        for key, value in defaults.items():
+            ctx.setdefault(key, value)
+        request = Request(r["action"], r["resource"], ctx, {k.lower(): k for k in r["context"]})
+        out.append(decide(policies, inputs.caller, request))
+    return out
+
+
+def recheck_send(inputs, w: Witness) -> str | None:
+    """None when the evaluator allows the witness send (for one of its identities); else why not.
+    Sets `w.identity` to the identity role for which it goes through."""
+    from seslint.errors import SeslintError
+
+    try:
+        results = decisions(inputs, w)
+    except SeslintError as exc:
+        return str(exc)
+    roles = [r["role"] for r in w.requests]
+    others = all(res.allowed for res, role in zip(results, roles, strict=False) if role not in ALTERNATIVE_ROLES)
+    for alt in ALTERNATIVE_ROLES:
+        mine = [res for res, role in zip(results, roles, strict=False) if role == alt]
+        if others and mine and all(res.allowed for res in mine):
+            w.identity = alt
+            return None
+    if others and not any(role in ALTERNATIVE_ROLES for role in roles):
+        return None
+    denied = next((res, r) for res, r in zip(results, w.requests, strict=False) if not res.allowed)
+    return f"{denied[1]['action']} on {denied[1]['resource']} is {denied[0].decision}: {denied[0].reason}"
+
+
+def recheck_request(inputs, w: Witness, want: bool) -> str | None:
+    """None when the evaluator allows (want=True) or denies (want=False) the one request."""
+    from seslint.errors import SeslintError
+
+    try:
+        result = decisions(inputs, w)[0]
+    except SeslintError as exc:
+        return str(exc)
+    w.identity = w.requests[0]["role"]
+    if result.allowed == want:
+        return None
+    return f"{'allowed' if result.allowed else result.decision}, expected {'allowed' if want else 'denied'}"

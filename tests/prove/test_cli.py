@@ -1,0 +1,79 @@
+"""`seslint prove` and `seslint diff` on the examples: verdicts, exit codes, and witnesses that
+`seslint simulate` allows."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from seslint.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+P = ROOT / "examples" / "policies"
+ACCOUNT = ["--account", "111122223333"]
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="seslint")
+    return result.exit_code, result.stdout
+
+
+CASES = [
+    # (policy, property flags, exit code, verdict)
+    ("ci-simulator-only.json", ["--recipients-within", "*@simulator.amazonses.com"], 0, "proven"),
+    ("ci-simulator-only.json", ["--senders-within", "ci@example.com"], 1, "counterexample"),
+    ("ci-simulator-only.json", ["--no-send"], 1, "counterexample"),
+    ("leaky-guardrail.json", ["--recipients-within", "*@example.com"], 1, "counterexample"),
+    ("raw-bypass.json", ["--recipients-within", "*@customers.example.com"], 1, "counterexample"),
+    ("app-sender.json", ["--senders-within", "noreply@example.com", "--region", "eu-west-1"], 0, "proven"),
+    ("dead-arn.json", ["--no-send"], None, None),
+]
+
+
+@pytest.mark.parametrize(("name", "flags", "code", "verdict"), CASES, ids=[f"{c[0]} {c[1][0]}" for c in CASES])
+def test_prove_examples(name, flags, code, verdict):
+    got, out = run("prove", "--policy", P / name, *ACCOUNT, *flags, "--format", "json")
+    report = json.loads(out)
+    if code is not None:
+        assert (got, report["verdict"]) == (code, verdict), report["reason"]
+    assert got == {"proven": 0, "counterexample": 1, "unknown": 3}[report["verdict"]]
+    if report["verdict"] == "counterexample":
+        command = report["counterexample"]["command"]
+        words = shlex.split(command)
+        assert words[:2] == ["seslint", "simulate"]
+        assert run(*words[1:])[0] == 0, command
+        scenario = report["counterexample"]["scenario"]
+        assert scenario["request"] == report["counterexample"]["request"]
+
+
+def test_prove_text_and_usage():
+    code, out = run("prove", "--policy", P / "leaky-guardrail.json", *ACCOUNT, "--recipients-within", "*@example.com")
+    assert code == 1 and out.startswith("COUNTEREXAMPLE: every recipient matches *@example.com")
+    assert "reproduce:" in out
+    assert run("prove", "--policy", P / "leaky-guardrail.json", *ACCOUNT)[0] == 2
+
+
+def test_free_key_is_unknown(tmp_path):
+    policy = tmp_path / "ip.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}))
+    code, out = run("prove", "--policy", policy, *ACCOUNT, "--no-send", "--format", "json")
+    report = json.loads(out)
+    assert (code, report["verdict"]) == (3, "unknown")
+    assert "aws:SourceIp" in report["reason"]
+
+
+def test_diff():
+    code, out = run("diff", P / "ci-simulator-only.json", P / "raw-bypass.json", "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert {(c["action"], c["resource"]) for c in report["gained"]} >= {("ses:SendRawEmail", "identity")}
+    assert all(c["request"]["action"] == c["action"] for c in report["gained"] + report["lost"])
+    assert run("diff", P / "ci-simulator-only.json", P / "ci-simulator-only.json")[0] == 0
+    code, out = run("diff", P / "ci-simulator-only.json", P / "raw-bypass.json", "--format", "github")
+    assert code == 1 and out.startswith("::error file=")
