@@ -1,7 +1,8 @@
 """Strict JSON documents that remember where every value stands.
 
 Values come from the C decoder (fast); positions come from a small scanner that runs only
-when a caller asks where something is, so clean files pay nothing for it.
+when a caller asks where something is, so clean files pay nothing for it. The first few lookups
+walk one path each; after that the whole text is indexed once, so lookups stay linear overall.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from seslint.errors import InputError
 
 MAX_BYTES = 20 * 1024 * 1024
+SEEKS_BEFORE_INDEX = 8  # single-path walks cost O(text) each: index everything after this many
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _SCALAR = re.compile(r"-?[0-9][0-9.eE+-]*|true|false|null")
@@ -41,23 +43,27 @@ class Document:
     text: str
     value: object
     has_duplicates: bool = False
-    _values: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
-    _keys: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+    _values: dict[str, int] | None = field(default=None, repr=False)   # pointer -> offset
+    _keys: dict[str, int] = field(default_factory=dict, repr=False)
     _duplicates: list[str] = field(default_factory=list, repr=False)
+    _seeks: int = field(default=0, repr=False)
+    _newlines: list[int] | None = field(default=None, repr=False)
 
     def position(self, pointer: str) -> tuple[int, int]:
         """Line and column (1-based) of the value at `pointer`, or of its nearest ancestor."""
-        if self._values is None and not self.has_duplicates:
+        if self._values is None and not self.has_duplicates and self._seeks < SEEKS_BEFORE_INDEX:
+            self._seeks += 1
             return _where(self.text, _seek(self.text, pointer))  # one path: cheaper than a full scan
         values = self._scan()
         while pointer not in values and pointer:
             pointer = pointer.rsplit("/", 1)[0]
-        return values.get(pointer, (1, 1))
+        return self._line_column(values[pointer]) if pointer in values else (1, 1)
 
     def key_position(self, pointer: str) -> tuple[int, int]:
         """Line and column of the member name at `pointer` (falls back to its value)."""
         self._scan()
-        return self._keys.get(pointer) or self.position(pointer)
+        offset = self._keys.get(pointer)
+        return self._line_column(offset) if offset is not None else self.position(pointer)
 
     @property
     def duplicates(self) -> list[str]:
@@ -67,11 +73,20 @@ class Document:
         self._scan()
         return self._duplicates
 
-    def _scan(self) -> dict[str, tuple[int, int]]:
+    def _scan(self) -> dict[str, int]:
         if self._values is None:
             self._values = {}
             _Scanner(self.text, self._values, self._keys, self._duplicates).value(_SPACE.match(self.text, 0).end(), "")
         return self._values
+
+    def _line_column(self, offset: int) -> tuple[int, int]:
+        from bisect import bisect_left
+
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        line = bisect_left(self._newlines, offset)
+        start = self._newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
 
 
 def _where(text: str, offset: int) -> tuple[int, int]:
@@ -116,22 +131,14 @@ def _seek(text: str, pointer: str) -> int:
 
 
 class _Scanner:
-    """Walks JSON text already known to be valid, recording positions by pointer."""
+    """Walks JSON text already known to be valid, recording the offset of every value by pointer."""
 
     def __init__(self, text, values, keys, duplicates):
         self.text = text
         self.values, self.keys, self.duplicates = values, keys, duplicates
-        self.newlines = [m.start() for m in re.finditer("\n", text)]
-
-    def where(self, offset: int) -> tuple[int, int]:
-        from bisect import bisect_left
-
-        line = bisect_left(self.newlines, offset)
-        start = self.newlines[line - 1] + 1 if line else 0
-        return line + 1, offset - start + 1
 
     def value(self, i: int, pointer: str) -> int:
-        self.values[pointer] = self.where(i)
+        self.values[pointer] = i
         c = self.text[i]
         if c == "{":
             return self.members(i + 1, pointer)
@@ -148,12 +155,13 @@ class _Scanner:
         i = self.skip(i)
         while self.text[i] != "}":
             m = _STRING.match(self.text, i)
-            name = json.loads(m.group())
+            name = m.group()
+            name = json.loads(name) if "\\" in name else name[1:-1]
             child = join(pointer, name)
             if name in seen:
                 self.duplicates.append(child)
             seen.add(name)
-            self.keys[child] = self.where(i)  # the last occurrence wins, as in the value
+            self.keys[child] = i  # the last occurrence wins, as in the value
             i = self.skip(self.value(self.skip(self.skip(m.end()) + 1), child))
             if self.text[i] == ",":
                 i = self.skip(i + 1)

@@ -193,9 +193,9 @@ def _placed(f: Finding, catalog, config: Config) -> Finding:
 
 
 def _sid_at(sids: dict[str, str], base: str, pointer: str) -> str | None:
-    relative = pointer[len(base):]
-    for st_pointer, sid in sids.items():
-        if relative == st_pointer or relative.startswith(st_pointer + "/"):
-            return sid
-    return None
+    """The Sid of the statement that holds `pointer` (a dict lookup: findings can be many)."""
+    tokens = pointer[len(base):].split("/", 3)
+    if len(tokens) < 2 or tokens[1] != "Statement":
+        return None
+    return sids.get("/".join(tokens[:3])) or sids.get("/Statement")
 
