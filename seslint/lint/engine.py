@@ -9,11 +9,11 @@ from seslint.lint import inputs
 from seslint.lint.catalog import load_catalog
 from seslint.lint.checks import Context, registry
 from seslint.lint.config import Config
-from seslint.lint.model import IDENTITY, RESOURCE, Finding, PolicyUnit
+from seslint.lint.model import IDENTITY, RANK, RESOURCE, Finding, PolicyUnit
 
 # rules the engine itself reports (the rest are checks in seslint/lint/checks/)
-INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION = "SES000", "SES001", "SES048"
-ENGINE_RULES = (INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION)
+INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE = "SES000", "SES001", "SES048", "SES059"
+ENGINE_RULES = (INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE)
 
 
 @dataclass
@@ -49,10 +49,11 @@ def enabled_rules(config: Config, select=(), ignore=()) -> set[str]:
     return ids
 
 
-def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tuple[str, str, str, str | None]]:
-    """(rule, absolute pointer, message, Sid) for one policy; a crashing check becomes SES000.
+def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tuple[str, str, str, str | None, str]]:
+    """(rule, absolute pointer, message, Sid, severity) for one policy; a crashing check becomes SES000.
 
-    `policy_type` "auto" detects it: a Principal means an SES sending-authorization policy."""
+    `policy_type` "auto" detects it: a Principal means an SES sending-authorization policy. A check
+    may yield a third item, a lower severity for that finding; "" means the catalog's."""
     relative_dups = tuple(p[len(unit.pointer):] for p in unit.duplicates)
     ctx = Context(unit.value, policy_type, unit.kind, relative_dups)
     if policy_type == "auto":
@@ -67,12 +68,12 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tupl
             if INTERNAL_ERROR in rules:
                 out.append((INTERNAL_ERROR, unit.pointer,
                             f"rule {rule_id} crashed on this policy ({type(exc).__name__}: {exc}); "
-                            f"please report it"))
+                            f"please report it", ""))
             continue
-        if found:
-            out += [(rule_id, unit.pointer + pointer, message) for pointer, message in found]
+        out += [(rule_id, unit.pointer + item[0], item[1], item[2] if len(item) > 2 else "") for item in found]
     sids = {st.pointer: st.sid for st in ctx.statements if st.sid}
-    return [(rule_id, pointer, message, _sid_at(sids, unit.pointer, pointer)) for rule_id, pointer, message in out]
+    return [(rule_id, pointer, message, _sid_at(sids, unit.pointer, pointer), severity)
+            for rule_id, pointer, message, severity in out]
 
 
 # files per worker process below which a second process costs more than it saves
@@ -131,12 +132,40 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
         if loaded.broken is not None and INVALID_JSON in rules:
             exc = loaded.broken
             raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", exc.message))
+        branched: dict[tuple, list] = {}  # findings of Fn::If variants, merged below
+        branched_policies: set[str] = set()
         for unit in loaded.units:
-            policies += 1
-            for rule_id, pointer, message, sid in check_unit(unit, unit.policy_type or policy_type, rules):
+            if unit.unreadable:
+                if NOT_READABLE in rules:
+                    line, column = unit.position(unit.pointer)
+                    raw.append(Finding(loaded.source, line, column, NOT_READABLE, unit.pointer, unit.note or ""))
+                continue
+            if unit.variants == 1 or unit.pointer not in branched_policies:
+                policies += 1
+                branched_policies.add(unit.pointer)
+            for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules):
+                pointer = unit.remap(pointer) if unit.remap else pointer
                 line, column = unit.position(pointer)
-                raw.append(Finding(loaded.source, line, column, rule_id, pointer, message, sid=sid))
+                finding = Finding(loaded.source, line, column, rule_id, pointer, message, severity, sid=sid)
+                if unit.variants > 1:
+                    branched.setdefault((unit.pointer, rule_id, pointer, message), []).append((unit, finding))
+                else:
+                    raw.append(_noted(finding, unit.note))
+        for hits in branched.values():
+            if len({id(u) for u, _ in hits}) == hits[0][0].variants:  # in every branch: report it once
+                raw.append(_noted(hits[0][1], _common_note(hits[0][0])))
+            else:
+                raw += [_noted(f, u.note) for u, f in hits]
     return raw, len(files), policies
+
+
+def _common_note(unit) -> str | None:
+    """The note of a variant without its branch (what every variant of the policy shares)."""
+    return unit.note.split(" | ", 1)[1] if unit.note and " | " in unit.note else None
+
+
+def _noted(f: Finding, note: str | None) -> Finding:
+    return f._replace(message=f"{f.message} [{note.replace(' | ', '; ')}]") if note else f
 
 
 def _in_processes(fn, chunks, *args):
@@ -188,8 +217,9 @@ def _in_processes(fn, chunks, *args):
 
 def _placed(f: Finding, catalog, config: Config) -> Finding:
     rule = catalog.rules[f.rule]
-    return Finding(f.file, f.line, f.column, f.rule, f.pointer, f.message,
-                   config.severity.get(f.rule, rule.severity), rule.name, f.sid)
+    severity = config.severity.get(f.rule) or (f.severity if f.severity in ("warning", "info") and
+                                               RANK[f.severity] < RANK[rule.severity] else rule.severity)
+    return Finding(f.file, f.line, f.column, f.rule, f.pointer, f.message, severity, rule.name, f.sid)
 
 
 def _sid_at(sids: dict[str, str], base: str, pointer: str) -> str | None:

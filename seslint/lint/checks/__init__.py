@@ -13,7 +13,7 @@ from types import MappingProxyType
 from seslint.lint import view
 from seslint.patterns import has_wildcard
 
-MODULES = ("grammar", "actions", "resources", "conditions", "statements")
+MODULES = ("grammar", "actions", "resources", "conditions", "statements", "principals", "values")
 
 
 def rule(rule_id: str):

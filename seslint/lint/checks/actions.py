@@ -66,3 +66,7 @@ def broad_wildcard(ctx):
             what = "every action of every service" if pattern == "*" else f"{len(found)} SES actions"
             yield pointer, (f"'{pattern}' allows {what}, including {named}{more}: "
                             f"list only the actions you need")
+        if st.not_actions and st.resources and any(r == "*" for _, r in st.resources):
+            excluded = ", ".join(f"'{a}'" for _, a in st.not_actions[:3])
+            yield st.not_actions[0][0], (f"'NotAction' in an Allow on \"Resource\": \"*\" allows every action of "
+                                         f"every service except {excluded}: list the actions you need in 'Action'")
