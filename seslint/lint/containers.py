@@ -170,7 +170,9 @@ def _sam_item(name: str, item, pointer: str, label: str | None):
 def expand_template(template: dict, params) -> dict:
     """The template's policy with its parameters filled in (an unknown value stays `${Name}`)."""
     params = params if isinstance(params, dict) else {}
-    return _fill(template["definition"], params)
+    # SAM deploys the definition without a Version; it holds no policy variables, so 2012-10-17 reads
+    # the same, and the user could not add one anyway (missing-version would be noise)
+    return {"Version": "2012-10-17", **_fill(template["definition"], params)}
 
 
 def _fill(value, params: dict):
