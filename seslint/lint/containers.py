@@ -15,7 +15,8 @@ from seslint.jsondoc import join
 NO_VALUE = {"Ref": "AWS::NoValue"}
 MAX_CONDITIONS = 3  # up to 2**3 combinations of Fn::If conditions; beyond, all-true and all-false only
 _AWS_MANAGED_SES = re.compile(r"(?:^|:policy/(?:service-role/)?)AmazonSES\w*$")
-_SES_TEXT = re.compile(r"(?i)[\"'\s\[,]ses:[A-Za-z*]|AWS::SES::|AmazonSES")
+# "ses" as a word of its own in any case or as a CamelCase/snake part: ses:SendEmail, AWS::SES::, SesSend, SES_FROM
+_SES_TEXT = re.compile(r"(?<![A-Za-z])(?:ses|SES|Ses)(?![a-z])")
 
 
 class Found(NamedTuple):
@@ -28,6 +29,7 @@ class Found(NamedTuple):
     note: str | None = None
     remap: object = None
     name: str | None = None
+    certain: bool = True  # False: a note about a hidden document, worth saying only when the file mentions SES
 
 
 def mentions_ses(text: str | None) -> bool:
@@ -156,12 +158,11 @@ def _sam_item(name: str, item, pointer: str, label: str | None):
     data = sam_templates()
     if key in data["templates"]:
         template = data["templates"][key]
-        where = join(pointer, key)
-        yield Found(where, expand_template(template, params), f"SAM policy template {key}{suffix}",
-                    remap=lambda _p, where=where: where, name=f"{name}/{key}")
+        yield Found(pointer, expand_template(template, params), f"SAM policy template {key}{suffix}",
+                    remap=lambda _p, where=pointer: where, name=f"{name}/{key}")
     elif key.startswith(("Fn::", "Ref")):
         yield Found(pointer, None, f"policy given by '{key}' is known only at deploy time: its SES grants are not "
-                                   f"checked{suffix}")
+                                   f"checked{suffix}", certain=False)
     elif key not in data["other_templates"] and key.upper().startswith("SES"):
         yield Found(pointer, None, f"SAM policy template '{key}' is not in aws-sam-translator "
                                    f"{data['source']['package_version']}: its grants are not checked{suffix}")

@@ -161,11 +161,11 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
 
 def _common_note(unit) -> str | None:
     """The note of a variant without its branch (what every variant of the policy shares)."""
-    return unit.note.split(" | ", 1)[1] if unit.note and " | " in unit.note else None
+    return unit.note.split(" | ", 1)[0] if unit.note and " | " in unit.note else None
 
 
 def _noted(f: Finding, note: str | None) -> Finding:
-    return f._replace(message=f"{f.message} [{note.replace(' | ', '; ')}]") if note else f
+    return f._replace(message=f"{f.message} [{note.replace(' | ', ', ')}]") if note else f
 
 
 def _in_processes(fn, chunks, *args):

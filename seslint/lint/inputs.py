@@ -202,9 +202,9 @@ def _cloudformation(template: dict, source: str, position, base: str = ""):
             size_kind = "policy"
         for f in found:
             if f.value is None:
-                if mentions is None:
+                if mentions is None and not f.certain:
                     mentions = containers.mentions_ses(json.dumps(template, default=str))
-                if mentions:
+                if f.certain or mentions:
                     yield PolicyUnit(source, f.pointer, None, position, None, UNREADABLE, name, note=f.note)
             else:
                 yield from _variants(source, f, position, IDENTITY, size_kind)
@@ -219,7 +219,7 @@ def _documents(document, pointer: str):
         (key, _), = document.items()
         if key != "Fn::If" and (key.startswith("Fn::") or key == "Ref"):
             yield containers.Found(pointer, None, f"policy document given by '{key}' is known only at deploy "
-                                                  f"time: its SES grants are not checked")
+                                                  f"time: its SES grants are not checked", certain=False)
             return
     yield containers.Found(pointer, document)
 
@@ -232,7 +232,7 @@ def _variants(source, found, position, policy_type, kind):
     """One unit per Fn::If choice inside the document (intrinsics resolved); notes say which branch."""
     options = containers.branches(found.value, found.pointer)
     for label, value, remap in options:
-        note = " | ".join(n for n in (label, found.note) if n) or None
+        note = " | ".join(n for n in (found.note, label) if n) or None
         yield PolicyUnit(source, found.pointer, resolve_intrinsics(value), position, policy_type, kind, found.name,
                          note=note, remap=found.remap or remap, variants=len(options))
 
