@@ -132,31 +132,42 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
         if loaded.broken is not None and INVALID_JSON in rules:
             exc = loaded.broken
             raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", exc.message))
-        branched: dict[tuple, list] = {}  # findings of Fn::If variants, merged below
-        branched_policies: set[str] = set()
-        for unit in loaded.units:
-            if unit.unreadable:
-                if NOT_READABLE in rules:
-                    line, column = unit.position(unit.pointer)
-                    raw.append(Finding(loaded.source, line, column, NOT_READABLE, unit.pointer, unit.note or ""))
-                continue
-            if unit.variants == 1 or unit.pointer not in branched_policies:
-                policies += 1
-                branched_policies.add(unit.pointer)
-            for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules):
-                pointer = unit.remap(pointer) if unit.remap else pointer
-                line, column = unit.position(pointer)
-                finding = Finding(loaded.source, line, column, rule_id, pointer, message, severity, sid=sid)
-                if unit.variants > 1:
-                    branched.setdefault((unit.pointer, rule_id, pointer, message), []).append((unit, finding))
-                else:
-                    raw.append(_noted(finding, unit.note))
-        for hits in branched.values():
-            if len({id(u) for u, _ in hits}) == hits[0][0].variants:  # in every branch: report it once
-                raw.append(_noted(hits[0][1], _common_note(hits[0][0])))
-            else:
-                raw += [_noted(f, u.note) for u, f in hits]
+        found, read = _file_findings(loaded, policy_type, rules)
+        raw += found
+        policies += read
     return raw, len(files), policies
+
+
+def _file_findings(loaded, policy_type: str, rules: set[str]) -> tuple[list[Finding], int]:
+    """The findings of one file's policies, and how many policies it holds (Fn::If variants count once).
+
+    A finding that every variant of a policy has is reported once; the others name their branch."""
+    raw: list[Finding] = []
+    branched: dict[tuple, list] = {}
+    policies, variant_policies = 0, set()
+    for unit in loaded.units:
+        if unit.unreadable:
+            if NOT_READABLE in rules:
+                line, column = unit.position(unit.pointer)
+                raw.append(Finding(loaded.source, line, column, NOT_READABLE, unit.pointer, unit.note or ""))
+            continue
+        if unit.variants == 1 or unit.pointer not in variant_policies:
+            policies += 1
+            variant_policies.add(unit.pointer)
+        for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules):
+            pointer = unit.remap(pointer) if unit.remap else pointer
+            line, column = unit.position(pointer)
+            finding = Finding(loaded.source, line, column, rule_id, pointer, message, severity, sid=sid)
+            if unit.variants > 1:
+                branched.setdefault((unit.pointer, rule_id, pointer, message), []).append((unit, finding))
+            else:
+                raw.append(_noted(finding, unit.note))
+    for hits in branched.values():
+        if len({id(u) for u, _ in hits}) == hits[0][0].variants:
+            raw.append(_noted(hits[0][1], _common_note(hits[0][0])))
+        else:
+            raw += [_noted(f, u.note) for u, f in hits]
+    return raw, policies
 
 
 def _common_note(unit) -> str | None:
