@@ -91,7 +91,7 @@ def _choose(value, new: str, old: str, choice: dict, mapping: dict):
                 out[key] = got
         return out
     if isinstance(value, list):
-        items = []
+        items: list = []
         for i, v in enumerate(value):
             got = _choose(v, join(new, len(items)), join(old, i), choice, mapping)
             if got is not _DROP:
@@ -202,8 +202,10 @@ def is_serverless(value) -> bool:
 def serverless(value: dict):
     """provider.iam.role.statements (v3) and provider.iamRoleStatements (v2) as policies."""
     provider = value["provider"]
-    iam = provider.get("iam") if isinstance(provider.get("iam"), dict) else {}
-    role = iam.get("role") if isinstance(iam.get("role"), dict) else {}
+    iam = provider.get("iam")
+    iam = iam if isinstance(iam, dict) else {}
+    role = iam.get("role")
+    role = role if isinstance(role, dict) else {}
     for base, key, statements in (("/provider/iam/role", "statements", role.get("statements")),
                                   ("/provider", "iamRoleStatements", provider.get("iamRoleStatements"))):
         if isinstance(statements, list):

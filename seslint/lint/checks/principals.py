@@ -49,7 +49,8 @@ def _still_open(st, conds) -> bool:
         return True
     from policyuniverse.statement import Statement as PUStatement
 
-    known, own = {}, []
+    known: dict[str, dict[str, list]] = {}
+    own: list[bool] = []
     for c in conds:
         values = [v for _, v in c.values]
         if c.lowered in ("aws:sourceorgid", "aws:sourceorgpaths"):
