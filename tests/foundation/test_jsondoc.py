@@ -54,7 +54,7 @@ def test_huge_input_is_refused(monkeypatch):
 
 
 def test_positions_stay_the_same_once_the_document_is_indexed():
-    """The first lookups walk one path each; later ones use the index built once (linear lint time)."""
+    """Lookups index each container on their path once and, after a few, the lines (linear lint time)."""
     import json as _json
 
     from seslint import jsondoc as _jsondoc
@@ -64,4 +64,4 @@ def test_positions_stay_the_same_once_the_document_is_indexed():
     fresh = [_jsondoc.loads(text).position(p) for p in pointers]  # each on a new document: always a walk
     doc = _jsondoc.loads(text)
     assert [doc.position(p) for p in pointers] == fresh
-    assert doc._values is not None  # the index was built after SEEKS_BEFORE_INDEX walks
+    assert doc._newlines is not None  # the line index was built after LINE_INDEX_AFTER lookups

@@ -208,6 +208,7 @@ def send_authorization_incomplete(ctx):
         return
     api_v2 = any(str(v) == "2" for st in ctx.statements if st.allow
                  for c in st.conditions_on("ses:ApiVersion") if not c.operator.negated for _, v in c.values)
+    template = _template_in_play(ctx)
     for spec in ("sesv2:SendEmail", "sesv2:SendBulkEmail"):
         for variant in _variants(spec):
             needed = {a["action"].partition(":")[2].lower() for a in variant["authorizes"]}
@@ -215,7 +216,7 @@ def send_authorization_incomplete(ctx):
             # bulk: the caller asked for SendBulkEmail; template and raw are only info: a policy for simple
             # content (SendEmail alone, maybe pinned to ses:ApiVersion "2") is legitimate
             intent = {"bulk": "sendbulkemail" in allowed,
-                      "template": _template_in_play(ctx),
+                      "template": template,
                       "raw": "sendemail" in allowed and api_v2}.get(kind, False)
             missing = needed - allowed
             if intent and missing:
