@@ -191,6 +191,10 @@ def _cloudformation(template: dict, source: str, position, base: str = ""):
                                              note=_join_notes(label, f.note))
                                   for f in _documents(p["PolicyDocument"], join(ip, "PolicyDocument"))]
             found += containers.managed_policy_notes(props, pp)
+        elif kind == "AWS::Organizations::Policy" and props.get("Type") == "SERVICE_CONTROL_POLICY" \
+                and isinstance(props.get("Content"), dict):
+            size_kind = "scp"
+            found = [f._replace(name=name) for f in _documents(props["Content"], join(pp, "Content"))]
         elif kind in SAM_FUNCTIONS and "Policies" in props:
             size_kind = "role-inline"
             found = list(containers.sam_policies(name, props["Policies"], join(pp, "Policies")))

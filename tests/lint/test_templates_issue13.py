@@ -183,3 +183,14 @@ def test_yaml_on_stdin(lint_json):
 def test_cloudformation_places_seslint_cannot_read(resource, fires, tmp_path, lint_json):
     code, rules, findings = lint_json(write(tmp_path / "t.yaml", "Resources:\n" + resource))
     assert ("SES059" in rules) is fires and code == 0
+
+
+def test_cloudformation_service_control_policy_is_read(tmp_path, lint_json):
+    text = ("Resources:\n  Guard:\n    Type: AWS::Organizations::Policy\n    Properties:\n"
+            "      Type: SERVICE_CONTROL_POLICY\n      Content:\n        Version: '2012-10-17'\n"
+            "        Statement:\n          - Effect: Deny\n            Action: ses:SendEmail\n"
+            "            Resource: '*'\n            Condition:\n              ForAllValues:StringNotLike:\n"
+            "                ses:Recipients: ['*@example.com']\n")
+    _, rules, findings = lint_json(write(tmp_path / "scp.yaml", text))
+    assert "SES034" in rules and "SES059" not in rules
+    assert by_rule(findings, "SES034")[0]["pointer"].startswith("/Resources/Guard/Properties/Content/Statement/0")

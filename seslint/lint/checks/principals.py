@@ -85,6 +85,8 @@ def _services(st):
 
 @rule("SES050")
 def service_principal_without_source_condition(ctx):
+    if ctx.policy_type != RESOURCE:
+        return  # a Principal in an identity policy is principal-in-identity-policy (SES018)
     for st in ctx.statements:
         if not st.allow or not _services(st) or _restricting(st, SOURCE_KEYS):
             continue
@@ -103,6 +105,8 @@ def sending_services() -> frozenset[str]:
 
 @rule("SES051")
 def service_principal_never_sends(ctx):
+    if ctx.policy_type != RESOURCE:
+        return
     known = sending_services()
     for st in ctx.statements:
         if not st.allow or not (ctx.covered(st) & send_actions(ctx)):
