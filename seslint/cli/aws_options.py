@@ -16,13 +16,26 @@ import click
 _FLAGS = ("aws_role", "aws_user", "aws_profile", "aws_endpoint_url", "aws_region")
 
 
+def _endpoint_url(_ctx, _param, value: str | None) -> str | None:
+    """botocore needs a scheme and a host; say so before it raises deep inside a call."""
+    from urllib.parse import urlsplit
+
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter(f"'{value}' is not an http:// or https:// URL (e.g. http://{value})"
+                                 if "://" not in value else f"'{value}' is not an http:// or https:// URL")
+    return value
+
+
 def connection_options(*, region: bool = True):
     """--profile, --endpoint-url and (unless the command has its own) --region."""
     def decorate(f):
         if region:
             f = click.option("--region", "aws_region", metavar="REGION",
                              help="AWS region (default: the profile's or AWS_REGION).")(f)
-        f = click.option("--endpoint-url", "aws_endpoint_url", metavar="URL",
+        f = click.option("--endpoint-url", "aws_endpoint_url", metavar="URL", callback=_endpoint_url,
                          help="Talk to this endpoint (LocalStack, moto, another emulator) instead of AWS.")(f)
         return click.option("--profile", "aws_profile", metavar="NAME", help="AWS profile for credentials.")(f)
     return decorate

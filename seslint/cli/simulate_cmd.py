@@ -117,16 +117,17 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
     out = sys.stdout
     dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
     try:
-        handle = sys.stdin if path == "-" else open(path, encoding="utf-8-sig")
+        handle = sys.stdin.buffer if path == "-" else open(path, "rb")
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=path) from None
     source = "<stdin>" if path == "-" else path
     with handle:
-        for number, line in enumerate(handle, 1):
-            if line.isspace() or not line:
-                continue
+        for number, data in enumerate(handle, 1):
             sid = None
             try:
+                line = _decoded(data, number)
+                if line.isspace() or not line:
+                    continue
                 parsed = split_object(line)
                 # Not a strict JSON object: the strict parser words the error (or gives the non-object).
                 value, raw = parsed if parsed is not None else (loads(line, source).value, None)
@@ -136,7 +137,7 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
             except SeslintError as exc:
                 errors += 1
                 if isinstance(exc, InputError) and exc.source in (source, None):
-                    exc.source, exc.line, exc.column = source, number, None
+                    exc.source, exc.line = source, number
                 message = str(exc) if isinstance(exc, InputError) else f"{source}:{number}: {exc}"
                 if exc.help:
                     message += f" (help: {exc.help})"
@@ -153,6 +154,17 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
                 out.write(f"{_label(sid, number)}: {result.decision} ({result.reason})\n")
     out.flush()
     return 3 if errors else 1 if denied else 0
+
+
+def _decoded(data: bytes, number: int) -> str:
+    """One line of a scenarios file as text (UTF-8, a BOM allowed on the first line)."""
+    from seslint.errors import InputError
+
+    try:
+        return data.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text: byte 0x{data[exc.start]:02x}", column=exc.start + 1,
+                         help="save the file as UTF-8") from None
 
 
 def _label(sid, number) -> str:

@@ -97,7 +97,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
         load_matrix()
         registry()
     size = -(-len(files) // jobs)  # contiguous chunks: the first error is the one a single process meets
-    chunks = [files[k:k + size] for k in range(0, len(files), size)] or [files]
+    chunks = [files[k:k + size] for k in range(0, len(files), size)] if files else []
     for raw, files_done, policies in _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized):
         result.files += files_done
         result.policies += policies

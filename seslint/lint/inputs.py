@@ -59,6 +59,9 @@ def discover(paths: list[str]) -> list[tuple[str, bool]]:
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
                 found += [os.path.join(root, f) for f in files if f.lower().endswith(EXTENSIONS)]
+            if not found:
+                raise InputError(f"no {', '.join(EXTENSIONS)} files in this folder", source=path,
+                                 help="name policy files or a folder that holds them")
             out += [(f, False) for f in sorted(found)]
         elif path == "-" or os.path.exists(path):
             out.append((path, True))
@@ -119,9 +122,9 @@ def _load_yaml(text: str, source: str, named: bool, result: Loaded) -> None:
 
     try:
         value, positions, duplicates = cfn_yaml.load(text, source)
-    except InputError:
-        if named:
-            raise
+    except InputError as exc:
+        if named or "Statement" in text:
+            result.broken = exc  # reported as a finding, as for JSON: it may well be a policy
         return
     position = _lookup(positions)
     units = _classify(value, source, position, None)

