@@ -6,6 +6,7 @@ Each finder yields `Found` items; inputs.py turns them into PolicyUnits (or SES0
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from typing import NamedTuple
@@ -16,6 +17,8 @@ NO_VALUE = {"Ref": "AWS::NoValue"}
 MAX_CONDITIONS = 3  # up to 2**3 combinations of Fn::If conditions; beyond, all-true and all-false only
 _AWS_MANAGED_SES = re.compile(r"(?:^|:policy/(?:service-role/)?)AmazonSES\w*$")
 # "ses" as a word of its own in any case or as a CamelCase/snake part: ses:SendEmail, AWS::SES::, SesSend, SES_FROM
+# an IAM policy variable (`${aws:username}`, `${!aws:username}` inside Fn::Sub), not `${AWS::Region}`
+_POLICY_VARIABLE = re.compile(r"\$\{!?(?:[A-Za-z0-9-]+:[^}:]+|[*?$])\}")
 _SES_TEXT = re.compile(r"(?<![A-Za-z])(?:ses|SES|Ses)(?![a-z])")
 
 
@@ -150,6 +153,9 @@ def _sam_item(name: str, item, pointer: str, label: str | None):
     if not isinstance(item, dict):
         return
     if "Statement" in item:
+        if "Version" not in item and not _POLICY_VARIABLE.search(json.dumps(item)):
+            # SAM deploys it as written; with no policy variable the 2008-10-17 default reads the same
+            item = {"Version": "2012-10-17", **item}
         yield Found(pointer, item, label, name=f"{name}/Policies")
         return
     if len(item) != 1:

@@ -148,6 +148,10 @@ CASES = [
     ("042-gap", policy(allow("ses:*", "*"), deny(["ses:DeleteIdentity"])), "SES042", True),
     ("043-v2-only", policy(allow(["ses:CreateEmailIdentity"], "*"), deny(["ses:VerifyEmailIdentity"])),
      "SES043", False),
+    ("042-hardening-reaches-nothing", policy(allow(SEND, "*"), deny(["ses:List*"])), "SES042", False),
+    ("042-deny-only-guardrail", policy(deny(["ses:GetSendQuota", "ses:ListIdentities"])), "SES042", True),
+    # SES050 leaves a service that never sends to SES051
+    ("050-ec2-is-051", policy(allow(principal={"Service": "ec2.amazonaws.com"})), "SES050", False),
 ]
 
 
@@ -168,12 +172,23 @@ SEVERITY_CASES = [
      "warning"),
     ("057-not-allowed-here", policy(allow(SEND), deny("ses:Send*", {
         "ForAnyValue:StringNotLike": {"ses:Recipients": "*@example.com"}})), "info"),
+    # SES024: ses:* in a policy that grants SES alone is a stated full-access choice; next to a workload's
+    # other services, or as a partial wildcard, it stays a warning
+    ("024-full-access", policy(allow("ses:*", "*")), "info"),
+    ("024-full-access-with-reads", policy(allow(["ses:*", "iam:ListAccountAliases"], "*")), "info"),
+    ("024-workload", policy(allow(["logs:PutLogEvents", "s3:*", "ses:*"], "*")), "warning"),
+    ("024-partial", policy(allow("ses:Send*", "*")), "warning"),
+    # SES027: a missing identity ARN can be allowed by the identity's own policy; a missing template cannot
+    ("027-identity", policy(allow(["ses:SendEmail"], "arn:aws:ses:us-east-1:111122223333:configuration-set/c")),
+     "info"),
+    ("027-template", policy(allow(["ses:SendTemplatedEmail"], ID)), "error"),
 ]
 
 
 @pytest.mark.parametrize("case,document,severity", SEVERITY_CASES, ids=[c[0] for c in SEVERITY_CASES])
 def test_rule_lowers_its_severity(case, document, severity, tmp_path, lint_json):
     rule = "SES" + case[:3]
+    assert rule in {"SES024", "SES027", "SES045", "SES057"}
     _, _, findings = lint_json(write(tmp_path / "p.json", document))
     got = sorted({f["severity"] for f in findings if f["rule"] == rule})
     assert got == ([severity] if severity else []), findings

@@ -194,3 +194,14 @@ def test_cloudformation_service_control_policy_is_read(tmp_path, lint_json):
     _, rules, findings = lint_json(write(tmp_path / "scp.yaml", text))
     assert "SES034" in rules and "SES059" not in rules
     assert by_rule(findings, "SES034")[0]["pointer"].startswith("/Resources/Guard/Properties/Content/Statement/0")
+
+
+@pytest.mark.parametrize("resource,warns", [
+    ("!Sub 'arn:aws:ses:${AWS::Region}:${AWS::AccountId}:identity/example.com'", False),
+    ("!Sub 'arn:aws:ses:${AWS::Region}:${AWS::AccountId}:identity/${!aws:username}.example.com'", True),
+])
+def test_sam_inline_policy_without_version_warns_only_with_policy_variables(resource, warns, tmp_path, lint_json):
+    text = sam(f"        - Statement:\n            - Effect: Allow\n              Action: ses:SendEmail\n"
+               f"              Resource: {resource}\n")
+    _, rules, _ = lint_json(write(tmp_path / "t.yaml", text))
+    assert ("SES008" in rules or "SES010" in rules) is warns

@@ -87,10 +87,13 @@ def _services(st):
 def service_principal_without_source_condition(ctx):
     if ctx.policy_type != RESOURCE:
         return  # a Principal in an identity policy is principal-in-identity-policy (SES018)
+    known = sending_services()
     for st in ctx.statements:
-        if not st.allow or not _services(st) or _restricting(st, SOURCE_KEYS):
+        # a service that never sends is service-principal-never-sends (SES051): no deputy to confuse
+        services = [(p, v) for p, v in _services(st) if v.lower() in known or "${" in v]
+        if not st.allow or not services or _restricting(st, SOURCE_KEYS):
             continue
-        pointer, service = _services(st)[0]
+        pointer, service = services[0]
         yield pointer, (f"service principal '{service}' without an aws:SourceAccount or aws:SourceArn condition: "
                         f"the service can be made to send as this identity for any of its customers "
                         f"(confused deputy)")

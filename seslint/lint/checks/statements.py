@@ -150,9 +150,9 @@ def _twin_map() -> dict[str, tuple[str, ...]]:
     return {name: tuple(dict.fromkeys(twins)) for name, twins in out.items()}
 
 
-def _twin_findings(ctx, statements, verb: str, consequence: str, on_purpose: set[str]):
+def _twin_findings(ctx, statements, verb: str, consequence: str, on_purpose: set[str], reachable=None):
     """One finding per statement that covers an action whose v1/v2 twin no statement covers, unless the
-    policy treats that twin the other way on purpose (`on_purpose`)."""
+    policy treats that twin the other way on purpose (`on_purpose`); with `reachable`, only twins in it count."""
     covered = set().union(*(ctx.covered(st) for st in statements)) if statements else set()
     twins = _twin_map()
     gaps: dict[str, tuple[object, set, set]] = {}
@@ -160,7 +160,7 @@ def _twin_findings(ctx, statements, verb: str, consequence: str, on_purpose: set
         if on_purpose & set(twins[have]):
             continue  # the policy chose one API for this operation
         for lack in twins[have]:
-            if lack in covered:
+            if lack in covered or (reachable is not None and lack not in reachable):
                 continue
             st = next(s for s in statements if have in ctx.covered(s))
             if not all(carries(lack, c.key) for c in st.conditions):
@@ -177,8 +177,11 @@ def _twin_findings(ctx, statements, verb: str, consequence: str, on_purpose: set
 def twin_not_denied(ctx):
     # a twin the same policy allows by name is kept on purpose (e.g. "v2 only": allow v2, deny v1)
     named = {a.name.lower() for st in ctx.statements if st.allow and not st.conditions for _, a in explicit(ctx, st)}
+    # a policy with Allows reaches only what it allows; a Deny-only policy guards what other policies allow
+    allows = [st for st in ctx.statements if st.allow]
+    reachable = set().union(*(ctx.covered(st) for st in allows)) if allows else None
     yield from _twin_findings(ctx, [st for st in ctx.statements if st.deny], "denies",
-                              "the same resources stay reachable through the other API", named)
+                              "the same resources stay reachable through the other API", named, reachable)
 
 
 @rule("SES043")
