@@ -241,7 +241,14 @@ def _variants(source, found, position, policy_type, kind):
     for label, value, remap in options:
         note = " | ".join(n for n in (found.note, label) if n) or None
         yield PolicyUnit(source, found.pointer, resolve_intrinsics(value), position, policy_type, kind, found.name,
-                         note=note, remap=found.remap or remap, variants=len(options))
+                         note=note, remap=_compose(found.remap, remap), variants=len(options))
+
+
+def _compose(outer, inner):
+    """Pointer maps applied inner first (Fn::If choice), then outer (the container's own layout)."""
+    if outer is None or inner is None:
+        return outer or inner
+    return lambda pointer: outer(inner(pointer))
 
 
 def _serverless(value: dict, source: str, position):

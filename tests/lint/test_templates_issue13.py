@@ -205,3 +205,20 @@ def test_sam_inline_policy_without_version_warns_only_with_policy_variables(reso
                f"              Resource: {resource}\n")
     _, rules, _ = lint_json(write(tmp_path / "t.yaml", text))
     assert ("SES008" in rules or "SES010" in rules) is warns
+
+
+def test_serverless_statement_dropped_by_fn_if_keeps_the_others_in_place(tmp_path, lint_json):
+    text = """service: mailer
+provider:
+  name: aws
+  iam:
+    role:
+      statements:
+        - !If [HasExtra, {Effect: Allow, Action: ses:SendEmail, Resource: '*'}, !Ref AWS::NoValue]
+        - Effect: Allow
+          Action: ses:SendEmails
+          Resource: '*'
+"""
+    _, _, findings = lint_json(write(tmp_path / "serverless.yml", text))
+    [typo] = by_rule(findings, "SES021")
+    assert typo["pointer"] == "/provider/iam/role/statements/1/Action" and typo["line"] == 9
