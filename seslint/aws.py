@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote
 
+from seslint.core.arn import principal, split
+from seslint.core.decode import decode_document
 from seslint.errors import InputError, SeslintError, UnknownNameError
 
 #: Every AWS permission seslint uses (sts:GetCallerIdentity needs none). Resource "*": these
@@ -59,8 +60,6 @@ class AwsError(SeslintError):
         self.code = code
 
 
-_ARN = re.compile(r"arn:(?P<partition>[\w-]+):(?P<service>iam|sts)::(?P<account>\d{12}):"
-                  r"(?P<kind>user|role|assumed-role)/(?P<rest>.+)")
 
 
 
@@ -146,7 +145,7 @@ class Reader:
         code = str(error.get("Code") or meta.get("HTTPStatusCode", ""))
         if code in ACCESS_DENIED:
             return AwsError(f"access denied calling {action}: seslint needs {action} on {resource}", code=code,
-                            help="grant seslint the read-only policy in the README (section 'Live AWS inputs and the account audit')")
+                            help="grant seslint the read-only policy that `seslint generate seslint-reader` prints")
         if code in THROTTLED:
             return AwsError(f"aws throttled {action} after {meta.get('RetryAttempts', 0) + 1} attempt(s)",
                             code=code, help="retry later, or allow more retries with AWS_MAX_ATTEMPTS")
@@ -166,8 +165,8 @@ class Reader:
 
     def _caller(self) -> tuple[str, str]:
         if self.caller is None:
-            arn = self.call("sts", "GetCallerIdentity", "*")["Arn"]
-            self.caller = (arn.split(":")[1], arn.split(":")[4])
+            arn = split(self.call("sts", "GetCallerIdentity", "*")["Arn"])
+            self.caller = (arn[1], arn[4])
         return self.caller
 
     # -- IAM ------------------------------------------------------------------------------
@@ -298,17 +297,16 @@ def _snake(operation: str) -> str:
 
 def parse_principal(kind: str, value: str) -> tuple[str, str | None]:
     """(name, account or None) from a user or role NAME or ARN; an assumed-role ARN names its role."""
-    match = _ARN.fullmatch(value)
-    if not match:
+    arn = principal(value)
+    if arn is None or arn.kind not in ("user", "role", "assumed-role"):
         if value.startswith("arn:") or "/" in value or not value:
             raise InputError(f"'{value}' is neither a {kind} name nor an iam {kind} arn",
                              help=f"pass a name (ci) or an arn (arn:aws:iam::111122223333:{kind}/ci)")
         return value, None
-    found = "role" if match["kind"] == "assumed-role" else match["kind"]
+    found = "role" if arn.kind == "assumed-role" else arn.kind
     if found != kind:
         raise InputError(f"'{value}' is a {found} arn, not a {kind}", help=f"use --{found}")
-    rest = match["rest"].split("/")
-    return (rest[0] if match["kind"] == "assumed-role" else rest[-1]), match["account"]
+    return arn.name, arn.account
 
 
 def _document(value, source: str):
@@ -316,8 +314,7 @@ def _document(value, source: str):
     if isinstance(value, str):
         from seslint.jsondoc import loads
 
-        text = unquote(value) if value.lstrip().startswith("%7B") else value
-        return loads(text, source).value
+        return loads(decode_document(value), source).value
     return value
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
@@ -23,7 +23,7 @@ def rules_dir():
     return Path(_rules_path())
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str):
     """Parse `rules/<name>` (a path relative to rules/)."""
     with open(os.path.join(_rules_path(), name), encoding="utf-8") as f:

@@ -64,7 +64,9 @@ def render_action_text(d: dict) -> str:
     if d["operations"]:
         lines.append(f"  API operations: {', '.join(d['operations'])}")
     for p in d["equivalents"]:
-        lines.append(f"  v1/v2 twins: {p['v1']} <-> {p['v2']}" + (f"  ({p['note']})" if p.get("note") else ""))
+        pair = (f"the same action in v1 and v2: {p['v1']}" if p["v1"] == p["v2"] else
+                f"v1/v2 twins: {p['v1']} <-> {p['v2']}")
+        lines.append(f"  {pair}" + (f"  ({p['note']})" if p.get("note") else ""))
     for q in d["quirk_details"]:
         lines += render_quirk(q)
     return "\n".join(lines)

@@ -35,11 +35,13 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from functools import cache
+from typing import Any
 
 from seslint import data
+from seslint.core.arn import REGION, partition_of, split
 from seslint.errors import InputError, UnknownNameError, UnsupportedError
 
 VERSION = "2012-10-17"
@@ -56,7 +58,7 @@ _PATTERNS = {
     "email": re.compile(rf"{_LOCAL}@{_DOMAIN}"),
     "domain": re.compile(_DOMAIN),
     "email-or-domain": re.compile(rf"(?:{_LOCAL}@)?{_DOMAIN}"),
-    "region": re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"),
+    "region": REGION,
     "account": re.compile(r"[0-9]{12}"),
     "name": re.compile(r"[A-Za-z0-9_-]{1,64}"),
     "name-pattern": re.compile(r"[A-Za-z0-9_-]{1,64}\*?"),
@@ -111,12 +113,12 @@ def _as_tuple(value) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
-@lru_cache(maxsize=None)
+@cache
 def recipe_names() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in (data.rules_dir() / "recipes").glob("*.json")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_recipe(name: str) -> Recipe:
     """The recipe `name` from rules/recipes/; unknown names raise with a did-you-mean."""
     if name not in recipe_names():
@@ -147,7 +149,9 @@ def validate_value(param: Parameter, value: str) -> str:
     value = value.strip()
     if param.choices:
         if value not in param.choices:
-            raise InputError(f"'{value}' is not one of {', '.join(param.choices)}", source=param.option)
+            allowed = (f"the only value is '{param.choices[0]}'" if len(param.choices) == 1 else
+                       "use one of " + ", ".join(f"'{c}'" for c in param.choices))
+            raise InputError(f"'{value}' is not allowed: {allowed}", source=param.option)
         return value
     pattern = _PATTERNS[param.type]
     if not pattern.fullmatch(value.lower() if param.type in ("email", "domain", "email-or-domain") else value):
@@ -249,7 +253,8 @@ def arn(resource_type: str, name: str, env: Mapping[str, tuple[str, ...]]) -> st
     from seslint.matrix import load_matrix
 
     fmt = load_matrix().resource_types[resource_type].arn
-    fixed = {"Partition": _one(env, "partition", "aws"), "Region": _one(env, "region", "*"),
+    region = _one(env, "region", "*")
+    fixed = {"Partition": _one(env, "partition", partition_of(region) if region != "*" else "aws"), "Region": region,
              "Account": _one(env, "account", "*")}
     variables = re.findall(r"\$\{([^}]+)\}", fmt)
     names = [v for v in variables if v not in fixed]
@@ -342,11 +347,11 @@ def proof_env(recipe: Recipe, given: Mapping[str, tuple[str, ...]]) -> dict[str,
 
 def _resource_type_of(resource: str, matrix) -> str | None:
     """The resource type an `arn:...:ses:...` ARN names, by the prefix of its resource part."""
-    parts = resource.split(":", 5)
+    parts = split(resource)
     if len(parts) < 6:
         return None
     for name, rt in matrix.resource_types.items():
-        if parts[5].startswith(rt.arn.split(":", 5)[5].split("$", 1)[0]):
+        if parts[5].startswith(split(rt.arn)[5].split("$", 1)[0]):
             return name
     return None
 
@@ -531,10 +536,11 @@ class ProofCase:
 def proof_cases(recipe: Recipe, given: Mapping[str, tuple[str, ...]], matrix) -> list[ProofCase]:
     """The recipe's must_allow and must_deny entries, expanded for these parameters."""
     env = proof_env(recipe, given)
+    outsiders = _outsiders(env)
     cases = []
     for expect, items in (("allowed", recipe.must_allow), ("denied", recipe.must_deny)):
         for item in (x for template in items for x in _per_operation(template)):
-            item = expand(item, env, given)
+            item = expand(_swap(item, outsiders), env, given)  # the template's own probes, not the user's values
             if item is DROP:
                 continue
             account = item.get("principal_account") or _one(env, "account", "111122223333")
@@ -542,6 +548,32 @@ def proof_cases(recipe: Recipe, given: Mapping[str, tuple[str, ...]], matrix) ->
                 account = _one(env, "delegate-account", account)
             cases.append(ProofCase(item["name"], expect, _requests(item, env, matrix), account))
     return cases
+
+
+# Probe values of the recipes' proofs (an unrelated account and domain), each with stand-ins for
+# when the user's own parameters use it: a probe must never be one of the user's values.
+OUTSIDERS = {"444455556666": ("555566667777", "666677778888", "777788889999"),
+             "outsider.invalid": ("elsewhere.invalid", "stranger.invalid", "faraway.invalid")}
+
+
+def _outsiders(env: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    used = " ".join(v for values in env.values() for v in values).lower()
+    return {probe: next(c for c in (probe, *spares) if c not in used)
+            for probe, spares in OUTSIDERS.items() if probe in used}
+
+
+def _swap(node, outsiders: dict[str, str]):
+    if not outsiders:
+        return node
+    if isinstance(node, str):
+        for probe, stand_in in outsiders.items():
+            node = node.replace(probe, stand_in)
+        return node
+    if isinstance(node, dict):
+        return {k: _swap(v, outsiders) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return type(node)(_swap(v, outsiders) for v in node)
+    return node
 
 
 def _per_operation(item: dict) -> list[dict]:
@@ -603,7 +635,7 @@ def _requests(item: dict, env, matrix) -> tuple[tuple[dict, ...], ...]:
 
 
 def scenario(recipe: Recipe, policy: dict, request: dict, principal_account: str, attach: str) -> dict:
-    """A scenario (DESIGN.md §3) that puts `policy` where its type belongs."""
+    """A scenario (docs/scenarios.md) that puts `policy` where its type belongs."""
     principal = {"arn": f"arn:aws:iam::{principal_account}:role/{PROOF_PRINCIPAL}", "account": principal_account}
     base = {"id": f"{recipe.name}:{request['action']}", "principal": principal, "request": request}
     allow_ses = {"Version": VERSION, "Statement": [{"Effect": "Allow", "Action": "ses:*", "Resource": "*"}]}
@@ -661,14 +693,20 @@ def prove(recipe_name: str, values: Mapping[str, Any] | None = None, policy: dic
             else:
                 bad = [v for v in verdicts if all(d == "allowed" for _, d in v)]
                 ok = not bad and bool(verdicts)
-            detail = "" if ok else json.dumps(bad, sort_keys=True)[:2000]
+            detail = "" if ok else _failure(case.expect, bad)
             results.append(ProofResult(case, attach, ok, detail))
     return results
 
 
-def policy_size(policy: dict) -> int:
-    """Characters of the policy as IAM counts them against its size quotas (whitespace excluded)."""
-    return len(re.sub(r"\s", "", json.dumps(policy, ensure_ascii=False)))
+def _failure(expect: str, bad: list) -> str:
+    """Why a proof failed, as a sentence."""
+    if expect == "allowed":
+        said = [f"{r['action']} on {r['resource']} was {d}" for r, d in bad]
+    else:
+        said = ["every request was allowed: " + ", ".join(f"{r['action']} on {r['resource']}" for r, _ in v)
+                for v in bad]
+    more = f" (and {len(said) - 3} more)" if len(said) > 3 else ""
+    return "; ".join(said[:3]) + more
 
 
 # -- output formats --------------------------------------------------------------------

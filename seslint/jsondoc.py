@@ -220,18 +220,41 @@ def loads(text: str, source: str = "<input>") -> Document:
     return Document(source, text, value, duplicated)
 
 
-def load_path(path: str) -> Document:
-    """Read and parse a file; `-` reads standard input."""
+BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode(data: bytes, source: str) -> str:
+    """Text of a file: UTF-8, or UTF-16/32 with a byte order mark (PowerShell's `>` writes UTF-16)."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            data, chosen = data[len(bom):], encoding
+            break
+    else:
+        chosen = "utf-8"
+    try:
+        if chosen == "utf-8" and b"\x00" in data[:64]:
+            raise UnicodeDecodeError(chosen, data, 0, 1, "NUL byte")
+        return data.decode(chosen)
+    except UnicodeDecodeError:
+        hint = "it looks like UTF-16 without a byte order mark" if b"\x00" in data[:64] else "it is not UTF-8 text"
+        raise InputError(f"cannot read file: {hint}", source=source,
+                         help="save it as UTF-8 (PowerShell: `... | Out-File -Encoding utf8 FILE`)") from None
+
+
+def read_path(path: str) -> tuple[str, str]:
+    """(text, source name) of a file; `-` reads standard input."""
     import sys
 
     try:
         if path == "-":
-            text = sys.stdin.read(MAX_BYTES + 1)
-            source = "<stdin>"
-        else:
-            with open(path, encoding="utf-8-sig") as f:
-                text = f.read(MAX_BYTES + 1)
-            source = path
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file: {getattr(exc, 'strerror', None) or exc}", source=path) from None
-    return loads(text, source)
+            return decode(sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>"), "<stdin>"
+        with open(path, "rb") as f:
+            return decode(f.read(MAX_BYTES + 1), path), path
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", source=path) from None
+
+
+def load_path(path: str) -> Document:
+    """Read and parse a file; `-` reads standard input."""
+    return loads(*read_path(path))

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from seslint import data
+from seslint.core.patterns import glob
 from seslint.errors import UnknownNameError
-from seslint.patterns import glob
 
 PREFIX = "ses"
 FAMILIES = ("v1", "v2", "pinpoint-email", "mailmanager")
@@ -101,9 +101,9 @@ class Matrix:
         prefix, _, rest = pattern.partition(":")
         if not rest:
             return [] if pattern != "*" else sorted(self.actions.values(), key=lambda a: a.name)
-        if not glob(prefix).fullmatch(PREFIX):
+        if not glob(prefix, ignore_case=True).fullmatch(PREFIX):
             return []
-        rx = glob(rest)
+        rx = glob(rest, ignore_case=True)
         return sorted((a for a in self.actions.values() if rx.fullmatch(a.name)), key=lambda a: a.name)
 
     def did_you_mean(self, name: str) -> str | None:
@@ -145,6 +145,7 @@ class Matrix:
         canonical = self._operation_name(service, op_name)
         mappings = [q for q in self.quirks.values()
                     if q["kind"] == "operation-mapping" and q["operation"].lower() == canonical.lower()]
+        every = {a["action"] for q in mappings for a in q["authorizes"]}
         if variant:
             mappings = [q for q in mappings if (q.get("variant") or "").lower() == variant.lower()]
             if not mappings:
@@ -160,10 +161,10 @@ class Matrix:
                 raise UnknownNameError(f"no IAM action known for operation '{canonical}'")
             mappings = [{"id": None, "variant": None, "authorizes": [
                 {"action": action.full_name, "resources": [r.name for r in action.resource_types]}]}]
-        # An extra authorization that names an action this call already makes only says which
-        # further ARN that request is checked against: a quirk of the variants that make it,
-        # not an extra request.
-        every = {a["action"] for q in mappings for a in q["authorizes"]}
+        # An extra authorization that names an action some variant of this call makes only says
+        # which further ARN that request is checked against: a quirk of the variants that make it,
+        # not an extra request (raw content never uses a stored template).
+        every |= {a["action"] for q in mappings for a in q["authorizes"]}
         also = [e for e in extra if not every & set(e["requires"])]
         variants = []
         for q in sorted(mappings, key=lambda q: q.get("variant") or ""):

@@ -19,6 +19,7 @@ INTERNAL_ERROR = 4
 COMMANDS = {
     "actions": ("seslint.cli.matrix_cmds", "actions", "List SES IAM actions, their resources, keys and quirks."),
     "explain": ("seslint.cli.matrix_cmds", "explain", "Explain an action, an API operation or a lint rule."),
+    "rules": ("seslint.cli.matrix_cmds", "rules", "List every lint rule: id, severity, name and summary."),
     "generate": ("seslint.cli.generate_cmd", "generate", "Print a least-privilege SES policy from a recipe or for API operations."),
     "lint": ("seslint.cli.lint_cmd", "lint", "Lint IAM policies that touch SES (files, folders or - for stdin)."),
     "simulate": ("seslint.cli.simulate_cmd", "simulate", "Evaluate requests against IAM policies, as IAM would."),

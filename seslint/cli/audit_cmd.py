@@ -54,10 +54,20 @@ def audit(ctx, auth_details, live, aws_profile, aws_endpoint_url, aws_region, fa
     if fmt == "json":
         echo_json(report.to_json())
     elif fmt == "html":
-        click.echo(A.render_html(report), nl=False)
+        click.echo(A.render_html(report, A.provenance(_now())), nl=False)
     else:
         click.echo(A.render_text(report))
     ctx.exit(1 if any(f.verdict in FAIL_ON[fail_on] for f in report.findings) else 0)
+
+
+def _now() -> str:
+    """UTC time of the report; SOURCE_DATE_EPOCH (reproducible builds) fixes it."""
+    import os
+    from datetime import datetime, timezone
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit() else datetime.now(timezone.utc)
+    return when.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _live(profile, region, endpoint_url):

@@ -61,7 +61,7 @@ def aws_options(*, region: bool = True, conflicts: tuple[str, ...] = ()):
     return decorate
 
 
-def _source(values: dict, command_region, conflicts, kwargs) -> "LiveSource | None":
+def _source(values: dict, command_region, conflicts, kwargs) -> LiveSource | None:
     from seslint.aws import Connection
 
     role, user = values["aws_role"], values["aws_user"]
@@ -148,8 +148,10 @@ class LiveSource:
                 raise click.UsageError(f"--boundary: the {self.kind} has its own permissions boundary")
             d = found.permission_boundary
             policies.boundary = cache.get(d.value, d.source, d.pointer, "boundary")
-        parts = scenario.request.resource.split(":", 5)
-        if len(parts) == 6 and parts[2] == "ses" and parts[5].startswith("identity/"):
-            docs = self._identity_policies([parts[5][len("identity/"):]], parts[3], parts[4])
+        from seslint.core.arn import parse
+
+        arn = parse(scenario.request.resource)
+        if arn is not None and arn.service == "ses" and arn.resource.startswith("identity/"):
+            docs = self._identity_policies([arn.resource[len("identity/"):]], arn.region, arn.account)
             policies.resources += [cache.get(d.value, d.source, d.pointer, "resource")
                                    for ds in docs.values() for d in ds]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from seslint.cli.common import warn_unknown_regions
 from seslint.generate import FORMATS
 
 MANAGED_POLICY_QUOTA = 6144  # IAM quota: characters of a managed policy, whitespace not counted
@@ -29,7 +30,8 @@ def _check_option():
 
 def _emit(policy: dict, fmt: str, *, name: str, summary: str, policy_type: str = "identity",
           identity: str | None = None) -> None:
-    from seslint.generate import policy_size, render
+    from seslint.core.size import policy_size
+    from seslint.generate import render
 
     click.echo(render(policy, fmt, name=name, summary=summary, policy_type=policy_type, identity=identity))
     size, quota = policy_size(policy), MANAGED_POLICY_QUOTA
@@ -63,6 +65,8 @@ def _recipe_command(name: str) -> click.Command:
         ctx = click.get_current_context()
         by_name = {p.name: values.get(p.name.replace("-", "_")) for p in recipe.parameters}
         policy = generate(name, by_name)
+        region = by_name.get("region")
+        warn_unknown_regions(*(region if isinstance(region, (list, tuple)) else [region]))
         identity = identity_arn(name, by_name)
         _emit(policy, fmt, name=name, summary=recipe.summary, policy_type=recipe.policy_type, identity=identity)
         if check:
@@ -152,7 +156,10 @@ def generate(ctx, list_, operations, region, account, identity, configuration_se
 
         width = max(len(r.name) for r in recipes())
         for r in recipes():
+            required = " ".join(f"{p.option} {p.type.upper().replace('-', '_')}" for p in r.parameters if p.required)
             click.echo(f"{r.name:<{width}}  {r.summary}")
+            if required:
+                click.echo(f"{'':<{width}}  needs: {required}")
         return
     if not operations:
         raise click.UsageError("name a RECIPE, --list or --for OPERATION...")
@@ -161,7 +168,9 @@ def generate(ctx, list_, operations, region, account, identity, configuration_se
     names = {"identity": [validate_parameter("identity", v) for v in identity],
              "configuration-set": [validate_parameter("configuration-set", v) for v in configuration_set],
              "template": [validate_parameter("template", v) for v in template]}
-    policy = for_operations(operations, region=validate_parameter("region", region) if region else "*",
+    region = validate_parameter("region", region) if region else "*"
+    warn_unknown_regions(region)
+    policy = for_operations(operations, region=region,
                             account=validate_parameter("account", account) if account else "*",
                             names=names, extras=not no_extras)
     _emit(policy, fmt, name="seslint-operations", summary="Least privilege for: " + " ".join(operations))

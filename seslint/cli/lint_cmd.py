@@ -7,6 +7,16 @@ import click
 from seslint.cli.common import format_option
 
 
+def _start(paths) -> str | None:
+    """Where the search for a config file begins: the deepest folder holding every linted path."""
+    import os
+
+    named = [os.path.abspath(p) for p in paths if p != "-"]
+    if not named:
+        return None
+    return os.path.commonpath([p if os.path.isdir(p) else os.path.dirname(p) for p in named])
+
+
 def _names(ctx, param, values):
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
@@ -35,10 +45,15 @@ def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, ignore, ski
 
     for name in select + ignore:
         engine.resolve_rules(name)
-    cfg = config.load(config_path or config.find(), engine.resolve_rules)
+    cfg = config.load(config_path or config.find(_start(paths)), engine.resolve_rules)
     result = engine.run(list(paths), cfg, policy_type, select, ignore, skip_unrecognized)
-    out = report.render(result.findings, fmt)
+    out = report.render(result.findings, fmt, result.files, result.policies)
     if out:
         click.echo(out)
+    if result.errors:  # after the other files' findings, so that one bad file never empties the report
+        for exc in result.errors:
+            click.echo(f"seslint: error: {exc}", err=True)
+        click.echo(f"  help: {result.errors[0].help}", err=True)
+        ctx.exit(result.errors[0].exit_code)
     threshold = RANK[fail_on]
     ctx.exit(1 if any(RANK[f.severity] >= threshold for f in result.findings) else 0)

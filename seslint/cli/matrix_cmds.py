@@ -9,24 +9,48 @@ import click
 from seslint.cli.common import echo_json, format_option
 from seslint.matrix import FAMILIES
 
+ACCESS_LEVELS = ("List", "Permissions management", "Read", "Tagging", "Write")
+WIDTH = 100  # text lines stay readable in a terminal and in CI logs
+QUIRKS_SHOWN = 3
+
+
+def _access_level(ctx, param, value):
+    if value is None:
+        return None
+    for level in ACCESS_LEVELS:
+        if level.lower() == value.strip().lower():
+            return level
+    raise click.BadParameter(f"'{value}' is not an access level; use one of: {', '.join(ACCESS_LEVELS)}")
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 3].rstrip() + "..."
+
 
 @click.command()
 @click.argument("pattern", required=False, default="ses:*")
 @click.option("--family", type=click.Choice(FAMILIES), help="Only actions of this API family.")
-@click.option("--access-level", help="Only actions of this access level (e.g. Write, Read, List, Tagging).")
+@click.option("--access-level", callback=_access_level, metavar="LEVEL",
+              help=f"Only actions of this access level: {', '.join(ACCESS_LEVELS)}.")
 @format_option("text", "json")
 def actions(pattern, family, access_level, fmt):
     """List the ses: actions that PATTERN matches, as IAM expands it (default ses:*)."""
     from seslint import explain
+    from seslint.core.patterns import has_wildcard
     from seslint.errors import UnknownNameError
     from seslint.matrix import load_matrix
-    from seslint.patterns import has_wildcard
 
     matrix = load_matrix()
     if ":" not in pattern and pattern != "*":
         pattern = f"ses:{pattern}"
     found = matrix.expand(pattern)
     if not found:
+        prefix = pattern.partition(":")[0].lower()
+        if prefix in explain.OPERATION_SERVICES and prefix != "ses":
+            raise UnknownNameError(
+                f"'{pattern}' is not an IAM action: IAM actions of every SES API are named ses:",
+                help=f"try 'ses:{pattern.partition(':')[2]}'" + (" --family v2" if prefix == "sesv2" else "")
+                     + f"; `seslint explain {prefix}:OPERATION` shows what one API call is authorized as")
         if has_wildcard(pattern):
             raise UnknownNameError(f"pattern '{pattern}' matches no ses: action")
         raise UnknownNameError(f"unknown action '{pattern}'", help=matrix.did_you_mean(pattern))
@@ -34,19 +58,29 @@ def actions(pattern, family, access_level, fmt):
     if family:
         rows = [r for r in rows if r["family"] == family]
     if access_level:
-        rows = [r for r in rows if access_level.lower() in r["access_level"].lower()]
+        rows = [r for r in rows if access_level in r["access_level"].split(", ")]
     if fmt == "json":
         echo_json(rows)
         return
-    seen = set()
-    for r in rows:  # text: one line per action, its families joined
-        if r["action"] in seen:
-            continue
-        seen.add(r["action"])
-        families = ",".join(f for f in r["families"] if not family or f == family)
-        resources = ",".join(x["name"] + ("*" if x["required"] else "") for x in r["resource_types"]) or "*"
-        flags = f"  quirks: {','.join(r['quirks'])}" if r["quirks"] else ""
-        click.echo(f"{r['action']:<48} {families:<28} {r['access_level']:<28} {resources}{flags}")
+    import textwrap
+
+    unique = list({r["action"]: r for r in reversed(rows)}.values())[::-1]
+    cells = [(r["action"], ",".join(f for f in r["families"] if not family or f == family), r["access_level"])
+             for r in unique]
+    widths = [max(len(c[i]) for c in cells) for i in range(3)]
+    narrow = sum(widths) + 3 > WIDTH // 2  # then the resources go on lines of their own
+    indent = " " * (8 if narrow else sum(widths) + 3)
+    for r, cell in zip(unique, cells, strict=True):  # text: one line per action (wrapped resources), then its quirks
+        resources = ", ".join(x["name"] + ("*" if x["required"] else "") for x in r["resource_types"]) or "*"
+        head = " ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True))
+        if narrow:
+            click.echo(head.rstrip())
+        click.echo(textwrap.fill(resources, WIDTH, initial_indent=indent if narrow else head + " ",
+                                 subsequent_indent=indent, break_on_hyphens=False, break_long_words=False))
+        for qid in r["quirks"][:QUIRKS_SHOWN]:
+            click.echo(_clip(f"    quirk: {matrix.quirks[qid]['summary']}", WIDTH))
+        if len(r["quirks"]) > QUIRKS_SHOWN:
+            click.echo(f"    ... {len(r['quirks']) - QUIRKS_SHOWN} more: seslint explain {r['action']}")
 
 
 @click.command()
@@ -89,3 +123,12 @@ def explain(name, fmt):
     if variants is not None:
         parts.append(ex.render_operation_text(variants, matrix))
     click.echo("\n\n".join(parts))
+
+
+@click.command()
+@format_option("text", "json")
+def rules(fmt):
+    """List every lint rule (`seslint explain ID` shows one in full)."""
+    from seslint.lint.catalog import list_rules
+
+    click.echo(list_rules(fmt))

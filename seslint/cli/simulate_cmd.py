@@ -2,19 +2,72 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 
 import click
 
 from seslint.cli.aws_options import aws_options
-from seslint.cli.common import echo_json, format_option
+from seslint.cli.common import echo_json, format_option, warn_unknown_regions
 
 
 def _load(path: str):
     from seslint.jsondoc import load_path
 
     return load_path(path)
+
+
+KINDS = (("Resources", "a CloudFormation template"), ("format_version", "a Terraform plan"),
+         ("UserDetailList", "get-account-authorization-details output"))
+
+
+def _load_policy(path: str):
+    """A raw policy document; a template, plan or authorization-details file gets a hint, not a parse error."""
+    from seslint.errors import InputError
+
+    if path.lower().endswith((".yaml", ".yml", ".template")):
+        raise InputError("--policy takes one raw policy JSON document, not YAML", source=path,
+                         help="put the policy's JSON in a file of its own; `seslint lint` reads templates")
+    doc = _load(path)
+    if isinstance(doc.value, dict) and "Statement" not in doc.value:
+        kind = next((k for key, k in KINDS if key in doc.value), None)
+        if kind:
+            help = ("use --auth-details FILE --principal NAME" if "authorization" in kind else
+                    "put the policy's JSON in a file of its own; `seslint lint` reads this file as it is")
+            raise InputError(f"--policy takes one raw policy JSON document, and this is {kind}", source=path,
+                             help=help)
+    return doc
+
+
+def _check_action(action: str) -> None:
+    """An unknown ses: action is an error with a did-you-mean, never a silent implicit deny."""
+    from seslint.errors import UnknownNameError
+    from seslint.matrix import load_matrix
+
+    prefix, _, name = action.partition(":")
+    if prefix.lower() in ("sesv2", "pinpoint-email", "mailmanager"):
+        raise UnknownNameError(f"'{action}' is not an IAM action: IAM actions of every SES API are named ses:",
+                               help=f"`seslint explain {action}` shows the IAM actions that API call is authorized as")
+    # the names alone (a dict lookup) keep batch start-up lean; the full matrix only for a did-you-mean
+    if prefix.lower() == "ses" and "*" not in name and "?" not in name and name.lower() not in _action_names():
+        load_matrix().require_action(action)
+
+
+@functools.lru_cache(maxsize=1)
+def _action_names() -> frozenset[str]:
+    from seslint import data
+
+    return frozenset(n.lower() for n in data.load("matrix.json")["actions"])
+
+
+def _check_principal(ctx, param, value):
+    import re
+
+    if value is not None and not re.fullmatch(r"arn:aws[a-z-]*:(iam|sts)::(\d{12}|aws):\S+", value):
+        raise click.BadParameter(f"'{value}' is not an IAM principal ARN "
+                                 "(e.g. arn:aws:iam::111122223333:role/ci)")
+    return value
 
 
 @click.command()
@@ -27,7 +80,7 @@ def _load(path: str):
 @click.option("--session-policy", "session_policies", multiple=True, metavar="FILE", help="Session policy (repeatable).")
 @click.option("--scp", "scps", multiple=True, metavar="FILE",
               help="Service control policy, one organization level per option, from the root down.")
-@click.option("--principal", metavar="ARN", help="The calling principal's ARN.")
+@click.option("--principal", metavar="ARN", callback=_check_principal, help="The calling principal's ARN.")
 @click.option("--action", help="The IAM action, e.g. ses:SendEmail.")
 @click.option("--resource", default="*", show_default=True, help="The resource ARN.")
 @click.option("--context", "contexts", multiple=True, metavar="KEY=VALUE",
@@ -52,7 +105,9 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
     if scenario_path:
         doc = _load(scenario_path)
         scenario = load_scenario(doc.value, doc.source)
+        _check_action(scenario.request.action)
     else:
+        _check_action(action)
         scenario = _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
                                    aws.principal().arn if aws else principal, action, resource, contexts)
         if aws is not None:
@@ -74,7 +129,7 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
     cache = PolicyCache()
 
     def read(path, kind):
-        doc = _load(path)
+        doc = _load_policy(path)
         return cache.get(doc.value, doc.source, "", kind)
 
     context: dict = {}
@@ -113,6 +168,7 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
     from seslint.jsondoc import loads
 
     cache = PolicyCache()
+    known: set[str] = set()  # actions already checked
     denied = errors = 0
     out = sys.stdout
     dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
@@ -121,19 +177,35 @@ def _batch(path: str, explain: bool, fmt: str) -> int:
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=path) from None
     source = "<stdin>" if path == "-" else path
+    first = True
     with handle:
         for number, data in enumerate(handle, 1):
             sid = None
+            undecodable: InputError | None = None
             try:
                 line = _decoded(data, number)
+            except InputError as exc:
+                line, undecodable = "", exc
+            else:
                 if line.isspace() or not line:
                     continue
+            first, was_first = False, first
+            if was_first and line.strip() in ("{", "["):
+                raise InputError("this looks like one pretty-printed scenario, not one JSON object per line",
+                                 source=source, line=number, help="use --scenario FILE for a single scenario")
+            try:
+                if undecodable is not None:
+                    raise undecodable
                 parsed = split_object(line)
                 # Not a strict JSON object: the strict parser words the error (or gives the non-object).
                 value, raw = parsed if parsed is not None else (loads(line, source).value, None)
                 if isinstance(value, dict) and not isinstance(value.get("id"), (dict, list)):
                     sid = value.get("id")
-                result = evaluate(load_scenario(value, source, cache=cache, raw=raw), explain=explain)
+                scenario = load_scenario(value, source, cache=cache, raw=raw)
+                if scenario.request.action not in known:
+                    _check_action(scenario.request.action)
+                    known.add(scenario.request.action)
+                result = evaluate(scenario, explain=explain)
             except SeslintError as exc:
                 errors += 1
                 if isinstance(exc, InputError) and exc.source in (source, None):
@@ -179,7 +251,8 @@ def _render(result) -> str:
         lines.append("explain:")
         for policy in result.trace:
             level = f" (level {policy['scp_level']})" if "scp_level" in policy else ""
-            lines.append(f"  {policy['policy_type']} policy {policy['file']}{policy['pointer']}{level}")
+            at = f" at {policy['pointer']}" if policy["pointer"] else ""
+            lines.append(f"  {policy['policy_type']} policy {policy['file']}{at}{level}")
             for st in policy["statements"]:
                 name = st["sid"] or st["pointer"]
                 verdict = "applies" if st["applies"] else "does not apply"
@@ -207,12 +280,14 @@ def _yes(value) -> str:
 @click.option("--to", "to", multiple=True, metavar="ADDRESS", help="To address (repeatable).")
 @click.option("--cc", multiple=True, metavar="ADDRESS", help="Cc address (repeatable).")
 @click.option("--bcc", multiple=True, metavar="ADDRESS", help="Bcc address (repeatable).")
-@click.option("--api", type=click.Choice(["v1", "v2", "smtp"]), default="v2", show_default=True)
+@click.option("--api", type=click.Choice(["v1", "v2", "smtp"]), default="v2", show_default=True,
+              help="How the app sends: SES API v1 (ses), v2 (sesv2) or the SMTP interface.")
 @click.option("--content", type=click.Choice(["simple", "raw", "template", "bulk"]), default="simple",
-              show_default=True)
+              show_default=True, help="The message: simple (subject and body), raw (MIME), a stored template, "
+                                      "or a bulk send of a template.")
 @click.option("--configuration-set", metavar="NAME", help="Configuration set that applies to the send.")
 @click.option("--template", metavar="NAME", help="Stored template (template and bulk sends).")
-@click.option("--region", default="us-east-1", show_default=True)
+@click.option("--region", default="us-east-1", show_default=True, help="Region of the SES endpoint and identities.")
 @click.option("--account", metavar="ID", help="Account that owns the SES identities (default: the principal's).")
 @click.option("--policy", "policies", multiple=True, metavar="FILE", help="Identity-based policy (repeatable).")
 @click.option("--auth-details", metavar="FILE", help="Output of 'aws iam get-account-authorization-details'.")
@@ -228,7 +303,9 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
     """
     from seslint.evaluate.sending import PolicyDoc, can_send as run
 
-    docs = [PolicyDoc(d.value, d.source) for d in map(_load, policies)]
+    warn_unknown_regions(region)
+
+    docs = [PolicyDoc(d.value, d.source) for d in map(_load_policy, policies)]
     boundary = None
     principal_arn = None
     if auth_details:
@@ -251,8 +328,10 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         boundary, principal_arn = live.permission_boundary, live.arn
     if not policies and not auth_details and aws is None:
         raise click.UsageError("give --policy FILE or --auth-details FILE --principal NAME")
-    if account is None and principal_arn and principal_arn.count(":") >= 5:
-        account = principal_arn.split(":")[4]
+    if account is None and principal_arn:
+        from seslint.core.arn import account_of
+
+        account = account_of(principal_arn)
     if not account:
         raise click.UsageError("give --account ID (the account that owns the SES identity)")
     result = run(docs, sender=sender, to=to, cc=cc, bcc=bcc, api=api, content=content,
@@ -263,6 +342,8 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         echo_json(result.to_json())
     else:
         click.echo(_render_send(result, sender, len(to) + len(cc) + len(bcc)))
+        if ctx.get_parameter_source("region") is click.core.ParameterSource.DEFAULT:
+            click.echo(f"note: region {region} assumed; give --region for another")
     ctx.exit(0 if result.allowed else 1)
 
 

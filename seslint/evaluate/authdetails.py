@@ -12,8 +12,9 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from urllib.parse import unquote
 
+from seslint.core.arn import account_of
+from seslint.core.decode import decode_document
 from seslint.errors import InputError, UnknownNameError
 from seslint.evaluate.sending import PolicyDoc
 from seslint.jsondoc import join
@@ -28,6 +29,7 @@ class Principal:
     identity_policies: list[PolicyDoc] = field(default_factory=list)
     permission_boundary: PolicyDoc | None = None
     tags: dict = field(default_factory=dict)
+    error: InputError | None = None             # a policy of it could not be read (e.g. a missing managed policy)
 
 
 @dataclass
@@ -39,9 +41,22 @@ class AuthDetails:
     def principals(self):
         """Every user and role, users first, each in file order."""
         if self._principals is None:
-            self._principals = [self._build(kind, i) for kind in ("user", "role")
+            self._principals = [self._build_or_mark(kind, i) for kind in ("user", "role")
                                 for i in range(len(self.value.get(_LISTS[kind], [])))]
         return iter(self._principals)
+
+    def _build_or_mark(self, kind: str, index: int) -> Principal:
+        """The principal, or, when one of its policies cannot be read, a principal that carries the error."""
+        try:
+            return self._build(kind, index)
+        except InputError as exc:
+            entry = self.value[_LISTS[kind]][index]
+            arn = entry.get("Arn") if isinstance(entry, dict) else None
+            name = entry.get("UserName" if kind == "user" else "RoleName") if isinstance(entry, dict) else None
+            if not isinstance(arn, str) or not isinstance(name, str):
+                raise
+            parts = arn.split(":")
+            return Principal(arn, parts[4] if len(parts) > 5 else "", name, kind, error=exc)
 
     def principal(self, name_or_arn: str) -> Principal:
         """A user or role by ARN or by name (an error when the name is both a user and a role)."""
@@ -49,6 +64,8 @@ class AuthDetails:
         if len(found) > 1:
             raise InputError(f"'{name_or_arn}' is both a user and a role", source=self.source,
                              help="give the ARN instead")
+        if found and found[0].error is not None:
+            raise found[0].error
         if not found:
             names = [p.name for p in self.principals()] + [p.arn for p in self.principals()]
             close = difflib.get_close_matches(name_or_arn, names, n=1)
@@ -65,8 +82,7 @@ class AuthDetails:
         arn, name = entry.get("Arn"), entry.get(name_key)
         if not isinstance(arn, str) or not isinstance(name, str):
             self._fail(f"entry needs Arn and {name_key}", at)
-        parts = arn.split(":")
-        account = parts[4] if len(parts) > 5 else ""
+        account = account_of(arn) or ""
         policies = self._inline(entry, "UserPolicyList" if kind == "user" else "RolePolicyList", at)
         policies += self._attached(entry, at)
         if kind == "user":
@@ -114,7 +130,7 @@ class AuthDetails:
     def _document(self, doc, at) -> PolicyDoc:
         if isinstance(doc, str):
             try:
-                doc = json.loads(unquote(doc))
+                doc = json.loads(decode_document(doc))
             except ValueError:
                 self._fail("policy document is neither JSON nor URL-encoded JSON", at)
         if not isinstance(doc, dict):

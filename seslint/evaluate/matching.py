@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from seslint.core.arn import account_of, principal
+from seslint.core.patterns import any_of, arn_glob
 from seslint.errors import InputError
 from seslint.evaluate import variables as V
 from seslint.evaluate.operators import CompiledCondition
@@ -22,7 +24,6 @@ DIRECT, ROLE, ACCOUNT = "direct", "role", "account"
 _STRENGTH = {DIRECT: 3, ROLE: 2, ACCOUNT: 1}
 
 _ACCOUNT = re.compile(r"\d{12}")
-_IAM_ARN = re.compile(r"arn:([^:]+):(iam|sts)::(\d{12}):(.*)", re.S)
 
 
 @dataclass(frozen=True)
@@ -40,27 +41,19 @@ class Caller:
     role_arn: str | None = None    # for a role session: the role's ARN (aws:PrincipalArn)
 
     @staticmethod
-    def from_arn(arn: str, account: str | None = None, **extra) -> "Caller":
-        m = _IAM_ARN.fullmatch(arn)
-        if not m:
+    def from_arn(arn: str, account: str | None = None, **extra) -> Caller:
+        p = principal(arn)
+        if p is None:
             return Caller(arn=arn, account=account, **extra)
-        partition, service, acct, rest = m.groups()
-        if account is not None and account != acct:
+        if account is not None and account != p.account:
             raise ValueError(f"account '{account}' does not match the account in '{arn}'")
-        kind, name, role_arn = "unknown", None, extra.pop("role_arn", None)
-        if service == "iam" and rest == "root":
-            kind = "root"
-        elif service == "iam" and rest.startswith("user/"):
-            kind, name = "user", rest.rsplit("/", 1)[1]
-        elif service == "iam" and rest.startswith("role/"):
-            kind, name = "role", rest.rsplit("/", 1)[1]
+        role_arn = extra.pop("role_arn", None)
+        if p.kind == "role":
             role_arn = role_arn or arn
-        elif service == "sts" and rest.startswith("assumed-role/") and rest.count("/") >= 2:
-            kind, name = "session", rest.split("/")[1]
-            role_arn = role_arn or f"arn:{partition}:iam::{acct}:role/{name}"
-        elif service == "sts" and rest.startswith("federated-user/"):
-            kind, name = "federated-user", rest.split("/", 1)[1]
-        return Caller(arn=arn, account=acct, kind=kind, name=name, role_arn=role_arn, **extra)
+        elif p.kind == "assumed-role":
+            role_arn = role_arn or f"arn:{p.partition}:iam::{p.account}:role/{p.name}"
+        kind = {"assumed-role": "session", "other": "unknown"}.get(p.kind, p.kind)
+        return Caller(arn=arn, account=p.account, kind=kind, name=p.name, role_arn=role_arn, **extra)
 
     def context_defaults(self) -> dict:
         """Global keys IAM puts in every request from this principal (lower-cased names)."""
@@ -94,8 +87,7 @@ class Request:
 
     @property
     def resource_account(self) -> str | None:
-        parts = self.resource.split(":", 5)
-        return parts[4] or None if len(parts) == 6 else None
+        return account_of(self.resource)
 
 
 class CompiledStatement:
@@ -110,9 +102,7 @@ class CompiledStatement:
         self.deny = stmt.effect == "Deny"
         patterns = stmt.actions if stmt.actions is not None else stmt.not_actions
         self.not_action = stmt.actions is None
-        self.action_rx = re.compile("|".join(
-            "(?:" + "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p) + ")"
-            for p in patterns), re.I | re.S)
+        self.action_rx = any_of(patterns, ignore_case=True)
         raw = stmt.resources if stmt.resources is not None else stmt.not_resources
         self.not_resource = stmt.resources is None and stmt.not_resources is not None
         key = "Resource" if stmt.resources is not None else "NotResource"
@@ -160,7 +150,7 @@ def _resource_pattern(text: str, policy: Policy, pointer: str):
         return True
     if V.has_variables(parts):
         return parts
-    rx = V.arn_regex(parts)
+    rx = arn_glob(parts)
     if rx is None:
         raise InputError(f"resource '{text}' is neither '*' nor an ARN", source=policy.source, pointer=pointer,
                          help="an ARN has six parts: arn:partition:service:region:account:resource")
@@ -174,7 +164,7 @@ def _resource_hit(pattern, resource: str, context: dict, policy: Policy) -> bool
         parts = V.resolve(pattern, context)
         if parts == (V.ANY,):
             return True
-        pattern = V.arn_regex(parts)
+        pattern = arn_glob(parts)
         if pattern is None:
             return False
     if resource == "*":
@@ -194,7 +184,7 @@ def _check_principal(spec: dict, policy: Policy, pointer: str) -> None:
                 raise InputError(f"principal '{value}' has a wildcard; IAM accepts only \"*\" on its own",
                                  source=policy.source, pointer=at,
                                  help="name the principal exactly, or use \"*\" with a condition on aws:PrincipalArn")
-            if not (_ACCOUNT.fullmatch(value) or _IAM_ARN.fullmatch(value)):
+            if not (_ACCOUNT.fullmatch(value) or principal(value)):
                 raise InputError(f"principal '{value}' is not an account id or an IAM/STS ARN",
                                  source=policy.source, pointer=at)
 
@@ -224,17 +214,16 @@ def _aws_grant(value: str, caller: Caller) -> str | None:
         return None
     if _ACCOUNT.fullmatch(value):
         return ACCOUNT if value == caller.account else None
-    m = _IAM_ARN.fullmatch(value)
-    if not m or m.group(3) != caller.account:
+    p = principal(value)
+    if p is None or p.account != caller.account:
         return None
-    service, rest = m.group(2), m.group(4)
-    if service == "iam" and rest == "root":
+    if p.kind == "root":
         return ACCOUNT
-    if service == "iam" and rest.startswith("user/"):
-        return DIRECT if caller.kind == "user" and rest.rsplit("/", 1)[1] == caller.name else None
-    if service == "iam" and rest.startswith("role/"):
+    if p.kind == "user":
+        return DIRECT if caller.kind == "user" and p.name == caller.name else None
+    if p.kind == "role":
         # A role ARN covers the role's sessions (role names are unique in an account, paths aside).
-        return ROLE if caller.kind in ("role", "session") and rest.rsplit("/", 1)[1] == caller.name else None
+        return ROLE if caller.kind in ("role", "session") and p.name == caller.name else None
     return DIRECT if value == caller.arn else None
 
 

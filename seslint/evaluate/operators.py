@@ -24,11 +24,12 @@ import base64
 import binascii
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Callable
 
+from seslint.core.patterns import arn_glob, glob
 from seslint.errors import InputError
 from seslint.evaluate import variables as V
 from seslint.policy import SET_OPERATORS, Condition, Policy
@@ -219,12 +220,12 @@ class CompiledCondition:
     def _concrete(self, parts: tuple):
         op = self.op
         if op.type == "ARN":
-            rx = V.arn_regex(parts)
+            rx = arn_glob(parts)
             if rx is None:
                 raise ValueProblem(f"'{V.text(parts)}' is not an ARN")
             return rx
         if op.wildcards:
-            return V.glob_regex(parts)
+            return glob(parts, ignore_case=False)
         return V.text(parts)
 
     def policy_values(self, context: dict) -> tuple:

@@ -60,7 +60,10 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
-def split_object(text: str, scan=json.JSONDecoder(parse_constant=_reject_constant).scan_once,
+_SCAN = json.JSONDecoder(parse_constant=_reject_constant).scan_once
+
+
+def split_object(text: str, scan=_SCAN,
                  colon=_COLON.match, after=_NEXT.match):
     """Parse a JSON object and keep the text of each member as written: (value, {name: text}).
 

@@ -20,12 +20,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
-from functools import lru_cache
+from functools import cache
 
+from seslint.core.arn import partition_of
 from seslint.errors import InputError, UnsupportedError
 from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, Policies, Result, decide
 from seslint.evaluate.matching import Caller, CompiledPolicy, Request
 from seslint.evaluate.scenario import PolicyCache
+from seslint.matrix import SENDING_KEYS
 
 APIS = ("v1", "v2", "smtp")
 CONTENTS = ("simple", "raw", "template", "bulk")
@@ -37,7 +39,7 @@ _OPERATIONS = {
     ("smtp", "raw"): "smtp:SendRawEmail",
 }
 _API_VERSION = {"v1": "1", "v2": "2"}
-_SEND_KEYS = ("ses:FromAddress", "ses:FromDisplayName", "ses:FeedbackAddress", "ses:Recipients", "ses:ApiVersion")
+_SEND_KEYS = (*SENDING_KEYS, "ses:ApiVersion")
 _ACCOUNT = re.compile(r"\d{12}")
 
 
@@ -142,14 +144,6 @@ def _values(v) -> str:
     return json.dumps(v, ensure_ascii=False)
 
 
-def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
 def _address(text: str, what: str) -> tuple[str, str]:
     name, addr = parseaddr(text)
     if not addr or "@" not in addr or addr.count("@") != 1 or not addr.split("@")[1]:
@@ -200,7 +194,7 @@ def derive(*, sender: str, to=(), cc=(), bcc=(), api: str = "v2", content: str =
     return operation, out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _plan(spec: str, content: str) -> tuple[str, tuple]:
     """What the matrix says one kind of send is authorized against, worked out once per process:
     (operation label, ((action, resource types, send context keys the action carries), ...))."""

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-ANY = "\x00*"
-ONE = "\x00?"
+from seslint.core.patterns import ANY, ONE
+
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _KEY = re.compile(r"\s*([A-Za-z0-9_.:/@+=,-]+?)\s*(?:,\s*'((?:[^']|'')*)'\s*)?")
 _ESCAPES = {"*": "*", "?": "?", "$": "$"}
@@ -113,31 +113,3 @@ def scalar_text(value) -> str:
 def text(parts: tuple) -> str:
     """A resolved template without wildcards as the plain string it stands for."""
     return "".join("*" if p == ANY else "?" if p == ONE else p for p in parts)
-
-
-@lru_cache(maxsize=8192)
-def glob_regex(parts: tuple) -> re.Pattern:
-    """Whole-string, case-sensitive match; `*` spans anything."""
-    return re.compile("".join(".*" if p == ANY else "." if p == ONE else re.escape(p) for p in parts), re.S)
-
-
-@lru_cache(maxsize=8192)
-def arn_regex(parts: tuple) -> re.Pattern | None:
-    """Segment-wise ARN match as IAM does it: partition, service, region and account are compared
-    one by one (a wildcard stays inside its segment); the resource part may contain colons.
-    None when the pattern has fewer than six colon-separated segments (not an ARN)."""
-    out = []
-    colons = 0
-    for p in parts:
-        if p == ANY:
-            out.append(".*" if colons >= 5 else "[^:]*")
-        elif p == ONE:
-            out.append("." if colons >= 5 else "[^:]")
-        else:
-            for ch in p:
-                if ch == ":" and colons < 5:
-                    colons += 1
-                out.append(re.escape(ch))
-    if colons < 5:
-        return None
-    return re.compile("".join(out), re.S)

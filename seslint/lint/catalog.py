@@ -11,6 +11,12 @@ from seslint import data
 from seslint.errors import UnknownNameError
 
 
+class UnknownRuleError(UnknownNameError):
+    """A rule id or name given on the command line that does not exist: a usage error."""
+
+    exit_code = 2
+
+
 class Rule(NamedTuple):
     id: str
     name: str
@@ -47,9 +53,11 @@ class Catalog(NamedTuple):
             names = [r.name for r in self.rules.values()]
             close = difflib.get_close_matches(name_or_id.lower(), names, n=1)
             retired = next((r for r in self.retired if r["id"] == name_or_id.upper()), None)
+            ids = sorted(self.rules)
             help = (f"{retired['id']} was retired: {retired['reason']}" if retired else
-                    f"did you mean '{close[0]}'?" if close else "rules are named SES000 to SES999 or by kebab-case name")
-            raise UnknownNameError(f"unknown lint rule '{name_or_id}'", help=help)
+                    f"did you mean '{close[0]}'?" if close else
+                    f"rules run from {ids[0]} to {ids[-1]}; `seslint rules` lists them with their names")
+            raise UnknownRuleError(f"unknown lint rule '{name_or_id}'", help=help)
         return rule
 
 
@@ -61,6 +69,15 @@ def load_catalog() -> Catalog:
         rules[r["id"]] = Rule(r["id"], r["name"], r["severity"], r["summary"], r["what"], r["why"], r["bad"],
                               r["good"], tuple(r["references"]), tuple(r["policy_types"]))
     return Catalog(dict(sorted(rules.items())), tuple(raw.get("retired", [])))
+
+
+def list_rules(fmt: str = "text") -> str:
+    """Every rule, one line each (id, severity, name, summary), or their docs as a JSON list."""
+    rules = load_catalog().rules.values()
+    if fmt == "json":
+        return json.dumps([r.as_json() for r in rules], indent=2, sort_keys=True, ensure_ascii=False)
+    width = max(len(r.name) for r in rules)
+    return "\n".join(f"{r.id}  {r.severity:<7}  {r.name:<{width}}  {r.summary}" for r in rules)
 
 
 def explain_rule(name_or_id: str, fmt: str = "text") -> str:

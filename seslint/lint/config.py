@@ -14,14 +14,11 @@ working directory upwards (or named with --config).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
 from seslint.errors import InputError, UnknownNameError
-from seslint.lint.model import SEVERITIES
-
-KEYS = ("select", "ignore", "severity", "suppress")
-SUPPRESS_KEYS = ("path", "rule", "sid", "reason")
 
 
 class Suppression(NamedTuple):
@@ -109,49 +106,70 @@ def load(path: str | None, resolve) -> Config:
 
     if not isinstance(table, dict):
         fail("[tool.seslint] must be a table")
-    for key in table:
-        if key not in KEYS:
-            fail(f"unknown setting '{key}' (known: {', '.join(KEYS)})", f"/{key}")
+    problem = structure_problem(table)
+    if problem is not None:
+        fail(*problem)
     lists = {}
     for key in ("select", "ignore"):
         value = table.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            fail(f"'{key}' must be a list of rule ids or names", f"/{key}")
         for i, v in enumerate(value):
             rules(v, f"/{key}/{i}")
         lists[key] = tuple(value)
-    severity = table.get("severity", {})
-    if not isinstance(severity, dict):
-        fail("'severity' must be a table such as { SES024 = \"error\" }", "/severity")
     overrides = {}
-    for name, level in severity.items():
-        if level not in SEVERITIES:
-            fail(f"severity of '{name}' is '{level}': use error, warning or info", f"/severity/{name}")
+    for name, level in table.get("severity", {}).items():
         for rule_id in rules(name, f"/severity/{name}"):
             overrides[rule_id] = level
     entries = table.get("suppress", [])
-    if not isinstance(entries, list):
-        fail("'suppress' must be an array of tables ([[suppress]])", "/suppress")
     header_lines = _header_lines(text.decode("utf-8"), "tool.seslint.suppress" if pyproject else "suppress")
     suppressions = []
     for i, entry in enumerate(entries):
         where = f"/suppress/{i}"
-        if not isinstance(entry, dict):
-            fail("a suppression must be a table", where)
-        for key in entry:
-            if key not in SUPPRESS_KEYS:
-                fail(f"unknown suppression setting '{key}' (known: {', '.join(SUPPRESS_KEYS)})", f"{where}/{key}")
-        for key in ("path", "rule", "reason"):
-            if not isinstance(entry.get(key), str) or not entry[key].strip():
-                fail(f"suppression {i + 1} needs '{key}' (a non-empty string)", where)
-        if "sid" in entry and not isinstance(entry["sid"], str):
-            fail(f"suppression {i + 1}: 'sid' must be a string", f"{where}/sid")
         ids = rules(entry["rule"], f"{where}/rule")
         if len(ids) != 1:
             fail(f"suppression {i + 1}: 'rule' must name one rule, not '{entry['rule']}'", f"{where}/rule")
         line = header_lines[i] if i < len(header_lines) else 1
         suppressions.append(Suppression(i, entry["path"], ids[0], entry.get("sid"), entry["reason"], line))
     return Config(path, lists["select"], lists["ignore"], overrides, tuple(suppressions), base)
+
+
+def structure_problem(table: dict) -> tuple[str, str] | None:
+    """(message, pointer) for the first place, in document order, where `table` breaks
+    rules/schemas/config.schema.json; None when it fits. jsonschema is imported only here."""
+    import jsonschema
+
+    from seslint import data
+
+    schema = data.load("schemas/config.schema.json")
+    found = []
+    for error in jsonschema.Draft202012Validator(schema).iter_errors(table):
+        path = list(error.absolute_path)
+        if error.validator == "additionalProperties":
+            path.append(next(k for k in error.instance if k not in error.schema["properties"]))
+        found.append((_document_order(table, path), path, error))
+    if not found:
+        return None
+    _, path, error = min(found, key=lambda f: f[0])
+    pointer = "".join(f"/{p}" for p in path)
+    key = "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" if i else p for i, p in enumerate(path))
+    if error.validator == "additionalProperties":
+        parent = key.rpartition(".")[0] if len(path) > 1 else ""
+        where = f"in '{parent}' " if parent else ""
+        return f"unknown setting '{path[-1]}' {where}(known: {', '.join(error.schema['properties'])})", pointer
+    if error.validator == "required":
+        missing = next(k for k in error.validator_value if k not in error.instance)
+        return f"'{key}' needs '{missing}' ({error.schema['properties'][missing]['description']})", pointer
+    if error.validator == "enum":
+        return f"'{key}' is '{error.instance}': use {error.schema['description']}", pointer
+    return f"'{key}' must be {error.schema['description']}", pointer
+
+
+def _document_order(value, path: list) -> list[int]:
+    """Where `path` stands in the document: the position of each key or index along it."""
+    order = []
+    for part in path:
+        order.append(list(value).index(part) if isinstance(value, dict) else part)
+        value = value[part]
+    return order
 
 
 def _header_lines(text: str, table: str) -> list[int]:

@@ -7,6 +7,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from seslint.errors import InputError
 from seslint.lint import inputs
 from seslint.lint.catalog import load_catalog
 from seslint.lint.checks import Context, registry
@@ -23,6 +24,7 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     policies: int = 0
+    errors: list[InputError] = field(default_factory=list)  # named files that hold no policy (exit 3)
 
 
 def detect_type(statements) -> str:
@@ -102,9 +104,10 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
     chunks = [files[k:k + size] for k in range(0, len(files), size)] if files else []
     with _fewer_collections():
         outcomes = _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized)
-    for raw, files_done, policies in outcomes:
+    for raw, files_done, policies, errors in outcomes:
         result.files += files_done
         result.policies += policies
+        result.errors += errors
         for f in raw:
             hit = next((s for s in config.suppress if s.matches(f.file, f.rule, f.sid, config.base)), None)
             if hit is not None:
@@ -142,16 +145,22 @@ def _cores() -> int:
 def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: bool):
     """Unplaced findings (no severity yet, suppressions not applied), files and policies read."""
     raw: list[Finding] = []
+    errors: list[InputError] = []
     policies = 0
     for path, named in files:
-        loaded = inputs.load(path, named and not skip_unrecognized)
+        try:
+            loaded = inputs.load(path, named and not skip_unrecognized)
+        except InputError as exc:  # a named file that holds no policy: reported after the others' findings
+            errors.append(exc)
+            continue
         if loaded.broken is not None and INVALID_JSON in rules:
             exc = loaded.broken
-            raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", exc.message))
+            message = exc.message + (f"; {exc.help}" if exc.help else "")
+            raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", message))
         found, read = _file_findings(loaded, policy_type, rules)
         raw += found
         policies += read
-    return raw, len(files), policies
+    return raw, len(files), policies, errors
 
 
 def _file_findings(loaded, policy_type: str, rules: set[str]) -> tuple[list[Finding], int]:

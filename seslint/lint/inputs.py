@@ -71,8 +71,12 @@ def discover(paths: list[str]) -> list[tuple[str, bool]]:
 
 
 def load(path: str, named: bool) -> Loaded:
-    """Read one file and find its policies. A named file that holds no policy raises InputError."""
-    text, source = _read(path)
+    """Read one file and find its policies. A named file that holds no policy raises InputError;
+    a file that cannot be read or parsed is `broken` (reported as a finding, the other files go on)."""
+    try:
+        text, source = jsondoc.read_path(path)
+    except InputError as exc:
+        return Loaded(exc.source or path, broken=exc)
     result = Loaded(source)
     looks_yaml = path.lower().endswith((".yaml", ".yml")) or (
         path.lower().endswith(".template") or path == "-") and not text.lstrip().startswith(("{", "["))
@@ -85,8 +89,11 @@ def load(path: str, named: bool) -> Loaded:
             if named or '"Statement"' in text:
                 result.broken = exc  # reported as a finding: it may well be a policy
             return result
-        value = doc.value
-        units = _classify(value, source, doc.position, doc.text)
+        try:
+            units = _classify(doc.value, source, doc.position, doc.text)
+        except InputError as exc:  # a policy string (Terraform, authorization details) that is no JSON
+            result.broken = exc
+            return result
         if units is None:
             if named:
                 raise InputError("not an IAM policy, CloudFormation template, Terraform plan or "
@@ -105,29 +112,21 @@ def _with_duplicates(units: list[PolicyUnit], duplicates: list[str]) -> list[Pol
         p for p in duplicates if u.pointer == "" or p.startswith(u.pointer + "/"))) for u in units]
 
 
-def _read(path: str) -> tuple[str, str]:
-    import sys
-
-    try:
-        if path == "-":
-            return sys.stdin.read(jsondoc.MAX_BYTES + 1), "<stdin>"
-        with open(path, encoding="utf-8-sig") as f:
-            return f.read(jsondoc.MAX_BYTES + 1), path
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file: {getattr(exc, 'strerror', None) or exc}", source=path) from None
-
-
 def _load_yaml(text: str, source: str, named: bool, result: Loaded) -> None:
     from seslint.lint import cfn_yaml
 
     try:
         value, positions, duplicates = cfn_yaml.load(text, source)
     except InputError as exc:
-        if named or "Statement" in text:
-            result.broken = exc  # reported as a finding, as for JSON: it may well be a policy
+        if named or re.search(r"^(AWSTemplateFormatVersion|Resources|Statement)\s*:", text, re.MULTILINE):
+            result.broken = exc  # reported as a finding: it may well be a template
         return
     position = _lookup(positions)
-    units = _classify(value, source, position, None)
+    try:
+        units = _classify(value, source, position, None)
+    except InputError as exc:
+        result.broken = exc
+        return
     if units is None:
         if named:
             raise InputError("not an IAM policy or CloudFormation template", source=source,
@@ -323,11 +322,9 @@ def _embedded(value, pointer, source, position, text, policy_type, kind, name) -
         return PolicyUnit(source, pointer, value, position, policy_type, kind, name)
     if not isinstance(value, str) or not value.strip():
         return None  # unknown until apply, or empty
-    decoded = value
-    if not value.lstrip().startswith("{"):
-        from urllib.parse import unquote
+    from seslint.core.decode import decode_document
 
-        decoded = unquote(value)
+    decoded = decode_document(value)
     try:
         inner = jsondoc.loads(decoded, source)
     except InputError as exc:

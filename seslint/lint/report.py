@@ -1,4 +1,4 @@
-"""Render findings: text, json (DESIGN.md §3), sarif (SARIF 2.1.0) and github (workflow annotations)."""
+"""Render findings: text, json (rules/schemas/lint-output.schema.json), sarif (SARIF 2.1.0) and github."""
 
 from __future__ import annotations
 
@@ -10,15 +10,32 @@ SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 
-def render(findings: list[Finding], fmt: str) -> str:
-    return {"text": text, "json": as_json, "sarif": sarif, "github": github}[fmt](findings)
+def render(findings: list[Finding], fmt: str, files: int = 0, policies: int = 0) -> str:
+    if fmt == "text":
+        return text(findings, files, policies)
+    return {"json": as_json, "sarif": sarif, "github": github}[fmt](findings)
 
 
-def text(findings: list[Finding]) -> str:
-    lines = [f"{f.file}:{f.line}:{f.column}: {f.rule} {f.severity} {f.message}" for f in findings]
-    if findings:
-        counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
-        lines.append("found " + ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()))
+PLURALS = {"policy": "policies"}
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else PLURALS.get(word, word + 's')}"
+
+
+def printable(value: str) -> str:
+    """One finding stays one line: control characters (newlines, escapes) are shown escaped."""
+    if value.isprintable():
+        return value
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in value)
+
+
+def text(findings: list[Finding], files: int = 0, policies: int = 0) -> str:
+    lines = [printable(f"{f.file}:{f.line}:{f.column}: {f.rule} {f.severity} {f.message}") for f in findings]
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+    summary = ", ".join(plural(n, s) for s, n in counts.items())
+    lines.append(f"checked {plural(files, 'file')}, {plural(policies, 'policy')}: "
+                 + (f"found {summary}" if findings else "no findings"))
     return "\n".join(lines)
 
 

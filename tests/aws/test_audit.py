@@ -10,10 +10,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from seslint.audit import audit, audit_principal
-from seslint.cli import cli
 from seslint.evaluate.authdetails import Principal
 from seslint.evaluate.sending import PolicyDoc
 
@@ -114,20 +112,16 @@ EXAMPLE_VERDICTS = {
 }
 
 
-def run(*args):
-    result = CliRunner().invoke(cli, list(args), prog_name="seslint")
-    return result.exit_code, result.stdout, result.stderr
-
-
-def test_example_json():
-    code, out, err = run("audit", "--auth-details", str(EXAMPLE), "--format", "json")
+def test_example_json(cli):
+    code, out, err = cli("audit", "--auth-details", str(EXAMPLE), "--format", "json")
     assert (code, err) == (1, "")
     report = json.loads(out)
     assert {p["name"]: p["verdict"] for p in report["principals"]} == EXAMPLE_VERDICTS
     assert report["counts"] == {"anyone": 3, "restricted": 1, "simulator-only": 1, "none": 2, "unknown": 1}
     support = next(p for p in report["principals"] if p["name"] == "support-app")
     assert (support["recipients"], support["senders"]) == (["*@example.com"], ["help@support.example.com"])
-    assert support["statements"] == [{"effect": "Allow", "policy": "arn:aws:iam::111122223333:policy/support-mail (v1)",
+    assert support["statements"] == [{"effect": "Allow", "policy": "arn:aws:iam::111122223333:policy/support-mail",
+                                      "policy_version": "v1", "policy_name": None,
                                       "pointer": "/Statement/0", "sid": "SendToCustomersDomain",
                                       "policy_type": "identity"}]
     assert [p["verdict"] for p in report["principals"]] == sorted(
@@ -135,8 +129,8 @@ def test_example_json():
                                                             "unknown"].index)
 
 
-def test_example_text():
-    code, out, _ = run("audit", "--auth-details", str(EXAMPLE))
+def test_example_text(cli):
+    code, out, _ = cli("audit", "--auth-details", str(EXAMPLE))
     assert code == 1
     assert out.splitlines()[0] == ("SES sending audit of " + str(EXAMPLE) + " (region us-east-1): 8 principals: "
                                    "anyone 3, restricted 1, simulator-only 1, none 2, unknown 1")
@@ -145,30 +139,30 @@ def test_example_text():
 
 
 @pytest.mark.parametrize(("fail_on", "code"), [("anyone", 1), ("unknown", 1), ("restricted", 1), ("never", 0)])
-def test_fail_on(fail_on, code):
-    assert run("audit", "--auth-details", str(EXAMPLE), "--fail-on", fail_on)[0] == code
+def test_fail_on(fail_on, code, cli):
+    assert cli("audit", "--auth-details", str(EXAMPLE), "--fail-on", fail_on)[0] == code
 
 
-def test_exit_0_when_nobody_sends_to_anyone(tmp_path):
+def test_exit_0_when_nobody_sends_to_anyone(tmp_path, cli):
     doc = json.loads(EXAMPLE.read_text())
     doc["RoleDetailList"] = [r for r in doc["RoleDetailList"] if r["RoleName"] == "ci"]
     doc["UserDetailList"] = [u for u in doc["UserDetailList"] if u["UserName"] == "auditor"]
     path = tmp_path / "small.json"
     path.write_text(json.dumps(doc))
-    assert run("audit", "--auth-details", str(path))[0] == 0
-    assert run("audit", "--auth-details", str(path), "--fail-on", "restricted")[0] == 0
+    assert cli("audit", "--auth-details", str(path))[0] == 0
+    assert cli("audit", "--auth-details", str(path), "--fail-on", "restricted")[0] == 0
 
 
 @pytest.mark.parametrize("args", [[], ["--auth-details", "x.json", "--live"],
                                   ["--auth-details", str(EXAMPLE), "--endpoint-url", "http://127.0.0.1:1"]])
-def test_usage(args):
-    assert run("audit", *args)[0] == 2
+def test_usage(args, cli):
+    assert cli("audit", *args)[0] == 2
 
 
-def test_bad_file_is_exit_3(tmp_path):
+def test_bad_file_is_exit_3(tmp_path, cli):
     path = tmp_path / "bad.json"
     path.write_text('{"Users": []}')
-    code, out, err = run("audit", "--auth-details", str(path))
+    code, out, err = cli("audit", "--auth-details", str(path))
     assert (code, out) == (3, "")
     assert err.startswith(f"seslint: error: {path}: not the output of")
 
@@ -204,14 +198,14 @@ class Rows(HTMLParser):
             self.rows[-1]["text"] += data
 
 
-def html_report():
-    code, out, _ = run("audit", "--auth-details", str(EXAMPLE), "--format", "html")
+def html_report(cli):
+    code, out, _ = cli("audit", "--auth-details", str(EXAMPLE), "--format", "html")
     assert code == 1
     return out
 
 
-def test_html_structure():
-    out = html_report()
+def test_html_structure(cli):
+    out = html_report(cli)
     parser = Rows()
     parser.feed(out)
     assert out.startswith("<!DOCTYPE html>")
@@ -224,12 +218,12 @@ def test_html_structure():
     assert "depends on aws:SourceIp" in office["text"]
 
 
-def test_html_escapes(tmp_path):
+def test_html_escapes(tmp_path, cli):
     doc = json.loads(EXAMPLE.read_text())
     doc["RoleDetailList"][0]["RoleName"] = "<b>x</b>"
     path = tmp_path / "evil.json"
     path.write_text(json.dumps(doc))
-    out = run("audit", "--auth-details", str(path), "--format", "html")[1]
+    out = cli("audit", "--auth-details", str(path), "--format", "html")[1]
     assert "<b>x</b>" not in out and "&lt;b&gt;x&lt;/b&gt;" in out
 
 
@@ -237,10 +231,10 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 
 
 @pytest.mark.skipif(not CHROMIUM, reason="no headless Chromium installed")
-def test_html_in_headless_chromium(tmp_path):
+def test_html_in_headless_chromium(tmp_path, cli):
     """The page as a browser builds it: every row present, nothing fetched, a screenshot renders."""
     page = tmp_path / "audit.html"
-    page.write_text(html_report())
+    page.write_text(html_report(cli))
     flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=60).stdout

@@ -6,20 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
-
-from seslint.cli import cli
 
 from .conftest import ACCOUNT, allow, deny
 
 SIMULATOR_ONLY = allow(["ses:SendEmail", "ses:SendRawEmail"], **{
     "ForAllValues:StringLike": {"ses:Recipients": "*@simulator.amazonses.com"},
     "ForAnyValue:StringLike": {"ses:Recipients": "*@simulator.amazonses.com"}})
-
-
-def _main(args):
-    """Run the CLI as the console script does (errors mapped to one line and an exit code)."""
-    return CliRunner().invoke(cli, args, prog_name="seslint")
 
 
 @pytest.fixture
@@ -40,55 +32,55 @@ def account(moto):
     return moto
 
 
-def can_send(moto, *flags):
-    return _main(["can-send", "--endpoint-url", moto.url, "--from", "noreply@example.com", *flags])
+def can_send(cli, moto, *flags):
+    return cli("can-send", "--endpoint-url", moto.url, "--from", "noreply@example.com", *flags)
 
 
-def test_can_send_role_simulator_only(account):
-    assert can_send(account, "--role", "ci", "--to", "success@simulator.amazonses.com").exit_code == 0
-    result = can_send(account, "--role", "ci", "--to", "someone@example.net")
-    assert result.exit_code == 1
+def test_can_send_role_simulator_only(account, cli):
+    assert can_send(cli, account, "--role", "ci", "--to", "success@simulator.amazonses.com").code == 0
+    result = can_send(cli, account, "--role", "ci", "--to", "someone@example.net")
+    assert result.code == 1
     assert result.output.startswith("DENIED")
 
 
-def test_can_send_user_through_group(account):
-    result = can_send(account, "--user", f"arn:aws:iam::{ACCOUNT}:user/app", "--to", "x@example.net",
+def test_can_send_user_through_group(account, cli):
+    result = can_send(cli, account, "--user", f"arn:aws:iam::{ACCOUNT}:user/app", "--to", "x@example.net",
                       "--format", "json")
-    assert result.exit_code == 0, result.output
-    out = json.loads(result.stdout)
+    assert result.code == 0, result.output
+    out = json.loads(result.out)
     assert out["allowed"] is True
     sources = {m["file"] for r in out["requests"] for m in r["matched"]}
     assert sources == {f"arn:aws:iam::{ACCOUNT}:policy/send-anything (v1)"}
 
 
-def test_can_send_boundary_applies(account):
-    assert can_send(account, "--role", "bounded", "--to", "x@example.net").exit_code == 0
-    result = can_send(account, "--role", "bounded", "--to", "x@example.net", "--content", "raw", "--format", "json")
-    assert result.exit_code == 1
-    out = json.loads(result.stdout)
+def test_can_send_boundary_applies(account, cli):
+    assert can_send(cli, account, "--role", "bounded", "--to", "x@example.net").code == 0
+    result = can_send(cli, account, "--role", "bounded", "--to", "x@example.net", "--content", "raw", "--format", "json")
+    assert result.code == 1
+    out = json.loads(result.out)
     assert out["decision"] == "explicitDeny"
     assert {m["policy_type"] for r in out["requests"] for m in r["matched"] if m["effect"] == "Deny"} == {"boundary"}
 
 
-def test_can_send_sending_authorization_policy(account):
+def test_can_send_sending_authorization_policy(account, cli):
     """The partner role has no identity policy: the identity's own policy allows it (same account)."""
-    result = can_send(account, "--role", "partner", "--to", "x@example.net", "--format", "json")
-    out = json.loads(result.stdout)
+    result = can_send(cli, account, "--role", "partner", "--to", "x@example.net", "--format", "json")
+    out = json.loads(result.out)
     domain = next(r for r in out["requests"] if r["checks"] == "domain identity")
     assert domain["decision"] == "allowed"
     assert domain["matched"][0]["policy_type"] == "resource"
     assert "sending authorization policy 'partner'" in domain["matched"][0]["file"]
 
 
-def test_simulate_role_with_identity_resource(account):
+def test_simulate_role_with_identity_resource(account, cli):
     resource = f"arn:aws:ses:us-east-1:{ACCOUNT}:identity/example.com"
-    result = _main(["simulate", "--endpoint-url", account.url, "--role", "partner", "--action", "ses:SendEmail",
-                    "--resource", resource, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["decision"] == "allowed"
-    result = _main(["simulate", "--endpoint-url", account.url, "--role", "bounded", "--action", "ses:SendRawEmail",
-                    "--resource", resource])
-    assert result.exit_code == 1
+    result = cli("simulate", "--endpoint-url", account.url, "--role", "partner", "--action", "ses:SendEmail",
+                 "--resource", resource, "--format", "json")
+    assert result.code == 0, result.output
+    assert json.loads(result.out)["decision"] == "allowed"
+    result = cli("simulate", "--endpoint-url", account.url, "--role", "bounded", "--action", "ses:SendRawEmail",
+                 "--resource", resource)
+    assert result.code == 1
     assert result.output.startswith("explicitDeny")
 
 
@@ -98,10 +90,10 @@ def test_simulate_role_with_identity_resource(account):
     (["can-send", "--from", "a@example.com", "--to", "b@example.com", "--user", "ghost"],
      f"seslint: error: unknown user 'ghost' in account {ACCOUNT}\n"),
 ])
-def test_unknown_principal_is_one_line_exit_3(account, args, message):
-    result = _main([*args, "--endpoint-url", account.url])
-    assert result.exit_code == 3
-    assert result.stderr.splitlines()[0] == message.rstrip("\n")
+def test_unknown_principal_is_one_line_exit_3(account, args, message, cli):
+    result = cli(*args, "--endpoint-url", account.url)
+    assert result.code == 3
+    assert result.err.splitlines()[0] == message.rstrip("\n")
     assert "Traceback" not in result.output
 
 
@@ -113,18 +105,19 @@ def test_unknown_principal_is_one_line_exit_3(account, args, message):
      "--policy", "x.json"],
     ["simulate", "--scenario", "x.json", "--role", "ci"],
 ])
-def test_usage_errors(aws_env, args):
-    assert _main(args).exit_code == 2
+def test_usage_errors(aws_env, args, cli):
+    assert cli(*args).code == 2
 
 
-def test_access_denied_names_permission_on_the_command_line(stub, account):
+def test_access_denied_names_permission_on_the_command_line(stub, account, cli):
     stub.query_error("ListAttachedRolePolicies", "AccessDenied", status=403)
-    result = _main(["can-send", "--endpoint-url", stub.url, "--role", "ci", "--from", "a@example.com",
-                    "--to", "success@simulator.amazonses.com"])
-    assert result.exit_code == 3
-    assert result.stderr.splitlines()[0] == (
+    result = cli("can-send", "--endpoint-url", stub.url, "--role", "ci", "--from", "a@example.com",
+                 "--to", "success@simulator.amazonses.com")
+    assert result.code == 3
+    assert result.err.splitlines()[0] == (
         "seslint: error: access denied calling iam:ListAttachedRolePolicies: seslint needs "
         f"iam:ListAttachedRolePolicies on arn:aws:iam::{ACCOUNT}:role/ci")
+    assert "seslint generate seslint-reader" in result.err.splitlines()[1]
 
 
 # -- audit -------------------------------------------------------------------------------------
@@ -136,10 +129,10 @@ def verdicts(report) -> dict:
 EXPECTED = {"ci": "simulator-only", "bounded": "anyone", "app": "anyone", "reader": "none", "partner": "anyone"}
 
 
-def test_audit_live(account):
-    result = _main(["audit", "--live", "--endpoint-url", account.url, "--region", "us-east-1", "--format", "json"])
-    assert result.exit_code == 1, result.output
-    report = json.loads(result.stdout)
+def test_audit_live(account, cli):
+    result = cli("audit", "--live", "--endpoint-url", account.url, "--region", "us-east-1", "--format", "json")
+    assert result.code == 1, result.output
+    report = json.loads(result.out)
     assert verdicts(report) == EXPECTED
     assert report["source"] == f"aws account {ACCOUNT}"
     partner = next(p for p in report["principals"] if p["name"] == "partner")
@@ -147,40 +140,40 @@ def test_audit_live(account):
     assert report["notes"] == []
 
 
-def test_audit_from_recorded_auth_details(account, tmp_path):
+def test_audit_from_recorded_auth_details(account, tmp_path, cli):
     """The same account from a file (moto's get-account-authorization-details): the identity policy
     is not in the file, so the partner role has nothing and the report says so."""
     from seslint.aws import Connection, Reader
 
     path = tmp_path / "auth.json"
     path.write_text(json.dumps(Reader(Connection(endpoint_url=account.url)).authorization_details()))
-    result = _main(["audit", "--auth-details", str(path), "--format", "json"])
-    report = json.loads(result.stdout)
+    result = cli("audit", "--auth-details", str(path), "--format", "json")
+    report = json.loads(result.out)
     assert verdicts(report) == {**EXPECTED, "partner": "none"}
     assert "sending authorization" in report["notes"][0]
 
 
-def test_audit_live_access_denied(stub, account):
+def test_audit_live_access_denied(stub, account, cli):
     stub.query_error("GetAccountAuthorizationDetails", "AccessDenied", status=403)
-    result = _main(["audit", "--live", "--endpoint-url", stub.url])
-    assert result.exit_code == 3
-    assert result.stderr.splitlines()[0] == ("seslint: error: access denied calling iam:GetAccountAuthorizationDetails:"
+    result = cli("audit", "--live", "--endpoint-url", stub.url)
+    assert result.code == 3
+    assert result.err.splitlines()[0] == ("seslint: error: access denied calling iam:GetAccountAuthorizationDetails:"
                                              " seslint needs iam:GetAccountAuthorizationDetails on *")
 
 
-def test_can_send_identities_of_another_account(account):
-    result = can_send(account, "--role", "ci", "--to", "success@simulator.amazonses.com", "--account", "999999999999")
-    assert result.exit_code == 3
-    assert result.stderr.startswith("seslint: error: the SES identities are in account 999999999999, but the "
+def test_can_send_identities_of_another_account(account, cli):
+    result = can_send(cli, account, "--role", "ci", "--to", "success@simulator.amazonses.com", "--account", "999999999999")
+    assert result.code == 3
+    assert result.err.startswith("seslint: error: the SES identities are in account 999999999999, but the "
                                     f"credentials are for account {ACCOUNT}")
 
 
-def test_can_send_profile_and_region(account, tmp_path, monkeypatch):
+def test_can_send_profile_and_region(account, tmp_path, monkeypatch, cli):
     (tmp_path / "aws-credentials").write_text("[audit]\naws_access_key_id = a\naws_secret_access_key = b\n")
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    result = can_send(account, "--role", "partner", "--profile", "audit", "--region", "eu-west-1",
+    result = can_send(cli, account, "--role", "partner", "--profile", "audit", "--region", "eu-west-1",
                       "--to", "x@example.net", "--format", "json")
     # example.com's policy lives in us-east-1: in eu-west-1 nothing grants the partner role
-    assert result.exit_code == 1, result.stderr
-    assert all(r["resource"].startswith("arn:aws:ses:eu-west-1:") for r in json.loads(result.stdout)["requests"])
+    assert result.code == 1, result.err
+    assert all(r["resource"].startswith("arn:aws:ses:eu-west-1:") for r in json.loads(result.out)["requests"])

@@ -50,10 +50,11 @@ def test_user_with_groups(moto):
 
 
 def test_many_attached_policies_are_paginated(moto):
-    arns = [moto.policy(f"p{i:03}", allow(f"ses:Get{i}")) for i in range(3)]
+    """IAM lists at most 100 attached policies a page (ListAttachedRolePolicies, MaxItems): 101 need two pages."""
+    arns = [moto.policy(f"p{i:03}", allow(f"ses:Get{i}")) for i in range(101)]
     moto.role("many", attached=arns)
-    moto.iam.meta  # noqa: B018 - the client exists
-    assert len(reader(moto.url).principal("role", "many")["Policies"]) == 3
+    assert moto.iam.list_attached_role_policies(RoleName="many")["IsTruncated"]
+    assert sorted(p["Arn"] for p in reader(moto.url).principal("role", "many")["Policies"]) == sorted(arns)
 
 
 def test_unknown_role_is_unknown_name(moto):
@@ -131,7 +132,7 @@ def test_access_denied_names_the_permission(stub, moto):
         reader(stub.url).principal("role", "ci")
     assert str(caught.value) == ("access denied calling iam:ListAttachedRolePolicies: seslint needs "
                                  f"iam:ListAttachedRolePolicies on arn:aws:iam::{ACCOUNT}:role/ci")
-    assert "read-only policy" in caught.value.help
+    assert "read-only policy that `seslint generate seslint-reader` prints" in caught.value.help
 
 
 def test_throttling_is_retried_then_reported(stub, moto):

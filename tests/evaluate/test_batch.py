@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from seslint.evaluate import can_send, evaluate, load_scenario
 from seslint.evaluate.scenario import PolicyCache, split_object
-from tests.evaluate.test_cli import run
 
 EX = Path(__file__).resolve().parents[2] / "examples"
 BATCH = [json.loads(x) for x in (EX / "scenarios" / "batch.jsonl").read_text().splitlines() if x.strip()]
@@ -36,14 +34,14 @@ def test_split_object_refuses_what_is_not_a_strict_object():
         assert split_object(text) is None, text
 
 
-def _lines(tmp_path, values, texts=()):
+def _lines(cli, tmp_path, values, texts=()):
     path = tmp_path / "s.jsonl"
     path.write_text("".join(json.dumps(v) + "\n" for v in values) + "".join(texts))
-    code, out = run("simulate", "--scenarios", str(path), "--format", "json")
+    code, out, _ = cli("simulate", "--scenarios", str(path), "--format", "json")
     return code, [json.loads(x) for x in out.splitlines()]
 
 
-def test_batch_with_repeated_policies_matches_one_by_one(tmp_path):
+def test_batch_with_repeated_policies_matches_one_by_one(tmp_path, cli):
     # Every example twice, policies moved between fields and positions, and re-spaced JSON text.
     values = []
     for i, s in enumerate(BATCH * 2):
@@ -53,25 +51,25 @@ def test_batch_with_repeated_policies_matches_one_by_one(tmp_path):
         if i % 4 == 2 and s.get("identity_policies"):
             s["permission_boundary"] = s["identity_policies"][0]
         values.append(s)
-    code, results = _lines(tmp_path, values, [json.dumps(v, indent=None, separators=(" , ", " : ")) + "\n"
-                                              for v in values[:3]])
+    code, results = _lines(cli, tmp_path, values, [json.dumps(v, indent=None, separators=(" , ", " : ")) + "\n"
+                                                   for v in values[:3]])
     expected = [evaluate(load_scenario(v, str(tmp_path / "s.jsonl"))).to_json() for v in values + values[:3]]
     assert code == 1
     assert results == expected
 
 
-def test_batch_repeated_bad_policy_is_an_error_every_time(tmp_path):
+def test_batch_repeated_bad_policy_is_an_error_every_time(tmp_path, cli):
     bad = dict(BATCH[0], identity_policies=[{"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEqualz": {"a:b": "c"}}}]}])
-    code, results = _lines(tmp_path, [bad, BATCH[0], bad])
+    code, results = _lines(cli, tmp_path, [bad, BATCH[0], bad])
     assert code == 3
     assert ["error" in r for r in results] == [True, False, True]
     assert results[0]["error"].split(":", 2)[2] == results[2]["error"].split(":", 2)[2]
 
 
-def test_batch_rejects_nan_like_the_strict_parser(tmp_path):
+def test_batch_rejects_nan_like_the_strict_parser(tmp_path, cli):
     line = json.dumps(BATCH[0]).replace('"request": {', '"request": {"x": NaN, ', 1)
-    code, results = _lines(tmp_path, [], [line + "\n"])
+    code, results = _lines(cli, tmp_path, [], [line + "\n"])
     assert code == 3 and "NaN is not valid JSON" in results[0]["error"]
 
 

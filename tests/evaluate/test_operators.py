@@ -5,8 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from seslint.evaluate.operators import OPERATORS, CompiledCondition
 from seslint.policy import parse_policy

@@ -33,7 +33,8 @@ CASES = {
     "non-UTF-8 scenarios line": (
         {"s.jsonl": b'{"request": {"action": "ses:SendEmail", "resource": "\xff"}}\n'},
         ["simulate", "--scenarios", "{d}/s.jsonl"], 3, "s.jsonl:1:54: not UTF-8 text: byte 0xff"),
-    "non-UTF-8 policy": ({"p.json": b'{"Statement": "\xc3\x28"}'}, ["lint", "{d}/p.json"], 3, "p.json: cannot read"),
+    "non-UTF-8 policy": ({"p.json": b'{"Statement": "\xc3\x28"}'}, ["lint", "{d}/p.json"], 1,
+                         "p.json:1:1: SES001 error cannot read file: it is not UTF-8 text"),
     "endpoint URL without scheme, can-send": (
         {}, ["can-send", "--role", "ci", "--endpoint-url", "127.0.0.1:5055", "--from", "a@example.com",
              "--to", "b@example.com"], 2, "is not an http:// or https:// URL"),

@@ -2,10 +2,8 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,19 +17,10 @@ def test_startup_of_actions_imports_neither_boto3_nor_jsonschema():
     assert not imported & {"boto3", "botocore", "jsonschema", "yaml", "policyuniverse"}
 
 
-def test_wheel_install_into_a_fresh_venv_ships_rules(tmp_path):
-    """Build a wheel from the source tree and install it (no deps: they come from this env)."""
-    src = tmp_path / "src"
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".ci", "*.egg-info", "__pycache__", "tests", ".venv"))
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(src)],
-                   check=True, capture_output=True)
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+def test_wheel_install_into_a_fresh_venv_ships_rules(wheel_venv, tmp_path):
+    """A wheel built from the source tree (installed by the shared `wheel_venv` fixture)."""
+    env_dir = wheel_venv
     python = env_dir / "bin" / "python"
-    [wheel] = wheels.glob("seslint-*.whl")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
-                   check=True, capture_output=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}

@@ -30,7 +30,7 @@ def test_every_data_file_validates_against_its_schema(path):
 
 
 def test_every_schema_is_used():
-    used = {schema_for(p) for p in DATA_FILES} | {RULES / "schemas" / "lint-output.schema.json"}
+    used = {schema_for(p) for p in DATA_FILES} | {RULES / "schemas" / f"{n}.schema.json" for n in ("lint-output", "config")}
     assert sorted(set((RULES / "schemas").glob("*.json")) - used) == []
 
 

@@ -10,8 +10,6 @@ import yaml
 
 from seslint.generate import generate, load_recipe, recipe_names, render
 
-from .conftest import run
-
 CASES = [(n, dict((load_recipe(n).examples or ({},))[0])) for n in recipe_names()]  # no parameters: no example
 
 
@@ -31,11 +29,11 @@ def _hcl_to_json(text: str) -> object:
 
 
 @pytest.mark.parametrize("name,values", CASES, ids=[c[0] for c in CASES])
-def test_terraform_holds_the_policy_in_the_resource_that_fits(name, values):
+def test_terraform_holds_the_policy_in_the_resource_that_fits(name, values, cli):
     recipe = load_recipe(name)
     args = [f"--{k}={v}" for k, vs in values.items() for v in (vs if isinstance(vs, list) else [vs]) if vs is not True]
     args += [f"--{k}" for k, v in values.items() if v is True]
-    code, out, _ = run("generate", name, *args, "--format", "terraform")
+    code, out, _ = cli("generate", name, *args, "--format", "terraform")
     assert code == 0
     kind = {"identity": "aws_iam_policy", "resource": "aws_ses_identity_policy",
             "guardrail": "aws_organizations_policy"}[recipe.policy_type]
@@ -65,8 +63,8 @@ def test_cloudformation_template_holds_the_policy(name, values):
         assert resource["Properties"]["PolicyDocument"] == policy
 
 
-def test_cloudformation_for_an_identity_policy_is_a_one_line_error():
-    code, out, err = run("generate", "sending-authorization", "--identity", "example.com", "--region", "us-east-1",
+def test_cloudformation_for_an_identity_policy_is_a_one_line_error(cli):
+    code, out, err = cli("generate", "sending-authorization", "--identity", "example.com", "--region", "us-east-1",
                          "--account", "111122223333", "--delegate-account", "222233334444", "--format", "cloudformation")
     assert (code, out) == (3, "")
     assert err.startswith("seslint: error: CloudFormation has no resource type")

@@ -15,8 +15,6 @@ from seslint.aws import READER_ACTIONS
 from seslint.generate import build_policy, generate, load_recipe
 from seslint.matrix import load_matrix
 
-from .conftest import run
-
 
 def test_reader_recipe_grants_exactly_the_reader_actions():
     granted = [a for s in generate("seslint-reader")["Statement"] for a in s["Action"]]
@@ -28,8 +26,8 @@ def test_reader_recipe_proves_every_reader_action_allowed():
     assert sorted(read["request"]["action"]) == sorted(READER_ACTIONS)
 
 
-def test_reader_recipe_on_the_command_line_is_proven_and_is_the_readme_policy():
-    code, out, err = run("generate", "seslint-reader", "--check")
+def test_reader_recipe_on_the_command_line_is_proven_and_is_the_readme_policy(cli):
+    code, out, err = cli("generate", "seslint-reader", "--check")
     assert code == 0 and err.endswith(" proofs hold\n") and "failed" not in err
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = re.search(r"<!-- section: aws -->(.*?)<!-- /section: aws -->", readme, re.S)[1]

@@ -6,11 +6,10 @@ so upper-case variants of an allowed domain are outside it (the policies fail cl
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from seslint.evaluate import evaluate, load_scenario
-from seslint.generate import generate, scenario, load_recipe
+from seslint.generate import generate, load_recipe, scenario
 
 ACCOUNT = "111122223333"
 SIM = "simulator.amazonses.com"
@@ -21,7 +20,7 @@ locals_ = st.sampled_from(["success", "bounce", "ooto", "complaint", "suppressio
 domains = st.sampled_from([SIM, SIM.upper(), "Simulator.AmazonSES.com", f"{SIM}.evil.com", f"evil-{SIM}",
                            f"x.{SIM}", "example.org", "EXAMPLE.ORG", "example.org.evil.com", "vip.example.net",
                            "example.net", "corp.example"])
-addresses = st.builds(lambda l, d: f"{l}@{d}", locals_, domains) | st.sampled_from(["vip@example.net", "VIP@example.net",
+addresses = st.builds(lambda local, d: f"{local}@{d}", locals_, domains) | st.sampled_from(["vip@example.net", "VIP@example.net",
                                                                                  "vip@example.net.evil.com"])
 recipient_lists = st.none() | st.lists(addresses, max_size=5)  # None: the key is absent
 

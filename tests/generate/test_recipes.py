@@ -15,10 +15,6 @@ from .conftest import lint_findings, parameter_sets
 SETS = parameter_sets()
 IDS = [f"{name}-{i}" for i, (name, _) in enumerate(SETS)]
 
-# Findings the linter reports on a correct recipe, each for a reason the recipe's proof shows.
-# Strict: when the linter stops reporting one, the test fails so that the entry goes away.
-LINT_DISAGREEMENTS: dict[tuple[str, str], str] = {}
-
 
 def test_there_are_recipes_for_every_job_in_the_issue():
     assert set(recipe_names()) == {
@@ -36,25 +32,19 @@ def test_every_declared_request_gets_the_declared_decision(name, values):
 
 
 @pytest.mark.parametrize("name,values", SETS, ids=IDS)
-def test_generated_policy_lints_clean_at_warning_and_above(name, values, tmp_path):
+def test_generated_policy_lints_clean_at_warning_and_above(name, values, tmp_path, cli):
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(generate(name, values), indent=2))
-    serious = {(name, f["rule"]) for f in lint_findings(path) if f["severity"] in ("error", "warning")}
-    expected = {key for key in LINT_DISAGREEMENTS if key[0] == name}
-    assert serious == expected
+    assert [f for f in lint_findings(cli, path) if f["severity"] in ("error", "warning")] == []
 
 
 @pytest.mark.parametrize("name,values", [s for s in SETS if load_recipe(s[0]).policy_type == "identity"],
-                         ids=[i for i, s in zip(IDS, SETS) if load_recipe(s[0]).policy_type == "identity"])
-def test_cloudformation_output_lints_clean_too(name, values, tmp_path):
+                         ids=[i for i, s in zip(IDS, SETS, strict=True) if load_recipe(s[0]).policy_type == "identity"])
+def test_cloudformation_output_lints_clean_too(name, values, tmp_path, cli):
     recipe = load_recipe(name)
     path = tmp_path / "template.yaml"
     path.write_text(render(generate(name, values), "cloudformation", name=name, summary=recipe.summary))
-    assert [f for f in lint_findings(path) if f["severity"] in ("error", "warning")] == []
-
-
-def test_lint_disagreements_name_real_recipes():
-    assert {name for name, _ in LINT_DISAGREEMENTS} <= set(recipe_names())
+    assert [f for f in lint_findings(cli, path) if f["severity"] in ("error", "warning")] == []
 
 
 @pytest.mark.parametrize("name,values", SETS, ids=IDS)

@@ -1,25 +1,17 @@
 import json
 
 import pytest
-from click.testing import CliRunner
-
-from seslint.cli import cli
 
 
 @pytest.fixture
-def run_lint(tmp_path, monkeypatch):
-    """Run `seslint lint ARGS` in an empty temporary directory (no config found); returns (code, output)."""
+def run_lint(cli, tmp_path, monkeypatch):
+    """Run `seslint lint ARGS` in an empty temporary directory (no config found); returns (code, output),
+    the output being stdout then stderr."""
     monkeypatch.chdir(tmp_path)
 
     def run(*args, input=None):
-        from seslint.errors import SeslintError
-
-        result = CliRunner().invoke(cli, ["lint", *args], input=input, prog_name="seslint")
-        if isinstance(result.exception, SeslintError):
-            return 3, str(result.exception)
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result.exit_code, result.output
+        result = cli("lint", *args, input=input)
+        return result.code, result.out + result.err
     return run
 
 

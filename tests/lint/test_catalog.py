@@ -61,14 +61,10 @@ def test_explain_rule_by_id_or_name(name):
     assert json.loads(explain_rule(name, "json"))["id"] == "SES024"
 
 
-def test_explain_every_rule_through_the_cli():
-    from click.testing import CliRunner
-
-    from seslint.cli import cli
-
+def test_explain_every_rule_through_the_cli(cli):
     for rule_id in CATALOG.rules:
-        result = CliRunner().invoke(cli, ["explain", rule_id], standalone_mode=False)
-        assert result.exception is None and result.output.startswith(rule_id)
+        code, out, err = cli("explain", rule_id)
+        assert (code, err) == (0, "") and out.startswith(rule_id)
 
 
 def test_explain_unknown_rule_suggests():

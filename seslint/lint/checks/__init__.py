@@ -10,8 +10,8 @@ import importlib
 from functools import cached_property, lru_cache
 from types import MappingProxyType
 
+from seslint.core.patterns import has_wildcard, matches
 from seslint.lint import view
-from seslint.patterns import has_wildcard
 
 MODULES = ("grammar", "actions", "resources", "conditions", "statements", "principals", "values")
 
@@ -138,8 +138,8 @@ class Context:
         for pointer, pattern in getattr(st, element) or ():
             if "${" in pattern:
                 continue
-            prefix = pattern.partition(":")[0].lower()
-            if pattern == "*" or prefix == "ses" or (":" in pattern and "*" in prefix and "ses".startswith(prefix.rstrip("*"))):
+            prefix = pattern.partition(":")[0]
+            if pattern == "*" or (":" in pattern and matches(prefix, "ses", ignore_case=True)):
                 out.append((pointer, pattern, expand(pattern)))
         return out
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from seslint.core.patterns import has_wildcard
 from seslint.lint.checks import data_date, did_you_mean, expand, near_miss, rule
 from seslint.lint.model import RESOURCE
-from seslint.patterns import has_wildcard
 
 WRONG_PREFIXES = ("sesv2", "ses-v2", "email", "pinpoint-email", "mailmanager", "amazonses", "simpleemail")
 WRITE_LEVELS = ("Write", "Permissions management", "Tagging")

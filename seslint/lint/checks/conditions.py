@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 from functools import lru_cache
 
+from seslint.core.patterns import has_wildcard
 from seslint.lint.checks import carries, condition_key, rule
 from seslint.lint.checks.resources import explicit
-from seslint.patterns import has_wildcard
 
 ADDRESS_KEYS = ("ses:recipients", "ses:fromaddress", "ses:feedbackaddress")
 SENDER_KEYS = ("ses:fromaddress", "ses:feedbackaddress", "ses:fromdisplayname")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from functools import lru_cache
 
+from seslint.core.arn import PARTITIONS, REGION, split as split_arn
+from seslint.core.size import policy_size
 from seslint.jsondoc import join
 from seslint.lint import operators
 from seslint.lint.checks import rule
@@ -17,7 +18,6 @@ ELEMENTS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
             "Condition")
 STRING_LISTS = ("Action", "NotAction", "Resource", "NotResource")
 VERSIONS = ("2012-10-17", "2008-10-17")
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 # quotas in characters, whitespace excluded (IAM, SES and AWS Organizations quotas pages)
 SIZE_LIMITS = {"managed": 6144, "role-inline": 10240, "user-inline": 2048, "group-inline": 5120,
                "ses-identity-policy": 4096, "scp": 5120}
@@ -25,7 +25,6 @@ SIZE_NAMES = {"managed": "a managed policy", "role-inline": "a role's inline pol
               "user-inline": "a user's inline policies", "group-inline": "a group's inline policies",
               "ses-identity-policy": "an SES identity policy", "scp": "a service control policy"}
 _VARIABLE = re.compile(r"\$\{(?:[A-Za-z0-9-]+:[^}:]+|[*?$])\}")
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 _ACCOUNT = re.compile(r"\d{12}")
 _SID = re.compile(r"[A-Za-z0-9]*")
 
@@ -319,28 +318,6 @@ def malformed_arn(ctx):
                     yield where, f"resource '{arn}' {problem}"
 
 
-def split_arn(arn: str) -> list[str]:
-    """Split an ARN into its six parts, not splitting inside `${...}` (policy variables, CloudFormation)."""
-    if "${" not in arn:
-        return arn.split(":", 5)
-    parts, current, i = [], "", 0
-    while i < len(arn):
-        if arn.startswith("${", i):
-            end = arn.find("}", i)
-            end = len(arn) if end < 0 else end + 1
-            current += arn[i:end]
-            i = end
-            continue
-        if arn[i] == ":" and len(parts) < 5:
-            parts.append(current)
-            current = ""
-        else:
-            current += arn[i]
-        i += 1
-    parts.append(current)
-    return parts
-
-
 def _known(segment: str) -> bool:
     return "${" not in segment and "*" not in segment and "?" not in segment
 
@@ -366,7 +343,7 @@ def arn_problem(arn: str, matrix) -> str | None:
         return None
     if not region:
         return "has no region: SES resources are regional"
-    if _known(region) and not _REGION.fullmatch(region):
+    if _known(region) and not REGION.fullmatch(region):
         return f"has a malformed region '{region}' (such as us-east-1)"
     rtype = resource.split("/", 1)[0]
     known_type = matrix.resource_types.get(rtype)
@@ -406,7 +383,7 @@ def missing_principal(ctx):
 def policy_too_large(ctx):
     kind = ctx.kind if ctx.kind in SIZE_LIMITS else (
         "ses-identity-policy" if ctx.policy_type == RESOURCE else "managed")
-    size = len(json.dumps(ctx.value, separators=(",", ":"), ensure_ascii=False))
+    size = policy_size(ctx.value)
     if size > SIZE_LIMITS[kind]:
         yield "", (f"policy is {size} characters without whitespace: over the {SIZE_LIMITS[kind]}-character "
                    f"quota for {SIZE_NAMES[kind]}, so AWS rejects it")

@@ -112,7 +112,7 @@ def service_principal_never_sends(ctx):
         return
     known = sending_services()
     for st in ctx.statements:
-        if not st.allow or not (ctx.covered(st) & send_actions(ctx)):
+        if not st.allow or not (ctx.covered(st) & send_actions()):
             continue
         for pointer, service in _services(st):
             if "${" not in service and service.lower() not in known:

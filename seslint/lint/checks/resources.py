@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from seslint.core.arn import split as split_arn
+from seslint.core.patterns import has_wildcard, matches
 from seslint.lint.checks import rule
-from seslint.lint.checks.grammar import split_arn
 from seslint.lint.model import RESOURCE, Unresolved
-from seslint.patterns import has_wildcard, matches
 
 
 def explicit(ctx, st):
@@ -39,9 +39,9 @@ def _fits(arn: str, arn_format: str) -> bool:
     if len(parts) != 6:
         return False
     service, token = parts[2], parts[5].split("/", 1)[0]
-    if "${" not in service and not matches(service, "ses"):
+    if "${" not in service and not matches(service, "ses", ignore_case=True):
         return False
-    return "${" in token or matches(token, type_token(arn_format))
+    return "${" in token or matches(token, type_token(arn_format), ignore_case=True)
 
 
 def covered_types(resources, action) -> frozenset[str]:
@@ -129,7 +129,10 @@ def resource_could_be_scoped(ctx):
         if not st.allow or resource_list(st) != ["*"] or not st.actions:
             continue
         named = explicit(ctx, st)
-        if named and len(named) == len(st.actions) and all(a.resource_level for _, a in named):
+        # an action whose resource types are all optional (the suppression list's tenant) also has
+        # requests on no resource, which only "*" matches
+        if named and len(named) == len(st.actions) and all(
+                a.resource_level and any(rt.required for rt in a.resource_types) for _, a in named):
             types = sorted({rt.name for _, a in named for rt in a.resource_types if rt.required})
             yield st.resources[0][0], ("\"Resource\": \"*\" grants these actions on every "
                                        f"{' and '.join(types) or 'resource'} in the account: scope it to the ARNs "

@@ -5,26 +5,27 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from seslint.core.arn import split as split_arn
+from seslint.core.patterns import has_wildcard, matches
 from seslint.lint.checks import carries, rule
-from seslint.lint.checks.grammar import split_arn
 from seslint.lint.checks.resources import explicit, fits, resource_list
 from seslint.lint.model import RESOURCE
 from seslint.matrix import SENDING_KEYS
-from seslint.patterns import has_wildcard, matches
 
 
 @lru_cache(maxsize=8)
-def _quirk_actions(kind: str, quirk_id: str | None = None) -> frozenset[str]:
+def _quirk_actions(kind: str) -> frozenset[str]:
     from seslint.matrix import load_matrix
 
-    return frozenset(a.partition(":")[2].lower() for q in load_matrix().quirks.values()
-                     if q["kind"] == kind and (quirk_id is None or q["id"] == quirk_id)
+    return frozenset(a.partition(":")[2].lower() for q in load_matrix().quirks.values() if q["kind"] == kind
                      for a in q.get("allowed_actions", []))
 
 
-def send_actions(ctx) -> set[str]:
-    """The message-sending actions a recipient or sender restriction must cover."""
-    return _quirk_actions("sending-authorization", "sending-authorization-send-actions")
+def send_actions(key: str | None = None) -> set[str]:
+    """Lower-case names of the sending actions (seslint.core.send); with `key`, those that carry it."""
+    from seslint.core.send import send_actions as every
+
+    return {n for n in (a.partition(":")[2].lower() for a in every()) if key is None or carries(n, key)}
 
 
 def _names(ctx, names) -> str:
@@ -37,8 +38,8 @@ def _anchor(st) -> str:
 
 @rule("SES040")
 def send_restriction_bypassed(ctx):
-    sends = send_actions(ctx)
     for key in SENDING_KEYS:
+        sends = send_actions(key)
         restricted, free = [], []
         for st in ctx.statements:
             if not st.allow:
@@ -102,7 +103,7 @@ def _values_meet(a: list[str] | None, b: list[str] | None) -> bool:
 
 def _patterns_meet(x: str, y: str) -> bool:
     if not has_wildcard(x) or not has_wildcard(y):
-        return matches(x, y) if has_wildcard(x) else matches(y, x)
+        return matches(x, y, ignore_case=True) if has_wildcard(x) else matches(y, x, ignore_case=True)
     # both have wildcards: they are disjoint when their fixed prefixes or suffixes disagree
     px, py = (re.split(r"[*?]", v, maxsplit=1)[0].lower() for v in (x, y))
     sx, sy = (re.split(r"[*?]", v)[-1].lower() for v in (x, y))
@@ -111,8 +112,8 @@ def _patterns_meet(x: str, y: str) -> bool:
 
 @rule("SES041")
 def send_guardrail_incomplete(ctx):
-    sends = send_actions(ctx)
     for key in SENDING_KEYS:
+        sends = send_actions(key)
         guards = [st for st in ctx.statements if st.deny and st.conditions_on(key)]
         covered = set().union(*(ctx.covered(st) for st in guards)) & sends if guards else set()
         missing = sends - covered
@@ -162,6 +163,8 @@ def _twin_findings(ctx, statements, verb: str, consequence: str, on_purpose: set
         for lack in twins[have]:
             if lack in covered or (reachable is not None and lack not in reachable):
                 continue
+            if ctx.policy_type == RESOURCE and lack not in _quirk_actions("sending-authorization"):
+                continue  # a sending-authorization policy cannot grant the twin at all
             st = next(s for s in statements if have in ctx.covered(s))
             if not all(carries(lack, c.key) for c in st.conditions):
                 continue  # the statement's conditions could never apply to the twin anyway
@@ -193,7 +196,7 @@ def twin_not_allowed(ctx):
 
 @rule("SES044")
 def deny_not_resource_blocks_configuration_set(ctx):
-    sends = send_actions(ctx) | {"sendbulkemail"}
+    sends = send_actions()
     cset = ctx.matrix.resource_types.get("configuration-set")
     for st in ctx.statements:
         if not st.deny or not st.not_resources or st.conditions or not (ctx.covered(st) & sends):
@@ -267,7 +270,7 @@ def sending_authorization_resource(ctx):
 
 @rule("SES056")
 def allow_not_resource_on_send(ctx):
-    sends = send_actions(ctx) | {"sendbulkemail", "sendbounce", "sendcustomverificationemail"}
+    sends = send_actions() | {"sendbulkemail", "sendbounce", "sendcustomverificationemail"}
     for st in ctx.statements:
         covered = ctx.covered(st) & sends
         if st.allow and st.not_resources and covered:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+from seslint.core.patterns import has_wildcard
 from seslint.lint.checks import condition_key, expand, rule
 from seslint.lint.checks.conditions import ADDRESS_KEYS, SENDER_KEYS, if_exists_free
-from seslint.patterns import has_wildcard
 
 EQUALS = ("StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase")
 # regular-expression idioms that IAM's StringLike takes literally (it knows only * and ?)
