@@ -1,7 +1,8 @@
 """Strict JSON documents that remember where every value stands.
 
-Values come from the C decoder (fast); positions come from a small scanner that runs only
-when a caller asks where something is, so clean files pay nothing for it.
+Values come from the C decoder (fast); positions are found only when a caller asks where something
+is, so clean files pay nothing for it. A lookup walks down its pointer's path and indexes each object
+or array on the way once (the C decoder skips sibling values), so many lookups stay linear overall.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from seslint.errors import InputError
 
 MAX_BYTES = 20 * 1024 * 1024
+LINE_INDEX_AFTER = 8  # lookups that count newlines directly; later ones build a line index once
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _SCALAR = re.compile(r"-?[0-9][0-9.eE+-]*|true|false|null")
@@ -41,23 +43,37 @@ class Document:
     text: str
     value: object
     has_duplicates: bool = False
-    _values: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
-    _keys: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+    _values: dict[str, int] | None = field(default=None, repr=False)   # pointer -> offset (full scan)
+    _keys: dict[str, int] = field(default_factory=dict, repr=False)
     _duplicates: list[str] = field(default_factory=list, repr=False)
+    _children: dict[int, dict[str, int]] = field(default_factory=dict, repr=False)  # container -> members
+    _lookups: int = field(default=0, repr=False)
+    _newlines: list[int] | None = field(default=None, repr=False)
 
     def position(self, pointer: str) -> tuple[int, int]:
         """Line and column (1-based) of the value at `pointer`, or of its nearest ancestor."""
-        if self._values is None and not self.has_duplicates:
-            return _where(self.text, _seek(self.text, pointer))  # one path: cheaper than a full scan
-        values = self._scan()
-        while pointer not in values and pointer:
-            pointer = pointer.rsplit("/", 1)[0]
-        return values.get(pointer, (1, 1))
+        offset = self._offset(pointer)
+        self._lookups += 1
+        return _where(self.text, offset) if self._lookups <= LINE_INDEX_AFTER else self._line_column(offset)
+
+    def _offset(self, pointer: str) -> int:
+        text = self.text
+        i = _SPACE.match(text, 0).end()
+        for token in pointer.split("/")[1:]:
+            children = self._children.get(i)
+            if children is None:
+                children = self._children[i] = _members(text, i)
+            token = token.replace("~1", "/").replace("~0", "~")
+            if token not in children:
+                break
+            i = children[token]
+        return i
 
     def key_position(self, pointer: str) -> tuple[int, int]:
         """Line and column of the member name at `pointer` (falls back to its value)."""
         self._scan()
-        return self._keys.get(pointer) or self.position(pointer)
+        offset = self._keys.get(pointer)
+        return self._line_column(offset) if offset is not None else self.position(pointer)
 
     @property
     def duplicates(self) -> list[str]:
@@ -67,11 +83,20 @@ class Document:
         self._scan()
         return self._duplicates
 
-    def _scan(self) -> dict[str, tuple[int, int]]:
+    def _scan(self) -> dict[str, int]:
         if self._values is None:
             self._values = {}
             _Scanner(self.text, self._values, self._keys, self._duplicates).value(_SPACE.match(self.text, 0).end(), "")
         return self._values
+
+    def _line_column(self, offset: int) -> tuple[int, int]:
+        from bisect import bisect_left
+
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        line = bisect_left(self._newlines, offset)
+        start = self._newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
 
 
 def _where(text: str, offset: int) -> tuple[int, int]:
@@ -79,59 +104,41 @@ def _where(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
-def _seek(text: str, pointer: str) -> int:
-    """Offset of the value at `pointer` (or its nearest ancestor) in valid JSON without repeated names.
-
-    Walks down the pointer's path only; the C decoder skips every sibling value."""
-    i = _SPACE.match(text, 0).end()
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if text[i] == "{":
-            j = _SPACE.match(text, i + 1).end()
-            while text[j] != "}":
-                m = _STRING.match(text, j)
-                name = m.group()
-                name = json.loads(name) if "\\" in name else name[1:-1]
-                j = _SPACE.match(text, _SPACE.match(text, m.end()).end() + 1).end()
-                if name == token:
-                    break
-                j = _SPACE.match(text, _DECODER.raw_decode(text, j)[1]).end()
-                if text[j] == ",":
-                    j = _SPACE.match(text, j + 1).end()
-            else:
-                return i
-        elif text[i] == "[" and token.isdigit() and str(int(token)) == token:
-            j, index = _SPACE.match(text, i + 1).end(), int(token)
-            while text[j] != "]" and index:
-                j = _SPACE.match(text, _DECODER.raw_decode(text, j)[1]).end()
-                if text[j] == ",":
-                    j = _SPACE.match(text, j + 1).end()
-                index -= 1
-            if text[j] == "]":
-                return i
-        else:
-            return i
-        i = j
-    return i
+def _members(text: str, i: int) -> dict[str, int]:
+    """Offsets of the member values of the object (or items of the array) at `i` in valid JSON; a
+    repeated name keeps its last value, as the decoder does. The C decoder skips over each value."""
+    out: dict[str, int] = {}
+    if text[i] == "{":
+        j = _SPACE.match(text, i + 1).end()
+        while text[j] != "}":
+            m = _STRING.match(text, j)
+            name = m.group()
+            name = json.loads(name) if "\\" in name else name[1:-1]
+            j = _SPACE.match(text, _SPACE.match(text, m.end()).end() + 1).end()
+            out[name] = j
+            j = _SPACE.match(text, _DECODER.raw_decode(text, j)[1]).end()
+            if text[j] == ",":
+                j = _SPACE.match(text, j + 1).end()
+    elif text[i] == "[":
+        j, index = _SPACE.match(text, i + 1).end(), 0
+        while text[j] != "]":
+            out[str(index)] = j
+            j = _SPACE.match(text, _DECODER.raw_decode(text, j)[1]).end()
+            if text[j] == ",":
+                j = _SPACE.match(text, j + 1).end()
+            index += 1
+    return out
 
 
 class _Scanner:
-    """Walks JSON text already known to be valid, recording positions by pointer."""
+    """Walks JSON text already known to be valid, recording the offset of every value by pointer."""
 
     def __init__(self, text, values, keys, duplicates):
         self.text = text
         self.values, self.keys, self.duplicates = values, keys, duplicates
-        self.newlines = [m.start() for m in re.finditer("\n", text)]
-
-    def where(self, offset: int) -> tuple[int, int]:
-        from bisect import bisect_left
-
-        line = bisect_left(self.newlines, offset)
-        start = self.newlines[line - 1] + 1 if line else 0
-        return line + 1, offset - start + 1
 
     def value(self, i: int, pointer: str) -> int:
-        self.values[pointer] = self.where(i)
+        self.values[pointer] = i
         c = self.text[i]
         if c == "{":
             return self.members(i + 1, pointer)
@@ -148,12 +155,13 @@ class _Scanner:
         i = self.skip(i)
         while self.text[i] != "}":
             m = _STRING.match(self.text, i)
-            name = json.loads(m.group())
+            name = m.group()
+            name = json.loads(name) if "\\" in name else name[1:-1]
             child = join(pointer, name)
             if name in seen:
                 self.duplicates.append(child)
             seen.add(name)
-            self.keys[child] = self.where(i)  # the last occurrence wins, as in the value
+            self.keys[child] = i  # the last occurrence wins, as in the value
             i = self.skip(self.value(self.skip(self.skip(m.end()) + 1), child))
             if self.text[i] == ",":
                 i = self.skip(i + 1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from seslint.errors import InputError
@@ -10,11 +12,11 @@ from seslint.lint import inputs
 from seslint.lint.catalog import load_catalog
 from seslint.lint.checks import Context, registry
 from seslint.lint.config import Config
-from seslint.lint.model import IDENTITY, RESOURCE, Finding, PolicyUnit
+from seslint.lint.model import IDENTITY, RANK, RESOURCE, Finding, PolicyUnit
 
 # rules the engine itself reports (the rest are checks in seslint/lint/checks/)
-INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION = "SES000", "SES001", "SES048"
-ENGINE_RULES = (INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION)
+INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE = "SES000", "SES001", "SES048", "SES059"
+ENGINE_RULES = (INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE)
 
 
 @dataclass
@@ -51,10 +53,11 @@ def enabled_rules(config: Config, select=(), ignore=()) -> set[str]:
     return ids
 
 
-def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tuple[str, str, str, str | None]]:
-    """(rule, absolute pointer, message, Sid) for one policy; a crashing check becomes SES000.
+def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tuple[str, str, str, str | None, str]]:
+    """(rule, absolute pointer, message, Sid, severity) for one policy; a crashing check becomes SES000.
 
-    `policy_type` "auto" detects it: a Principal means an SES sending-authorization policy."""
+    `policy_type` "auto" detects it: a Principal means an SES sending-authorization policy. A check
+    may yield a third item, a lower severity for that finding; "" means the catalog's."""
     relative_dups = tuple(p[len(unit.pointer):] for p in unit.duplicates)
     ctx = Context(unit.value, policy_type, unit.kind, relative_dups)
     if policy_type == "auto":
@@ -69,12 +72,12 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tupl
             if INTERNAL_ERROR in rules:
                 out.append((INTERNAL_ERROR, unit.pointer,
                             f"rule {rule_id} crashed on this policy ({type(exc).__name__}: {exc}); "
-                            f"please report it"))
+                            f"please report it", ""))
             continue
-        if found:
-            out += [(rule_id, unit.pointer + pointer, message) for pointer, message in found]
+        out += [(rule_id, unit.pointer + item[0], item[1], item[2] if len(item) > 2 else "") for item in found]
     sids = {st.pointer: st.sid for st in ctx.statements if st.sid}
-    return [(rule_id, pointer, message, _sid_at(sids, unit.pointer, pointer)) for rule_id, pointer, message in out]
+    return [(rule_id, pointer, message, _sid_at(sids, unit.pointer, pointer), severity)
+            for rule_id, pointer, message, severity in out]
 
 
 # files per worker process below which a second process costs more than it saves
@@ -99,8 +102,9 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
         registry()
     size = -(-len(files) // jobs)  # contiguous chunks: the first error is the one a single process meets
     chunks = [files[k:k + size] for k in range(0, len(files), size)] if files else []
-    for raw, files_done, policies, errors in _in_processes(_lint_files, chunks, policy_type, rules,
-                                                          skip_unrecognized):
+    with _fewer_collections():
+        outcomes = _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized)
+    for raw, files_done, policies, errors in outcomes:
         result.files += files_done
         result.policies += policies
         result.errors += errors
@@ -122,6 +126,18 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
     return result
 
 
+@contextmanager
+def _fewer_collections():
+    """Lint allocates many small objects that hold no cycles; with the default gen-0 threshold the
+    cyclic collector's passes over a growing heap made large inputs cost more than linear time."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], 10_000), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -141,12 +157,51 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
             exc = loaded.broken
             message = exc.message + (f"; {exc.help}" if exc.help else "")
             raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", message))
-        for unit in loaded.units:
-            policies += 1
-            for rule_id, pointer, message, sid in check_unit(unit, unit.policy_type or policy_type, rules):
-                line, column = unit.position(pointer)
-                raw.append(Finding(loaded.source, line, column, rule_id, pointer, message, sid=sid))
+        found, read = _file_findings(loaded, policy_type, rules)
+        raw += found
+        policies += read
     return raw, len(files), policies, errors
+
+
+def _file_findings(loaded, policy_type: str, rules: set[str]) -> tuple[list[Finding], int]:
+    """The findings of one file's policies, and how many policies it holds (Fn::If variants count once).
+
+    A finding that every variant of a policy has is reported once; the others name their branch."""
+    raw: list[Finding] = []
+    branched: dict[tuple, list] = {}
+    policies, variant_policies = 0, set()
+    for unit in loaded.units:
+        if unit.unreadable:
+            if NOT_READABLE in rules:
+                line, column = unit.position(unit.pointer)
+                raw.append(Finding(loaded.source, line, column, NOT_READABLE, unit.pointer, unit.note or ""))
+            continue
+        if unit.variants == 1 or unit.pointer not in variant_policies:
+            policies += 1
+            variant_policies.add(unit.pointer)
+        for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules):
+            pointer = unit.remap(pointer) if unit.remap else pointer
+            line, column = unit.position(pointer)
+            finding = Finding(loaded.source, line, column, rule_id, pointer, message, severity, sid=sid)
+            if unit.variants > 1:
+                branched.setdefault((unit.pointer, rule_id, pointer, message), []).append((unit, finding))
+            else:
+                raw.append(_noted(finding, unit.note))
+    for hits in branched.values():
+        if len({id(u) for u, _ in hits}) == hits[0][0].variants:
+            raw.append(_noted(hits[0][1], _common_note(hits[0][0])))
+        else:
+            raw += [_noted(f, u.note) for u, f in hits]
+    return raw, policies
+
+
+def _common_note(unit) -> str | None:
+    """The note of a variant without its branch (what every variant of the policy shares)."""
+    return unit.note.split(" | ", 1)[0] if unit.note and " | " in unit.note else None
+
+
+def _noted(f: Finding, note: str | None) -> Finding:
+    return f._replace(message=f"{f.message} [{note.replace(' | ', ', ')}]") if note else f
 
 
 def _in_processes(fn, chunks, *args):
@@ -198,14 +253,15 @@ def _in_processes(fn, chunks, *args):
 
 def _placed(f: Finding, catalog, config: Config) -> Finding:
     rule = catalog.rules[f.rule]
-    return Finding(f.file, f.line, f.column, f.rule, f.pointer, f.message,
-                   config.severity.get(f.rule, rule.severity), rule.name, f.sid)
+    severity = config.severity.get(f.rule) or (f.severity if f.severity in ("warning", "info") and
+                                               RANK[f.severity] < RANK[rule.severity] else rule.severity)
+    return Finding(f.file, f.line, f.column, f.rule, f.pointer, f.message, severity, rule.name, f.sid)
 
 
 def _sid_at(sids: dict[str, str], base: str, pointer: str) -> str | None:
-    relative = pointer[len(base):]
-    for st_pointer, sid in sids.items():
-        if relative == st_pointer or relative.startswith(st_pointer + "/"):
-            return sid
-    return None
+    """The Sid of the statement that holds `pointer` (a dict lookup: findings can be many)."""
+    tokens = pointer[len(base):].split("/", 3)
+    if len(tokens) < 2 or tokens[1] != "Statement":
+        return None
+    return sids.get("/".join(tokens[:3])) or sids.get("/Statement")
 

@@ -8,6 +8,7 @@ including policies embedded as JSON strings (Terraform), whose positions map int
 from __future__ import annotations
 
 import bisect
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 from seslint import jsondoc
 from seslint.errors import InputError
 from seslint.jsondoc import join
-from seslint.lint.model import IDENTITY, RESOURCE, PolicyUnit, Unresolved
+from seslint.lint import containers
+from seslint.lint.model import IDENTITY, RESOURCE, UNREADABLE, PolicyUnit, Unresolved
 
 EXTENSIONS = (".json", ".yaml", ".yml", ".template")
 VERSIONS = ("2012-10-17", "2008-10-17")
@@ -35,6 +37,7 @@ TF_POLICY_TYPES = {
     "aws_iam_user_policy": ("user-inline", IDENTITY),
     "aws_iam_group_policy": ("group-inline", IDENTITY),
     "aws_ses_identity_policy": ("ses-identity-policy", RESOURCE),
+    "aws_sesv2_email_identity_policy": ("ses-identity-policy", RESOURCE),
 }
 
 
@@ -76,7 +79,7 @@ def load(path: str, named: bool) -> Loaded:
         return Loaded(exc.source or path, broken=exc)
     result = Loaded(source)
     looks_yaml = path.lower().endswith((".yaml", ".yml")) or (
-        path.lower().endswith(".template") and not text.lstrip().startswith("{"))
+        path.lower().endswith(".template") or path == "-") and not text.lstrip().startswith(("{", "["))
     if looks_yaml:
         _load_yaml(text, source, named, result)
     else:
@@ -157,6 +160,8 @@ def _classify(value, source: str, position, text: str | None) -> list[PolicyUnit
                 isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::"))
                 for r in value["Resources"].values())):
         return list(_cloudformation(value, source, position))
+    if containers.is_serverless(value):
+        return list(_serverless(value, source, position))
     if "format_version" in value and ("planned_values" in value or "values" in value):
         return list(_terraform(value, source, position, text))
     if any(k in value for k in ("UserDetailList", "RoleDetailList", "GroupDetailList")) or (
@@ -165,27 +170,92 @@ def _classify(value, source: str, position, text: str | None) -> list[PolicyUnit
     return None
 
 
-def _cloudformation(template: dict, source: str, position):
+def _cloudformation(template: dict, source: str, position, base: str = ""):
+    mentions = None  # whether the template mentions SES at all (computed when first needed)
     for name, resource in sorted(template["Resources"].items()):
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
             continue
         kind, props = resource.get("Type"), resource["Properties"]
-        base = join("/Resources", name, "Properties")
+        rp = join(base, "Resources", name)
+        pp = join(rp, "Properties")
+        found: list[containers.Found] = []
         if kind in CFN_POLICY_TYPES and "PolicyDocument" in props:
             size_kind = CFN_POLICY_TYPES[kind] or (
                 "user-inline" if props.get("Users") else "group-inline" if props.get("Groups") else "role-inline")
-            yield _unit(source, join(base, "PolicyDocument"), props["PolicyDocument"], position, IDENTITY,
-                        size_kind, name)
-        elif kind in CFN_INLINE and isinstance(props.get("Policies"), list):
+            found = [f._replace(name=name) for f in _documents(props["PolicyDocument"], join(pp, "PolicyDocument"))]
+        elif kind in CFN_INLINE:
+            size_kind = CFN_INLINE[kind]
             # AssumeRolePolicyDocument is a trust policy, not an SES policy: skipped on purpose
-            for i, p in enumerate(props["Policies"]):
-                if isinstance(p, dict) and "PolicyDocument" in p:
-                    yield _unit(source, join(base, "Policies", i, "PolicyDocument"), p["PolicyDocument"],
-                                position, IDENTITY, CFN_INLINE[kind], f"{name}/{p.get('PolicyName', i)}")
+            for i, item in enumerate(props.get("Policies") if isinstance(props.get("Policies"), list) else []):
+                for p, ip, label in containers.alternatives(item, join(pp, "Policies", i)):
+                    if isinstance(p, dict) and "PolicyDocument" in p:
+                        found += [f._replace(name=f"{name}/{p.get('PolicyName', i)}",
+                                             note=_join_notes(label, f.note))
+                                  for f in _documents(p["PolicyDocument"], join(ip, "PolicyDocument"))]
+            found += containers.managed_policy_notes(props, pp)
+        elif kind == "AWS::Organizations::Policy" and props.get("Type") == "SERVICE_CONTROL_POLICY" \
+                and isinstance(props.get("Content"), dict):
+            size_kind = "scp"
+            found = [f._replace(name=name) for f in _documents(props["Content"], join(pp, "Content"))]
+        elif kind in SAM_FUNCTIONS and "Policies" in props:
+            size_kind = "role-inline"
+            found = list(containers.sam_policies(name, props["Policies"], join(pp, "Policies")))
+        else:
+            action = containers.unread_ses_actions(resource, rp)
+            if action is not None:
+                found = [containers.Found(rp, None, f"resource type '{kind}' is not read by seslint, and it names "
+                                                    f"'{action}': its SES grants are not checked")]
+            size_kind = "policy"
+        for f in found:
+            if f.value is None:
+                if mentions is None and not f.certain:
+                    mentions = containers.mentions_ses(json.dumps(template, default=str))
+                if f.certain or mentions:
+                    yield PolicyUnit(source, f.pointer, None, position, None, UNREADABLE, name, note=f.note)
+            else:
+                yield from _variants(source, f, position, IDENTITY, size_kind)
 
 
-def _unit(source, pointer, value, position, policy_type, kind, name) -> PolicyUnit:
-    return PolicyUnit(source, pointer, resolve_intrinsics(value), position, policy_type, kind, name)
+SAM_FUNCTIONS = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
+
+
+def _documents(document, pointer: str):
+    """A policy document, or a note when an intrinsic function other than Fn::If hides it."""
+    if isinstance(document, dict) and len(document) == 1:
+        (key, _), = document.items()
+        if key != "Fn::If" and (key.startswith("Fn::") or key == "Ref"):
+            yield containers.Found(pointer, None, f"policy document given by '{key}' is known only at deploy "
+                                                  f"time: its SES grants are not checked", certain=False)
+            return
+    yield containers.Found(pointer, document)
+
+
+def _join_notes(*notes) -> str | None:
+    return ", ".join(n for n in notes if n) or None
+
+
+def _variants(source, found, position, policy_type, kind):
+    """One unit per Fn::If choice inside the document (intrinsics resolved); notes say which branch."""
+    options = containers.branches(found.value, found.pointer)
+    for label, value, remap in options:
+        note = " | ".join(n for n in (found.note, label) if n) or None
+        yield PolicyUnit(source, found.pointer, resolve_intrinsics(value), position, policy_type, kind, found.name,
+                         note=note, remap=_compose(found.remap, remap), variants=len(options))
+
+
+def _compose(outer, inner):
+    """Pointer maps applied inner first (Fn::If choice), then outer (the container's own layout)."""
+    if outer is None or inner is None:
+        return outer or inner
+    return lambda pointer: outer(inner(pointer))
+
+
+def _serverless(value: dict, source: str, position):
+    for found in containers.serverless(value):
+        yield from _variants(source, found, position, IDENTITY, "role-inline")
+    resources = value.get("resources")
+    if isinstance(resources, dict) and isinstance(resources.get("Resources"), dict):
+        yield from _cloudformation(resources, source, position, "/resources")
 
 
 def _terraform(plan: dict, source: str, position, text):
@@ -205,14 +275,14 @@ def _tf_module(module: dict, pointer: str, source, position, text):
             kind, ptype = TF_POLICY_TYPES[res["type"]]
             unit = _embedded(values.get("policy"), join(rp, "policy"), source, position, text, ptype, kind, address)
             if unit:
-                yield unit
+                yield unit._replace(note=address)
         elif res.get("type") == "aws_iam_role":
             for j, inline in enumerate(values.get("inline_policy") or []):
                 if isinstance(inline, dict):
                     unit = _embedded(inline.get("policy"), join(rp, "inline_policy", j, "policy"), source, position,
                                      text, IDENTITY, "role-inline", address)
                     if unit:
-                        yield unit
+                        yield unit._replace(note=address)
     for j, child in enumerate(module.get("child_modules") or []):
         if isinstance(child, dict):
             yield from _tf_module(child, join(pointer, "child_modules", j), source, position, text)

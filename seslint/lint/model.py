@@ -10,6 +10,7 @@ RANK = {"error": 3, "warning": 2, "info": 1, "never": 99}
 
 IDENTITY = "identity"
 RESOURCE = "resource"
+UNREADABLE = "unreadable"
 
 
 class Unresolved(str):
@@ -23,7 +24,7 @@ class PolicyUnit(NamedTuple):
     """One policy inside a file.
 
     `pointer` is where the policy stands in the outer document; `position(pointer)` maps an absolute
-    pointer to (line, column) in the original file. `policy_type` is None when the container does not
+    pointer (after `remap`) to (line, column) in the original file. `policy_type` is None when the container does not
     fix it (a raw policy file); `kind` names the container for size quotas.
     """
 
@@ -35,6 +36,14 @@ class PolicyUnit(NamedTuple):
     kind: str = "policy"
     name: str | None = None
     duplicates: tuple[str, ...] = ()   # absolute pointers of repeated member names
+    note: str | None = None            # appended to each message: the Fn::If branch, SAM template, Terraform address
+    remap: Callable[[str], str] | None = None  # absolute pointer in `value` -> pointer in the file
+    variants: int = 1                  # how many Fn::If variants of the policy at `pointer` there are
+
+    @property
+    def unreadable(self) -> bool:
+        """A place with SES grants seslint cannot read; `note` says which (reported as SES059)."""
+        return self.kind == UNREADABLE
 
 
 class Finding(NamedTuple):

@@ -46,6 +46,8 @@ def names() -> tuple[str, ...]:
 @lru_cache(maxsize=8192, typed=True)  # typed: True and 1 are different condition values
 def value_problem(op: Operator, key: str, value, version: str | None) -> str | None:
     """Why the evaluator could not use `value` under `op`, or None when it fits."""
+    if type(value) is str and "$" not in value and op.base.startswith("String"):
+        return None  # any plain string fits a string operator: skip compiling its pattern
     from seslint.errors import InputError
     from seslint.evaluate.operators import CompiledCondition
     from seslint.policy import Condition, Policy

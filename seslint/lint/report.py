@@ -69,10 +69,11 @@ def sarif(findings: list[Finding]) -> str:
             "id": r.id, "name": r.name,
             "shortDescription": {"text": r.summary},
             "fullDescription": {"text": f"{r.what} {r.why}"},
-            "help": {"text": f"{r.what}\n\n{r.why}\n\nRun `seslint explain {r.id}` for examples."},
+            "help": {"text": f"{r.what}\n\n{r.why}\n\nRun `seslint explain {r.id}` for examples.",
+                     "markdown": _rule_page(r)},
+            "helpUri": _rule_page_uri(r),
             "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
             "properties": {"tags": list(r.policy_types)},
-            **({"helpUri": r.references[0]} if r.references else {}),
         })
     results = []
     for f in findings:
@@ -97,3 +98,17 @@ def _uri(path: str) -> str:
     from urllib.parse import quote
 
     return quote(path.replace("\\", "/").removeprefix("./"))
+
+
+def _rule_page(rule) -> str:
+    from seslint.maintenance.rule_docs import render_page
+
+    return render_page(rule)
+
+
+def _rule_page_uri(rule) -> str:
+    """The rule's generated page (rules/docs/) as shipped with this installation: SARIF wants an absolute URI."""
+    from seslint.data import rules_dir
+    from seslint.maintenance.rule_docs import DOCS, page_name
+
+    return (rules_dir() / DOCS / page_name(rule)).resolve().as_uri()

@@ -33,6 +33,8 @@ class Statement(NamedTuple):
     not_resources: tuple[tuple[str, str], ...] | None
     has_principal: bool
     conditions: tuple[Condition, ...] = ()
+    principals: tuple[tuple[str, str, str], ...] | None = None   # (pointer, kind, value) of Principal
+
 
     @property
     def allow(self) -> bool:
@@ -85,7 +87,24 @@ def _statement(pointer: str, raw: dict) -> Statement:
         resources=strings(raw, "Resource", pointer), not_resources=strings(raw, "NotResource", pointer),
         has_principal="Principal" in raw or "NotPrincipal" in raw,
         conditions=tuple(_conditions(raw.get("Condition"), join(pointer, "Condition"))),
+        principals=_principals(raw.get("Principal"), join(pointer, "Principal")) if "Principal" in raw else None,
     )
+
+
+def _principals(value, pointer: str) -> tuple[tuple[str, str, str], ...]:
+    """(pointer, kind, value) for each principal: kind "*" for `"Principal": "*"`, else AWS, Service, ..."""
+    if isinstance(value, str):
+        return ((pointer, "*" if value == "*" else "AWS", value),)
+    if not isinstance(value, dict):
+        return ()
+    out = []
+    for kind, entries in value.items():
+        base = join(pointer, kind)
+        if isinstance(entries, str):
+            out.append((base, kind, entries))
+        elif isinstance(entries, list):
+            out += [(join(base, i), kind, v) for i, v in enumerate(entries) if isinstance(v, str)]
+    return tuple(out)
 
 
 def _conditions(block, pointer: str):

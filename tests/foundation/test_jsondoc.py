@@ -51,3 +51,17 @@ def test_huge_input_is_refused(monkeypatch):
     monkeypatch.setattr(jd, "MAX_BYTES", 10)
     with pytest.raises(InputError, match="larger than"):
         jd.loads('{"a": "0123456789"}', "big.json")
+
+
+def test_positions_stay_the_same_once_the_document_is_indexed():
+    """Lookups index each container on their path once and, after a few, the lines (linear lint time)."""
+    import json as _json
+
+    from seslint import jsondoc as _jsondoc
+
+    text = _json.dumps({"Statement": [{"Sid": f"S{i}", "Action": ["a", "b\\u00e9"]} for i in range(40)]}, indent=1)
+    pointers = [f"/Statement/{i}/Action/1" for i in range(40)] + ["/Statement/3/Sid", "/Statement/99", ""]
+    fresh = [_jsondoc.loads(text).position(p) for p in pointers]  # each on a new document: always a walk
+    doc = _jsondoc.loads(text)
+    assert [doc.position(p) for p in pointers] == fresh
+    assert doc._newlines is not None  # the line index was built after LINE_INDEX_AFTER lookups

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from seslint.core.patterns import has_wildcard, matches
 from seslint.lint import view
 
-MODULES = ("grammar", "actions", "resources", "conditions", "statements", "proofs")
+MODULES = ("grammar", "actions", "resources", "conditions", "statements", "principals", "values", "proofs")
 
 
 def rule(rule_id: str):

@@ -6,9 +6,11 @@ import re
 
 from seslint.core.patterns import has_wildcard
 from seslint.lint.checks import data_date, did_you_mean, expand, near_miss, rule
+from seslint.lint.model import RESOURCE
 
 WRONG_PREFIXES = ("sesv2", "ses-v2", "email", "pinpoint-email", "mailmanager", "amazonses", "simpleemail")
 WRITE_LEVELS = ("Write", "Permissions management", "Tagging")
+READ_PREFIXES = ("Get", "List", "Describe")
 
 
 def _entries(ctx):
@@ -71,8 +73,24 @@ def _surprise(action) -> tuple:
             action.name)
 
 
+def _dedicated_to_ses(ctx) -> bool:
+    """A resource policy, or a policy that allows nothing outside ses: but reads: a deliberate SES grant."""
+    if ctx.policy_type == RESOURCE:
+        return True
+    for st in ctx.statements:
+        for _, text in (st.actions or ()) if st.allow else ():
+            prefix, _, name = text.partition(":")
+            if text == "*" or (prefix.lower() != "ses" and not name.startswith(READ_PREFIXES)):
+                return False
+    return True
+
+
 @rule("SES024")
 def broad_wildcard(ctx):
+    # ses:* in a policy that grants SES alone is a stated choice (full SES access, as in AmazonSESFullAccess):
+    # info; in a workload's policy next to other services it is a sender given too much. A partial wildcard
+    # (ses:Send*) stays a warning: it was meant for some actions and includes others
+    dedicated = None
     for st in ctx.statements:
         if not st.allow:
             continue
@@ -85,5 +103,12 @@ def broad_wildcard(ctx):
             named = ", ".join(a.full_name for a in risky[:4])
             more = f" and {len(risky) - 4} more write actions" if len(risky) > 4 else ""
             what = "every action of every service" if pattern == "*" else f"{len(found)} SES actions"
+            full = pattern.lower() == "ses:*"
+            if full and dedicated is None:
+                dedicated = _dedicated_to_ses(ctx)
             yield pointer, (f"'{pattern}' allows {what}, including {named}{more}: "
-                            f"list only the actions you need")
+                            f"list only the actions you need"), "info" if full and dedicated else ""
+        if st.not_actions and st.resources and any(r == "*" for _, r in st.resources):
+            excluded = ", ".join(f"'{a}'" for _, a in st.not_actions[:3])
+            yield st.not_actions[0][0], (f"'NotAction' in an Allow on \"Resource\": \"*\" allows every action of "
+                                         f"every service except {excluded}: list the actions you need in 'Action'")

@@ -10,6 +10,7 @@ from seslint.lint.checks import carries, condition_key, rule
 from seslint.lint.checks.resources import explicit
 
 ADDRESS_KEYS = ("ses:recipients", "ses:fromaddress", "ses:feedbackaddress")
+SENDER_KEYS = ("ses:fromaddress", "ses:feedbackaddress", "ses:fromdisplayname")
 # multivalued keys whose absence means "not via / not in": a negated ForAnyValue Deny lets those requests through
 ABSENT_BYPASS_KEYS = ("aws:calledvia", "aws:principalorgpaths", "aws:resourceorgpaths", "aws:sourceorgpaths",
                       "aws:vpceorgpaths", "aws:principalservicenameslist")
@@ -152,6 +153,11 @@ def deny_for_any_value_absent_key(ctx):
                                      f"\"Null\": {{\"{cond.key}\": \"true\"}}")
 
 
+def if_exists_free(ctx, st, cond) -> list:
+    """The statement's actions that never carry the key of an IfExists condition."""
+    return [a for a in ctx.actions(ctx.covered(st)) if not carries(a.name, cond.key)]
+
+
 @rule("SES036")
 def if_exists_vacuous(ctx):
     for st in ctx.statements:
@@ -160,8 +166,7 @@ def if_exists_vacuous(ctx):
         for cond in st.conditions:
             if not cond.operator.if_exists or _known_key(ctx, cond) is None:
                 continue
-            actions = ctx.actions(ctx.covered(st))
-            free = [a for a in actions if not carries(a.name, cond.key)]
+            free = if_exists_free(ctx, st, cond)
             if free:
                 names = ", ".join(a.full_name for a in free[:3]) + (
                     f" and {len(free) - 3} more" if len(free) > 3 else "")

@@ -18,12 +18,12 @@ ELEMENTS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
             "Condition")
 STRING_LISTS = ("Action", "NotAction", "Resource", "NotResource")
 VERSIONS = ("2012-10-17", "2008-10-17")
-# quotas in characters, whitespace excluded (IAM and SES quotas pages)
+# quotas in characters, whitespace excluded (IAM, SES and AWS Organizations quotas pages)
 SIZE_LIMITS = {"managed": 6144, "role-inline": 10240, "user-inline": 2048, "group-inline": 5120,
-               "ses-identity-policy": 4096}
+               "ses-identity-policy": 4096, "scp": 5120}
 SIZE_NAMES = {"managed": "a managed policy", "role-inline": "a role's inline policies",
               "user-inline": "a user's inline policies", "group-inline": "a group's inline policies",
-              "ses-identity-policy": "an SES identity policy"}
+              "ses-identity-policy": "an SES identity policy", "scp": "a service control policy"}
 _VARIABLE = re.compile(r"\$\{(?:[A-Za-z0-9-]+:[^}:]+|[*?$])\}")
 _ACCOUNT = re.compile(r"\d{12}")
 _SID = re.compile(r"[A-Za-z0-9]*")

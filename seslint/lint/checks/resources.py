@@ -112,6 +112,13 @@ def missing_required_resource(ctx):
             continue  # no ARN fits at all: resource-type-mismatch says so
         for rt in action.resource_types:
             if rt.required and rt.name not in have:
+                if rt.name == "identity":
+                    # an SES identity has a resource policy of its own: in the same account, that policy
+                    # alone can allow the identity's part of the request (IAM policy evaluation logic)
+                    yield pointer, (f"'{action.full_name}' is also checked against an identity ARN, which no Allow "
+                                    f"statement covers: requests are denied unless the identity's own policy "
+                                    f"allows this principal; add '{rt.arn}' with your names"), "info"
+                    continue
                 yield pointer, (f"'{action.full_name}' is also checked against a {rt.name} ARN, which no Allow "
                                 f"statement covers: every request is denied; add '{rt.arn}' with your names")
 

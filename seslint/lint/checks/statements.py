@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
+from seslint.core.arn import split as split_arn
+from seslint.core.patterns import has_wildcard, matches
 from seslint.lint.checks import carries, rule
 from seslint.lint.checks.resources import explicit, fits, resource_list
 from seslint.lint.model import RESOURCE
@@ -37,20 +40,74 @@ def _anchor(st) -> str:
 def send_restriction_bypassed(ctx):
     for key in SENDING_KEYS:
         sends = send_actions(key)
-        restricted, free = set(), []
+        restricted, free = [], []
         for st in ctx.statements:
             if not st.allow:
                 continue
             covered = ctx.covered(st) & sends
             if st.conditions_on(key):
-                restricted |= covered
+                restricted.append((st, covered))
             elif covered:
                 free.append((st, covered))
-        if not restricted:
-            continue
         for st, covered in free:
-            yield _anchor(st), (f"this statement allows {_names(ctx, covered)} without the '{key}' condition that "
-                                f"restricts {_names(ctx, restricted)}: a caller sends through it unrestricted")
+            # a statement for another principal, sender address or identity cannot bypass this one
+            reached = set().union(*(c for r, c in restricted if _may_overlap(ctx, st, r, key)))
+            if reached:
+                yield _anchor(st), (f"this statement allows {_names(ctx, covered)} without the '{key}' condition "
+                                    f"that restricts {_names(ctx, reached)}: a caller sends through it unrestricted")
+
+
+def _may_overlap(ctx, a, b, key: str) -> bool:
+    """Whether one request could match both statements: same principal, From address and identity."""
+    if a.principals is not None and b.principals is not None and not _principals_meet(a, b):
+        return False
+    if key.lower() != "ses:fromaddress" and not _values_meet(_from_values(a), _from_values(b)):
+        return False
+    identity = ctx.matrix.resource_types["identity"]
+    ids_a, ids_b = (_identity_arns(st, identity) for st in (a, b))
+    return ids_a is None or ids_b is None or _values_meet(ids_a, ids_b)
+
+
+def _principals_meet(a, b) -> bool:
+    pa = {(kind, value) for _, kind, value in a.principals}
+    pb = {(kind, value) for _, kind, value in b.principals}
+    if any(kind == "*" or value == "*" for kind, value in pa | pb):
+        return True
+    return bool(pa & pb) or any(not isinstance(v, str) or "${" in v for _, v in pa | pb)
+
+
+def _from_values(st) -> list[str] | None:
+    """The From addresses a statement admits (positive operators only), or None for any."""
+    for cond in st.conditions_on("ses:FromAddress"):
+        op = cond.operator
+        if op.base in ("StringEquals", "StringLike", "StringEqualsIgnoreCase") and not op.if_exists \
+                and op.set_op is None and all(isinstance(v, str) and "${" not in v for _, v in cond.values):
+            return [v for _, v in cond.values]
+    return None
+
+
+def _identity_arns(st, identity) -> list[str] | None:
+    resources = resource_list(st)
+    if resources is None or "*" in resources:
+        return None
+    arns = [arn for arn in resources if fits(arn, identity)]
+    return arns or None
+
+
+def _values_meet(a: list[str] | None, b: list[str] | None) -> bool:
+    """Whether two sets of IAM patterns can match a common string (conservative: True when unsure)."""
+    if a is None or b is None:
+        return True
+    return any(_patterns_meet(x, y) for x in a for y in b)
+
+
+def _patterns_meet(x: str, y: str) -> bool:
+    if not has_wildcard(x) or not has_wildcard(y):
+        return matches(x, y, ignore_case=True) if has_wildcard(x) else matches(y, x, ignore_case=True)
+    # both have wildcards: they are disjoint when their fixed prefixes or suffixes disagree
+    px, py = (re.split(r"[*?]", v, maxsplit=1)[0].lower() for v in (x, y))
+    sx, sy = (re.split(r"[*?]", v)[-1].lower() for v in (x, y))
+    return (px.startswith(py) or py.startswith(px)) and (sx.endswith(sy) or sy.endswith(sx))
 
 
 @rule("SES041")
@@ -94,14 +151,19 @@ def _twin_map() -> dict[str, tuple[str, ...]]:
     return {name: tuple(dict.fromkeys(twins)) for name, twins in out.items()}
 
 
-def _twin_findings(ctx, statements, verb: str, consequence: str):
-    """One finding per statement that covers an action whose v1/v2 twin no statement covers."""
+def _twin_findings(ctx, statements, verb: str, consequence: str, on_purpose: set[str], reachable=None):
+    """One finding per statement that covers an action whose v1/v2 twin no statement covers, unless the
+    policy treats that twin the other way on purpose (`on_purpose`); with `reachable`, only twins in it count."""
     covered = set().union(*(ctx.covered(st) for st in statements)) if statements else set()
     twins = _twin_map()
     gaps: dict[str, tuple[object, set, set]] = {}
     for have in sorted(covered & twins.keys()):
+        if on_purpose & set(twins[have]):
+            continue  # the policy chose one API for this operation
         for lack in twins[have]:
-            if lack in covered or (ctx.policy_type == RESOURCE and lack not in _quirk_actions("sending-authorization")):
+            if lack in covered or (reachable is not None and lack not in reachable):
+                continue
+            if ctx.policy_type == RESOURCE and lack not in _quirk_actions("sending-authorization"):
                 continue  # a sending-authorization policy cannot grant the twin at all
             st = next(s for s in statements if have in ctx.covered(s))
             if not all(carries(lack, c.key) for c in st.conditions):
@@ -116,14 +178,20 @@ def _twin_findings(ctx, statements, verb: str, consequence: str):
 
 @rule("SES042")
 def twin_not_denied(ctx):
+    # a twin the same policy allows by name is kept on purpose (e.g. "v2 only": allow v2, deny v1)
+    named = {a.name.lower() for st in ctx.statements if st.allow and not st.conditions for _, a in explicit(ctx, st)}
+    # a policy with Allows reaches only what it allows; a Deny-only policy guards what other policies allow
+    allows = [st for st in ctx.statements if st.allow]
+    reachable = set().union(*(ctx.covered(st) for st in allows)) if allows else None
     yield from _twin_findings(ctx, [st for st in ctx.statements if st.deny], "denies",
-                              "the same resources stay reachable through the other API")
+                              "the same resources stay reachable through the other API", named, reachable)
 
 
 @rule("SES043")
 def twin_not_allowed(ctx):
+    denied = set().union(*(ctx.covered(st) for st in ctx.statements if st.deny and not st.conditions))
     yield from _twin_findings(ctx, [st for st in ctx.statements if st.allow], "allows",
-                              "clients that use the other API are denied")
+                              "clients that use the other API are denied", denied)
 
 
 @rule("SES044")
@@ -144,25 +212,36 @@ def send_authorization_incomplete(ctx):
     allowed = set().union(*(ctx.covered(st) for st in ctx.statements if st.allow)) if ctx.statements else set()
     if not allowed:
         return
-    template_arn = any(
-        "sendemail" in ctx.covered(st) and any(
-            fits(arn, ctx.matrix.resource_types["template"]) and arn != "*" for arn in resource_list(st) or ())
-        for st in ctx.statements if st.allow)
     api_v2 = any(str(v) == "2" for st in ctx.statements if st.allow
                  for c in st.conditions_on("ses:ApiVersion") if not c.operator.negated for _, v in c.values)
+    template = _template_in_play(ctx)
     for spec in ("sesv2:SendEmail", "sesv2:SendBulkEmail"):
         for variant in _variants(spec):
             needed = {a["action"].partition(":")[2].lower() for a in variant["authorizes"]}
+            kind = variant["variant"]
+            # bulk: the caller asked for SendBulkEmail; template and raw are only info: a policy for simple
+            # content (SendEmail alone, maybe pinned to ses:ApiVersion "2") is legitimate
             intent = {"bulk": "sendbulkemail" in allowed,
-                      "template": template_arn,
-                      "raw": "sendemail" in allowed and api_v2}.get(variant["variant"], False)
+                      "template": template,
+                      "raw": "sendemail" in allowed and api_v2}.get(kind, False)
             missing = needed - allowed
             if intent and missing:
                 st = next((s for s in ctx.statements if s.allow and ctx.covered(s) & (needed | {"sendemail"})),
                           ctx.statements[0])
-                yield _anchor(st), (f"v2 {spec.partition(':')[2]} with {variant['variant']} content is authorized as "
+                yield _anchor(st), (f"v2 {spec.partition(':')[2]} with {kind} content is authorized as "
                                     f"{_names(ctx, needed)}; this policy does not allow {_names(ctx, missing)}, "
-                                    f"so those sends are denied")
+                                    f"so those sends are denied"), "warning" if kind == "bulk" else "info"
+
+
+def _template_in_play(ctx) -> bool:
+    """An Allow for SendEmail names a template ARN by its type (`template/...`), not by a wildcard."""
+    for st in ctx.statements:
+        if st.allow and "sendemail" in ctx.covered(st):
+            for arn in resource_list(st) or ():
+                parts = split_arn(arn)
+                if len(parts) == 6 and parts[5].lower().startswith("template/"):
+                    return True
+    return False
 
 
 @rule("SES046")
@@ -187,3 +266,32 @@ def sending_authorization_resource(ctx):
             if arn != "*" and "${" not in arn and not fits(arn, identity):
                 yield pointer, (f"resource '{arn}' in an SES identity policy: the policy is attached to one identity "
                                 f"and its 'Resource' must be that identity's ARN")
+
+
+@rule("SES056")
+def allow_not_resource_on_send(ctx):
+    sends = send_actions() | {"sendbulkemail", "sendbounce", "sendcustomverificationemail"}
+    for st in ctx.statements:
+        covered = ctx.covered(st) & sends
+        if st.allow and st.not_resources and covered:
+            yield st.not_resources[0][0], (f"Allow with 'NotResource' grants {_names(ctx, covered)} on every "
+                                           f"identity, configuration set and template except those listed, now and "
+                                           f"in future: name the ARNs you send with in 'Resource'")
+
+
+@rule("SES057")
+def guardrail_misses_actions_without_recipients(ctx):
+    allowed = set().union(*(ctx.covered(st) for st in ctx.statements if st.allow)) if ctx.statements else set()
+    for st in ctx.statements:
+        if not st.deny or not any(c.operator.set_op == "ForAnyValue" for c in st.conditions_on("ses:Recipients")):
+            continue
+        from_wildcards = {a.name.lower() for _, pattern, found in ctx.ses_patterns(st) if has_wildcard(pattern)
+                          for a in found}
+        missed = {n for n in from_wildcards if n.startswith("send") and not carries(n, "ses:Recipients")}
+        if missed:
+            reachable = missed & allowed
+            yield _anchor(st), (f"this 'ses:Recipients' guardrail's wildcard covers {_names(ctx, missed)}, which "
+                                f"never carry 'ses:Recipients': the Deny never fires for them"
+                                + (f", and this policy allows {_names(ctx, reachable)}" if reachable else "")
+                                + "; deny them separately or list the send actions"), \
+                "warning" if reachable else "info"
