@@ -25,3 +25,36 @@ def warn_unknown_regions(*regions) -> None:
         message = unknown_region_warning(region)
         if message:
             click.echo(f"seslint: warning: {message}", err=True)
+
+
+def load_document(path: str):
+    """A JSON document for the evaluator or the prover: a repeated member name is an error, for
+    IAM keeps neither reading of it safe to guess (the linter reports it as SES002)."""
+    from seslint.errors import InputError
+    from seslint.jsondoc import load_path
+
+    doc = load_path(path)
+    if doc.has_duplicates:
+        raise InputError("member name repeated in one object", source=doc.source, pointer=doc.duplicates[0],
+                         help="remove the repeated member; `seslint lint` shows every one")
+    return doc
+
+
+def principal_documents(docs: list, auth_details: str | None, principal: str | None):
+    """`docs` (from --policy) plus the policies of --auth-details --principal; returns
+    (docs, boundary or None, principal ARN or None)."""
+    boundary = principal_arn = None
+    if auth_details:
+        from seslint.evaluate.authdetails import load_auth_details
+
+        if not principal:
+            raise click.UsageError("--auth-details needs --principal NAME|ARN")
+        doc = load_document(auth_details)
+        found = load_auth_details(doc.value, doc.source).principal(principal)
+        docs = [*docs, *found.identity_policies]
+        boundary, principal_arn = found.permission_boundary, found.arn
+    elif principal:
+        if not principal.startswith("arn:"):
+            raise click.UsageError("without --auth-details, --principal must be an ARN")
+        principal_arn = principal
+    return docs, boundary, principal_arn

@@ -7,13 +7,7 @@ import shlex
 
 import click
 
-from seslint.cli.common import echo_json, format_option
-
-
-def _load(path: str):
-    from seslint.jsondoc import load_path
-
-    return load_path(path)
+from seslint.cli.common import echo_json, format_option, load_document as _load, principal_documents
 
 
 @click.command()
@@ -63,26 +57,12 @@ def _inputs(policies, auth_details, principal, boundary, scps, identity_policies
     from seslint.evaluate.sending import PolicyDoc
     from seslint.prove.decision import build_inputs
 
-    docs = [PolicyDoc(d.value, d.source) for d in map(_load, policies)]
     boundary_doc = PolicyDoc(*_pair(_load(boundary))) if boundary else None
-    principal_arn = None
-    files = {"policy": list(policies), "boundary": boundary, "scp": list(scps),
-             "resource-policy": list(identity_policies)}
-    if auth_details:
-        from seslint.evaluate.authdetails import load_auth_details
-
-        if not principal:
-            raise click.UsageError("--auth-details needs --principal NAME|ARN")
-        doc = _load(auth_details)
-        found = load_auth_details(doc.value, doc.source).principal(principal)
-        docs += found.identity_policies
-        boundary_doc = boundary_doc or found.permission_boundary
-        principal_arn = found.arn
-        files = None
-    elif principal:
-        if not principal.startswith("arn:"):
-            raise click.UsageError("without --auth-details, --principal must be an ARN")
-        principal_arn = principal
+    files = None if auth_details else {"policy": list(policies), "boundary": boundary, "scp": list(scps),
+                                       "resource-policy": list(identity_policies)}
+    docs, found_boundary, principal_arn = principal_documents(
+        [PolicyDoc(d.value, d.source) for d in map(_load, policies)], auth_details, principal)
+    boundary_doc = boundary_doc or found_boundary
     if not docs:
         raise click.UsageError("give --policy FILE or --auth-details FILE --principal NAME")
     if account is None and principal_arn and principal_arn.count(":") >= 5:

@@ -5,21 +5,13 @@ from __future__ import annotations
 import click
 
 from seslint.cli.aws_options import aws_options
-from seslint.cli.common import echo_json, format_option, warn_unknown_regions
-
-
-def _load(path: str):
-    """A JSON document for the evaluator: a repeated member name is an error, for IAM keeps
-    neither reading of it safe to guess (the linter reports it as SES002)."""
-    from seslint.errors import InputError
-    from seslint.jsondoc import load_path
-
-    doc = load_path(path)
-    if doc.has_duplicates:
-        raise InputError("member name repeated in one object", source=doc.source, pointer=doc.duplicates[0],
-                         help="remove the repeated member; `seslint lint` shows every one")
-    return doc
-
+from seslint.cli.common import (
+    echo_json,
+    format_option,
+    load_document as _load,
+    principal_documents,
+    warn_unknown_regions,
+)
 
 KINDS = (("Resources", "a CloudFormation template"), ("format_version", "a Terraform plan"),
          ("UserDetailList", "get-account-authorization-details output"))
@@ -204,23 +196,8 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
 
     warn_unknown_regions(region)
 
-    docs = [PolicyDoc(d.value, d.source) for d in map(_load_policy, policies)]
-    boundary = None
-    principal_arn = None
-    if auth_details:
-        from seslint.evaluate.authdetails import load_auth_details
-
-        if not principal:
-            raise click.UsageError("--auth-details needs --principal NAME|ARN")
-        doc = _load(auth_details)
-        found = load_auth_details(doc.value, doc.source).principal(principal)
-        docs += found.identity_policies
-        boundary = found.permission_boundary
-        principal_arn = found.arn
-    elif principal:
-        if not principal.startswith("arn:"):
-            raise click.UsageError("without --auth-details, --principal must be an ARN")
-        principal_arn = principal
+    docs, boundary, principal_arn = principal_documents(
+        [PolicyDoc(d.value, d.source) for d in map(_load_policy, policies)], auth_details, principal)
     if aws is not None:
         live = aws.principal()
         docs += live.identity_policies
