@@ -41,6 +41,16 @@ from seslint.evaluate import variables as V
 from seslint.policy import SET_OPERATORS, Condition, Policy
 
 MISSING = object()
+
+
+def when_absent(set_op: str | None, if_exists: bool, negated: bool) -> bool:
+    """What a condition other than Null evaluates to when its key is absent (the rules above):
+    the one table of it, which the linter reads too."""
+    if set_op == "ForAllValues" or if_exists:
+        return True
+    if set_op == "ForAnyValue":
+        return False
+    return negated
 UNKNOWN = "unknown"   # the third truth value: the outcome is one IAM does not document
 
 
@@ -257,11 +267,7 @@ class CompiledCondition:
         if op.type == "Null":
             return (raw is MISSING or raw == []) in self.null_wants
         if raw is MISSING:
-            if cond.set_op == "ForAllValues" or cond.if_exists:
-                return True
-            if cond.set_op == "ForAnyValue":
-                return False
-            return op.negated
+            return when_absent(cond.set_op, cond.if_exists, op.negated)
         values, unknown = self.policy_values(context)
         if cond.set_op is None:
             if isinstance(raw, list):

@@ -24,14 +24,10 @@ def _known_key(ctx, cond):
 
 def _absent_result(cond) -> bool | None:
     """What the condition evaluates to when the key is absent (None: depends on the Null value)."""
+    from seslint.evaluate.operators import when_absent
+
     op = cond.operator
-    if op.base == "Null":
-        return None
-    if op.set_op == "ForAllValues":
-        return True
-    if op.set_op == "ForAnyValue":
-        return False
-    return op.negated
+    return None if op.base == "Null" else when_absent(op.set_op, op.if_exists, op.negated)
 
 
 def _non_carriers(ctx, st, cond):
