@@ -6,6 +6,7 @@ import gc
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from seslint.errors import InputError
 from seslint.lint import inputs
@@ -63,8 +64,9 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tupl
     if policy_type == "auto":
         ctx.policy_type = detect_type(ctx.statements)
     out = []
+    applicable = _applicable(ctx.policy_type)
     for rule_id, check in registry().items():
-        if rule_id not in rules:
+        if rule_id not in rules or rule_id not in applicable:
             continue
         try:
             found = list(check(ctx))
@@ -78,6 +80,14 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tupl
     sids = {st.pointer: st.sid for st in ctx.statements if st.sid}
     return [(rule_id, pointer, message, _sid_at(sids, unit.pointer, pointer), severity)
             for rule_id, pointer, message, severity in out]
+
+
+@lru_cache(maxsize=8)
+def _applicable(policy_type: str) -> frozenset[str]:
+    """The rules whose catalog entry lists `policy_type` (every rule for a type none lists)."""
+    rules = load_catalog().rules
+    known = {t for r in rules.values() for t in r.policy_types}
+    return frozenset(i for i, r in rules.items() if policy_type not in known or policy_type in r.policy_types)
 
 
 # files per worker process below which a second process costs more than it saves

@@ -73,3 +73,23 @@ def test_explain_unknown_rule_suggests():
     with pytest.raises(UnknownNameError) as exc:
         explain_rule("broad-wildcards")
     assert "broad-wildcard" in exc.value.help
+
+
+def test_the_engine_runs_a_rule_only_on_the_policy_types_its_catalog_entry_lists(monkeypatch):
+    """policy_types is enforced once, by the engine: a check that forgot its guard still cannot fire."""
+    from seslint.lint import engine
+    from seslint.lint.catalog import load_catalog
+    from seslint.lint.model import PolicyUnit
+
+    rules = load_catalog().rules
+    for kind in ("identity", "resource"):
+        assert engine._applicable(kind) == {i for i, r in rules.items() if kind in r.policy_types}
+    ran = []
+    monkeypatch.setattr(engine, "registry", lambda: {rid: (lambda ctx, rid=rid: ran.append(rid) or [])
+                                                     for rid in ("SES018", "SES021", "SES046")})
+    unit = PolicyUnit("p.json", "", {"Version": "2012-10-17", "Statement": []}, lambda pointer: (1, 1))
+    engine.check_unit(unit, "identity", {"SES018", "SES021", "SES046"})
+    assert ran == ["SES018", "SES021"]
+    ran.clear()
+    engine.check_unit(unit, "resource", {"SES018", "SES021", "SES046"})
+    assert ran == ["SES021", "SES046"]
