@@ -6,15 +6,15 @@ import json
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from seslint.cli import COMMANDS, cli
 from seslint.lint.catalog import load_catalog
+from tests.conftest import invoke
 
 
 def run(*args, input=None):
-    result = CliRunner().invoke(cli, list(args), prog_name="seslint", input=input)
-    return result.exit_code, result.output
+    result = invoke(*args, input=input)
+    return result.code, result.output
 
 
 def _commands():

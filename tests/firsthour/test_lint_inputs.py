@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
-from seslint.cli import cli
+from tests.conftest import invoke
 
 OK = "examples/policies/app-sender.json"
 
 
 def run(*args):
-    result = CliRunner().invoke(cli, ["lint", *args], prog_name="seslint")
-    return result.exit_code, result.output
+    result = invoke("lint", *args)
+    return result.code, result.output
 
 
 def test_a_clean_file_still_gets_a_summary():
@@ -74,10 +72,9 @@ def test_config_is_found_from_the_linted_paths_not_the_working_directory(tmp_pat
 def test_a_named_file_that_is_no_policy_is_exit_3_after_the_others_are_reported(tmp_path):
     other = tmp_path / "package.json"
     other.write_text('{"name": "app"}')
-    result = CliRunner().invoke(cli, ["lint", "--format", "sarif", str(other), "examples/policies/raw-bypass.json"],
-                                prog_name="seslint")
-    assert result.exit_code == 3 and "not an IAM policy" in result.stderr
-    assert [r["ruleId"] for r in json.loads(result.stdout)["runs"][0]["results"]] == ["SES040"]
+    result = invoke("lint", "--format", "sarif", str(other), "examples/policies/raw-bypass.json")
+    assert result.code == 3 and "not an IAM policy" in result.err
+    assert [r["ruleId"] for r in json.loads(result.out)["runs"][0]["results"]] == ["SES040"]
 
 
 def test_a_policy_string_that_is_no_json_is_a_finding(tmp_path):

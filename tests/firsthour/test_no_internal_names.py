@@ -7,13 +7,13 @@ import json
 import re
 
 import pytest
-from click.testing import CliRunner
 
 from seslint import data
-from seslint.cli import COMMANDS, cli
+from seslint.cli import COMMANDS
 from seslint.generate import recipe_names
 from seslint.lint.catalog import load_catalog
 from seslint.matrix import load_matrix
+from tests.conftest import invoke
 
 FILES = re.compile(r"DESIGN\.md|shared/|\b[Ss]eeds?\b|\bseslint\.(aws|cli|lint|evaluate|generate|matrix|explain|audit"
                    r"|data|errors|jsondoc|policy|patterns|maintenance)\b")
@@ -43,8 +43,7 @@ DATA_FILES = ["quirks.json", "lint-rules.json", "equivalents.json", "global-keys
 
 
 def run(*args) -> str:
-    result = CliRunner().invoke(cli, list(args), prog_name="seslint", catch_exceptions=False)
-    return result.output
+    return invoke(*args).output
 
 
 def leaks(text: str) -> list[str]:
