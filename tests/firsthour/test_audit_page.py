@@ -7,17 +7,20 @@ from __future__ import annotations
 import json
 import re
 
-from click.testing import CliRunner
+import pytest
 
 from seslint.audit import Statement
-from seslint.cli import cli
+from tests.conftest import invoke
 
 EXAMPLE = "examples/auth-details-audit.json"
 
 
 def run(*args, env=None):
-    result = CliRunner().invoke(cli, list(args), prog_name="seslint", catch_exceptions=False, env=env)
-    return result.exit_code, result.output
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        result = invoke(*args)
+    return result.code, result.output
 
 
 def test_html_page_records_time_version_and_data_and_puts_the_caveat_first():

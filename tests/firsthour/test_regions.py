@@ -4,11 +4,10 @@ an unknown one is a warning on stderr with a did-you-mean, and the command goes 
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 from seslint import data
-from seslint.cli import cli
 from seslint.regions import partition_of, unknown_region_warning
+from tests.conftest import invoke
 
 
 @pytest.mark.parametrize("region, partition", [("us-east-1", "aws"), ("eu-west-1", "aws"), ("cn-north-1", "aws-cn"),
@@ -38,7 +37,7 @@ def test_known_regions_and_wildcards_get_no_warning():
      "--from", "noreply@example.com", "--to", "a@example.org", "--region", "eu-wset-1"],
 ])
 def test_an_unknown_region_is_a_warning(args):
-    result = CliRunner().invoke(cli, args, prog_name="seslint")
-    assert result.exit_code in (0, 1)
-    assert "seslint: warning: region 'eu-wset-1' is not a known region" in result.stderr
-    assert "warning" not in CliRunner().invoke(cli, [*args[:-1], "eu-west-1"], prog_name="seslint").stderr
+    result = invoke(*args)
+    assert result.code in (0, 1)
+    assert "seslint: warning: region 'eu-wset-1' is not a known region" in result.err
+    assert "warning" not in invoke(*args[:-1], "eu-west-1").err

@@ -94,18 +94,16 @@ def test_bad_input_gets_a_clear_answer(name, tmp_path):
 
 def test_a_crash_is_exit_4_in_one_line(tmp_path, monkeypatch):
     """A bug anywhere below the CLI: exit 4 with one line asking for a report, not exit 1."""
-    from click.testing import CliRunner
-
-    from seslint.cli import cli
     from seslint.lint import engine
+    from tests.conftest import invoke
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr(engine, "run", broken)
     (tmp_path / "p.json").write_text(POLICY)
-    result = CliRunner().invoke(cli, ["lint", str(tmp_path / "p.json")])
-    assert result.exit_code == 4
+    result = invoke("lint", str(tmp_path / "p.json"))
+    assert result.code == 4
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "internal error (ZeroDivisionError: boom)" in lines[0] and "report" in lines[0]
 

@@ -8,9 +8,8 @@ import shlex
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from seslint.cli import cli
+from tests.conftest import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 P = ROOT / "examples" / "policies"
@@ -18,8 +17,8 @@ ACCOUNT = ["--account", "111122223333"]
 
 
 def run(*args):
-    result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="seslint")
-    return result.exit_code, result.stdout
+    result = invoke(*args)
+    return result.code, result.out
 
 
 CASES = [
