@@ -80,14 +80,12 @@ def run_batch(path: str, explain: bool, fmt: str, resource_account: str | None =
                 if undecodable is not None:
                     raise undecodable
                 try:
-                    parsed = fast_loads(line), None
-                except JSONDecodeError:
-                    parsed = None
-                # Not strict JSON: the strict parser words the error.
-                value, raw = parsed if parsed is not None else (loads(line, source).value, None)
+                    value = fast_loads(line)
+                except JSONDecodeError:  # not strict JSON: the strict parser words the error
+                    value = loads(line, source).value
                 if isinstance(value, dict) and not isinstance(value.get("id"), (dict, list)):
                     sid = value.get("id")
-                scenario = load_scenario(value, source, cache=cache, raw=raw)
+                scenario = load_scenario(value, source, cache=cache)
                 if scenario.request.action not in known:
                     check_action(scenario.request.action)
                     known.add(scenario.request.action)

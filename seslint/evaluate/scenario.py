@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,8 +33,7 @@ class Scenario:
 class PolicyCache:
     """Compiled policies and principals by content, so a batch that repeats them compiles each once.
 
-    Scenario fields are keyed by their JSON text as written (`split_object`) when it is known,
-    else by repr of the parsed value; only what compiled without error is kept."""
+    Scenario fields are keyed by their content (`_key`); only what compiled without error is kept."""
 
     def __init__(self, limit: int = 4096):
         self.limit = limit
@@ -65,60 +63,10 @@ def _store(table: dict, key, value, limit: int) -> None:
     table[key] = value
 
 
-_OPEN = re.compile(r"[ \t\n\r]*\{[ \t\n\r]*")
-_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
-_NEXT = re.compile(r"[ \t\n\r]*([,}])[ \t\n\r]*")
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
-
-
-_SCAN = json.JSONDecoder(parse_constant=_reject_constant).scan_once
-
-
-def split_object(text: str, scan=_SCAN,
-                 colon=_COLON.match, after=_NEXT.match):
-    """Parse a JSON object and keep the text of each member as written: (value, {name: text}).
-
-    None when `text` is not a strict JSON object (NaN and Infinity rejected); the caller then
-    parses it with seslint.jsondoc, which words the error. The member texts are cheap cache keys
-    for repeated policies (json.loads and repr of each policy cost more)."""
-    m = _OPEN.match(text)
-    if m is None:
-        return None
-    pos = m.end()
-    value: dict = {}
-    raw: dict = {}
-    if text.startswith("}", pos):
-        return (value, raw) if not text[pos + 1:].strip(" \t\n\r") else None
-    try:
-        while True:
-            if not text.startswith('"', pos):
-                return None
-            name, pos = scan(text, pos)
-            m = colon(text, pos)
-            if m is None:
-                return None
-            start = m.end()
-            value[name], pos = scan(text, start)
-            raw[name] = text[start:pos]
-            m = after(text, pos)
-            if m is None:
-                return None
-            pos = m.end()
-            if m.group(1) == "}":
-                return (value, raw) if pos == len(text) else None
-    except (StopIteration, ValueError):
-        return None
-
-
-def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: PolicyCache | None = None,
-                  raw: dict | None = None) -> Scenario:
+def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: PolicyCache | None = None) -> Scenario:
     """Check and compile one scenario; raise InputError naming `source` and the JSON pointer.
 
-    `raw` maps top-level fields to their JSON text (`split_object`): with a shared `cache`,
-    fields seen before are not compiled again."""
+    With a shared `cache`, fields seen before (by content) are not compiled again."""
     cache = cache or PolicyCache()
 
     def fail(message, at, help=None):
@@ -140,9 +88,7 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
         if item is None:
             key = name   # an absent field builds the same everywhere
         else:
-            text = raw.get(name) if raw is not None else None
-            # Keys from the text as written and from the parsed value differ in length: they never collide.
-            key = (name, source, pointer, text) if text is not None else (name, source, pointer, None, _key(item))
+            key = (name, source, pointer, _key(item))
         found = fields.get(key)
         if found is None:
             found = build(item, f"{pointer}/{name}", policy, fail)
