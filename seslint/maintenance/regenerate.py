@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from seslint.data import rules_dir
+from seslint.matrix import SERVICE_FAMILY
 
 SERVICES = ("ses", "sesv2", "pinpoint-email", "mailmanager")
 
@@ -118,7 +119,6 @@ def overlay_drift(matrix: dict, quirks: list[dict]) -> list[str]:
     it does; then that quirk, and a `family` quirk for an action that has gained operations of
     those families, are stale.
     """
-    family_of = {"ses": "v1", "sesv2": "v2", "pinpoint-email": "pinpoint-email", "mailmanager": "mailmanager"}
     unlisted = {a for q in quirks if q["kind"] == "unlisted-action" for a in q["actions"]}
     lines = []
     for op, v in matrix["operations"].items():
@@ -130,7 +130,7 @@ def overlay_drift(matrix: dict, quirks: list[dict]) -> list[str]:
             if q["kind"] == "unlisted-action" and entry is not None:
                 lines.append(f"! quirk {q['id']}: the Reference lists {action} now: remove the quirk")
             elif q["kind"] == "family" and entry is not None:
-                families = {family_of[op.partition(":")[0]] for op in entry["operations"]}
+                families = {SERVICE_FAMILY[op.partition(":")[0]] for op in entry["operations"]}
                 if set(q["families"]) <= families:
                     lines.append(f"! quirk {q['id']}: {action} has API operations of {', '.join(q['families'])} now: remove the quirk")
     return sorted(lines)
