@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from seslint.audit.labels import label_policies, policy_label, split_label
 from seslint.audit.report import provenance, render_html, render_text
 from seslint.errors import SeslintError
+from seslint.evaluate.sendmodel import SEND_KINDS
 
 VERDICTS = ("anyone", "restricted", "simulator-only", "none", "unknown")
 OUTSIDE = "seslint-audit@outside.invalid"
@@ -30,8 +31,7 @@ STRANGER = "seslint-audit@sender.invalid"
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
 SIMULATOR = f"success@{SIMULATOR_DOMAIN}"
 TEMPLATE = "seslint-audit-template"
-VARIANTS = (("v2", "simple"), ("v2", "raw"), ("v2", "template"), ("v2", "bulk"),
-            ("v1", "simple"), ("v1", "raw"), ("v1", "template"), ("v1", "bulk"), ("smtp", "raw"))
+VARIANTS = SEND_KINDS
 #: Keys every probe sets (where the action carries them); caller keys come from the principal.
 PROBE_KEYS = frozenset({"ses:fromaddress", "ses:fromdisplayname", "ses:feedbackaddress", "ses:recipients",
                         "ses:apiversion"})

@@ -35,12 +35,14 @@ CONTENTS = ("simple", "raw", "template", "bulk")
 TRACKING = ("open", "click")
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
 _OPERATIONS = {
-    ("v1", "simple"): "ses:SendEmail", ("v1", "raw"): "ses:SendRawEmail",
-    ("v1", "template"): "ses:SendTemplatedEmail", ("v1", "bulk"): "ses:SendBulkTemplatedEmail",
     ("v2", "simple"): "sesv2:SendEmail:simple", ("v2", "raw"): "sesv2:SendEmail:raw",
     ("v2", "template"): "sesv2:SendEmail:template", ("v2", "bulk"): "sesv2:SendBulkEmail",
+    ("v1", "simple"): "ses:SendEmail", ("v1", "raw"): "ses:SendRawEmail",
+    ("v1", "template"): "ses:SendTemplatedEmail", ("v1", "bulk"): "ses:SendBulkTemplatedEmail",
     ("smtp", "raw"): "smtp:SendRawEmail",
 }
+#: Every (api, content) a send can have, v2 first.
+SEND_KINDS = tuple(_OPERATIONS)
 #: ses:ApiVersion per interface: "2" for v2 and SMTP ("Identity and access management in Amazon
 #: SES"); none for v1, whose value no source gives.
 API_VERSION = {"v2": "2", "smtp": "2"}

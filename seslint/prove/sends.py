@@ -20,12 +20,12 @@ from functools import lru_cache
 import z3
 
 from seslint.evaluate.operators import MISSING
+from seslint.evaluate.sendmodel import SEND_KINDS
 from seslint.prove.conditions import Val, concrete, decimals, free_kind, make_free
 from seslint.prove.decision import Inputs, SymRequest
 from seslint.prove.strings import NO_VALUE, Unknown, View
 
-VARIANTS = (("v2", "simple"), ("v2", "raw"), ("v2", "template"), ("v2", "bulk"),
-            ("v1", "simple"), ("v1", "raw"), ("v1", "template"), ("v1", "bulk"), ("smtp", "raw"))
+VARIANTS = SEND_KINDS
 _DOMAIN = "seslint-prove.invalid"
 FROM = f"seslint-prove-from@{_DOMAIN}"
 DISPLAY = "Seslint Prove Display"
