@@ -78,7 +78,9 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
     chosen = [x for x in (scenario_path, batch_path, action) if x]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --scenario FILE, --scenarios FILE.jsonl or --action ACTION")
-    if resource_account is not None and not (len(resource_account) == 12 and resource_account.isdigit()):
+    from seslint.core.arn import ACCOUNT
+
+    if resource_account is not None and not ACCOUNT.fullmatch(resource_account):
         raise click.BadParameter(f"'{resource_account}' is not a 12-digit account id", param_hint="--resource-account")
     if batch_path:
         ctx.exit(run_batch(batch_path, explain, fmt, resource_account))

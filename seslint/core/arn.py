@@ -22,7 +22,8 @@ PARTITION_REGIONS: tuple[tuple[str, str], ...] = (
 PARTITIONS: tuple[str, ...] = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f",
                                "aws-eusc")
 _REGIONS = tuple((name, re.compile(rx)) for name, rx in PARTITION_REGIONS)
-_ACCOUNT = re.compile(r"\d{12}")
+#: An AWS account id ("IAM identifiers": twelve digits).
+ACCOUNT = re.compile(r"\d{12}")
 # The shape every partition's region pattern above shares (`eusc-de-east-1` has a four-letter prefix).
 REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}")
 
@@ -92,7 +93,7 @@ def principal(text: str) -> Principal | None:
     """The principal an `arn:PARTITION:iam|sts::ACCOUNT:...` ARN names; None for any other text."""
     arn = parse(text)
     if (arn is None or not arn.partition or arn.service not in ("iam", "sts") or arn.region
-            or not _ACCOUNT.fullmatch(arn.account)):
+            or not ACCOUNT.fullmatch(arn.account)):
         return None
     kind, _, rest = arn.resource.partition("/")
     name: str | None = None

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from seslint.core.arn import account_of, principal
+from seslint.core.arn import ACCOUNT as ACCOUNT_ID, account_of, principal
 from seslint.core.patterns import any_of, arn_glob
 from seslint.errors import InputError
 from seslint.evaluate import variables as V
@@ -24,7 +24,6 @@ from seslint.policy import Policy, Statement
 DIRECT, ROLE, ACCOUNT = "direct", "role", "account"
 _STRENGTH = {DIRECT: 3, ROLE: 2, ACCOUNT: 1}
 
-_ACCOUNT = re.compile(r"\d{12}")
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ class Request:
         if self.account is not None:
             return self.account
         found = account_of(self.resource)
-        return found if found is not None and _ACCOUNT.fullmatch(found) else None
+        return found if found is not None and ACCOUNT_ID.fullmatch(found) else None
 
 
 class CompiledStatement:
@@ -260,7 +259,7 @@ def _check_principal(spec: dict, policy: Policy, pointer: str) -> None:
                 raise InputError(f"principal '{value}' has a wildcard; IAM accepts only \"*\" on its own",
                                  source=policy.source, pointer=at,
                                  help="name the principal exactly, or use \"*\" with a condition on aws:PrincipalArn")
-            if not (_ACCOUNT.fullmatch(value) or principal(value)):
+            if not (ACCOUNT_ID.fullmatch(value) or principal(value)):
                 raise InputError(f"principal '{value}' is not an account id or an IAM/STS ARN",
                                  source=policy.source, pointer=at)
 
@@ -288,7 +287,7 @@ def _aws_grant(value: str, caller: Caller) -> str | None:
         return DIRECT if caller.kind != "service" else None
     if caller.account is None:
         return None
-    if _ACCOUNT.fullmatch(value):
+    if ACCOUNT_ID.fullmatch(value):
         return ACCOUNT if value == caller.account else None
     p = principal(value)
     if p is None or p.account != caller.account:

@@ -11,6 +11,7 @@ try:
 except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a source checkout usable
     _dumps = repr
 
+from seslint.core.arn import ACCOUNT
 from seslint.errors import InputError
 from seslint.evaluate.engine import Policies
 from seslint.evaluate.matching import Caller, CompiledPolicy, Request
@@ -18,7 +19,6 @@ from seslint.jsondoc import join
 from seslint.policy import json_kind as _kind, parse_policy
 
 _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
-_ACCOUNT = re.compile(r"\d{12}")
 
 
 @dataclass
@@ -192,7 +192,7 @@ def _caller(value, at, fail) -> Caller:
         if item is not None and not isinstance(item, str):
             fail(f"{name} must be a string, not {_kind(item)}", join(at, name))
         fields[name] = item
-    if fields["account"] is not None and not _ACCOUNT.fullmatch(fields["account"]):
+    if fields["account"] is not None and not ACCOUNT.fullmatch(fields["account"]):
         fail(f"account '{fields['account']}' is not a 12-digit account id", join(at, "account"))
     tags = value.get("tags") or {}
     if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
@@ -223,7 +223,7 @@ def _request(value, at, fail) -> Request:
     if resource != "*" and (not resource.startswith("arn:") or resource.count(":") < 5):
         fail(f"request.resource '{resource}' is neither '*' nor an ARN", join(at, "resource"))
     account = value.get("resource_account")
-    if account is not None and not (isinstance(account, str) and _ACCOUNT.fullmatch(account)):
+    if account is not None and not (isinstance(account, str) and ACCOUNT.fullmatch(account)):
         fail("request.resource_account must be a 12-digit account id", join(at, "resource_account"),
              help="the account that owns the resource, for ARNs without one (S3) or with 'aws'")
     raw = value.get("context") or {}

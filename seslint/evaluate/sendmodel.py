@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from functools import cache
 
-from seslint.core.arn import partition_of
+from seslint.core.arn import ACCOUNT, partition_of
 from seslint.errors import SeslintError, UnsupportedError
 from seslint.matrix import SENDING_KEYS
 
@@ -50,7 +50,6 @@ API_VERSION = {"v2": "2", "smtp": "2"}
 _SEND_KEYS = (*SENDING_KEYS, "ses:ApiVersion", "ses:TenantName", "ses:MultiRegionEndpointId")
 #: Keys the reference gives on some send actions only (quirk dd-tenant-endpoint-keys-raw).
 _MAYBE_KEYS = ("ses:TenantName", "ses:MultiRegionEndpointId")
-_ACCOUNT = re.compile(r"\d{12}")
 _IDENTITY_ARN = re.compile(r"arn:(?P<partition>[\w-]+):ses:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
                            r"identity/(?P<name>[^/]+)")
 _DOMAIN = re.compile(r"(?=.{1,253}$)(\w(?:[\w-]{0,61}\w)?\.)*\w(?:[\w-]{0,61}\w)?")
@@ -219,7 +218,7 @@ def plan(send: Send) -> Plan:
         raise AddressError(f"the {send.api} interface has no {content} send", help="SMTP sends raw content only")
     if content in ("template", "bulk") and not send.template:
         raise AddressError(f"a {content} send needs --template NAME")
-    if not _ACCOUNT.fullmatch(send.account or ""):
+    if not ACCOUNT.fullmatch(send.account or ""):
         raise AddressError(f"account '{send.account}' is not a 12-digit account id")
     _check_options(send, content)
     senders = parse_addresses([send.sender], "from")

@@ -6,7 +6,7 @@ import difflib
 import re
 from functools import lru_cache
 
-from seslint.core.arn import PARTITIONS, REGION, split as split_arn
+from seslint.core.arn import ACCOUNT, PARTITIONS, REGION, split as split_arn
 from seslint.core.size import policy_size
 from seslint.jsondoc import join
 from seslint.lint import operators
@@ -25,7 +25,6 @@ SIZE_NAMES = {"managed": "a managed policy", "role-inline": "a role's inline pol
               "user-inline": "a user's inline policies", "group-inline": "a group's inline policies",
               "ses-identity-policy": "an SES identity policy", "scp": "a service control policy"}
 _VARIABLE = re.compile(r"\$\{(?:[A-Za-z0-9-]+:[^}:]+|[*?$])\}")
-_ACCOUNT = re.compile(r"\d{12}")
 _SID = re.compile(r"[A-Za-z0-9]*")
 
 
@@ -348,7 +347,7 @@ def arn_problem(arn: str, matrix) -> str | None:
     rtype = resource.split("/", 1)[0]
     known_type = matrix.resource_types.get(rtype)
     fixed = split_arn(known_type.arn)[4] if known_type is not None else ""
-    if _known(account) and not _ACCOUNT.fullmatch(account) and not (_known(fixed) and account == fixed):
+    if _known(account) and not ACCOUNT.fullmatch(account) and not (_known(fixed) and account == fixed):
         return f"has a malformed account '{account}' (12 digits)"  # unless the type fixes it (reputation-policy: aws)
     if _known(rtype) and rtype not in matrix.resource_types:
         close = difflib.get_close_matches(rtype, list(matrix.resource_types), n=1)
