@@ -24,6 +24,7 @@ import z3
 
 from seslint.evaluate import variables as V
 from seslint.evaluate.operators import MISSING, ValueProblem
+from seslint.prove.regex import text_of
 from seslint.prove.strings import B, Unknown, View, all_, any_, match, resolve
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -104,10 +105,10 @@ def value_text(val: Val, model) -> object:
         return model.eval(e, model_completion=True)
 
     if val.kind == "str":
-        return ev(val.value.var).as_string()
+        return text_of(ev(val.value.var))
     if val.kind == "list":
         n = ev(val.length).as_long()
-        return [ev(x.var).as_string() for x in val.items[:n]]
+        return [text_of(ev(x.var)) for x in val.items[:n]]
     if val.kind == "bool":
         return "true" if z3.is_true(ev(val.value)) else "false"
     number = ev(val.value).as_long()

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import z3
 
+from seslint.prove import regex as R
+from seslint.prove.strings import lit
+
 _IN_RE = z3.Z3_OP_SEQ_IN_RE
 # Readable witnesses first: letters, then common address characters, then anything.
 NICE = (z3.Star(z3.Union(z3.Range("a", "z"), z3.Re("."), z3.Re("@"))),
@@ -26,7 +29,7 @@ class Model:
 
     def __init__(self, model, strings: dict):
         self.model = model
-        self.pairs = [(var, z3.StringVal(value)) for var, value in strings.values()]
+        self.pairs = [(var, lit(value)) for var, value in strings.values()]
 
     def eval(self, expr, model_completion=True):
         if self.pairs:
@@ -60,6 +63,7 @@ def _atoms(formulas) -> tuple[dict, bool]:
 
 def check(formulas, timeout_ms: int):
     """(z3.sat / z3.unsat / z3.unknown, Model or None, reason)."""
+    R.reset_if_large()
     atoms, other = _atoms(formulas)
     if other or not atoms:
         solver = z3.Solver()
@@ -103,8 +107,29 @@ def check(formulas, timeout_ms: int):
 
 def _realize(var, lits, ids, timeout_ms: int):
     """(True, a value) when the memberships can hold together, else (False, core positions).
-    One membership of the intersection is much easier for z3 than the literals one by one."""
+    The derivative engine answers; z3 only for a regex it does not read or too many states."""
+    try:
+        nodes = [R.from_z3(atom.arg(1)) if value else R.compl(R.from_z3(atom.arg(1))) for atom, value in lits]
+        value = R.witness(R.inter(nodes))
+        if value is not None:
+            return True, value
+        return False, _core(lambda keep: R.witness(R.inter([nodes[i] for i in keep])) is None, len(nodes))
+    except R.TooHard:
+        return _realize_z3(var, lits, timeout_ms)
+
+
+def _realize_z3(var, lits, timeout_ms: int):
+    """`_realize` by z3: one membership of the intersection is much easier for it than the
+    literals one by one."""
     regexes = [atom.arg(1) if value else z3.Complement(atom.arg(1)) for atom, value in lits]
+
+    def empty(keep, timeout=timeout_ms) -> bool:
+        side = z3.Solver()
+        side.set("timeout", timeout)
+        parts = [regexes[i] for i in keep]
+        side.add(z3.InRe(var, z3.Intersect(*parts) if len(parts) > 1 else parts[0]))
+        return side.check() == z3.unsat
+
     answer = None
     for extra in ([NICE[0]], [NICE[1]], []):
         side = z3.Solver()
@@ -112,23 +137,18 @@ def _realize(var, lits, ids, timeout_ms: int):
         side.add(z3.InRe(var, z3.Intersect(*regexes, *extra) if len(regexes) + len(extra) > 1 else regexes[0]))
         answer = side.check()
         if answer == z3.sat:
-            return True, side.model().eval(var, model_completion=True).as_string()
+            return True, R.text_of(side.model().eval(var, model_completion=True))
     if answer != z3.unsat:
         raise z3.Z3Exception(f"string solver gave up: {side.reason_unknown()}")
-    return False, _core(var, regexes)
+    return False, _core(lambda keep: empty(keep, 1000), len(regexes))
 
 
-def _core(var, regexes) -> list[int]:
-    """A small set of literal positions that cannot hold together (deletion-based)."""
-    keep = list(range(len(regexes)))
-    for k in list(keep):
+def _core(empty, n: int) -> list[int]:
+    """A small set of literal positions that cannot hold together (deletion-based): `empty(keep)`
+    tells whether the literals at positions `keep` cannot."""
+    keep = list(range(n))
+    for k in range(n):
         trial = [i for i in keep if i != k]
-        if not trial:
-            continue
-        side = z3.Solver()
-        side.set("timeout", 1000)
-        parts = [regexes[i] for i in trial]
-        side.add(z3.InRe(var, z3.Intersect(*parts) if len(parts) > 1 else parts[0]))
-        if side.check() == z3.unsat:
+        if trial and empty(trial):
             keep = trial
     return keep

@@ -12,6 +12,7 @@ wildcards and policy variables mean here what they mean to the evaluator:
 
 from __future__ import annotations
 
+import ctypes
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,7 +42,10 @@ NO_VALUE = NoValue()
 
 
 def lit(text: str):
-    return z3.StringVal(text)
+    """A z3 string literal, character for character (z3.StringVal reads `\\u{..}` as an escape)."""
+    ctx = z3.main_ctx()
+    codes = (ctypes.c_uint * len(text))(*[ord(c) for c in text])
+    return z3.SeqRef(z3.z3core.Z3_mk_u32string(ctx.ref(), len(text), codes), ctx)
 
 
 @lru_cache(maxsize=4096)

@@ -8,6 +8,7 @@ import z3
 
 from seslint.evaluate.operators import MISSING
 from seslint.prove.conditions import value_text
+from seslint.prove.regex import text_of
 from seslint.prove.sends import _DOMAIN, ALTERNATIVE_ROLES, CS, DISPLAY, FROM, TO, TPL
 
 
@@ -48,7 +49,7 @@ class Witness:
 def witness(send, model, plan, single=None) -> Witness:
     """The concrete send of `plan` (or the one request `single`) in `model`."""
     def text(e) -> str:
-        return model.eval(e, model_completion=True).as_string()
+        return text_of(model.eval(e, model_completion=True))
 
     address = text(send.address)
     domain = address.rsplit("@", 1)[1]
