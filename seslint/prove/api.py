@@ -23,7 +23,7 @@ from seslint.prove.sends import (
     recipient_bound,
 )
 from seslint.prove.solve import check
-from seslint.prove.strings import B, Unknown, View, all_, any_, glob_re
+from seslint.prove.strings import TRUE, Unknown, View, all_, any_, glob_re, not_
 from seslint.prove.witness import Witness, recheck_request, recheck_send, witness
 
 PROVEN, COUNTEREXAMPLE, UNKNOWN = "proven", "counterexample", "unknown"
@@ -46,14 +46,22 @@ class Outcome:
         return out
 
 
+def clear_caches() -> None:
+    """Forget the content caches (regex nodes and derivatives, pattern regexes): a cold start."""
+    from seslint.prove import regex
+
+    regex.reset_if_large(0)
+    glob_re.cache_clear()
+
+
 def outside(value, patterns) -> object:
     """z3 Bool: `value` matches none of the IAM-style patterns (case-insensitive, as addresses are)."""
     from seslint.evaluate import variables as V
 
     if not patterns:
-        return z3.BoolVal(True)
+        return TRUE
     union = [glob_re(V.parse_template(p, False, True), True) for p in patterns]
-    return z3.Not(value.member(union[0] if len(union) == 1 else z3.Union(*union)))
+    return not_(value.member(union[0] if len(union) == 1 else z3.Union(*union)))
 
 
 def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: bool = False,
@@ -64,10 +72,10 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
         send = Send(inputs, recipient_bound([inputs], 1 if recipients_within or within else 0))
         violations = []
         if no_send:
-            violations.append(z3.BoolVal(True))
+            violations.append(TRUE)
         if recipients_within:
             r = send.recipients
-            violations.append(any_(z3.And(r.length > i, outside(x, recipients_within)) for i, x in enumerate(r.items)))
+            violations.append(any_(all_([r.length > i, outside(x, recipients_within)]) for i, x in enumerate(r.items)))
         if senders_within:
             violations.append(outside(View(send.address), senders_within))
         if within is not None:
@@ -81,14 +89,19 @@ def send_formulas(send: Send) -> list[tuple[tuple, object]]:
     """(plan, z3 Bool: this kind of send is allowed) for each kind of send."""
     out = []
     inputs = send.inputs
+    decided: dict = {}   # kinds of send share most requests: decide each once
     for plan in plans(inputs.region, inputs.account):
         api, content, with_cs, operation, requests = plan
         need, alt = [], {role: [] for role in ALTERNATIVE_ROLES}
         for action, arn, role, context in requests:
-            f = decide(inputs, send.request(api, action, arn, role, context))
+            req = send.request(api, action, arn, role, context)
+            key = (action, arn, req.on_identity, id(req.ctx))
+            f = decided.get(key)
+            if f is None:
+                f = decided[key] = decide(inputs, req)
             (alt[role] if role in alt else need).append(f)
-        ok = z3.And(all_(need), any_(all_(fs) for fs in alt.values() if fs) if any(alt.values()) else B(True))
-        out.append((plan, z3.And(send.has_cs == with_cs, ok)))
+        ok = all_([all_(need), any_(all_(fs) for fs in alt.values() if fs) if any(alt.values()) else TRUE])
+        out.append((plan, all_([send.has_cs == with_cs, ok])))
     return out
 
 
@@ -171,7 +184,7 @@ def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tupl
         return change, change
     out = []
     for allows, denies, a, b, send in ((1, 0, new, old, sn), (0, 1, old, new, so)):
-        picks = [z3.And(p[allows], z3.Not(p[denies])) for p in pairs]
+        picks = [all_([p[allows], not_(p[denies])]) for p in pairs]
         try:
             answer, model, why = check([*base, any_(picks)], TIMEOUT_MS)
         except z3.Z3Exception as exc:

@@ -25,7 +25,7 @@ import z3
 from seslint.evaluate import variables as V
 from seslint.evaluate.operators import MISSING, ValueProblem
 from seslint.prove.regex import text_of
-from seslint.prove.strings import B, Unknown, View, all_, any_, match, resolve
+from seslint.prove.strings import B, Unknown, View, all_, any_, if_, match, not_, resolve
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MODE = {"StringEquals": "exact", "StringNotEquals": "exact", "StringEqualsIgnoreCase": "ci",
@@ -129,17 +129,17 @@ def condition(cc, ctx, variables: bool):
     val = ctx.get(cc.key)
     what = f"{cond.operator} on '{cond.key}' ({cc.source} at {cond.pointer})"
     if op.type == "Null":
-        empty = z3.Not(B(val.present)) if val.kind != "concrete" else z3.BoolVal(val.value is MISSING or val.value == [])
+        empty = not_(B(val.present)) if val.kind != "concrete" else B(val.value is MISSING or val.value == [])
         if val.kind == "list":
-            empty = z3.Or(empty, val.length == 0)
-        return any_(empty if w else z3.Not(empty) for w in cc.null_wants)
+            empty = any_([empty, val.length == 0])
+        return any_(empty if w else not_(empty) for w in cc.null_wants)
     if cond.set_op == "ForAllValues" or cond.if_exists:
         if_absent = True
     else:
         if_absent = cond.set_op != "ForAnyValue" and op.negated
     if val.kind == "concrete":
         if val.value is MISSING:
-            return z3.BoolVal(if_absent)
+            return B(if_absent)
         raw = val.value
         if cond.set_op is None and isinstance(raw, list):
             raise Unknown(f"{what} has no ForAllValues/ForAnyValue but the key is multivalued: IAM does not "
@@ -148,7 +148,7 @@ def condition(cc, ctx, variables: bool):
         if op.type in ("String", "ARN"):
             tests = [one(cc, V.scalar_text(v), ctx, variables, what) for v in items]
         else:
-            tests = [z3.BoolVal(_concrete_one(cc, v, what)) for v in items]
+            tests = [B(_concrete_one(cc, v, what)) for v in items]
         return all_(tests) if cond.set_op == "ForAllValues" else any_(tests) if cond.set_op else tests[0]
     if val.kind == "list":
         if cond.set_op is None:
@@ -156,12 +156,12 @@ def condition(cc, ctx, variables: bool):
                           "define the result")
         tests = [(i, one(cc, x, ctx, variables, what)) for i, x in enumerate(val.items)]
         if cond.set_op == "ForAllValues":
-            body = all_(z3.Implies(val.length > i, t) for i, t in tests)
+            body = all_(any_([val.length <= i, t]) for i, t in tests)
         else:
-            body = any_(z3.And(val.length > i, t) for i, t in tests)
+            body = any_(all_([val.length > i, t]) for i, t in tests)
     else:
         body = one(cc, val, ctx, variables, what)
-    return z3.If(val.present, body, z3.BoolVal(if_absent)) if val.present is not True else body
+    return if_(val.present, body, if_absent)
 
 
 def one(cc, value, ctx, variables: bool, what: str):
@@ -182,7 +182,7 @@ def one(cc, value, ctx, variables: bool, what: str):
         parts = V.parse_template(V.scalar_text(raw), variables, op.wildcards)
         hits.append(match(value, resolve(parts, ctx.var), mode, what))
     hit = any_(hits)
-    return z3.Not(hit) if op.negated else hit
+    return not_(hit) if op.negated else hit
 
 
 def _typed(cc, val: Val, what: str):
@@ -204,9 +204,9 @@ def _typed(cc, val: Val, what: str):
         else:
             if p.version != 4:
                 raise Unknown(f"{what}: IPv6 networks are not modelled")
-            hits.append(z3.And(val.value >= int(p.network_address), val.value <= int(p.broadcast_address)))
+            hits.append(all_([val.value >= int(p.network_address), val.value <= int(p.broadcast_address)]))
     hit = any_(hits)
-    return z3.Not(hit) if op.negated else hit
+    return not_(hit) if op.negated else hit
 
 
 def _concrete_one(cc, raw, what: str) -> bool:

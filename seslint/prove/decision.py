@@ -12,18 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import z3
-
 from seslint.evaluate import variables as V
 from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPolicy
 from seslint.prove.conditions import condition
 from seslint.prove.strings import (
+    FALSE,
     NO_VALUE,
+    TRUE,
     B,
     Unknown,
     all_,
     any_,
     match,
+    not_,
     prefix_matches,
     resolve,
     split_arn,
@@ -72,12 +73,12 @@ def applies(cs, policy, req: SymRequest):
     """z3 Bool: the statement (whose action matched) applies to the request."""
     variables = policy.variables_enabled
     where = f"{policy.source} at {cs.stmt.pointer}"
-    parts = [z3.BoolVal(True)]
+    parts = []
     raw = cs.stmt.resources if cs.stmt.resources is not None else cs.stmt.not_resources
     if raw is not None:
         hits = [_resource(text, variables, req, where) for text in raw]
         hit = any_(hits)
-        parts.append(z3.Not(hit) if cs.not_resource else hit)
+        parts.append(not_(hit) if cs.not_resource else hit)
     parts += [condition(cc, req.ctx, variables) for cc in cs.conditions]
     return all_(parts)
 
@@ -85,17 +86,17 @@ def applies(cs, policy, req: SymRequest):
 def _resource(text: str, variables: bool, req: SymRequest, where: str):
     parts = V.parse_template(text, variables, True)
     if parts == (V.ANY,):
-        return z3.BoolVal(True)
+        return TRUE
     split = split_arn(parts)
     if split is None:
-        return z3.BoolVal(False)
+        return FALSE
     head, tail = (resolve(p, req.ctx.var) for p in split)
     if head is NO_VALUE or tail is NO_VALUE:
-        return z3.BoolVal(False)
+        return FALSE
     if any(isinstance(p, tuple) for p in head):
         raise Unknown(f"resource '{text}' ({where}) has a policy variable before the resource part")
     if not prefix_matches(head, req.prefix):
-        return z3.BoolVal(False)
+        return FALSE
     return B(match(req.suffix, tail, "glob", f"resource '{text}' ({where})"))
 
 
@@ -122,7 +123,7 @@ def decide(inputs: Inputs, req: SymRequest):
                 if f is None:
                     f = req.ctx.send.applies[key] = applies(cs, cp.policy, req)
                 if guard is not None:
-                    f = z3.And(guard, f)
+                    f = all_([guard, f])
                 if cs.deny:
                     denies.append(f)
                 else:
@@ -137,23 +138,23 @@ def decide(inputs: Inputs, req: SymRequest):
     boundary = any_(allows([inputs.boundary]).get(DIRECT, [])) if has_boundary else None
     session = any_(allows(inputs.session).get(DIRECT, [])) if inputs.session else None
     is_root = caller.kind == "root"
-    boundary_ok = z3.BoolVal(True) if is_root or boundary is None else boundary
-    session_ok = z3.BoolVal(True) if is_root or session is None else session
-    identity_ok = z3.BoolVal(True) if is_root else identity
+    boundary_ok = TRUE if is_root or boundary is None else boundary
+    session_ok = TRUE if is_root or session is None else session
+    identity_ok = TRUE if is_root else identity
     same_account = caller.account is None or caller.account == inputs.account
     if same_account:
-        core = z3.Or(direct, z3.And(boundary_ok, session_ok, z3.Or(role, identity_ok)))
+        core = any_([direct, all_([boundary_ok, session_ok, any_([role, identity_ok])])])
     else:
-        core = z3.And(z3.Or(direct, role, account), boundary_ok, session_ok, identity_ok)
-    return z3.And(z3.Not(any_(denies)), scp_ok, core)
+        core = all_([any_([direct, role, account]), boundary_ok, session_ok, identity_ok])
+    return all_([not_(any_(denies)), scp_ok, core])
 
 
 def _attached(at: str | None, req: SymRequest):
     """z3 Bool: the request's resource is the identity a sending authorization policy is attached to."""
     if at is None:
-        return z3.BoolVal(True)
+        return TRUE
     if not at.startswith(req.prefix):
-        return z3.BoolVal(False)
+        return FALSE
     return B(match(req.suffix, (at[len(req.prefix):],), "exact", "sending authorization policy"))
 
 

@@ -15,8 +15,8 @@ The alphabet is z3's: code points 0 to 0x2FFFF (z3's default unicode encoding).
 from __future__ import annotations
 
 import ctypes
-from bisect import bisect_left, bisect_right
 from collections import deque
+from functools import cache
 from itertools import count
 
 import z3
@@ -26,8 +26,11 @@ MAX_STATES = 5000
 MAX_NODES = 200_000
 # Readable witnesses: among characters that lead to the same state, the first of these.
 _NICE = "abcdefghijklmnopqrstuvwxyz.@0123456789-_ABCDEFGHIJKLMNOPQRSTUVWXYZ+!#$%&'*/=?^`{|}~ ()<>[]:;,\"\\"
-_BY_CODE = sorted((ord(c), rank) for rank, c in enumerate(_NICE))
-_CODES = [c for c, _ in _BY_CODE]
+_RANK = {ord(c): rank for rank, c in enumerate(_NICE)}
+_WORST = len(_NICE)
+
+
+_UNSET = object()
 
 
 class TooHard(Exception):
@@ -37,10 +40,13 @@ class TooHard(Exception):
 class Node:
     """A hash-consed regex: equal regexes are the same object, so identity is equality."""
 
-    __slots__ = ("op", "args", "nullable", "uid", "firsts")
+    __slots__ = ("op", "args", "nullable", "uid", "firsts", "classes", "example")
 
     def __init__(self, op: str, args: tuple, nullable: bool, uid: int):
-        self.op, self.args, self.nullable, self.uid, self.firsts = op, args, nullable, uid, None
+        self.op, self.args, self.nullable, self.uid = op, args, nullable, uid
+        self.firsts: tuple | None = None
+        self.classes: list | None = None
+        self.example: object = _UNSET   # witness(), once computed
 
 
 _table: dict = {}
@@ -57,9 +63,9 @@ def _mk(op: str, args: tuple, nullable: bool) -> Node:
     return found
 
 
-def reset_if_large() -> None:
-    """Forget every node when the tables have grown large (they are content caches)."""
-    if len(_table) + len(_derivs) > MAX_NODES:
+def reset_if_large(limit: int = MAX_NODES) -> None:
+    """Forget every node when the tables have grown past `limit` (they are content caches)."""
+    if len(_table) + len(_derivs) > limit:
         _table.clear()
         _derivs.clear()
         _from_z3.clear()
@@ -216,22 +222,39 @@ def _firsts(n: Node) -> tuple:
 
 def _classes(n: Node) -> list[tuple[int, int, int]]:
     """(rank, representative, member) per class of characters with one derivative, nicest first."""
-    points = {0, MAX_CHAR + 1}
-    for lo, hi in _firsts(n):
-        points.add(lo)
-        points.add(hi + 1)
-    bounds = sorted(points)
-    out = []
-    for lo, nxt in zip(bounds, bounds[1:], strict=False):
-        i, j = bisect_left(_CODES, lo), bisect_right(_CODES, nxt - 1)
-        best = min((_BY_CODE[k] for k in range(i, j)), key=lambda p: p[1], default=None)
-        out.append((best[1], best[0], lo) if best else (len(_NICE) + lo, lo, lo))
-    out.sort()
-    return out
+    if n.classes is None:
+        points = {0, MAX_CHAR + 1}
+        for lo, hi in _firsts(n):
+            points.add(lo)
+            points.add(hi + 1)
+        bounds = sorted(points)
+        out = [_nicest(lo, nxt - 1) for lo, nxt in zip(bounds, bounds[1:], strict=False)]
+        out.sort()
+        n.classes = out
+    return n.classes
+
+
+def _nicest(lo: int, hi: int) -> tuple[int, int, int]:
+    if lo > 0x7F:
+        return _WORST + lo, lo, lo
+    rank, code = _nicest_ascii(lo, min(hi, 0x7F))
+    return rank, code, lo
+
+
+@cache
+def _nicest_ascii(lo: int, hi: int) -> tuple[int, int]:
+    """(rank, code) of the nicest ASCII character from `lo` to `hi` (a fixed table, filled lazily)."""
+    return min((_RANK.get(c, _WORST + c), c) for c in range(lo, hi + 1))
 
 
 def witness(n: Node) -> str | None:
     """A shortest string of `n` (readable characters first), or None when `n` is empty."""
+    if n.example is _UNSET:
+        n.example = _walk(n)
+    return n.example  # type: ignore[return-value]
+
+
+def _walk(n: Node) -> str | None:
     if n.nullable:
         return ""
     seen: dict = {n: None}

@@ -164,7 +164,7 @@ def match(value, parts, mode: str, what: str):
             pieces.append(lit("*" if p == V.ANY else "?" if p == V.ONE else p))
     joined = pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)
     target = lit(value) if isinstance(value, str) else value.expr()
-    return z3.And(*[B(p) for p in presents], target == joined)
+    return all_([*presents, target == joined])
 
 
 def _concrete(value: str, parts: tuple, mode: str) -> bool:
@@ -237,16 +237,68 @@ def prefix_matches(head: tuple, prefix: str) -> bool:
     return re.fullmatch(rx, prefix, re.DOTALL) is not None
 
 
+TRUE, FALSE = z3.BoolVal(True), z3.BoolVal(False)
+
+
 def B(x):
     """A z3 Bool from a z3 Bool or a Python bool."""
-    return z3.BoolVal(x) if isinstance(x, bool) else x
+    if x is True:
+        return TRUE
+    if x is False:
+        return FALSE
+    return x
+
+
+# And/Or/Not straight through the C API, folding the constants: building formulas is most of a
+# proof's time, and z3.And/z3.Or spend it coercing and checking sorts.
+def _build(fn, items: list):
+    ctx = items[0].ctx
+    args = (z3.Ast * len(items))(*[x.as_ast() for x in items])
+    return z3.BoolRef(fn(ctx.ref(), len(items), args), ctx)
 
 
 def all_(items):
-    items = [B(x) for x in items]
-    return z3.And(*items) if items else z3.BoolVal(True)
+    out: list = []
+    seen: set = set()
+    for x in items:
+        if x is True or x is TRUE:
+            continue
+        if x is False or x is FALSE:
+            return FALSE
+        if id(x) not in seen:
+            seen.add(id(x))
+            out.append(x)
+    if not out:
+        return TRUE
+    return out[0] if len(out) == 1 else _build(z3.z3core.Z3_mk_and, out)
 
 
 def any_(items):
-    items = [B(x) for x in items]
-    return z3.Or(*items) if items else z3.BoolVal(False)
+    out: list = []
+    seen: set = set()
+    for x in items:
+        if x is False or x is FALSE:
+            continue
+        if x is True or x is TRUE:
+            return TRUE
+        if id(x) not in seen:
+            seen.add(id(x))
+            out.append(x)
+    if not out:
+        return FALSE
+    return out[0] if len(out) == 1 else _build(z3.z3core.Z3_mk_or, out)
+
+
+def not_(x):
+    if x is True or x is TRUE:
+        return FALSE
+    if x is False or x is FALSE:
+        return TRUE
+    return z3.BoolRef(z3.z3core.Z3_mk_not(x.ctx.ref(), x.as_ast()), x.ctx)
+
+
+def if_(cond, then, other):
+    """z3 Bool: `then` when `cond` holds, else `other` (Python bools or z3 Bools)."""
+    if cond is True or cond is TRUE:
+        return B(then)
+    return any_([all_([cond, then]), all_([not_(cond), other])])

@@ -4,7 +4,8 @@
 
 1. Per property: each example policy (examples/policies/) and each generated sending recipe,
    against --recipients-within, --senders-within and --no-send, --rounds times each, in-process
-   (compile + encode + solve + re-check, a fresh Inputs every time). Prints p50 and p95.
+   (compile + encode + solve + re-check, a fresh Inputs and empty content caches every time).
+   Prints p50 and p95.
 2. Audit: an account of --principals roles and users, each with one or two of --policies distinct
    generated SES policies (as real accounts attach shared managed policies), some with inline
    policies of their own. Prints the wall time of `audit()` and how many distinct policy sets it held.
@@ -41,13 +42,14 @@ def typical_policies() -> list[tuple[str, dict]]:
 
 
 def bench_properties(rounds: int) -> list[float]:
-    from seslint.prove.api import prove
+    from seslint.prove.api import clear_caches, prove
     from seslint.prove.decision import build_inputs
 
     times = []
     for _ in range(rounds):
         for _, policy in typical_policies():
             for prop in PROPERTIES:
+                clear_caches()   # cold, as one `seslint prove` run: no answer carried over by content
                 start = time.perf_counter()
                 prove(build_inputs([policy], account=ACCOUNT), **prop)
                 times.append(time.perf_counter() - start)
