@@ -22,7 +22,7 @@ from seslint.prove.sends import (
     plans,
     recipient_bound,
 )
-from seslint.prove.solve import check
+from seslint.prove.solve import Lazy, check
 from seslint.prove.strings import TRUE, Unknown, View, all_, any_, glob_re, not_
 from seslint.prove.witness import Witness, recheck_request, recheck_send, witness
 
@@ -69,18 +69,9 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
     """Is there an allowed send that breaks a property? `within(send)` may add a custom violation;
     `restrict(send)` constraints on the send (tests use it to compare with enumeration)."""
     try:
-        send = Send(inputs, recipient_bound([inputs], 1 if recipients_within or within else 0))
-        violations = []
-        if no_send:
-            violations.append(TRUE)
-        if recipients_within:
-            r = send.recipients
-            violations.append(any_(all_([r.length > i, outside(x, recipients_within)]) for i, x in enumerate(r.items)))
-        if senders_within:
-            violations.append(outside(View(send.address), senders_within))
-        if within is not None:
-            violations.append(within(send))
-        return search(send, any_(violations), restrict)
+        session = Session(inputs, 1 if recipients_within or within else 0, restrict)
+        return session.ask(session.violation(recipients_within=recipients_within, senders_within=senders_within,
+                                             no_send=no_send, within=within))
     except (Unknown, z3.Z3Exception) as exc:
         return Outcome(UNKNOWN, str(exc))
 
@@ -105,30 +96,67 @@ def send_formulas(send: Send) -> list[tuple[tuple, object]]:
     return out
 
 
-def search(send: Send, violation, restrict=None) -> Outcome:
-    formulas = send_formulas(send)
-    extra = restrict(send) if restrict else []
-    answer, model, why = check([*send.constraints, *extra, violation, any_(f for _, f in formulas)], TIMEOUT_MS)
-    if answer == z3.unsat:
-        free = sorted(send.free)
-        reason = "no allowed send breaks the property"
-        if free:
-            reason += f" (whatever the values of {', '.join(free)})"
-        return Outcome(PROVEN, reason)
-    if answer != z3.sat:
-        return Outcome(UNKNOWN, f"the solver gave up ({why})")
-    plan = next(p for p, f in formulas if z3.is_true(model.eval(f, model_completion=True)))
-    found = witness(send, model, plan)
-    problem = recheck_send(send.inputs, found)
-    if problem:
-        return Outcome(UNKNOWN, f"the evaluator does not confirm the solver's witness: {problem}", found)
-    used = sorted(send.names.get(k, k) for k in send.free if send.names.get(k, k) in found.free_values)
-    if used:
-        return Outcome(UNKNOWN, f"depends on {', '.join(used)}: a send breaks the property when "
-                                f"{_keys(found, used)}; the model treats "
-                                f"{'this key' if len(used) == 1 else 'these keys'} as free, so whether real "
-                                "requests can carry such values is not known", found, used)
-    return Outcome(COUNTEREXAMPLE, "an allowed send breaks the property", found)
+class Session:
+    """One principal's possible sends, encoded once and asked several questions (`ask`), each a
+    violation over the same symbolic send. `extra` recipients: one per recipient property a
+    question asks about (see `recipient_bound`). Raises Unknown for what cannot be encoded."""
+
+    def __init__(self, inputs: Inputs, extra: int = 1, restrict=None):
+        self.send = Send(inputs, recipient_bound([inputs], extra))
+        self.formulas = send_formulas(self.send)
+        base = [*self.send.constraints, *(restrict(self.send) if restrict else []),
+                any_(f for _, f in self.formulas)]
+        self.lazy = Lazy(base, TIMEOUT_MS)
+
+    def violation(self, *, recipients_within=(), senders_within=(), no_send=False, within=None):
+        send = self.send
+        violations = []
+        if no_send:
+            violations.append(TRUE)
+        if recipients_within:
+            r = send.recipients
+            violations.append(any_(all_([r.length > i, outside(x, recipients_within)]) for i, x in enumerate(r.items)))
+        if senders_within:
+            violations.append(outside(View(send.address), senders_within))
+        if within is not None:
+            violations.append(within(send))
+        return any_(violations)
+
+    def reaching(self, pattern: str):
+        """z3 Bool: some recipient matches `pattern` (case-insensitively, as `outside`)."""
+        r = self.send.recipients
+        return any_(all_([r.length > i, not_(outside(x, [pattern]))]) for i, x in enumerate(r.items))
+
+    def kind(self, api: str, content: str):
+        """z3 Bool: the send is of this API and content and allowed."""
+        return any_(f for p, f in self.formulas if p[:2] == (api, content))
+
+    def ask(self, violation, *assumptions) -> Outcome:
+        send = self.send
+        try:
+            answer, model, why = self.lazy.check([violation, *assumptions])
+        except z3.Z3Exception as exc:
+            return Outcome(UNKNOWN, str(exc))
+        if answer == z3.unsat:
+            free = sorted(send.free)
+            reason = "no allowed send breaks the property"
+            if free:
+                reason += f" (whatever the values of {', '.join(free)})"
+            return Outcome(PROVEN, reason)
+        if answer != z3.sat:
+            return Outcome(UNKNOWN, f"the solver gave up ({why})")
+        plan = next(p for p, f in self.formulas if z3.is_true(model.eval(f, model_completion=True)))
+        found = witness(send, model, plan)
+        problem = recheck_send(send.inputs, found)
+        if problem:
+            return Outcome(UNKNOWN, f"the evaluator does not confirm the solver's witness: {problem}", found)
+        used = sorted(send.names.get(k, k) for k in send.free if send.names.get(k, k) in found.free_values)
+        if used:
+            return Outcome(UNKNOWN, f"depends on {', '.join(used)}: a send breaks the property when "
+                                    f"{_keys(found, used)}; the model treats "
+                                    f"{'this key' if len(used) == 1 else 'these keys'} as free, so whether real "
+                                    "requests can carry such values is not known", found, used)
+        return Outcome(COUNTEREXAMPLE, "an allowed send breaks the property", found)
 
 
 def _keys(found: Witness, keys) -> str:

@@ -61,51 +61,95 @@ def _atoms(formulas) -> tuple[dict, bool]:
     return atoms, other
 
 
+class Lazy:
+    """A base problem asserted once, asked `check(extra)` for several `extra` formulas in turn
+    (push/pop). The blocked combinations are facts about strings, so they are kept for the next
+    questions."""
+
+    def __init__(self, base: list, timeout_ms: int):
+        R.reset_if_large()
+        self.base = base
+        self.timeout = timeout_ms
+        self.names: dict = {}       # atom id -> (atom, its Boolean name, regex id, variable)
+        self.cache: dict = {}       # ((regex id, wanted), ...) -> _realize's answer
+        atoms, self.other = _atoms(base)
+        self.active = self._register(atoms)
+        self.solver = z3.Solver()
+        self.solver.set("timeout", timeout_ms)
+        if not self.other:
+            self.solver.add(*self._abstract(base, atoms))
+
+    def _register(self, atoms: dict) -> set:
+        for eid, atom in atoms.items():
+            if eid not in self.names:
+                self.names[eid] = (atom, z3.Bool(f"atom!{eid}"), atom.arg(1).get_id(), atom.arg(0))
+        return set(atoms)
+
+    def _abstract(self, formulas, atoms: dict) -> list:
+        pairs = [(atom, self.names[eid][1]) for eid, atom in atoms.items()]
+        return [z3.substitute(f, *pairs) for f in formulas] if pairs else list(formulas)
+
+    def check(self, extra=()):
+        """(z3.sat / z3.unsat / z3.unknown, Model or None, reason) for the base and `extra`."""
+        atoms, other = _atoms(extra)
+        if self.other or other or not (self.active or atoms):
+            solver = z3.Solver()
+            solver.set("timeout", self.timeout)
+            solver.add(*self.base, *extra)
+            answer = solver.check()
+            return answer, (Model(solver.model(), {}) if answer == z3.sat else None), solver.reason_unknown()
+        active = self.active | self._register(atoms)
+        lemmas: list = []
+        self.solver.push()
+        try:
+            self.solver.add(*self._abstract(extra, atoms))
+            return self._loop(active, lemmas)
+        finally:
+            self.solver.pop()
+            for lemma in lemmas:
+                self.solver.add(lemma)
+
+    def _loop(self, active: set, lemmas: list):
+        by_var: dict = {}
+        for eid in sorted(active):
+            _, name, rid, var = self.names[eid]
+            by_var.setdefault(var.get_id(), (var, []))[1].append((rid, eid))
+        main = self.solver
+        for _ in range(MAX_ROUNDS):
+            answer = main.check()
+            if answer != z3.sat:
+                return answer, None, main.reason_unknown()
+            m = main.model()
+            strings, blocked = {}, False
+            for vid, (var, items) in by_var.items():
+                lits = sorted((rid, z3.is_true(m.eval(self.names[eid][1], model_completion=True)), eid)
+                              for rid, eid in items)
+                key = tuple((r, v) for r, v, _ in lits)
+                found = self.cache.get(key)
+                if found is None:
+                    found = self.cache[key] = _realize(var, [(self.names[i][0], v) for _, v, i in lits],
+                                                       self.timeout)
+                ok, value = found
+                if ok:
+                    strings[vid] = (var, value)
+                    continue
+                # value: positions of the core among the literals; block that combination.
+                names = [self.names[lits[k][2]][1] for k in value]
+                lemma = z3.Or(*[z3.Not(n) if lits[k][1] else n for n, k in zip(names, value, strict=True)])
+                main.add(lemma)
+                lemmas.append(lemma)
+                blocked = True
+            if not blocked:
+                return z3.sat, Model(m, strings), ""
+        return z3.unknown, None, f"no answer after {MAX_ROUNDS} refinement rounds"
+
+
 def check(formulas, timeout_ms: int):
-    """(z3.sat / z3.unsat / z3.unknown, Model or None, reason)."""
-    R.reset_if_large()
-    atoms, other = _atoms(formulas)
-    if other or not atoms:
-        solver = z3.Solver()
-        solver.set("timeout", timeout_ms)
-        solver.add(*formulas)
-        answer = solver.check()
-        return answer, (Model(solver.model(), {}) if answer == z3.sat else None), solver.reason_unknown()
-    names = {eid: z3.Bool(f"atom!{eid}") for eid in atoms}
-    main = z3.Solver()
-    main.set("timeout", timeout_ms)
-    main.add(*[z3.substitute(f, *[(atoms[i], names[i]) for i in atoms]) for f in formulas])
-    by_var: dict = {}
-    for eid, atom in atoms.items():
-        by_var.setdefault(atom.arg(0).get_id(), (atom.arg(0), []))[1].append(eid)
-    cache: dict = {}
-    for _ in range(MAX_ROUNDS):
-        answer = main.check()
-        if answer != z3.sat:
-            return answer, None, main.reason_unknown()
-        m = main.model()
-        strings, blocked = {}, False
-        for vid, (var, eids) in by_var.items():
-            lits = tuple(sorted((atoms[i].arg(1).get_id(), z3.is_true(m.eval(names[i], model_completion=True)), i)
-                                for i in eids))
-            key = tuple((r, v) for r, v, _ in lits)
-            found = cache.get(key)
-            if found is None:
-                found = cache[key] = _realize(var, [(atoms[i], v) for _, v, i in lits], [i for *_, i in lits],
-                                              timeout_ms)
-            ok, value = found
-            if ok:
-                strings[vid] = (var, value)
-                continue
-            # value: positions of the core among the literals; block that combination.
-            main.add(z3.Or(*[z3.Not(names[lits[k][2]]) if lits[k][1] else names[lits[k][2]] for k in value]))
-            blocked = True
-        if not blocked:
-            return z3.sat, Model(m, strings), ""
-    return z3.unknown, None, f"no answer after {MAX_ROUNDS} refinement rounds"
+    """(z3.sat / z3.unsat / z3.unknown, Model or None, reason): one question, no base."""
+    return Lazy([], timeout_ms).check(formulas)
 
 
-def _realize(var, lits, ids, timeout_ms: int):
+def _realize(var, lits, timeout_ms: int):
     """(True, a value) when the memberships can hold together, else (False, core positions).
     The derivative engine answers; z3 only for a regex it does not read or too many states."""
     try:
