@@ -103,9 +103,12 @@ class Session:
 
     def __init__(self, inputs: Inputs, extra: int = 1, restrict=None):
         self.send = Send(inputs, recipient_bound([inputs], extra))
-        self.formulas = send_formulas(self.send)
+        # One Boolean per kind of send, equal to its formula: questions name kinds by it, small.
+        formulas = send_formulas(self.send)
+        self.formulas = [(plan, z3.Bool(f"allowed!{i}")) for i, (plan, _) in enumerate(formulas)]
         base = [*self.send.constraints, *(restrict(self.send) if restrict else []),
-                any_(f for _, f in self.formulas)]
+                *[b == f for (_, b), (_, f) in zip(self.formulas, formulas, strict=True)],
+                any_(b for _, b in self.formulas)]
         self.lazy = Lazy(base, TIMEOUT_MS)
 
     def violation(self, *, recipients_within=(), senders_within=(), no_send=False, within=None):
@@ -130,6 +133,24 @@ class Session:
     def kind(self, api: str, content: str):
         """z3 Bool: the send is of this API and content and allowed."""
         return any_(f for p, f in self.formulas if p[:2] == (api, content))
+
+    def kinds(self, violation) -> list[tuple[str, str]]:
+        """Every (api, content) of which some send breaks the property, each with a witness the
+        evaluator confirms and that sets no free key. One question usually answers several kinds:
+        every kind the model's send is allowed as counts."""
+        found: set = set()
+        left = {plan[:2] for plan, _ in self.formulas}
+        while left:
+            answer, model, _ = self.lazy.check([violation, any_(b for p, b in self.formulas if p[:2] in left)])
+            if answer != z3.sat:
+                break
+            for plan, b in self.formulas:
+                if plan[:2] in left and z3.is_true(model.eval(b, model_completion=True)):
+                    w = witness(self.send, model, plan)
+                    if recheck_send(self.send.inputs, w) is None and not w.free_values:
+                        found.add(plan[:2])
+                    left.discard(plan[:2])
+        return sorted(found)
 
     def ask(self, violation, *assumptions) -> Outcome:
         send = self.send

@@ -220,8 +220,8 @@ def _firsts(n: Node) -> tuple:
     return n.firsts
 
 
-def _classes(n: Node) -> list[tuple[int, int, int]]:
-    """(rank, representative, member) per class of characters with one derivative, nicest first."""
+def _classes(n: Node) -> list[tuple[int, int]]:
+    """(rank, nicest character) per class of characters with one derivative, nicest first."""
     if n.classes is None:
         points = {0, MAX_CHAR + 1}
         for lo, hi in _firsts(n):
@@ -234,11 +234,10 @@ def _classes(n: Node) -> list[tuple[int, int, int]]:
     return n.classes
 
 
-def _nicest(lo: int, hi: int) -> tuple[int, int, int]:
+def _nicest(lo: int, hi: int) -> tuple[int, int]:
     if lo > 0x7F:
-        return _WORST + lo, lo, lo
-    rank, code = _nicest_ascii(lo, min(hi, 0x7F))
-    return rank, code, lo
+        return _WORST + lo, lo
+    return _nicest_ascii(lo, min(hi, 0x7F))
 
 
 @cache
@@ -261,8 +260,8 @@ def _walk(n: Node) -> str | None:
     queue = deque([n])
     while queue:
         state = queue.popleft()
-        for _, char, member in _classes(state):
-            d = deriv(state, member)
+        for _, char in _classes(state):
+            d = deriv(state, char)   # the nicest character: the same ones recur, so derivatives are shared
             if d is EMPTY or d in seen:
                 continue
             seen[d] = (state, char)

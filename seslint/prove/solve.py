@@ -11,10 +11,13 @@ answers are exact. Formulas with other string terms (symbolic policy variables) 
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import z3
+import z3.z3core as C
 
 from seslint.prove import regex as R
-from seslint.prove.strings import lit
+from seslint.prove.strings import all_, lit
 
 _IN_RE = z3.Z3_OP_SEQ_IN_RE
 # Readable witnesses first: letters, then common address characters, then anything.
@@ -30,35 +33,58 @@ class Model:
     def __init__(self, model, strings: dict):
         self.model = model
         self.pairs = [(var, lit(value)) for var, value in strings.values()]
+        self.values = {var.get_id(): value for var, value in self.pairs}
 
     def eval(self, expr, model_completion=True):
+        value = self.values.get(expr.get_id())
+        if value is not None:
+            return value
         if self.pairs:
-            expr = z3.substitute(expr, *self.pairs)
+            expr = substitute(expr, self.pairs)
         return self.model.eval(expr, model_completion=model_completion)
 
 
 def _atoms(formulas) -> tuple[dict, bool]:
-    """Membership atoms by id, and whether any other string term occurs."""
+    """Membership atoms by id, and whether any other string term occurs (through the C API: this
+    walks every formula of a principal)."""
     atoms: dict = {}
+    if not formulas:
+        return atoms, False
+    ctx = formulas[0].ctx
+    ref = ctx.ref()
     seen: set = set()
     other = False
-    stack = list(formulas)
+    stack = [f.as_ast() for f in formulas]
     while stack:
-        e = stack.pop()
-        eid = e.get_id()
-        if eid in seen:
+        a = stack.pop()
+        aid = C.Z3_get_ast_id(ref, a)
+        if aid in seen:
             continue
-        seen.add(eid)
-        if z3.is_app_of(e, _IN_RE) and z3.is_const(e.arg(0)):
-            atoms[eid] = e
+        seen.add(aid)
+        if C.Z3_get_ast_kind(ref, a) != z3.Z3_APP_AST:
             continue
-        sort = e.sort().kind()
-        if sort in (z3.Z3_SEQ_SORT, z3.Z3_RE_SORT):
+        kind = C.Z3_get_decl_kind(ref, C.Z3_get_app_decl(ref, a))
+        if kind == _IN_RE:
+            var = C.Z3_get_app_arg(ref, a, 0)
+            if C.Z3_get_app_num_args(ref, var) == 0 and \
+                    C.Z3_get_decl_kind(ref, C.Z3_get_app_decl(ref, var)) == z3.Z3_OP_UNINTERPRETED:
+                atoms[aid] = z3.BoolRef(a, ctx)
+                continue
+        if C.Z3_get_sort_kind(ref, C.Z3_get_sort(ref, a)) in (z3.Z3_SEQ_SORT, z3.Z3_RE_SORT):
             other = True
             continue
-        if z3.is_app(e):
-            stack.extend(e.children())
+        stack.extend(C.Z3_get_app_arg(ref, a, i) for i in range(C.Z3_get_app_num_args(ref, a)))
     return atoms, other
+
+
+def substitute(formula, pairs):
+    """`z3.substitute` through the C API, in one call for many pairs."""
+    if not pairs:
+        return formula
+    n = len(pairs)
+    old = (z3.Ast * n)(*[a.as_ast() for a, _ in pairs])
+    new = (z3.Ast * n)(*[b.as_ast() for _, b in pairs])
+    return z3.z3._to_expr_ref(C.Z3_substitute(formula.ctx.ref(), formula.as_ast(), n, old, new), formula.ctx)
 
 
 class Lazy:
@@ -87,7 +113,7 @@ class Lazy:
 
     def _abstract(self, formulas, atoms: dict) -> list:
         pairs = [(atom, self.names[eid][1]) for eid, atom in atoms.items()]
-        return [z3.substitute(f, *pairs) for f in formulas] if pairs else list(formulas)
+        return [substitute(all_(formulas), pairs)] if formulas else []
 
     def check(self, extra=()):
         """(z3.sat / z3.unsat / z3.unknown, Model or None, reason) for the base and `extra`."""
@@ -188,8 +214,13 @@ def _realize_z3(var, lits, timeout_ms: int):
 
 
 def _core(empty, n: int) -> list[int]:
-    """A small set of literal positions that cannot hold together (deletion-based): `empty(keep)`
-    tells whether the literals at positions `keep` cannot."""
+    """A small set of literal positions that cannot hold together: `empty(keep)` tells whether the
+    literals at positions `keep` cannot. One literal or two usually conflict, and small checks are
+    cheap (and shared: equal intersections are one node); else deletion-based."""
+    for size in (1, 2):
+        for keep in combinations(range(n), size):
+            if empty(list(keep)):
+                return list(keep)
     keep = list(range(n))
     for k in range(n):
         trial = [i for i in keep if i != k]

@@ -67,11 +67,21 @@ CASES = [
      "unknown", [], [], "depends on aws:SourceIp"),
     ("principal tag", [st(**{"StringEquals": {"aws:PrincipalTag/team": "mail"}})], None,
      "unknown", [], [], "depends on aws:PrincipalTag/team"),
+    # A role's requests carry no aws:username ("AWS global condition context keys"): the variable has
+    # no value, so StringLike never matches and nothing is allowed (the probes said unknown).
     ("unmet variable", [st(**{"StringLike": {"ses:FromAddress": "${aws:username}@corp.example"}})], None,
-     "unknown", [], [], "no probe met their resources or conditions"),
+     "none", [], [], "no possible send"),
+    # StringEquals takes "*" literally: the only recipient allowed is the simulator mailbox named "*"
+    # (the probes said unknown).
     ("StringEquals is not a pattern", [st(**{"ForAllValues:StringEquals": {"ses:Recipients": SIM},
                                              "Null": {"ses:Recipients": "false"}})],
-     None, "unknown", [], [], "no probe met"),
+     None, "simulator-only", [SIM], ["any sender"], "simulator"),
+    # A deny-list that also catches the probes' outside address (*.invalid): the probes said
+    # restricted; any other address goes through.
+    ("deny-list is not a restriction", [st(), st(**{"ForAllValues:StringLike": {"ses:Recipients": "*@example.com"}}),
+                                        st("Deny", **{"ForAnyValue:StringLike": {"ses:Recipients": [
+                                            "*@competitor.example", "*.invalid"]}})],
+     None, "anyone", [], ["any sender"], "outside address"),
     ("api version 2", [st(**{"StringEquals": {"ses:ApiVersion": "2"}})], None, "anyone", [], ["any sender"], ""),
 ]
 
@@ -84,6 +94,34 @@ def test_verdicts(name, statements, boundary, expected, recipients, senders, rea
     assert reason in found.reason
     if expected in ("anyone", "restricted", "simulator-only"):
         assert found.statements and all(s.effect == "Allow" for s in found.statements)
+
+
+def test_witness_is_allowed_by_can_send():
+    """The verdict's witness send (in JSON as `witness`), replayed through can-send."""
+    from seslint.evaluate.sending import can_send
+
+    policy = {"Version": "2012-10-17", "Statement": [st(**{"ForAllValues:StringLike": {"ses:Recipients": "*@example.com"}})]}
+    found = verdict(*policy["Statement"])
+    send = found.witness["send"]
+    assert found.verdict == "restricted" and send["to"]
+    assert all(r.endswith("@example.com") for r in send["to"])
+    assert found.to_json()["witness"] == found.witness
+    result = can_send([policy], sender=send["from"], to=tuple(send["to"]), api=send["api"], content=send["content"],
+                      template=send["template"], region="us-east-1", account="111122223333", principal_arn=ARN,
+                      explain=False)
+    assert result.allowed
+
+
+def test_upper_case_bypass_of_a_case_sensitive_deny():
+    """Deny ForAnyValue:StringLike *@competitor.example is case-sensitive, the allow
+    StringEqualsIgnoreCase is not: sales@competitor.examplE reaches the competitor. The probes
+    instantiated the pattern in lower case, saw it denied, and listed only *@example.com."""
+    found = verdict(st(**{"ForAllValues:StringLike": {"ses:Recipients": ["*@example.com", "*@competitor.example"]},
+                          "Null": {"ses:Recipients": "false"}}),
+                    st(**{"ForAllValues:StringEqualsIgnoreCase": {"ses:Recipients": "sales@competitor.example"}}),
+                    st("Deny", **{"ForAnyValue:StringLike": {"ses:Recipients": "*@competitor.example"}}))
+    assert found.verdict == "restricted"
+    assert "*@competitor.example" in found.recipients
 
 
 def test_api_version_condition_limits_the_variants():
