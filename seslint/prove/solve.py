@@ -11,8 +11,6 @@ answers are exact. Formulas with other string terms (symbolic policy variables) 
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import z3
 import z3.z3core as C
 
@@ -180,10 +178,20 @@ def _realize(var, lits, timeout_ms: int):
     The derivative engine answers; z3 only for a regex it does not read or too many states."""
     try:
         nodes = [R.from_z3(atom.arg(1)) if value else R.compl(R.from_z3(atom.arg(1))) for atom, value in lits]
+
+        def empty(keep) -> bool:
+            return R.witness(R.inter([nodes[i] for i in keep])) is None
+
+        # A conflict between two literals is found on small (and shared) intersections, before
+        # walking the product of all of them.
+        positive = [i for i, (_, value) in enumerate(lits) if value]
+        small = _small_core(empty, len(nodes), positive)
+        if small:
+            return False, small
         value = R.witness(R.inter(nodes))
         if value is not None:
             return True, value
-        return False, _core(lambda keep: R.witness(R.inter([nodes[i] for i in keep])) is None, len(nodes))
+        return False, _core(empty, len(nodes))
     except R.TooHard:
         return _realize_z3(var, lits, timeout_ms)
 
@@ -213,14 +221,22 @@ def _realize_z3(var, lits, timeout_ms: int):
     return False, _core(lambda keep: empty(keep, 1000), len(regexes))
 
 
+def _small_core(empty, n: int, positive) -> list[int]:
+    """One literal, or two with a positive one, that cannot hold (two negative ones conflict only
+    when their patterns cover every string: left to `_core`); [] when there is none."""
+    for i in range(n):
+        if empty([i]):
+            return [i]
+    for i in positive:
+        for j in range(n):
+            if j != i and empty(sorted((i, j))):
+                return sorted((i, j))
+    return []
+
+
 def _core(empty, n: int) -> list[int]:
-    """A small set of literal positions that cannot hold together: `empty(keep)` tells whether the
-    literals at positions `keep` cannot. One literal or two usually conflict, and small checks are
-    cheap (and shared: equal intersections are one node); else deletion-based."""
-    for size in (1, 2):
-        for keep in combinations(range(n), size):
-            if empty(list(keep)):
-                return list(keep)
+    """A small set of literal positions that cannot hold together (deletion-based): `empty(keep)`
+    tells whether the literals at positions `keep` cannot."""
     keep = list(range(n))
     for k in range(n):
         trial = [i for i in keep if i != k]
