@@ -70,10 +70,28 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
     `restrict(send)` constraints on the send (tests use it to compare with enumeration)."""
     try:
         session = Session(inputs, 1 if recipients_within or within else 0, restrict)
-        return session.ask(session.violation(recipients_within=recipients_within, senders_within=senders_within,
-                                             no_send=no_send, within=within))
+        outcome = session.ask(session.violation(recipients_within=recipients_within, senders_within=senders_within,
+                                                no_send=no_send, within=within))
+        if outcome.verdict == PROVEN and not no_send and session.ask(TRUE).verdict == PROVEN:
+            outcome.reason = vacuous(inputs)
+        return outcome
     except (Unknown, z3.Z3Exception) as exc:
         return Outcome(UNKNOWN, str(exc))
+
+
+def vacuous(inputs: Inputs) -> str:
+    """The reason of a proof that holds because no send at all is allowed, with the regions the
+    policies' SES ARNs name (a policy for another region proves anything in this one)."""
+    from seslint.core.arn import parse
+
+    named = sorted({arn.region for cp in inputs.all_policies() for cs in cp.statements
+                    for text in (cs.stmt.resources or cs.stmt.not_resources or ())
+                    for arn in [parse(text)] if arn is not None and arn.service == "ses" and arn.region
+                    and not any(c in arn.region for c in "*?$") and arn.region != inputs.region})
+    reason = f"no send at all is allowed in {inputs.region} (account {inputs.account}), so the property holds vacuously"
+    if named:
+        reason += f"; the policies name {', '.join(named)}: try --region {named[0]}"
+    return reason
 
 
 def send_formulas(send: Send) -> list[tuple[tuple, object]]:

@@ -76,3 +76,13 @@ def test_diff():
     assert run("diff", P / "ci-simulator-only.json", P / "ci-simulator-only.json")[0] == 0
     code, out = run("diff", P / "ci-simulator-only.json", P / "raw-bypass.json", "--format", "github")
     assert code == 1 and out.startswith("::error file=")
+
+
+@pytest.mark.parametrize(("region", "vacuous"), [("us-east-1", True), ("eu-west-1", False)])
+def test_proof_in_a_region_without_sends_says_so(region, vacuous):
+    """app-sender.json allows sends in eu-west-1 only: in us-east-1 every property holds because
+    nothing is allowed there, and the answer says so and names the region to try."""
+    code, out = run("prove", "--policy", P / "app-sender.json", *ACCOUNT, "--region", region,
+                    "--senders-within", "noreply@example.com")
+    assert code == 0
+    assert ("no send at all is allowed in us-east-1" in out and "try --region eu-west-1" in out) == vacuous
