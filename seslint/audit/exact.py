@@ -96,8 +96,8 @@ def _found(finding, verdict: str, question: dict, found, relevant, sessions: dic
     finding.witness = w.to_json()
     finding.statements, only = _deciding(session.send.inputs, w)
     if only:
-        finding.notes.append(f"witness: {w.operation} from {w.sender} to {', '.join(w.recipients)}, allowed only "
-                             f"when SES checks the identity {only} (which one SES checks depends on which is verified)")
+        finding.notes.append(f"the witness is allowed only when SES checks the identity {only} (which one SES "
+                             "checks depends on which is verified)")
     return finding
 
 

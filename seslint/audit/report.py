@@ -25,6 +25,15 @@ def provenance(generated: str) -> dict[str, str]:
                     f"botocore {sources.get('botocore', '?')}"}
 
 
+def witness_text(witness: dict) -> str:
+    """One line for a witness send (`prove.witness.Witness.to_json`)."""
+    send = witness["send"]
+    text = f"{send['operation']} from {send['from']} to {', '.join(send['to'])}"
+    if send.get("identity_checked"):
+        text += f" ({send['identity_checked']} checked)"
+    return text
+
+
 def render_text(report: Report) -> str:
     counts = ", ".join(f"{v} {n}" for v, n in report.counts().items() if n)
     lines = [f"SES sending audit of {report.source} (region {report.region}): "
@@ -37,6 +46,8 @@ def render_text(report: Report) -> str:
             lines.append(f"    from: {', '.join(f.senders)}")
         if f.apis:
             lines.append(f"    via: {', '.join(f.apis)}")
+        if f.witness:
+            lines.append(f"    witness: {witness_text(f.witness)}")
         lines += [f"    by: {s.describe()}" for s in f.statements]
         lines += [f"    note: {n}" for n in f.notes]
     lines += [f"note: {n}" for n in report.notes]
@@ -83,6 +94,8 @@ def render_html(report: Report, about: dict[str, str] | None = None) -> str:
             ("recipients", f.recipients), ("from", f.senders)) if values)
         if f.apis:
             detail += f'<div><b>via</b> {e(", ".join(f.apis))}</div>'
+        if f.witness:
+            detail += f'<div><b>witness</b> {e(witness_text(f.witness))}</div>'
         rows.append(
             f'<tr class="principal" data-arn="{e(f.arn)}" data-verdict="{e(f.verdict)}">'
             f'<td><span class="verdict v-{e(f.verdict)}">{e(f.verdict)}</span></td>'

@@ -54,7 +54,9 @@ def witness(send, model, plan, single=None) -> Witness:
     address = text(send.address)
     domain = address.rsplit("@", 1)[1]
     n = model.eval(send.recipients.length, model_completion=True).as_long()
-    recipients = [text(x.var) for x in send.recipients.items[:n]]
+    # A repeated address changes no decision (the key is a set to IAM); the evaluator re-checks the
+    # shorter list anyway.
+    recipients = list(dict.fromkeys(text(x.var) for x in send.recipients.items[:n]))
     has_cs = z3.is_true(model.eval(send.has_cs, model_completion=True))
     cs, template = text(send.cs), text(send.template)
     free = {}
