@@ -1,12 +1,12 @@
 """Solving: a lazy split between the Boolean structure and the string memberships.
 
 Every string constraint the encoding makes is a regular membership of one string variable
-(`strings.View` keeps it so). z3's string solver is slow on disjunctions of such memberships,
-and fast on a conjunction over one variable. So each membership atom becomes a Boolean; a SAT
-model of the Boolean problem is accepted when, for each string variable, the memberships it
-assigns can hold together (checked on that variable alone, with z3); otherwise the conflicting
-atoms (an unsat core) are blocked and the search goes on. This is the standard lazy SMT loop, so
-answers are exact. Formulas with other string terms (symbolic policy variables) go to z3 whole.
+(`strings.View` keeps it so). z3's string solver is slow on disjunctions of such memberships.
+So each membership atom becomes a Boolean; a SAT model of the Boolean problem is accepted when,
+for each string variable, the memberships it assigns can hold together (decided on that variable
+alone by `prove.regex`, or by z3 past its limits); otherwise the conflicting atoms (an unsat
+core) are blocked and the search goes on. This is the standard lazy SMT loop, so answers are
+exact. Formulas with other string terms (symbolic policy variables) go to z3 whole.
 """
 
 from __future__ import annotations

@@ -59,3 +59,23 @@ def test_agrees_with_z3(seed):
     assert (found is not None) == (expected == z3.sat)
     if found is not None:
         assert z3.is_true(z3.simplify(z3.InRe(z3.StringVal(found), both)))
+
+
+@pytest.mark.parametrize("states", [1, R.MAX_STATES])
+def test_z3_answers_past_the_state_limit(monkeypatch, states):
+    """With the walk cut short, z3 decides the memberships instead: the same verdicts."""
+    import json
+    from pathlib import Path
+
+    from seslint.prove.api import clear_caches, prove
+    from seslint.prove.decision import build_inputs
+
+    monkeypatch.setattr(R, "MAX_STATES", states)
+    clear_caches()
+    policies = Path(__file__).resolve().parents[2] / "examples" / "policies"
+    got = []
+    for name in ("ci-simulator-only.json", "leaky-guardrail.json"):
+        inputs = build_inputs([json.loads((policies / name).read_text())], account="111122223333")
+        got.append(prove(inputs, recipients_within=["*@simulator.amazonses.com"]).verdict)
+    clear_caches()
+    assert got == ["proven", "counterexample"]
