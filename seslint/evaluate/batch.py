@@ -160,12 +160,12 @@ def _cpus() -> int:
 def _results(chunks: Iterator[Chunk], evaluator: Evaluator, jobs: int) -> Iterator[tuple[str, int, int]]:
     """Each chunk's output, in order: in this process for one job or a one-chunk input, else by
     `jobs` forked workers, each holding one chunk at a time (so memory stays flat)."""
-    import multiprocessing
-
     head = list(itertools.islice(chunks, 2))
-    if jobs < 2 or len(head) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs < 2 or len(head) < 2 or not hasattr(os, "fork"):
         yield from map(evaluator.chunk, itertools.chain(head, chunks))
         return
+    import multiprocessing
+
     chunks = itertools.chain(head, chunks)
     context = multiprocessing.get_context("fork")
     workers, processes, finished = [], [], False
