@@ -168,7 +168,9 @@ def _results(chunks: Iterator[Chunk], evaluator: Evaluator, jobs: int) -> Iterat
 
     chunks = itertools.chain(head, chunks)
     context = multiprocessing.get_context("fork")
-    workers, processes, finished = [], [], False
+    workers: list = []      # the parent's end of each worker's pipe
+    processes: list = []
+    finished = False
     try:
         for _ in range(jobs):
             mine, theirs = context.Pipe()
@@ -177,7 +179,7 @@ def _results(chunks: Iterator[Chunk], evaluator: Evaluator, jobs: int) -> Iterat
             theirs.close()
             workers.append(mine)
             processes.append(process)
-        busy = collections.deque()   # workers holding a chunk, in input order
+        busy: collections.deque = collections.deque()   # workers holding a chunk, in input order
         for conn in workers:
             if (chunk := next(chunks, None)) is None:
                 break
@@ -213,6 +215,7 @@ def _work(conn, evaluator: Evaluator, parent_ends: list) -> None:
             chunk = conn.recv()
         except EOFError:
             return
+        result: tuple[str, int, int] | WorkerError
         try:
             result = evaluator.chunk(chunk)
         except Exception as exc:  # a bug: the parent reports it (exit 4)

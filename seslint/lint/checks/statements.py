@@ -33,7 +33,7 @@ def _names(ctx, names) -> str:
 
 
 def _anchor(st) -> str:
-    return (st.actions or st.not_actions or ((st.pointer, ""),))[0][0]
+    return (st.items("Action") or st.items("NotAction") or ((st.pointer, ""),))[0][0]
 
 
 @rule("SES040")
@@ -79,10 +79,9 @@ def _principals_meet(a, b) -> bool:
 def _from_values(st) -> list[str] | None:
     """The From addresses a statement admits (positive operators only), or None for any."""
     for cond in st.conditions_on("ses:FromAddress"):
-        op = cond.operator
-        if op.base in ("StringEquals", "StringLike", "StringEqualsIgnoreCase") and not op.if_exists \
-                and op.set_op is None and all(isinstance(v, str) and "${" not in v for _, v in cond.values):
-            return [v for _, v in cond.values]
+        if cond.base in ("StringEquals", "StringLike", "StringEqualsIgnoreCase") and not cond.if_exists \
+                and cond.set_op is None and all(isinstance(v, str) and "${" not in v for _, v in cond.items()):
+            return [v for _, v in cond.items()]
     return None
 
 
@@ -201,8 +200,8 @@ def deny_not_resource_blocks_configuration_set(ctx):
     for st in ctx.statements:
         if not st.deny or not st.not_resources or st.conditions or not (ctx.covered(st) & sends):
             continue
-        if not any(fits(arn, cset) for _, arn in st.not_resources):
-            yield st.not_resources[0][0], ("Deny with 'NotResource' that lists no configuration-set ARN: sends "
+        if not any(fits(arn, cset) for arn in st.not_resources):
+            yield st.items("NotResource")[0][0], ("Deny with 'NotResource' that lists no configuration-set ARN: sends "
                                            "that use a configuration set (named, or the identity's default) are "
                                            "also checked against its ARN, so they are denied")
 
@@ -213,7 +212,7 @@ def send_authorization_incomplete(ctx):
     if not allowed:
         return
     api_v2 = any(str(v) == "2" for st in ctx.statements if st.allow
-                 for c in st.conditions_on("ses:ApiVersion") if not c.operator.negated for _, v in c.values)
+                 for c in st.conditions_on("ses:ApiVersion") if not c.negated for _, v in c.items())
     template = _template_in_play(ctx)
     for spec in ("sesv2:SendEmail", "sesv2:SendBulkEmail"):
         for variant in _variants(spec):
@@ -262,7 +261,7 @@ def sending_authorization_resource(ctx):
         return
     identity = ctx.matrix.resource_types["identity"]
     for st in ctx.statements:
-        for pointer, arn in st.resources or ():
+        for pointer, arn in st.items("Resource") or ():
             if arn != "*" and "${" not in arn and not fits(arn, identity):
                 yield pointer, (f"resource '{arn}' in an SES identity policy: the policy is attached to one identity "
                                 f"and its 'Resource' must be that identity's ARN")
@@ -274,7 +273,7 @@ def allow_not_resource_on_send(ctx):
     for st in ctx.statements:
         covered = ctx.covered(st) & sends
         if st.allow and st.not_resources and covered:
-            yield st.not_resources[0][0], (f"Allow with 'NotResource' grants {_names(ctx, covered)} on every "
+            yield st.items("NotResource")[0][0], (f"Allow with 'NotResource' grants {_names(ctx, covered)} on every "
                                            f"identity, configuration set and template except those listed, now and "
                                            f"in future: name the ARNs you send with in 'Resource'")
 
@@ -283,7 +282,7 @@ def allow_not_resource_on_send(ctx):
 def guardrail_misses_actions_without_recipients(ctx):
     allowed = set().union(*(ctx.covered(st) for st in ctx.statements if st.allow)) if ctx.statements else set()
     for st in ctx.statements:
-        if not st.deny or not any(c.operator.set_op == "ForAnyValue" for c in st.conditions_on("ses:Recipients")):
+        if not st.deny or not any(c.set_op == "ForAnyValue" for c in st.conditions_on("ses:Recipients")):
             continue
         from_wildcards = {a.name.lower() for _, pattern, found in ctx.ses_patterns(st) if has_wildcard(pattern)
                           for a in found}
