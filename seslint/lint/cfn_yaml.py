@@ -111,6 +111,9 @@ class _Builder:
             key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else key_node.start_mark.line
             key = key if isinstance(key, str) else str(key)
             child = join(pointer, key)
+            if isinstance(value_node, yaml.CollectionNode) and not value_node.flow_style:
+                # a block collection starts on the line below its key: place the member at its key, as in JSON
+                self.positions.setdefault(child, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
             if key in out:
                 self.duplicates.append(child)
             out[key] = self.build(value_node, child)
