@@ -36,6 +36,15 @@ def _anchor(st) -> str:
     return (st.actions or st.not_actions or ((st.pointer, ""),))[0][0]
 
 
+def _entry(ctx, st, names) -> str:
+    """The first Action entry that matches one of the lower-case action `names` (the one a finding about
+    them is about), else the statement's anchor."""
+    for pointer, _, found in ctx.ses_patterns(st):
+        if any(a.name.lower() in names for a in found):
+            return pointer
+    return _anchor(st)
+
+
 @rule("SES040")
 def send_restriction_bypassed(ctx):
     for key in SENDING_KEYS:
@@ -53,7 +62,7 @@ def send_restriction_bypassed(ctx):
             # a statement for another principal, sender address or identity cannot bypass this one
             reached = set().union(*(c for r, c in restricted if _may_overlap(ctx, st, r, key)))
             if reached:
-                yield _anchor(st), (f"this statement allows {_names(ctx, covered)} without the '{key}' condition "
+                yield _entry(ctx, st, covered), (f"this statement allows {_names(ctx, covered)} without the '{key}' condition "
                                     f"that restricts {_names(ctx, reached)}: a caller sends through it unrestricted")
 
 
@@ -172,7 +181,7 @@ def _twin_findings(ctx, statements, verb: str, consequence: str, on_purpose: set
             entry[1].add(have)
             entry[2].add(lack)
     for st, have, lack in gaps.values():
-        yield _anchor(st), (f"this statement {verb} {_names(ctx, have)} but no statement {verb} their v1/v2 twins "
+        yield _entry(ctx, st, have), (f"this statement {verb} {_names(ctx, have)} but no statement {verb} their v1/v2 twins "
                             f"{_names(ctx, lack)}: {consequence}")
 
 
@@ -290,7 +299,7 @@ def guardrail_misses_actions_without_recipients(ctx):
         missed = {n for n in from_wildcards if n.startswith("send") and not carries(n, "ses:Recipients")}
         if missed:
             reachable = missed & allowed
-            yield _anchor(st), (f"this 'ses:Recipients' guardrail's wildcard covers {_names(ctx, missed)}, which "
+            yield _entry(ctx, st, missed), (f"this 'ses:Recipients' guardrail's wildcard covers {_names(ctx, missed)}, which "
                                 f"never carry 'ses:Recipients': the Deny never fires for them"
                                 + (f", and this policy allows {_names(ctx, reachable)}" if reachable else "")
                                 + "; deny them separately or list the send actions"), \
