@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from seslint.core.arn import split as split_arn
 from seslint.core.patterns import has_wildcard, matches
+from seslint.jsondoc import join
 from seslint.lint.checks import carries, rule
 from seslint.lint.checks.resources import explicit, fits, resource_list
 from seslint.lint.model import RESOURCE
@@ -33,7 +34,11 @@ def _names(ctx, names) -> str:
 
 
 def _anchor(st) -> str:
-    return (st.actions or st.not_actions or ((st.pointer, ""),))[0][0]
+    """Where a finding about the statement's actions stands: its first Action entry, or its NotAction
+    element (whose entries name actions the statement does not cover)."""
+    if st.actions:
+        return st.actions[0][0]
+    return join(st.pointer, "NotAction") if st.not_actions is not None else st.pointer
 
 
 def _entry(ctx, st, names) -> str:
@@ -211,9 +216,9 @@ def deny_not_resource_blocks_configuration_set(ctx):
         if not st.deny or not st.not_resources or st.conditions or not (ctx.covered(st) & sends):
             continue
         if not any(fits(arn, cset) for _, arn in st.not_resources):
-            yield st.not_resources[0][0], ("Deny with 'NotResource' that lists no configuration-set ARN: sends "
-                                           "that use a configuration set (named, or the identity's default) are "
-                                           "also checked against its ARN, so they are denied")
+            yield join(st.pointer, "NotResource"), ("Deny with 'NotResource' that lists no configuration-set ARN: "
+                                                    "sends that use a configuration set (named, or the identity's "
+                                                    "default) are also checked against its ARN, so they are denied")
 
 
 @rule("SES045")
@@ -283,9 +288,10 @@ def allow_not_resource_on_send(ctx):
     for st in ctx.statements:
         covered = ctx.covered(st) & sends
         if st.allow and st.not_resources and covered:
-            yield st.not_resources[0][0], (f"Allow with 'NotResource' grants {_names(ctx, covered)} on every "
-                                           f"identity, configuration set and template except those listed, now and "
-                                           f"in future: name the ARNs you send with in 'Resource'")
+            yield join(st.pointer, "NotResource"), (f"Allow with 'NotResource' grants {_names(ctx, covered)} on "
+                                                    f"every identity, configuration set and template except those "
+                                                    f"listed, now and in future: name the ARNs you send with in "
+                                                    f"'Resource'")
 
 
 @rule("SES057")
