@@ -242,9 +242,10 @@ def send_authorization_incomplete(ctx):
             if intent and missing:
                 st = next((s for s in ctx.statements if s.allow and ctx.covered(s) & (needed | {"sendemail"})),
                           ctx.statements[0])
-                yield _anchor(st), (f"v2 {spec.partition(':')[2]} with {kind} content is authorized as "
-                                    f"{_names(ctx, needed)}; this policy does not allow {_names(ctx, missing)}, "
-                                    f"so those sends are denied"), "warning" if kind == "bulk" else "info"
+                yield _entry(ctx, st, (needed & ctx.covered(st)) or {"sendemail"}), (
+                    f"v2 {spec.partition(':')[2]} with {kind} content is authorized as {_names(ctx, needed)}; "
+                    f"this policy does not allow {_names(ctx, missing)}, so those sends are denied"), \
+                    "warning" if kind == "bulk" else "info"
 
 
 def _template_in_play(ctx) -> bool:
