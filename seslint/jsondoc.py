@@ -192,6 +192,18 @@ def _constant_offset(text: str) -> int:
     return 0
 
 
+def _trailing_comma(text: str, pos: int) -> tuple[int, str] | None:
+    """(offset, bracket) of a trailing comma where the decoder stopped: Python before 3.13 stops at the
+    bracket after the comma, later ones at the comma."""
+    if text[pos:pos + 1] == ",":
+        after = _SPACE.match(text, pos + 1).end()
+        return (pos, text[after]) if text[after:after + 1] in ("]", "}") else None
+    if text[pos:pos + 1] not in ("]", "}"):
+        return None
+    before = text[:pos].rstrip(" \t\r\n")
+    return (len(before) - 1, text[pos]) if before.endswith(",") else None
+
+
 def loads(text: str, source: str = "<input>") -> Document:
     """Parse strict JSON (no trailing commas, no NaN); duplicate keys are recorded, last wins."""
     if len(text) > MAX_BYTES:
@@ -211,6 +223,11 @@ def loads(text: str, source: str = "<input>") -> Document:
     try:
         value = json.loads(text, object_pairs_hook=pairs, parse_constant=reject)
     except json.JSONDecodeError as exc:
+        comma = _trailing_comma(text, exc.pos)
+        if comma is not None:  # placed at the comma on every Python version
+            line, column = _where(text, comma[0])
+            raise InputError(f"invalid JSON: trailing comma before '{comma[1]}'", source=source, line=line,
+                             column=column) from None
         raise InputError(f"invalid JSON: {exc.msg.lower()}", source=source, line=exc.lineno, column=exc.colno) from None
     except _Constant as exc:
         line, column = _where(text, _constant_offset(text))

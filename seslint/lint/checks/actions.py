@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from seslint.core.patterns import has_wildcard
+from seslint.jsondoc import join
 from seslint.lint.checks import data_date, did_you_mean, expand, near_miss, rule
 from seslint.lint.model import RESOURCE
 
@@ -110,5 +111,6 @@ def broad_wildcard(ctx):
                             f"list only the actions you need"), "info" if full and dedicated else ""
         if st.not_actions and st.resources and "*" in st.resources:
             excluded = ", ".join(f"'{a}'" for a in st.not_actions[:3])
-            yield st.items("NotAction")[0][0], (f"'NotAction' in an Allow on \"Resource\": \"*\" allows every "
-                                                f"action of every service except {excluded}: list the actions you need in 'Action'")
+            yield join(st.pointer, "NotAction"), (f"'NotAction' in an Allow on \"Resource\": \"*\" allows every "
+                                                  f"action of every service except {excluded}: list the actions you "
+                                                  f"need in 'Action'")

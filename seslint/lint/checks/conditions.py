@@ -181,7 +181,7 @@ def address_problem(pattern: str) -> str | None:
         if rest.startswith(("*", "?")):
             example = "attacker-" + rest.lstrip("*?")
         else:
-            example = rest.replace("*", "").replace("?", "") + ".attacker.example"
+            example = rest.replace("*", "").replace("?", "").rstrip(".") + ".attacker.example"
         return f"lets the domain part vary, so it also matches other domains such as '{example}'"
     return None
 

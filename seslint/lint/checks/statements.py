@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from seslint.core.arn import split as split_arn
 from seslint.core.patterns import has_wildcard, matches
+from seslint.jsondoc import join
 from seslint.lint.checks import carries, rule
 from seslint.lint.checks.resources import explicit, fits, resource_list
 from seslint.lint.model import RESOURCE
@@ -33,7 +34,20 @@ def _names(ctx, names) -> str:
 
 
 def _anchor(st) -> str:
-    return (st.items("Action") or st.items("NotAction") or ((st.pointer, ""),))[0][0]
+    """Where a finding about the statement's actions stands: its first Action entry, or its NotAction
+    element (whose entries name actions the statement does not cover)."""
+    if st.actions:
+        return st.items("Action")[0][0]
+    return join(st.pointer, "NotAction") if st.not_actions is not None else st.pointer
+
+
+def _entry(ctx, st, names) -> str:
+    """The first Action entry that matches one of the lower-case action `names` (the one a finding about
+    them is about), else the statement's anchor."""
+    for pointer, _, found in ctx.ses_patterns(st):
+        if any(a.name.lower() in names for a in found):
+            return pointer
+    return _anchor(st)
 
 
 @rule("SES040")
@@ -53,7 +67,7 @@ def send_restriction_bypassed(ctx):
             # a statement for another principal, sender address or identity cannot bypass this one
             reached = set().union(*(c for r, c in restricted if _may_overlap(ctx, st, r, key)))
             if reached:
-                yield _anchor(st), (f"this statement allows {_names(ctx, covered)} without the '{key}' condition "
+                yield _entry(ctx, st, covered), (f"this statement allows {_names(ctx, covered)} without the '{key}' condition "
                                     f"that restricts {_names(ctx, reached)}: a caller sends through it unrestricted")
 
 
@@ -171,7 +185,7 @@ def _twin_findings(ctx, statements, verb: str, consequence: str, on_purpose: set
             entry[1].add(have)
             entry[2].add(lack)
     for st, have, lack in gaps.values():
-        yield _anchor(st), (f"this statement {verb} {_names(ctx, have)} but no statement {verb} their v1/v2 twins "
+        yield _entry(ctx, st, have), (f"this statement {verb} {_names(ctx, have)} but no statement {verb} their v1/v2 twins "
                             f"{_names(ctx, lack)}: {consequence}")
 
 
@@ -201,9 +215,9 @@ def deny_not_resource_blocks_configuration_set(ctx):
         if not st.deny or not st.not_resources or st.conditions or not (ctx.covered(st) & sends):
             continue
         if not any(fits(arn, cset) for arn in st.not_resources):
-            yield st.items("NotResource")[0][0], ("Deny with 'NotResource' that lists no configuration-set ARN: sends "
-                                           "that use a configuration set (named, or the identity's default) are "
-                                           "also checked against its ARN, so they are denied")
+            yield join(st.pointer, "NotResource"), ("Deny with 'NotResource' that lists no configuration-set ARN: "
+                                                    "sends that use a configuration set (named, or the identity's "
+                                                    "default) are also checked against its ARN, so they are denied")
 
 
 @rule("SES045")
@@ -227,9 +241,10 @@ def send_authorization_incomplete(ctx):
             if intent and missing:
                 st = next((s for s in ctx.statements if s.allow and ctx.covered(s) & (needed | {"sendemail"})),
                           ctx.statements[0])
-                yield _anchor(st), (f"v2 {spec.partition(':')[2]} with {kind} content is authorized as "
-                                    f"{_names(ctx, needed)}; this policy does not allow {_names(ctx, missing)}, "
-                                    f"so those sends are denied"), "warning" if kind == "bulk" else "info"
+                yield _entry(ctx, st, (needed & ctx.covered(st)) or {"sendemail"}), (
+                    f"v2 {spec.partition(':')[2]} with {kind} content is authorized as {_names(ctx, needed)}; "
+                    f"this policy does not allow {_names(ctx, missing)}, so those sends are denied"), \
+                    "warning" if kind == "bulk" else "info"
 
 
 def _template_in_play(ctx) -> bool:
@@ -273,9 +288,10 @@ def allow_not_resource_on_send(ctx):
     for st in ctx.statements:
         covered = ctx.covered(st) & sends
         if st.allow and st.not_resources and covered:
-            yield st.items("NotResource")[0][0], (f"Allow with 'NotResource' grants {_names(ctx, covered)} on every "
-                                           f"identity, configuration set and template except those listed, now and "
-                                           f"in future: name the ARNs you send with in 'Resource'")
+            yield join(st.pointer, "NotResource"), (f"Allow with 'NotResource' grants {_names(ctx, covered)} on "
+                                                    f"every identity, configuration set and template except those "
+                                                    f"listed, now and in future: name the ARNs you send with in "
+                                                    f"'Resource'")
 
 
 @rule("SES057")
@@ -289,7 +305,7 @@ def guardrail_misses_actions_without_recipients(ctx):
         missed = {n for n in from_wildcards if n.startswith("send") and not carries(n, "ses:Recipients")}
         if missed:
             reachable = missed & allowed
-            yield _anchor(st), (f"this 'ses:Recipients' guardrail's wildcard covers {_names(ctx, missed)}, which "
+            yield _entry(ctx, st, missed), (f"this 'ses:Recipients' guardrail's wildcard covers {_names(ctx, missed)}, which "
                                 f"never carry 'ses:Recipients': the Deny never fires for them"
                                 + (f", and this policy allows {_names(ctx, reachable)}" if reachable else "")
                                 + "; deny them separately or list the send actions"), \
