@@ -356,7 +356,7 @@ def _string_mapper(text: str, where: tuple[int, int], inner: jsondoc.Document):
     raw_offsets = []  # raw_offsets[k] = offset in `text` of decoded character k
     i = literal_start + 1
     while i < len(text) and text[i] != '"':
-        m = _ESCAPE.match(text, i)
+        m = jsondoc.token(_ESCAPE, text, i)
         raw_offsets.append(i)
         if m.group().startswith("\\u") and 0xD800 <= int(m.group()[2:], 16) < 0xDC00:
             i = m.end() + 6  # a surrogate pair decodes to one character

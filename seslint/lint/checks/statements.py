@@ -184,9 +184,9 @@ def _twin_findings(ctx, statements, verb: str, consequence: str, on_purpose: set
             entry = gaps.setdefault(st.pointer, (st, set(), set()))
             entry[1].add(have)
             entry[2].add(lack)
-    for st, have, lack in gaps.values():
-        yield _entry(ctx, st, have), (f"this statement {verb} {_names(ctx, have)} but no statement {verb} their v1/v2 twins "
-                            f"{_names(ctx, lack)}: {consequence}")
+    for st, haves, lacks in gaps.values():
+        yield _entry(ctx, st, haves), (f"this statement {verb} {_names(ctx, haves)} but no statement {verb} their "
+                                       f"v1/v2 twins {_names(ctx, lacks)}: {consequence}")
 
 
 @rule("SES042")
