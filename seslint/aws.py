@@ -91,8 +91,8 @@ class Reader:
                                help="list profiles with `aws configure list-profiles`") from None
         self.config = Config(retries={"mode": "standard"}, connect_timeout=10, read_timeout=60,
                              user_agent_extra="seslint")
-        self.clients = {}
-        self.caller = None
+        self.clients: dict = {}
+        self.caller: tuple[str, str] | None = None
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -239,7 +239,7 @@ class Reader:
 
     def authorization_details(self) -> dict:
         """`iam:GetAccountAuthorizationDetails`, every page merged, dates as ISO strings."""
-        merged = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+        merged: dict[str, list] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
         for page in self.pages("iam", "GetAccountAuthorizationDetails", "*"):
             for key, items in merged.items():
                 items.extend(page.get(key, []))
@@ -256,7 +256,8 @@ class Reader:
 
     def identity_status(self) -> dict[str, str]:
         """{identity name: verification status} of every SES identity in the region."""
-        out, token = {}, {}
+        out: dict[str, str] = {}
+        token: dict[str, str] = {}
         while True:  # botocore has no paginator for this operation
             page = self.call("sesv2", "ListEmailIdentities", "*", **token)
             for i in page.get("EmailIdentities", []):
@@ -320,7 +321,7 @@ def parse_principal(kind: str, value: str) -> tuple[str, str | None]:
                              help=f"pass a name (ci) or an arn (arn:aws:iam::111122223333:{kind}/ci)")
         return value, None
     found = "role" if arn.kind == "assumed-role" else arn.kind
-    if found != kind:
+    if found != kind or arn.name is None:
         raise InputError(f"'{value}' is a {found} arn, not a {kind}", help=f"use --{found}")
     return arn.name, arn.account
 

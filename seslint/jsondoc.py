@@ -58,7 +58,7 @@ class Document:
 
     def _offset(self, pointer: str) -> int:
         text = self.text
-        i = _SPACE.match(text, 0).end()
+        i = _skip(text, 0)
         for token in pointer.split("/")[1:]:
             children = self._children.get(i)
             if children is None:
@@ -86,7 +86,7 @@ class Document:
     def _scan(self) -> dict[str, int]:
         if self._values is None:
             self._values = {}
-            _Scanner(self.text, self._values, self._keys, self._duplicates).value(_SPACE.match(self.text, 0).end(), "")
+            _Scanner(self.text, self._values, self._keys, self._duplicates).value(_skip(self.text, 0), "")
         return self._values
 
     def _line_column(self, offset: int) -> tuple[int, int]:
@@ -99,6 +99,19 @@ class Document:
         return line + 1, offset - start + 1
 
 
+def _skip(text: str, i: int) -> int:
+    """The offset after the whitespace at `i`."""
+    return token(_SPACE, text, i).end()
+
+
+def token(pattern: re.Pattern[str], text: str, i: int) -> re.Match[str]:
+    """The match of `pattern` at `i` in text already parsed as JSON, where it must match."""
+    m = pattern.match(text, i)
+    if m is None:
+        raise ValueError(f"no JSON token at offset {i}")
+    return m
+
+
 def _where(text: str, offset: int) -> tuple[int, int]:
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
@@ -109,23 +122,23 @@ def _members(text: str, i: int) -> dict[str, int]:
     repeated name keeps its last value, as the decoder does. The C decoder skips over each value."""
     out: dict[str, int] = {}
     if text[i] == "{":
-        j = _SPACE.match(text, i + 1).end()
+        j = _skip(text, i + 1)
         while text[j] != "}":
-            m = _STRING.match(text, j)
+            m = token(_STRING, text, j)
             name = m.group()
             name = json.loads(name) if "\\" in name else name[1:-1]
-            j = _SPACE.match(text, _SPACE.match(text, m.end()).end() + 1).end()
+            j = _skip(text, _skip(text, m.end()) + 1)
             out[name] = j
-            j = _SPACE.match(text, _DECODER.raw_decode(text, j)[1]).end()
+            j = _skip(text, _DECODER.raw_decode(text, j)[1])
             if text[j] == ",":
-                j = _SPACE.match(text, j + 1).end()
+                j = _skip(text, j + 1)
     elif text[i] == "[":
-        j, index = _SPACE.match(text, i + 1).end(), 0
+        j, index = _skip(text, i + 1), 0
         while text[j] != "]":
             out[str(index)] = j
-            j = _SPACE.match(text, _DECODER.raw_decode(text, j)[1]).end()
+            j = _skip(text, _DECODER.raw_decode(text, j)[1])
             if text[j] == ",":
-                j = _SPACE.match(text, j + 1).end()
+                j = _skip(text, j + 1)
             index += 1
     return out
 
@@ -144,17 +157,17 @@ class _Scanner:
             return self.members(i + 1, pointer)
         if c == "[":
             return self.items(i + 1, pointer)
-        m = (_STRING if c == '"' else _SCALAR).match(self.text, i)
+        m = token(_STRING if c == '"' else _SCALAR, self.text, i)
         return m.end()
 
     def skip(self, i: int) -> int:
-        return _SPACE.match(self.text, i).end()
+        return _skip(self.text, i)
 
     def members(self, i: int, pointer: str) -> int:
         seen: set[str] = set()
         i = self.skip(i)
         while self.text[i] != "}":
-            m = _STRING.match(self.text, i)
+            m = token(_STRING, self.text, i)
             name = m.group()
             name = json.loads(name) if "\\" in name else name[1:-1]
             child = join(pointer, name)
@@ -192,6 +205,18 @@ def _constant_offset(text: str) -> int:
     return 0
 
 
+def _trailing_comma(text: str, pos: int) -> tuple[int, str] | None:
+    """(offset, bracket) of a trailing comma where the decoder stopped: Python before 3.13 stops at the
+    bracket after the comma, later ones at the comma."""
+    if text[pos:pos + 1] == ",":
+        after = _skip(text, pos + 1)
+        return (pos, text[after]) if text[after:after + 1] in ("]", "}") else None
+    if text[pos:pos + 1] not in ("]", "}"):
+        return None
+    before = text[:pos].rstrip(" \t\r\n")
+    return (len(before) - 1, text[pos]) if before.endswith(",") else None
+
+
 def loads(text: str, source: str = "<input>") -> Document:
     """Parse strict JSON (no trailing commas, no NaN); duplicate keys are recorded, last wins."""
     if len(text) > MAX_BYTES:
@@ -211,6 +236,11 @@ def loads(text: str, source: str = "<input>") -> Document:
     try:
         value = json.loads(text, object_pairs_hook=pairs, parse_constant=reject)
     except json.JSONDecodeError as exc:
+        comma = _trailing_comma(text, exc.pos)
+        if comma is not None:  # placed at the comma on every Python version
+            line, column = _where(text, comma[0])
+            raise InputError(f"invalid JSON: trailing comma before '{comma[1]}'", source=source, line=line,
+                             column=column) from None
         raise InputError(f"invalid JSON: {exc.msg.lower()}", source=source, line=exc.lineno, column=exc.colno) from None
     except _Constant as exc:
         line, column = _where(text, _constant_offset(text))

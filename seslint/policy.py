@@ -1,15 +1,18 @@
-"""The parsed IAM policy model shared by the linter and the evaluator.
+"""The one IAM policy model, shared by the evaluator, the linter and the proofs.
 
-`parse_policy` checks the grammar of the IAM JSON policy language ("IAM JSON policy element
-reference", "Grammar of the IAM JSON policy language") and keeps the JSON pointer of every
-statement and condition, so reporters can turn findings into line and column. It checks
-structure only: whether an operator name exists or a value suits its operator is left to the
-evaluator and the linter, which report it in their own words.
+`parse_policy` (strict, for the evaluator) checks the grammar of the IAM JSON policy language ("IAM
+JSON policy element reference", "Grammar of the IAM JSON policy language") and raises on the first
+problem. `read_policy` (tolerant, for the linter) builds the same model from whatever is well formed,
+leaving out the malformed parts, so one broken element never hides the findings about the rest; the
+linter's grammar rules report those parts. Both keep the JSON pointer of every statement, condition
+and value (`items`, `principals`), so reporters can turn findings into line and column. Whether an
+operator name exists or a value suits its operator is left to the evaluator and the linter, which
+report it in their own words.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from seslint.errors import InputError
@@ -23,7 +26,7 @@ PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 SET_OPERATORS = ("ForAllValues", "ForAnyValue")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Condition:
     """One key under one operator: `{"StringLike": {"ses:Recipients": [...]}}`."""
 
@@ -34,9 +37,32 @@ class Condition:
     if_exists: bool
     key: str
     values: tuple
+    listed: bool = True   # the values were written as a JSON array (their pointers end in an index)
+
+    @property
+    def lowered(self) -> str:
+        return self.key.lower()
+
+    @property
+    def negated(self) -> bool:
+        """A negated operator (StringNotLike, ArnNotEquals, ...): true when the value does not match."""
+        from seslint.evaluate.operators import OPERATORS
+
+        row = OPERATORS.get(self.base)
+        return row is not None and row.negated
+
+    @property
+    def like(self) -> bool:
+        return self.base.endswith("Like")
+
+    def items(self) -> tuple[tuple[str, object], ...]:
+        """(pointer, value) of each value."""
+        if not self.listed:
+            return tuple((self.pointer, v) for v in self.values)
+        return tuple((f"{self.pointer}/{i}", v) for i, v in enumerate(self.values))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     pointer: str
     sid: str | None
@@ -48,6 +74,53 @@ class Statement:
     principal: dict | None
     not_principal: dict | None
     conditions: tuple[Condition, ...]
+    raw: dict = field(default_factory=dict, compare=False, repr=False)   # the statement as written
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)  # items() by element: checks ask often
+
+    @property
+    def allow(self) -> bool:
+        return self.effect == "Allow"
+
+    @property
+    def deny(self) -> bool:
+        return self.effect == "Deny"
+
+    def items(self, element: str) -> tuple[tuple[str, str], ...] | None:
+        """(pointer, string) of each string of Action, NotAction, Resource or NotResource; None when
+        the element is absent."""
+        try:
+            return self._memo[element]
+        except KeyError:
+            found = self._memo[element] = _items(self.raw, self.pointer, element)
+            return found
+
+    @property
+    def principals(self) -> tuple[tuple[str, str, str], ...] | None:
+        """(pointer, type, value) of each entry of Principal (type "*" for `"Principal": "*"`); None
+        when the statement has no Principal."""
+        if "Principal" not in self.raw:
+            return None
+        value, at = self.raw["Principal"], f"{self.pointer}/Principal"
+        if isinstance(value, str):
+            return ((at, "*" if value == "*" else "AWS", value),)
+        if not isinstance(value, dict):
+            return ()
+        out: list[tuple[str, str, str]] = []
+        for kind, entries in value.items():
+            base = join(at, kind)
+            if isinstance(entries, str):
+                out.append((base, kind, entries))
+            elif isinstance(entries, list):
+                out += [(join(base, i), kind, v) for i, v in enumerate(entries) if isinstance(v, str)]
+        return tuple(out)
+
+    @property
+    def has_principal(self) -> bool:
+        return "Principal" in self.raw or "NotPrincipal" in self.raw
+
+    def conditions_on(self, key: str) -> list[Condition]:
+        lowered = key.lower()
+        return [c for c in self.conditions if c.lowered == lowered]
 
 
 @dataclass(frozen=True)
@@ -62,6 +135,17 @@ class Policy:
     def variables_enabled(self) -> bool:
         """Policy variables resolve only under Version 2012-10-17 ("Policy variables")."""
         return self.version == "2012-10-17"
+
+
+def _items(raw: dict, pointer: str, element: str) -> tuple[tuple[str, str], ...] | None:
+    if element not in raw:
+        return None
+    value, at = raw[element], f"{pointer}/{element}"
+    if isinstance(value, str):
+        return ((at, value),)
+    if isinstance(value, list):
+        return tuple((f"{at}/{i}", v) for i, v in enumerate(value) if isinstance(v, str))
+    return ()
 
 
 def _join(pointer: str, token: str) -> str:
@@ -88,93 +172,124 @@ def parse_policy(value, source: str = "<policy>", pointer: str = "") -> Policy:
     def fail(message: str, at: str, help: str | None = None):
         raise InputError(message, source=source, pointer=at or None, help=help)
 
+    return _policy(value, source, pointer, fail)
+
+
+def read_policy(value, source: str = "<policy>", pointer: str = "") -> Policy:
+    """The well-formed parts of a policy as the same model, never raising: statements that are not
+    objects, unknown elements, unknown condition operators and values of the wrong type are left out."""
+    return _policy(value, source, pointer, None)
+
+
+def _policy(value, source: str, pointer: str, fail) -> Policy:
+    """`fail` raises at the first problem; None reads tolerantly (each problem leaves its part out)."""
     if not isinstance(value, dict):
+        if fail is None:
+            return Policy(source, pointer, None, None, ())
         fail(f"a policy must be a JSON object, not {json_kind(value)}", pointer)
-    for name in value:
+    for name in value if fail else ():
         if name not in POLICY_KEYS:
             fail(f"unknown policy element '{name}'", join(pointer, name),
                  help="a policy has only Version, Id and Statement")
     version = value.get("Version")
     if version is not None and version not in VERSIONS:
-        fail(f"unknown policy version '{version}'" if isinstance(version, str) else
-             f"Version must be a string, not {json_kind(version)}", join(pointer, "Version"),
-             help='use "Version": "2012-10-17"')
+        if fail:
+            fail(f"unknown policy version '{version}'" if isinstance(version, str) else
+                 f"Version must be a string, not {json_kind(version)}", join(pointer, "Version"),
+                 help='use "Version": "2012-10-17"')
+        version = None
     policy_id = value.get("Id")
     if policy_id is not None and not isinstance(policy_id, str):
-        fail(f"Id must be a string, not {json_kind(policy_id)}", join(pointer, "Id"))
-    if "Statement" not in value:
+        if fail:
+            fail(f"Id must be a string, not {json_kind(policy_id)}", join(pointer, "Id"))
+        policy_id = None
+    if "Statement" not in value and fail:
         fail("policy has no Statement", pointer)
-    raw = value["Statement"]
+    raw = value.get("Statement")
     if isinstance(raw, dict):
         items = [(f"{pointer}/Statement", raw)]
     elif isinstance(raw, list):
         items = [(f"{pointer}/Statement/{i}", s) for i, s in enumerate(raw)]
     else:
-        fail(f"Statement must be an object or a list, not {json_kind(raw)}", join(pointer, "Statement"))
+        if fail:
+            fail(f"Statement must be an object or a list, not {json_kind(raw)}", join(pointer, "Statement"))
+        items = []
+    if fail is None:
+        items = [(at, s) for at, s in items if isinstance(s, dict)]
     statements = tuple(_statement(s, at, fail) for at, s in items)
     return Policy(source, pointer, version, policy_id, statements)
 
 
 def _statement(value, at: str, fail) -> Statement:
-    if not isinstance(value, dict):
-        fail(f"a statement must be a JSON object, not {json_kind(value)}", at)
-    for name in value:
-        if name not in STATEMENT_KEYS:
-            fail(f"unknown statement element '{name}'", join(at, name))
+    if fail:
+        if not isinstance(value, dict):
+            fail(f"a statement must be a JSON object, not {json_kind(value)}", at)
+        for name in value:
+            if name not in STATEMENT_KEYS:
+                fail(f"unknown statement element '{name}'", join(at, name))
     sid = value.get("Sid")
     if sid is not None and not isinstance(sid, str):
-        fail(f"Sid must be a string, not {json_kind(sid)}", join(at, "Sid"))
-    if "Effect" not in value:
-        fail("statement has no Effect", at, help='add "Effect": "Allow" or "Effect": "Deny"')
-    effect = value["Effect"]
-    if effect not in ("Allow", "Deny"):
-        fail(f"Effect must be 'Allow' or 'Deny', not {_show(effect)}", join(at, "Effect"))
+        if fail:
+            fail(f"Sid must be a string, not {json_kind(sid)}", join(at, "Sid"))
+        sid = None
+    effect = value.get("Effect")
+    if fail:
+        if "Effect" not in value:
+            fail("statement has no Effect", at, help='add "Effect": "Allow" or "Effect": "Deny"')
+        if effect not in ("Allow", "Deny"):
+            fail(f"Effect must be 'Allow' or 'Deny', not {_show(effect)}", join(at, "Effect"))
+    elif effect not in ("Allow", "Deny"):
+        effect = None
     actions, not_actions = _pair(value, "Action", "NotAction", at, fail, required=True)
     resources, not_resources = _pair(value, "Resource", "NotResource", at, fail, required=False)
-    if "Principal" in value and "NotPrincipal" in value:
+    if "Principal" in value and "NotPrincipal" in value and fail:
         fail("statement has both Principal and NotPrincipal", at)
     principal = _principal(value["Principal"], f"{at}/Principal", fail) if "Principal" in value else None
     not_principal = (_principal(value["NotPrincipal"], f"{at}/NotPrincipal", fail)
                      if "NotPrincipal" in value else None)
     conditions = _conditions(value["Condition"], f"{at}/Condition", fail) if "Condition" in value else ()
     return Statement(at, sid, effect, actions, not_actions, resources, not_resources,
-                     principal, not_principal, conditions)
+                     principal, not_principal, conditions, value)
 
 
 def _pair(value, name, not_name, at, fail, required):
-    if name in value and not_name in value:
-        fail(f"statement has both {name} and {not_name}", at)
-    if name not in value and not_name not in value:
-        if required:
+    if fail:
+        if name in value and not_name in value:
+            fail(f"statement has both {name} and {not_name}", at)
+        if name not in value and not_name not in value and required:
             fail(f"statement has neither {name} nor {not_name}", at)
-        return None, None
-    key = name if name in value else not_name
-    strings = _strings(value[key], f"{at}/{key}", fail)
-    return (strings, None) if key == name else (None, strings)
+    return (_strings(value[name], f"{at}/{name}", fail) if name in value else None,
+            _strings(value[not_name], f"{at}/{not_name}", fail) if not_name in value else None)
 
 
 def _strings(value, at, fail) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list):
-        fail(f"expected a string or a list of strings, not {json_kind(value)}", at)
-    if not items:
+        if fail:
+            fail(f"expected a string or a list of strings, not {json_kind(value)}", at)
+        return ()
+    if not items and fail:
         fail("empty list", at)
-    for i, item in enumerate(items):
-        if not isinstance(item, str):
-            fail(f"expected a string, not {json_kind(item)}", join(at, i) if isinstance(value, list) else at)
-    return tuple(items)
+    if fail:
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                fail(f"expected a string, not {json_kind(item)}", join(at, i) if isinstance(value, list) else at)
+        return tuple(items)
+    return tuple(item for item in items if isinstance(item, str))
 
 
 def _principal(value, at, fail) -> dict:
     if value == "*":
         return {"*": True}
     if not isinstance(value, dict):
-        fail(f"Principal must be \"*\" or an object, not {json_kind(value)}", at)
-    if not value:
+        if fail:
+            fail(f"Principal must be \"*\" or an object, not {json_kind(value)}", at)
+        return {"AWS": (value,)} if isinstance(value, str) else {}
+    if not value and fail:
         fail("empty Principal", at)
     out = {}
     for name, items in value.items():
-        if name not in PRINCIPAL_TYPES:
+        if name not in PRINCIPAL_TYPES and fail:
             fail(f"unknown principal type '{name}'", join(at, name),
                  help="principal types are AWS, Service, Federated and CanonicalUser")
         out[name] = _strings(items, join(at, name), fail)
@@ -183,26 +298,40 @@ def _principal(value, at, fail) -> dict:
 
 def _conditions(value, at, fail) -> tuple[Condition, ...]:
     if not isinstance(value, dict):
-        fail(f"Condition must be an object, not {json_kind(value)}", at)
+        if fail:
+            fail(f"Condition must be an object, not {json_kind(value)}", at)
+        return ()
     out = []
     for operator, block in value.items():
         op_at = _join(at, operator)
         if not isinstance(block, dict):
-            fail(f"condition operator '{operator}' must map to an object of keys, not {json_kind(block)}", op_at)
-        if not block:
+            if fail:
+                fail(f"condition operator '{operator}' must map to an object of keys, not {json_kind(block)}", op_at)
+            continue
+        if not block and fail:
             fail(f"condition operator '{operator}' has no keys", op_at)
         set_op, base, if_exists = split_operator(operator)
+        if fail is None and not _known_operator(set_op, base):
+            continue
         for key, raw in block.items():
             key_at = _join(op_at, key)
-            items = raw if isinstance(raw, list) else [raw]
-            if not items:
-                fail(f"condition key '{key}' has an empty list of values", key_at)
-            for i, item in enumerate(items):
-                if item is None or isinstance(item, (dict, list)):
-                    where = join(key_at, i) if isinstance(raw, list) else key_at
-                    fail(f"condition value must be a string, number or boolean, not {json_kind(item)}", where)
-            out.append(Condition(key_at, operator, base, set_op, if_exists, key, tuple(items)))
+            listed = isinstance(raw, list)
+            items = raw if listed else [raw]
+            if fail:
+                if not items:
+                    fail(f"condition key '{key}' has an empty list of values", key_at)
+                for i, item in enumerate(items):
+                    if item is None or isinstance(item, (dict, list)):
+                        where = join(key_at, i) if listed else key_at
+                        fail(f"condition value must be a string, number or boolean, not {json_kind(item)}", where)
+            out.append(Condition(key_at, operator, base, set_op, if_exists, key, tuple(items), listed))
     return tuple(out)
+
+
+def _known_operator(set_op: str | None, base: str) -> bool:
+    from seslint.evaluate.operators import OPERATORS
+
+    return base in OPERATORS and (set_op is None or set_op in SET_OPERATORS)
 
 
 def json_kind(value) -> str:

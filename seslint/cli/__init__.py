@@ -15,6 +15,7 @@ import click
 from seslint import __version__
 
 INTERNAL_ERROR = 4
+INTERRUPTED = 130   # 128 + SIGINT, as shells report it: never 1, which means findings or denied
 
 COMMANDS = {
     "actions": ("seslint.cli.matrix_cmds", "actions", "List SES IAM actions, their resources, keys and quirks."),
@@ -53,6 +54,9 @@ class LazyGroup(click.Group):
             if exc.help:
                 click.echo(f"  help: {exc.help}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("seslint: interrupted", err=True)
+            ctx.exit(INTERRUPTED)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, BrokenPipeError):
             raise
         except Exception as exc:  # a bug: one line and exit 4, never a traceback nor exit 1
@@ -95,7 +99,7 @@ def cli():
 
     Exit codes: 0 success, 1 findings or a denied request, 2 usage error,
     3 input that could not be processed or a question that cannot be decided,
-    4 internal error (a bug: please report it).
+    4 internal error (a bug: please report it), 130 interrupted.
     """
     for stream in (sys.stdout, sys.stderr):
         # Input may hold text the output's encoding cannot show (a lone surrogate escape in a

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from seslint.aws import Connection
 
 _FLAGS = ("aws_role", "aws_user", "aws_profile", "aws_endpoint_url", "aws_region")
 
@@ -84,7 +88,7 @@ def _source(values: dict, command_region, conflicts, kwargs) -> LiveSource | Non
 class LiveSource:
     """A user or role read from AWS; fetched once, on first use."""
 
-    conn: object
+    conn: Connection
     kind: str
     value: str
     _reader: object = field(default=None, repr=False)

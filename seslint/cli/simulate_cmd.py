@@ -63,11 +63,13 @@ def _check_principal(ctx, param, value):
 @click.option("--context", "contexts", multiple=True, metavar="KEY=VALUE",
               help="A request context value (repeat a key for a multivalued key; KEY=[] for an empty set).")
 @click.option("--explain", is_flag=True, help="Show which statements matched and why each condition held or failed.")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes for --scenarios (default: one per CPU; results keep the input order).")
 @aws_options(conflicts=("scenario_path", "batch_path", "principal"))
 @format_option("text", "json")
 @click.pass_context
 def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary, session_policies, scps,
-             principal, action, resource, resource_account, contexts, explain, fmt, aws):
+             principal, action, resource, resource_account, contexts, explain, jobs, fmt, aws):
     """Evaluate a request against IAM policies, as IAM would.
 
     Exit 0 when allowed, 1 when denied, 3 when a scenario cannot be evaluated faithfully.
@@ -83,7 +85,7 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
     if resource_account is not None and not ACCOUNT.fullmatch(resource_account):
         raise click.BadParameter(f"'{resource_account}' is not a 12-digit account id", param_hint="--resource-account")
     if batch_path:
-        ctx.exit(run_batch(batch_path, explain, fmt, resource_account))
+        ctx.exit(run_batch(batch_path, explain, fmt, resource_account, jobs))
     if scenario_path:
         doc = _load(scenario_path)
         scenario = load_scenario(doc.value, doc.source)

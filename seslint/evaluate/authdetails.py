@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from seslint.core.arn import account_of
 from seslint.core.decode import decode_document
@@ -137,7 +138,7 @@ class AuthDetails:
             self._fail("missing policy document", at)
         return PolicyDoc(doc, self.source, at)
 
-    def _fail(self, message, at, help=None):
+    def _fail(self, message, at, help=None) -> NoReturn:
         raise InputError(message, source=self.source, pointer=at, help=help)
 
 

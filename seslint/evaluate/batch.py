@@ -6,11 +6,21 @@ rest go on. The first line being a lone `{` means a pretty-printed scenario was 
 
 from __future__ import annotations
 
+import collections
 import functools
+import gc
+import itertools
 import json
+import os
 import sys
+from collections.abc import Iterator
+
+from orjson import JSONDecodeError, loads as fast_loads  # about twice json's speed, per line
 
 from seslint.errors import InputError, SeslintError, UnknownNameError
+from seslint.evaluate import evaluate, load_scenario
+from seslint.evaluate.scenario import PolicyCache
+from seslint.jsondoc import loads
 
 
 def check_action(action: str) -> None:
@@ -33,90 +43,211 @@ def _action_names() -> frozenset[str]:
     return frozenset(n.lower() for n in data.load("matrix.json")["actions"])
 
 
-def run_batch(path: str, explain: bool, fmt: str, resource_account: str | None = None) -> int:
+def run_batch(path: str, explain: bool, fmt: str, resource_account: str | None = None,
+              jobs: int | None = None) -> int:
     """Stream one result per line to stdout; a bad line yields an error object and the rest go on.
 
+    Lines are evaluated in chunks, by `jobs` worker processes (default: one per CPU) when the
+    input is longer than one chunk; results come out in input order whatever the number of jobs.
     Returns the exit code: 3 when a line could not be evaluated, else 1 when one was denied, else 0."""
-    from orjson import JSONDecodeError, loads as fast_loads  # about twice json's speed, per line
-
-    from seslint.evaluate import evaluate, load_scenario
-    from seslint.evaluate.scenario import PolicyCache
-    from seslint.jsondoc import loads
-
-    cache = PolicyCache()
-    known: set[str] = set()  # actions already checked
-    denied = errors = 0
-    # A batch allocates many small objects and frees them by reference counting; the cyclic
-    # collector's frequent passes over the policy cache cost ~15%. Collect far less often.
-    import gc
-
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    out = sys.stdout
-    pending: list[str] = []   # results written 256 lines at a time: one write per line costs more
-    dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
     try:
         handle = sys.stdin.buffer if path == "-" else open(path, "rb")
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=path) from None
     source = "<stdin>" if path == "-" else path
-    first = True
+    evaluator = Evaluator(source, explain, fmt, resource_account)
+    # A batch allocates many small objects and frees them by reference counting; the cyclic
+    # collector's frequent passes over the policy cache cost ~15%. Collect far less often.
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    denied = errors = 0
+    out = sys.stdout
     with handle:
-        for number, data in enumerate(handle, 1):
-            sid = None
-            undecodable: InputError | None = None
-            try:
-                line = _decoded(data, number)
-            except InputError as exc:
-                line, undecodable = "", exc
-            else:
-                if line.isspace() or not line:
-                    continue
-            first, was_first = False, first
-            if was_first and line.strip() in ("{", "["):
-                raise InputError("this looks like one pretty-printed scenario, not one JSON object per line",
-                                 source=source, line=number, help="use --scenario FILE for a single scenario")
-            try:
-                if undecodable is not None:
-                    raise undecodable
-                try:
-                    value = fast_loads(line)
-                except JSONDecodeError:  # not strict JSON: the strict parser words the error
-                    value = loads(line, source).value
-                if isinstance(value, dict) and not isinstance(value.get("id"), (dict, list)):
-                    sid = value.get("id")
-                scenario = load_scenario(value, source, cache=cache)
-                if scenario.request.action not in known:
-                    check_action(scenario.request.action)
-                    known.add(scenario.request.action)
-                if resource_account is not None and scenario.request.account is None:
-                    scenario.request.account = resource_account
-                result = evaluate(scenario, explain=explain)
-            except SeslintError as exc:
-                errors += 1
-                if isinstance(exc, InputError) and exc.source in (source, None):
-                    exc.source, exc.line = source, number
-                message = str(exc) if isinstance(exc, InputError) else f"{source}:{number}: {exc}"
-                if exc.help:
-                    message += f" (help: {exc.help})"
-                if fmt == "json":
-                    pending.append(dumps({"id": sid, "error": message}))
-                else:
-                    pending.append(f"{_label(sid, number)}: error: {message}")
-            else:
-                if not result.allowed:
-                    denied += 1
-                if fmt == "json":
-                    pending.append(result.json_line())
-                else:
-                    pending.append(f"{_label(sid, number)}: {result.decision} ({result.reason})")
-            if len(pending) >= 256:
-                out.write("\n".join(pending) + "\n")
-                pending.clear()
-    if pending:
-        out.write("\n".join(pending) + "\n")
+        for text, chunk_denied, chunk_errors in _results(_chunks(handle, source), evaluator, jobs or _cpus()):
+            out.write(text)
+            denied += chunk_denied
+            errors += chunk_errors
     out.flush()
     return 3 if errors else 1 if denied else 0
+
+
+Chunk = list[tuple[int, bytes]]   # (line number, raw line)
+CHUNK_LINES = 250
+
+
+class Evaluator:
+    """Turns chunks of scenario lines into output text; one per process, so the compiled policies
+    of its cache serve every chunk that process sees."""
+
+    def __init__(self, source: str, explain: bool, fmt: str, resource_account: str | None):
+        self.source, self.explain, self.fmt, self.resource_account = source, explain, fmt, resource_account
+        self.cache = PolicyCache()
+        self.known: set[str] = set()  # actions already checked
+        self.dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+    def chunk(self, lines: Chunk) -> tuple[str, int, int]:
+        """The output text of some lines, and how many of them were denied and were errors."""
+        denied = errors = 0
+        pending = []
+        for number, data in lines:
+            line, sid, result = self.line(number, data)
+            if line is None:
+                continue
+            if isinstance(result, str):
+                errors += 1
+                pending.append(self.dumps({"id": sid, "error": result}) if self.fmt == "json"
+                               else f"{_label(sid, number)}: error: {result}")
+            else:
+                denied += not result.allowed
+                pending.append(result.json_line() if self.fmt == "json"
+                               else f"{_label(sid, number)}: {result.decision} ({result.reason})")
+        return "".join(p + "\n" for p in pending), denied, errors
+
+    def line(self, number: int, data: bytes):
+        """(text, id, result or error message) of one line; text is None for a blank line."""
+        source, sid = self.source, None
+        try:
+            line = _decoded(data, number)
+            if line.isspace() or not line:
+                return None, None, None
+            try:
+                value = fast_loads(line)
+            except JSONDecodeError:  # not strict JSON: the strict parser words the error
+                value = loads(line, source).value
+            if isinstance(value, dict) and not isinstance(value.get("id"), (dict, list)):
+                sid = value.get("id")
+            scenario = load_scenario(value, source, cache=self.cache)
+            if scenario.request.action not in self.known:
+                check_action(scenario.request.action)
+                self.known.add(scenario.request.action)
+            if self.resource_account is not None and scenario.request.account is None:
+                scenario.request.account = self.resource_account
+            return line, sid, evaluate(scenario, explain=self.explain)
+        except SeslintError as exc:
+            if isinstance(exc, InputError) and exc.source in (source, None):
+                exc.source, exc.line = source, number
+            message = str(exc) if isinstance(exc, InputError) else f"{source}:{number}: {exc}"
+            if exc.help:
+                message += f" (help: {exc.help})"
+            return "", sid, message
+
+
+def _chunks(handle, source: str) -> Iterator[Chunk]:
+    """The lines of a scenarios file, CHUNK_LINES at a time; refuses a pretty-printed scenario."""
+    chunk: Chunk = []
+    first = True
+    for number, data in enumerate(handle, 1):
+        if first and data.strip():
+            first = False
+            if data.removeprefix(b"\xef\xbb\xbf").strip() in (b"{", b"["):
+                raise InputError("this looks like one pretty-printed scenario, not one JSON object per line",
+                                 source=source, line=number, help="use --scenario FILE for a single scenario")
+        chunk.append((number, data))
+        if len(chunk) == CHUNK_LINES:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _results(chunks: Iterator[Chunk], evaluator: Evaluator, jobs: int) -> Iterator[tuple[str, int, int]]:
+    """Each chunk's output, in order: in this process for one job or a one-chunk input, else by
+    `jobs` forked workers, each holding one chunk at a time (so memory stays flat)."""
+    head = list(itertools.islice(chunks, 2))
+    if jobs < 2 or len(head) < 2 or not hasattr(os, "fork"):
+        yield from map(evaluator.chunk, itertools.chain(head, chunks))
+        return
+    import multiprocessing
+
+    chunks = itertools.chain(head, chunks)
+    context = multiprocessing.get_context("fork")
+    workers: list = []      # the parent's end of each worker's pipe
+    processes: list = []
+    finished = False
+    try:
+        for _ in range(jobs):
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_work, args=(theirs, evaluator, [*workers, mine]), daemon=True)
+            process.start()
+            theirs.close()
+            workers.append(mine)
+            processes.append(process)
+        busy: collections.deque = collections.deque()   # workers holding a chunk, in input order
+        for conn in workers:
+            if (chunk := next(chunks, None)) is None:
+                break
+            conn.send(chunk)
+            busy.append(conn)
+        while busy:
+            conn = busy.popleft()
+            yield _received(conn)
+            if (chunk := next(chunks, None)) is not None:
+                conn.send(chunk)
+                busy.append(conn)
+        finished = True
+    finally:
+        for conn in workers:
+            conn.close()   # an idle worker ends when its pipe closes
+        for process in processes:
+            process.join(timeout=5 if finished else 0)
+            if process.is_alive():  # interrupted mid-chunk: its result is not wanted
+                process.terminate()
+                process.join()
+
+
+def _work(conn, evaluator: Evaluator, parent_ends: list) -> None:
+    """A worker process: evaluate each chunk it is sent, until its pipe closes."""
+    import signal
+    import traceback
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C and closes the pipes
+    for end in parent_ends:  # inherited by the fork: closed, so that only the parent holds them
+        end.close()
+    while True:
+        try:
+            chunk = conn.recv()
+        except EOFError:
+            return
+        result: tuple[str, int, int] | WorkerError
+        try:
+            result = evaluator.chunk(chunk)
+        except Exception as exc:  # a bug: the parent reports it (exit 4)
+            result = WorkerError(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        try:
+            conn.send(result)
+        except OSError:  # the parent has gone
+            return
+
+
+class WorkerError(RuntimeError):
+    """An internal error in a batch worker process; `details` is its traceback."""
+
+    def __init__(self, message: str, details: str):
+        super().__init__(message)
+        self.details = details
+
+    def __reduce__(self):
+        return WorkerError, (self.args[0], self.details)
+
+    def __str__(self) -> str:
+        return self.args[0] + ("\n" + self.details if os.environ.get("SESLINT_TRACEBACK") else "")
+
+
+def _received(conn) -> tuple[str, int, int]:
+    try:
+        result = conn.recv()
+    except EOFError:
+        raise WorkerError("a batch worker process ended unexpectedly", "") from None
+    if isinstance(result, WorkerError):
+        raise result
+    return result
 
 
 def _decoded(data: bytes, number: int) -> str:

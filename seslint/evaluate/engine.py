@@ -257,7 +257,8 @@ def _match_policy(cp: CompiledPolicy, caller: Caller, request: Request, has_boun
                     out.append(_hit(cp, cs, level, grant))
         return out
     policy = cp.policy
-    record = {"policy_type": kind, "file": policy.source, "pointer": policy.pointer, "statements": []}
+    statements: list[dict] = []
+    record = {"policy_type": kind, "file": policy.source, "pointer": policy.pointer, "statements": statements}
     if level is not None:
         record["scp_level"] = level
     trace.append(record)
@@ -267,7 +268,7 @@ def _match_policy(cp: CompiledPolicy, caller: Caller, request: Request, has_boun
                  if steps["action"] else None)
         steps.update({"pointer": cs.stmt.pointer, "sid": cs.stmt.sid, "effect": cs.stmt.effect,
                       "applies": "unknown" if type(grant) is tuple else grant is not None})
-        record["statements"].append(steps)
+        statements.append(steps)
         if type(grant) is tuple:
             pending.append((group, _hit(cp, cs, level, grant[0]), grant[1]))
         elif grant is not None:

@@ -112,10 +112,10 @@ class CompiledStatement:
         self.actions = _action_matcher(patterns)
         self.raw_resources = stmt.resources if stmt.resources is not None else stmt.not_resources
         self.not_resource = stmt.resources is None and stmt.not_resources is not None
-        self._resources = None   # compiled on first use: many statements never reach their Resource
+        self._resources: tuple | None = None   # compiled on first use: many statements never reach their Resource
         self.principal = stmt.principal
         self.not_principal = stmt.not_principal
-        self._conditions = None  # compiled on first use too (check_statement validated them)
+        self._conditions: tuple | None = None  # compiled on first use too (check_statement validated them)
 
     @property
     def conditions(self) -> tuple:

@@ -211,9 +211,9 @@ class CompiledCondition:
         self.key = cond.key.lower()
         self.source = policy.source
         op = self.op = _operator(cond, policy)
-        self.templates = None
-        self.values = None
-        self.null_wants = None
+        self.templates: tuple | None = None
+        self.values: tuple = ()      # set unless `templates` or `null_wants` is
+        self.null_wants: frozenset[bool] = frozenset()   # Null only
         try:
             if op.type == "Null":
                 self.null_wants = frozenset(_bool(v) for v in cond.values)

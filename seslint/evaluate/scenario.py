@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, NoReturn
 
-try:
-    from orjson import dumps as _dumps
-except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a source checkout usable
-    _dumps = repr
+from orjson import dumps as _dumps
 
 from seslint.core.arn import ACCOUNT
 from seslint.errors import InputError
@@ -18,6 +17,7 @@ from seslint.evaluate.matching import Caller, CompiledPolicy, Request
 from seslint.jsondoc import join
 from seslint.policy import json_kind as _kind, parse_policy
 
+Fail = Callable[..., NoReturn]   # raises InputError naming the scenario's source and a JSON pointer
 _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
 
 
@@ -69,7 +69,7 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
     With a shared `cache`, fields seen before (by content) are not compiled again."""
     cache = cache or PolicyCache()
 
-    def fail(message, at, help=None):
+    def fail(message, at, help=None) -> NoReturn:
         # Our words, and the location: ours, else where the scenario schema first objects.
         raise InputError(message, source=source, pointer=at or schema_problem(value, pointer) or None, help=help)
 
@@ -81,10 +81,11 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
     sid = value.get("id")
     if isinstance(sid, (dict, list)):
         fail("id must be a string or a number", join(pointer, "id"))
-    built = {}
+    built: dict[str, Any] = {}
     fields, limit = cache.fields, cache.limit
     for name, build in _FIELDS:
         item = value.get(name)
+        key: object
         if item is None:
             key = name   # an absent field builds the same everywhere
         else:
@@ -128,7 +129,7 @@ def _validator(load):
     return jsonschema.Draft202012Validator(load("schemas/scenario.schema.json"))
 
 
-def _principal(value, at, policy, fail) -> tuple[Caller, dict]:
+def _principal(value, at, policy, fail: Fail) -> tuple[Caller, dict]:
     """The caller and the context keys IAM derives from it."""
     caller = _caller(value, at, fail)
     return caller, {k: v for k, v in caller.context_defaults().items() if v is not None}
@@ -150,7 +151,7 @@ def _single(kind):
     return build
 
 
-def _scps(value, at, policy, fail) -> list:
+def _scps(value, at, policy, fail: Fail) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -181,12 +182,12 @@ _FIELDS = (("principal", _principal),
            ("scps", _scps))
 
 
-def _caller(value, at, fail) -> Caller:
+def _caller(value, at, fail: Fail) -> Caller:
     if value is None:
         return Caller()
     if not isinstance(value, dict):
         fail(f"principal must be an object, not {_kind(value)}", at)
-    fields = {}
+    fields: dict[str, Any] = {}
     for name in ("arn", "account", "service", "role_arn", "federated", "canonical_user"):
         item = value.get(name)
         if item is not None and not isinstance(item, str):
@@ -208,7 +209,7 @@ def _caller(value, at, fail) -> Caller:
         fail(str(exc), join(at, "account"))
 
 
-def _request(value, at, fail) -> Request:
+def _request(value, at, fail: Fail) -> Request:
     if value is None:
         fail("scenario has no request", at.rsplit("/", 1)[0], help='add "request": {"action": ..., "resource": ...}')
     if not isinstance(value, dict):
@@ -229,7 +230,8 @@ def _request(value, at, fail) -> Request:
     raw = value.get("context") or {}
     if not isinstance(raw, dict):
         fail(f"request.context must be an object, not {_kind(raw)}", join(at, "context"))
-    context, names = {}, {}
+    context: dict[str, object] = {}
+    names: dict[str, str] = {}
     for key, item in raw.items():
         if isinstance(item, list):
             for i, x in enumerate(item):

@@ -52,6 +52,7 @@ def shape_statement(statement: dict, matrix, *, where: str) -> list[dict]:
         missing = [k for k in keys if not matrix.carries(action, k)]
         if missing:
             raise ValueError(f"{where}: {action.full_name} never carries {missing[0]}")
+        fitting: tuple[str, ...]
         if not action.resource_level:
             fitting = ("*",)
         else:
@@ -148,7 +149,7 @@ def for_operations(specs: Iterable[str], *, region: str = "*", account: str = "*
     from seslint.matrix import load_matrix
 
     matrix = load_matrix()
-    names = {k: list(v) for k, v in (names or {}).items() if v}
+    given = {k: list(v) for k, v in (names or {}).items() if v}
     env = {"region": (region,), "account": (account,)}
     wanted: dict[str, set[str]] = {}
     for spec in specs:
@@ -174,18 +175,17 @@ def for_operations(specs: Iterable[str], *, region: str = "*", account: str = "*
         resources = ["*"]
         if action.resource_level and wanted[name]:
             resources = [arn(t, n, env) for t in sorted(wanted[name])
-                         for n in (_filter("identities", names.get(t, ["*"]), env) if t == "identity"
-                                   else names.get(t, ["*"]))]
+                         for n in (_filter("identities", given.get(t, ["*"]), env) if t == "identity"
+                                   else given.get(t, ["*"]))]
         statements.append({"Effect": "Allow", "Action": [action.full_name], "Resource": resources})
     merged: dict[tuple[str, ...], list[str]] = {}
     for s in statements:
         merged.setdefault(tuple(sorted(set(s["Resource"]))), []).extend(s["Action"])
     policy_statements = []
-    for resources in sorted(merged, key=lambda r: (r == ("*",), r)):
-        types = sorted({_resource_type_of(r, matrix) or "any" for r in resources})
-        sid = "AnyResource" if resources == ("*",) else "On" + "".join(_camel(t) for t in types)
-        policy_statements.append({"Sid": sid, "Effect": "Allow", "Action": merged[resources],
-                                  "Resource": list(resources)})
+    for group in sorted(merged, key=lambda r: (r == ("*",), r)):
+        types = sorted({_resource_type_of(r, matrix) or "any" for r in group})
+        sid = "AnyResource" if group == ("*",) else "On" + "".join(_camel(t) for t in types)
+        policy_statements.append({"Sid": sid, "Effect": "Allow", "Action": merged[group], "Resource": list(group)})
     return build_policy(policy_statements, matrix, where="--for")
 
 

@@ -110,15 +110,15 @@ def expand(node, env: Mapping[str, tuple[str, ...]], given: Mapping[str, tuple[s
                 out[key] = expanded
         return out if out or not node else DROP
     if isinstance(node, list):
-        out = []
+        items: list = []
         for item in node:
             if isinstance(item, str):
-                out.extend(expand_string(item, env))
+                items.extend(expand_string(item, env))
             else:
                 expanded = expand(item, env, given)
                 if expanded is not DROP:
-                    out.append(expanded)
-        return list(dict.fromkeys(out)) if all(isinstance(x, str) for x in out) and out else (out or DROP)
+                    items.append(expanded)
+        return list(dict.fromkeys(items)) if all(isinstance(x, str) for x in items) and items else (items or DROP)
     if isinstance(node, str):
         values = expand_string(node, env)
         return DROP if not values else values[0] if len(values) == 1 else values

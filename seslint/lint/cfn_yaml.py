@@ -111,10 +111,20 @@ class _Builder:
             key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else key_node.start_mark.line
             key = key if isinstance(key, str) else str(key)
             child = join(pointer, key)
+            if key in out or key in merged:  # this value wins: so do its positions
+                self.forget(child)
+            if isinstance(value_node, yaml.CollectionNode) and not value_node.flow_style:
+                # a block collection starts on the line below its key: place the member at its key, as in JSON
+                self.positions.setdefault(child, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
             if key in out:
                 self.duplicates.append(child)
             out[key] = self.build(value_node, child)
         return {**merged, **out} if merged else out
+
+    def forget(self, pointer: str) -> None:
+        """Drop the positions recorded at and under `pointer` (a value that a later one replaces)."""
+        for p in [p for p in self.positions if p == pointer or p.startswith(pointer + "/")]:
+            del self.positions[p]
 
     def scalar(self, node):
         """A plain value; a tag this loader does not know keeps its text (e.g. `!!python/name:x`)."""

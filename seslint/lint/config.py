@@ -22,7 +22,7 @@ from seslint.errors import InputError, UnknownNameError
 
 
 class Suppression(NamedTuple):
-    index: int
+    number: int   # its index in the suppress list
     path: str
     rule: str
     sid: str | None

@@ -121,16 +121,16 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
         for f in raw:
             hit = next((s for s in config.suppress if s.matches(f.file, f.rule, f.sid, config.base)), None)
             if hit is not None:
-                used.add(hit.index)
+                used.add(hit.number)
                 continue
             result.findings.append(_placed(f, catalog, config))
     if UNUSED_SUPPRESSION in rules:
         for s in config.suppress:
-            if s.index not in used:
+            if s.number not in used:
                 message = (f"suppression of {s.rule} for '{s.path}'" + (f" (Sid '{s.sid}')" if s.sid else "")
                            + " matched no finding: remove it")
-                result.findings.append(_placed(Finding(config.source, s.line, 1, UNUSED_SUPPRESSION,
-                                                       f"{config.pointer_base}/suppress/{s.index}", message),
+                result.findings.append(_placed(Finding(config.source or "", s.line, 1, UNUSED_SUPPRESSION,
+                                                       f"{config.pointer_base}/suppress/{s.number}", message),
                                                catalog, config))
     result.findings.sort(key=Finding.place)
     return result
@@ -164,9 +164,9 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
             errors.append(exc)
             continue
         if loaded.broken is not None and INVALID_JSON in rules:
-            exc = loaded.broken
-            message = exc.message + (f"; {exc.help}" if exc.help else "")
-            raw.append(Finding(loaded.source, exc.line or 1, exc.column or 1, INVALID_JSON, "", message))
+            broken = loaded.broken
+            message = broken.message + (f"; {broken.help}" if broken.help else "")
+            raw.append(Finding(loaded.source, broken.line or 1, broken.column or 1, INVALID_JSON, "", message))
         found, read = _file_findings(loaded, policy_type, rules)
         raw += found
         policies += read

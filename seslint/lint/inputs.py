@@ -331,9 +331,8 @@ def _embedded(value, pointer, source, position, text, policy_type, kind, name) -
         line, column = position(pointer)
         raise InputError(f"policy string is not valid JSON: {exc.message}", source=source, pointer=pointer,
                          line=line, column=column) from None
-    inner_position = inner.position
-    if text is not None and decoded == value:
-        inner_position = _string_mapper(text, position(pointer), inner)
+    # URL-encoded, or in YAML: places inside the string are not mapped (None), so findings stand at the string
+    inner_position = _string_mapper(text, position(pointer), inner) if text is not None and decoded == value else None
     return PolicyUnit(source, pointer, inner.value, _nested(pointer, position, inner_position), policy_type, kind,
                       name, tuple(pointer + p for p in inner.duplicates))
 
@@ -342,7 +341,7 @@ def _nested(outer_pointer: str, outer_position, inner_position):
     """Positions for pointers that continue `outer_pointer` into the embedded document."""
     def position(pointer: str) -> tuple[int, int]:
         if pointer.startswith(outer_pointer + "/") or pointer == outer_pointer:
-            return inner_position(pointer[len(outer_pointer):])
+            return inner_position(pointer[len(outer_pointer):]) if inner_position else outer_position(outer_pointer)
         return outer_position(pointer)
     return position
 
@@ -357,7 +356,7 @@ def _string_mapper(text: str, where: tuple[int, int], inner: jsondoc.Document):
     raw_offsets = []  # raw_offsets[k] = offset in `text` of decoded character k
     i = literal_start + 1
     while i < len(text) and text[i] != '"':
-        m = _ESCAPE.match(text, i)
+        m = jsondoc.token(_ESCAPE, text, i)
         raw_offsets.append(i)
         if m.group().startswith("\\u") and 0xD800 <= int(m.group()[2:], 16) < 0xDC00:
             i = m.end() + 6  # a surrogate pair decodes to one character

@@ -249,5 +249,5 @@ def test_policy_documents_as_object_json_or_url_encoded(value):
 def test_broken_identity_policy_is_an_input_error():
     from seslint.aws import _document
 
-    with pytest.raises(InputError, match="^p:1:18: invalid JSON"):
+    with pytest.raises(InputError, match="^p:1:17: invalid JSON: trailing comma"):
         _document('{"Statement": [],}', "p")

@@ -108,6 +108,20 @@ def test_a_crash_is_exit_4_in_one_line(tmp_path, monkeypatch):
     assert len(lines) == 1 and "internal error (ZeroDivisionError: boom)" in lines[0] and "report" in lines[0]
 
 
+def test_ctrl_c_is_exit_130_not_1(tmp_path, monkeypatch):
+    """An interrupted run must not read as "findings" (exit 1) to a script."""
+    from seslint.lint import engine
+    from tests.conftest import invoke
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "run", interrupted)
+    (tmp_path / "p.json").write_text(POLICY)
+    result = invoke("lint", str(tmp_path / "p.json"))
+    assert (result.code, result.output) == (130, "seslint: interrupted\n")
+
+
 def test_yaml_that_is_not_cloudformation_is_skipped_in_a_folder(tmp_path):
     files = {"docker-compose.yml": b"x-base: &base\n  image: nginx\nservices:\n  web:\n    <<: *base\n",
              "mkdocs.yml": b"nav:\n  - !!python/name:material.x\n",

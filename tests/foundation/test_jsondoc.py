@@ -31,7 +31,8 @@ def test_duplicate_keys_are_reported_and_the_last_wins():
 
 
 @pytest.mark.parametrize("text, message", [
-    ('{"a": 1,}', "p.json:1:9: invalid JSON"),
+    ('{"a": 1,}', "p.json:1:8: invalid JSON: trailing comma before '}'"),
+    ('[\n  "ses:SendEmail",\n]', "p.json:2:18: invalid JSON: trailing comma before ']'"),  # the comma, not the ]
     ("[1, 2", "p.json:1:6: invalid JSON"),
     ('{"a": NaN}', "p.json:1:7: invalid JSON: NaN is not valid JSON"),
     ('{"NaN": "Infinity",\n "b": [1, -Infinity]}', "p.json:2:11: invalid JSON: -Infinity is not valid JSON"),

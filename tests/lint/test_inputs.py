@@ -52,7 +52,7 @@ def test_missing_path_is_an_input_error(tmp_path, run_lint):
 
 
 @pytest.mark.parametrize("text,line,column", [
-    ('{"Version": "2012-10-17", "Statement": [],}', 1, 43),
+    ('{"Version": "2012-10-17", "Statement": [],}', 1, 42),  # the trailing comma
     ('{"Version": "2012-10-17",\n "Statement": [{Effect: "Allow"}]}', 2, 17),
 ])
 def test_invalid_json_is_a_finding_with_position(tmp_path, lint_json, text, line, column):

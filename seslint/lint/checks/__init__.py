@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 from types import MappingProxyType
 
 from seslint.core.patterns import has_wildcard, matches
-from seslint.lint import view
+from seslint.policy import Statement, read_policy
 
 MODULES = ("grammar", "actions", "resources", "conditions", "statements", "principals", "values", "proofs")
 
@@ -107,8 +107,9 @@ class Context:
         return load_matrix()
 
     @cached_property
-    def statements(self) -> list[view.Statement]:
-        return view.statements(self.value)
+    def statements(self) -> tuple[Statement, ...]:
+        """The policy's well-formed statements (the grammar rules report the rest)."""
+        return read_policy(self.value).statements
 
     @cached_property
     def raw_statements(self) -> list[tuple[str, object]]:
@@ -127,10 +128,10 @@ class Context:
         """(pointer, value) of each statement that is an object."""
         return [(p, s) for p, s in self.raw_statements if isinstance(s, dict)]
 
-    def ses_patterns(self, st: view.Statement, element: str = "actions"):
+    def ses_patterns(self, st: Statement, element: str = "Action"):
         """(pointer, pattern, matched actions) for each `ses:` pattern (or `*`) in Action/NotAction."""
         out = []
-        for pointer, pattern in getattr(st, element) or ():
+        for pointer, pattern in st.items(element) or ():
             if "${" in pattern:
                 continue
             prefix = pattern.partition(":")[0]
@@ -138,13 +139,13 @@ class Context:
                 out.append((pointer, pattern, expand(pattern)))
         return out
 
-    def covered(self, st: view.Statement) -> frozenset[str]:
+    def covered(self, st: Statement) -> frozenset[str]:
         """Lower-case names of the ses: actions the statement applies to (Action or NotAction)."""
         if st.pointer not in self._covered:
             if st.actions is not None:
                 names = {a.name.lower() for _, _, found in self.ses_patterns(st) for a in found}
             elif st.not_actions is not None:
-                excluded = {a.name.lower() for _, _, found in self.ses_patterns(st, "not_actions") for a in found}
+                excluded = {a.name.lower() for _, _, found in self.ses_patterns(st, "NotAction") for a in found}
                 names = set(self.matrix.actions) - excluded
             else:
                 names = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from seslint.core.patterns import has_wildcard
+from seslint.jsondoc import join
 from seslint.lint.checks import data_date, did_you_mean, expand, near_miss, rule
 from seslint.lint.model import RESOURCE
 
@@ -16,7 +17,7 @@ READ_PREFIXES = ("Get", "List", "Describe")
 def _entries(ctx):
     """(statement, pointer, prefix, name) for every Action and NotAction string."""
     for st in ctx.statements:
-        for pointer, text in (st.actions or ()) + (st.not_actions or ()):
+        for pointer, text in (st.items("Action") or ()) + (st.items("NotAction") or ()):
             if "${" not in text and ":" in text:
                 prefix, _, name = text.partition(":")
                 yield st, pointer, prefix, name
@@ -78,7 +79,7 @@ def _dedicated_to_ses(ctx) -> bool:
     if ctx.policy_type == RESOURCE:
         return True
     for st in ctx.statements:
-        for _, text in (st.actions or ()) if st.allow else ():
+        for text in (st.actions or ()) if st.allow else ():
             prefix, _, name = text.partition(":")
             if text == "*" or (prefix.lower() != "ses" and not name.startswith(READ_PREFIXES)):
                 return False
@@ -108,7 +109,8 @@ def broad_wildcard(ctx):
                 dedicated = _dedicated_to_ses(ctx)
             yield pointer, (f"'{pattern}' allows {what}, including {named}{more}: "
                             f"list only the actions you need"), "info" if full and dedicated else ""
-        if st.not_actions and st.resources and any(r == "*" for _, r in st.resources):
-            excluded = ", ".join(f"'{a}'" for _, a in st.not_actions[:3])
-            yield st.not_actions[0][0], (f"'NotAction' in an Allow on \"Resource\": \"*\" allows every action of "
-                                         f"every service except {excluded}: list the actions you need in 'Action'")
+        if st.not_actions and st.resources and "*" in st.resources:
+            excluded = ", ".join(f"'{a}'" for a in st.not_actions[:3])
+            yield join(st.pointer, "NotAction"), (f"'NotAction' in an Allow on \"Resource\": \"*\" allows every "
+                                                  f"action of every service except {excluded}: list the actions you "
+                                                  f"need in 'Action'")

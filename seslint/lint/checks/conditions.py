@@ -26,8 +26,7 @@ def _absent_result(cond) -> bool | None:
     """What the condition evaluates to when the key is absent (None: depends on the Null value)."""
     from seslint.evaluate.operators import when_absent
 
-    op = cond.operator
-    return None if op.base == "Null" else when_absent(op.set_op, op.if_exists, op.negated)
+    return None if cond.base == "Null" else when_absent(cond.set_op, cond.if_exists, cond.negated)
 
 
 def _non_carriers(ctx, st, cond):
@@ -36,14 +35,14 @@ def _non_carriers(ctx, st, cond):
     named = {a.name.lower() for _, a in explicit(ctx, st)}
     rest = [ctx.matrix.actions[n] for n in ctx.covered(st) if n not in named]
     if rest and not any(carries(a.name, cond.key) for a in rest):
-        anchor = (st.actions or st.not_actions or (("", ""),))[0][0]
+        anchor = (st.items("Action") or st.items("NotAction") or (("", ""),))[0][0]
         out += [(anchor, a) for a in sorted(rest, key=lambda a: a.name)]
     return out
 
 
 def _null_guard(st, key: str, value: str) -> bool:
     for cond in st.conditions_on(key):
-        if cond.operator.base == "Null" and any(str(v).lower() == value for _, v in cond.values):
+        if cond.base == "Null" and any(str(v).lower() == value for _, v in cond.items()):
             return True
     return False
 
@@ -54,7 +53,7 @@ def key_not_carried(ctx):
         if st.effect is None:
             continue
         for cond in st.conditions:
-            if cond.operator.if_exists or _known_key(ctx, cond) is None:
+            if cond.if_exists or _known_key(ctx, cond) is None:
                 continue
             absent = _absent_result(cond)
             bad = _non_carriers(ctx, st, cond)
@@ -87,8 +86,8 @@ def missing_set_operator(ctx):
     for st in ctx.statements:
         for cond in st.conditions:
             key = _known_key(ctx, cond)
-            if key and key.multivalued and cond.operator.set_op is None and cond.operator.base != "Null":
-                yield cond.pointer, (f"'{cond.key}' is multivalued but '{cond.operator.text}' has no set operator: "
+            if key and key.multivalued and cond.set_op is None and cond.base != "Null":
+                yield cond.pointer, (f"'{cond.key}' is multivalued but '{cond.operator}' has no set operator: "
                                      f"use ForAllValues: (every value must match) or ForAnyValue: (one must)")
 
 
@@ -97,11 +96,11 @@ def set_operator_on_single_valued_key(ctx):
     for st in ctx.statements:
         for cond in st.conditions:
             key = _known_key(ctx, cond)
-            if key and not key.multivalued and cond.operator.set_op:
+            if key and not key.multivalued and cond.set_op:
                 extra = (": ForAllValues is also true when the key is absent"
-                         if cond.operator.set_op == "ForAllValues" else "")
-                yield cond.pointer, (f"'{cond.key}' is single-valued, so '{cond.operator.set_op}' is wrong here"
-                                     f"{extra}; use '{cond.operator.text.split(':', 1)[1]}'")
+                         if cond.set_op == "ForAllValues" else "")
+                yield cond.pointer, (f"'{cond.key}' is single-valued, so '{cond.set_op}' is wrong here"
+                                     f"{extra}; use '{cond.operator.split(':', 1)[1]}'")
 
 
 @rule("SES033")
@@ -110,12 +109,12 @@ def for_all_values_without_guard(ctx):
         if not st.allow:
             continue
         for cond in st.conditions:
-            if cond.operator.set_op != "ForAllValues":
+            if cond.set_op != "ForAllValues":
                 continue
             guarded = _null_guard(st, cond.key, "false") or any(
-                c.operator.set_op == "ForAnyValue" for c in st.conditions_on(cond.key))
+                c.set_op == "ForAnyValue" for c in st.conditions_on(cond.key))
             if not guarded:
-                yield cond.pointer, (f"'{cond.operator.text}' on '{cond.key}' in an Allow is also true when the key "
+                yield cond.pointer, (f"'{cond.operator}' on '{cond.key}' in an Allow is also true when the key "
                                      f"is absent or empty: add \"Null\": {{\"{cond.key}\": \"false\"}} to this "
                                      f"statement")
 
@@ -126,9 +125,8 @@ def deny_for_all_values_negated(ctx):
         if not st.deny:
             continue
         for cond in st.conditions:
-            op = cond.operator
-            if op.set_op == "ForAllValues" and op.negated:
-                fix = f"ForAnyValue:{op.base}{'IfExists' if op.if_exists else ''}"
+            if cond.set_op == "ForAllValues" and cond.negated:
+                fix = f"ForAnyValue:{cond.base}{'IfExists' if cond.if_exists else ''}"
                 yield cond.pointer, (f"'{cond.key}' uses ForAllValues in a Deny: a list that mixes allowed and "
                                      f"other values is not denied; use '{fix}'")
 
@@ -136,15 +134,14 @@ def deny_for_all_values_negated(ctx):
 @rule("SES035")
 def deny_for_any_value_absent_key(ctx):
     guarded = {c.lowered for st in ctx.statements if st.deny for c in st.conditions
-               if c.operator.base == "Null" and any(str(v).lower() == "true" for _, v in c.values)}
+               if c.base == "Null" and any(str(v).lower() == "true" for _, v in c.items())}
     for st in ctx.statements:
         if not st.deny:
             continue
         for cond in st.conditions:
-            op = cond.operator
-            if (op.set_op == "ForAnyValue" and op.negated and cond.lowered in ABSENT_BYPASS_KEYS
+            if (cond.set_op == "ForAnyValue" and cond.negated and cond.lowered in ABSENT_BYPASS_KEYS
                     and cond.lowered not in guarded):
-                yield cond.pointer, (f"'{op.text}' on '{cond.key}' in a Deny is false when the key is absent, so "
+                yield cond.pointer, (f"'{cond.operator}' on '{cond.key}' in a Deny is false when the key is absent, so "
                                      f"requests without it are not denied; add a Deny statement with "
                                      f"\"Null\": {{\"{cond.key}\": \"true\"}}")
 
@@ -160,13 +157,13 @@ def if_exists_vacuous(ctx):
         if not st.allow:
             continue
         for cond in st.conditions:
-            if not cond.operator.if_exists or _known_key(ctx, cond) is None:
+            if not cond.if_exists or _known_key(ctx, cond) is None:
                 continue
             free = if_exists_free(ctx, st, cond)
             if free:
                 names = ", ".join(a.full_name for a in free[:3]) + (
                     f" and {len(free) - 3} more" if len(free) > 3 else "")
-                yield cond.pointer, (f"'{cond.operator.text}' on '{cond.key}' does not restrict {names}, which never "
+                yield cond.pointer, (f"'{cond.operator}' on '{cond.key}' does not restrict {names}, which never "
                                      f"carry the key: the statement allows them unconditionally")
 
 
@@ -184,7 +181,7 @@ def address_problem(pattern: str) -> str | None:
         if rest.startswith(("*", "?")):
             example = "attacker-" + rest.lstrip("*?")
         else:
-            example = rest.replace("*", "").replace("?", "") + ".attacker.example"
+            example = rest.replace("*", "").replace("?", "").rstrip(".") + ".attacker.example"
         return f"lets the domain part vary, so it also matches other domains such as '{example}'"
     return None
 
@@ -193,9 +190,9 @@ def address_problem(pattern: str) -> str | None:
 def address_pattern_too_broad(ctx):
     for st in ctx.statements:
         for cond in st.conditions:
-            if cond.lowered not in ADDRESS_KEYS or not cond.operator.like:
+            if cond.lowered not in ADDRESS_KEYS or not cond.like:
                 continue
-            for pointer, value in cond.values:
+            for pointer, value in cond.items():
                 if isinstance(value, str):
                     problem = address_problem(value)
                     if problem:
@@ -206,23 +203,22 @@ def address_pattern_too_broad(ctx):
 def api_version_contradicts_action(ctx):
     for st in ctx.statements:
         for cond in st.conditions_on("ses:ApiVersion"):
-            op = cond.operator
-            if op.base not in ("StringEquals", "StringNotEquals", "StringLike", "StringNotLike"):
+            if cond.base not in ("StringEquals", "StringNotEquals", "StringLike", "StringNotLike"):
                 continue
-            values = {str(v) for _, v in cond.values if isinstance(v, (str, int)) and not has_wildcard(str(v))}
-            if len(values) != len(cond.values):
+            values = {str(v) for _, v in cond.items() if isinstance(v, (str, int)) and not has_wildcard(str(v))}
+            if len(values) != len(cond.items()):
                 continue
-            for pointer, value in cond.values:
+            for pointer, value in cond.items():
                 if str(value) not in ("1", "2"):
                     yield pointer, f"'ses:ApiVersion' is '1' or '2', never '{value}': the condition never matches it"
-            permitted = ({"1", "2"} - values) if op.negated else values
+            permitted = ({"1", "2"} - values) if cond.negated else values
             for pointer, action in explicit(ctx, st):
                 versions = {v for v, fam in (("1", "v1"), ("2", "v2")) if fam in action.families}
                 if versions and not versions & permitted:
                     effect = "this Allow never grants it" if st.allow else "this Deny never fires for it"
                     yield pointer, (f"'{action.full_name}' belongs to API version {' and '.join(sorted(versions))} "
                                     f"but the condition requires 'ses:ApiVersion' "
-                                    f"{'not ' if op.negated else ''}{' or '.join(sorted(values))}: {effect}")
+                                    f"{'not ' if cond.negated else ''}{' or '.join(sorted(values))}: {effect}")
 
 
 @lru_cache(maxsize=1)
@@ -240,7 +236,7 @@ def unknown_simulator_address(ctx):
         return
     for st in ctx.statements:
         for cond in st.conditions_on("ses:Recipients"):
-            for pointer, value in cond.values:
+            for pointer, value in cond.items():
                 if not isinstance(value, str) or "@" not in value:
                     continue
                 local, domain = value.rsplit("@", 1)

@@ -20,8 +20,7 @@ POSITIVE = ("StringEquals", "StringLike", "StringEqualsIgnoreCase", "ArnEquals",
 def _binding(cond) -> bool:
     """A condition that holds only when the key is present and matches: no IfExists, no ForAllValues
     (both are true when the key is absent), no negation."""
-    op = cond.operator
-    return op.base in POSITIVE and not op.if_exists and op.set_op != "ForAllValues"
+    return cond.base in POSITIVE and not cond.if_exists and cond.set_op != "ForAllValues"
 
 
 def _restricting(st, keys) -> list:
@@ -52,11 +51,11 @@ def _still_open(st, conds) -> bool:
     known: dict[str, dict[str, list]] = {}
     own: list[bool] = []
     for c in conds:
-        values = [v for _, v in c.values]
+        values = [v for _, v in c.items()]
         if c.lowered in ("aws:sourceorgid", "aws:sourceorgpaths"):
             own.append(all(isinstance(v, str) and v.strip("*?/") in ("", "o-") for v in values))
         else:
-            known.setdefault(c.operator.base, {})[c.key] = values
+            known.setdefault(c.base, {})[c.key] = values
     if own and not all(own):
         return False
     if not known:

@@ -24,11 +24,11 @@ def guardrails(ctx) -> list:
         if not st.deny or len(st.conditions) != 1 or st.has_principal:
             continue
         (cond,) = st.conditions
-        base = cond.operator.base if cond.operator is not None else None
-        if cond.operator is not None and cond.operator.set_op == "ForAllValues" and cond.operator.negated:
+        base = cond.base
+        if cond.set_op == "ForAllValues" and cond.negated:
             continue   # SES034 reports this guardrail's bypass (a mixed recipient list)
         if cond.lowered in GUARDED_KEYS and base in _WITHIN + _AVOID:
-            values = [v for _, v in cond.values if isinstance(v, str)]
+            values = [v for _, v in cond.items() if isinstance(v, str)]
             if values and not any("${" in v for v in values):
                 out.append((st, cond, base, values))
     return out

@@ -18,9 +18,9 @@ def explicit(ctx, st):
 
 def resource_list(st):
     """The statement's Resource strings, or None when unknown (absent, NotResource, unresolved)."""
-    if st.resources is None or not st.resources or any(isinstance(r, Unresolved) for _, r in st.resources):
+    if not st.resources or any(isinstance(r, Unresolved) for r in st.resources):
         return None
-    return [r for _, r in st.resources]
+    return list(st.resources)
 
 
 @lru_cache(maxsize=256)
@@ -134,6 +134,6 @@ def resource_could_be_scoped(ctx):
         if named and len(named) == len(st.actions) and all(
                 a.resource_level and any(rt.required for rt in a.resource_types) for _, a in named):
             types = sorted({rt.name for _, a in named for rt in a.resource_types if rt.required})
-            yield st.resources[0][0], ("\"Resource\": \"*\" grants these actions on every "
+            yield st.items("Resource")[0][0], ("\"Resource\": \"*\" grants these actions on every "
                                        f"{' and '.join(types) or 'resource'} in the account: scope it to the ARNs "
                                        f"you use")

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from seslint.core.arn import split as split_arn
 from seslint.core.patterns import has_wildcard, matches
+from seslint.jsondoc import join
 from seslint.lint.checks import carries, rule
 from seslint.lint.checks.resources import explicit, fits, resource_list
 from seslint.lint.model import RESOURCE
@@ -33,7 +34,20 @@ def _names(ctx, names) -> str:
 
 
 def _anchor(st) -> str:
-    return (st.actions or st.not_actions or ((st.pointer, ""),))[0][0]
+    """Where a finding about the statement's actions stands: its first Action entry, or its NotAction
+    element (whose entries name actions the statement does not cover)."""
+    if st.actions:
+        return st.items("Action")[0][0]
+    return join(st.pointer, "NotAction") if st.not_actions is not None else st.pointer
+
+
+def _entry(ctx, st, names) -> str:
+    """The first Action entry that matches one of the lower-case action `names` (the one a finding about
+    them is about), else the statement's anchor."""
+    for pointer, _, found in ctx.ses_patterns(st):
+        if any(a.name.lower() in names for a in found):
+            return pointer
+    return _anchor(st)
 
 
 @rule("SES040")
@@ -53,7 +67,7 @@ def send_restriction_bypassed(ctx):
             # a statement for another principal, sender address or identity cannot bypass this one
             reached = set().union(*(c for r, c in restricted if _may_overlap(ctx, st, r, key)))
             if reached:
-                yield _anchor(st), (f"this statement allows {_names(ctx, covered)} without the '{key}' condition "
+                yield _entry(ctx, st, covered), (f"this statement allows {_names(ctx, covered)} without the '{key}' condition "
                                     f"that restricts {_names(ctx, reached)}: a caller sends through it unrestricted")
 
 
@@ -79,10 +93,9 @@ def _principals_meet(a, b) -> bool:
 def _from_values(st) -> list[str] | None:
     """The From addresses a statement admits (positive operators only), or None for any."""
     for cond in st.conditions_on("ses:FromAddress"):
-        op = cond.operator
-        if op.base in ("StringEquals", "StringLike", "StringEqualsIgnoreCase") and not op.if_exists \
-                and op.set_op is None and all(isinstance(v, str) and "${" not in v for _, v in cond.values):
-            return [v for _, v in cond.values]
+        if cond.base in ("StringEquals", "StringLike", "StringEqualsIgnoreCase") and not cond.if_exists \
+                and cond.set_op is None and all(isinstance(v, str) and "${" not in v for _, v in cond.items()):
+            return [v for _, v in cond.items()]
     return None
 
 
@@ -171,9 +184,9 @@ def _twin_findings(ctx, statements, verb: str, consequence: str, on_purpose: set
             entry = gaps.setdefault(st.pointer, (st, set(), set()))
             entry[1].add(have)
             entry[2].add(lack)
-    for st, have, lack in gaps.values():
-        yield _anchor(st), (f"this statement {verb} {_names(ctx, have)} but no statement {verb} their v1/v2 twins "
-                            f"{_names(ctx, lack)}: {consequence}")
+    for st, haves, lacks in gaps.values():
+        yield _entry(ctx, st, haves), (f"this statement {verb} {_names(ctx, haves)} but no statement {verb} their "
+                                       f"v1/v2 twins {_names(ctx, lacks)}: {consequence}")
 
 
 @rule("SES042")
@@ -201,10 +214,10 @@ def deny_not_resource_blocks_configuration_set(ctx):
     for st in ctx.statements:
         if not st.deny or not st.not_resources or st.conditions or not (ctx.covered(st) & sends):
             continue
-        if not any(fits(arn, cset) for _, arn in st.not_resources):
-            yield st.not_resources[0][0], ("Deny with 'NotResource' that lists no configuration-set ARN: sends "
-                                           "that use a configuration set (named, or the identity's default) are "
-                                           "also checked against its ARN, so they are denied")
+        if not any(fits(arn, cset) for arn in st.not_resources):
+            yield join(st.pointer, "NotResource"), ("Deny with 'NotResource' that lists no configuration-set ARN: "
+                                                    "sends that use a configuration set (named, or the identity's "
+                                                    "default) are also checked against its ARN, so they are denied")
 
 
 @rule("SES045")
@@ -213,7 +226,7 @@ def send_authorization_incomplete(ctx):
     if not allowed:
         return
     api_v2 = any(str(v) == "2" for st in ctx.statements if st.allow
-                 for c in st.conditions_on("ses:ApiVersion") if not c.operator.negated for _, v in c.values)
+                 for c in st.conditions_on("ses:ApiVersion") if not c.negated for _, v in c.items())
     template = _template_in_play(ctx)
     for spec in ("sesv2:SendEmail", "sesv2:SendBulkEmail"):
         for variant in _variants(spec):
@@ -228,9 +241,10 @@ def send_authorization_incomplete(ctx):
             if intent and missing:
                 st = next((s for s in ctx.statements if s.allow and ctx.covered(s) & (needed | {"sendemail"})),
                           ctx.statements[0])
-                yield _anchor(st), (f"v2 {spec.partition(':')[2]} with {kind} content is authorized as "
-                                    f"{_names(ctx, needed)}; this policy does not allow {_names(ctx, missing)}, "
-                                    f"so those sends are denied"), "warning" if kind == "bulk" else "info"
+                yield _entry(ctx, st, (needed & ctx.covered(st)) or {"sendemail"}), (
+                    f"v2 {spec.partition(':')[2]} with {kind} content is authorized as {_names(ctx, needed)}; "
+                    f"this policy does not allow {_names(ctx, missing)}, so those sends are denied"), \
+                    "warning" if kind == "bulk" else "info"
 
 
 def _template_in_play(ctx) -> bool:
@@ -262,7 +276,7 @@ def sending_authorization_resource(ctx):
         return
     identity = ctx.matrix.resource_types["identity"]
     for st in ctx.statements:
-        for pointer, arn in st.resources or ():
+        for pointer, arn in st.items("Resource") or ():
             if arn != "*" and "${" not in arn and not fits(arn, identity):
                 yield pointer, (f"resource '{arn}' in an SES identity policy: the policy is attached to one identity "
                                 f"and its 'Resource' must be that identity's ARN")
@@ -274,23 +288,24 @@ def allow_not_resource_on_send(ctx):
     for st in ctx.statements:
         covered = ctx.covered(st) & sends
         if st.allow and st.not_resources and covered:
-            yield st.not_resources[0][0], (f"Allow with 'NotResource' grants {_names(ctx, covered)} on every "
-                                           f"identity, configuration set and template except those listed, now and "
-                                           f"in future: name the ARNs you send with in 'Resource'")
+            yield join(st.pointer, "NotResource"), (f"Allow with 'NotResource' grants {_names(ctx, covered)} on "
+                                                    f"every identity, configuration set and template except those "
+                                                    f"listed, now and in future: name the ARNs you send with in "
+                                                    f"'Resource'")
 
 
 @rule("SES057")
 def guardrail_misses_actions_without_recipients(ctx):
     allowed = set().union(*(ctx.covered(st) for st in ctx.statements if st.allow)) if ctx.statements else set()
     for st in ctx.statements:
-        if not st.deny or not any(c.operator.set_op == "ForAnyValue" for c in st.conditions_on("ses:Recipients")):
+        if not st.deny or not any(c.set_op == "ForAnyValue" for c in st.conditions_on("ses:Recipients")):
             continue
         from_wildcards = {a.name.lower() for _, pattern, found in ctx.ses_patterns(st) if has_wildcard(pattern)
                           for a in found}
         missed = {n for n in from_wildcards if n.startswith("send") and not carries(n, "ses:Recipients")}
         if missed:
             reachable = missed & allowed
-            yield _anchor(st), (f"this 'ses:Recipients' guardrail's wildcard covers {_names(ctx, missed)}, which "
+            yield _entry(ctx, st, missed), (f"this 'ses:Recipients' guardrail's wildcard covers {_names(ctx, missed)}, which "
                                 f"never carry 'ses:Recipients': the Deny never fires for them"
                                 + (f", and this policy allows {_names(ctx, reachable)}" if reachable else "")
                                 + "; deny them separately or list the send actions"), \

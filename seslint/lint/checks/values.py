@@ -22,13 +22,13 @@ _REGEX = ((re.compile(r"\.\*|\.\+"), "'.*' (IAM's wildcard is '*' alone)"),
 def wildcard_in_string_equals(ctx):
     for st in ctx.statements:
         for cond in st.conditions:
-            if cond.lowered not in ADDRESS_KEYS or cond.operator.base not in EQUALS:
+            if cond.lowered not in ADDRESS_KEYS or cond.base not in EQUALS:
                 continue
-            for pointer, value in cond.values:
+            for pointer, value in cond.items():
                 if isinstance(value, str) and "${" not in value and has_wildcard(value):
                     effect = _literal_effect(st, cond)
-                    like = cond.operator.text.replace("Equals", "Like").replace("IgnoreCase", "")
-                    yield pointer, (f"'{cond.operator.base}' compares '{value}' literally: '*' and '?' are "
+                    like = cond.operator.replace("Equals", "Like").replace("IgnoreCase", "")
+                    yield pointer, (f"'{cond.base}' compares '{value}' literally: '*' and '?' are "
                                     f"wildcards only in StringLike, so {effect}; use '{like}'")
 
 
@@ -37,22 +37,22 @@ def _literal_effect(st, cond) -> str:
     return {(True, False): "this Allow never grants real addresses",
             (True, True): "the condition restricts nothing",
             (False, False): "this Deny never fires for real addresses",
-            (False, True): "this Deny fires for every address"}[(st.allow, cond.operator.negated)]
+            (False, True): "this Deny fires for every address"}[(st.allow, cond.negated)]
 
 
 @rule("SES054")
 def regex_in_string_like(ctx):
     for st in ctx.statements:
         for cond in st.conditions:
-            if not cond.operator.like or "${" in cond.key:
+            if not cond.like or "${" in cond.key:
                 continue
-            for pointer, value in cond.values:
+            for pointer, value in cond.items():
                 if not isinstance(value, str) or "${" in value:
                     continue
                 found = [what for rx, what in _REGEX if rx.search(value)]
                 if found:
                     yield pointer, (f"'{value}' looks like a regular expression ({', '.join(found)}): "
-                                    f"'{cond.operator.base}' knows only '*' (any run) and '?' (one character) "
+                                    f"'{cond.base}' knows only '*' (any run) and '?' (one character) "
                                     f"and takes everything else literally")
 
 
@@ -63,15 +63,15 @@ def if_exists_on_sender_key_in_allow(ctx):
             continue
         for cond in st.conditions:
             # when some actions never carry the key, if-exists-vacuous (SES036) already says so
-            if cond.operator.if_exists and cond.lowered in SENDER_KEYS and not if_exists_free(ctx, st, cond):
-                yield cond.pointer, (f"'{cond.operator.text}' on '{cond.key}' is also true when the request has no "
+            if cond.if_exists and cond.lowered in SENDER_KEYS and not if_exists_free(ctx, st, cond):
+                yield cond.pointer, (f"'{cond.operator}' on '{cond.key}' is also true when the request has no "
                                      f"such value, so this Allow admits those sends unchecked; drop 'IfExists'")
 
 
 @rule("SES058")
 def noncanonical_case(ctx):
     for st in ctx.statements:
-        for pointer, text in (st.actions or ()) + (st.not_actions or ()):
+        for pointer, text in (st.items("Action") or ()) + (st.items("NotAction") or ()):
             prefix, _, name = text.partition(":")
             if prefix.lower() != "ses" or has_wildcard(name) or "${" in text:
                 continue
