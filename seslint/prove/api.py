@@ -38,7 +38,7 @@ class Outcome:
     free_keys: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        out = {"verdict": self.verdict, "reason": self.reason}
+        out: dict[str, object] = {"verdict": self.verdict, "reason": self.reason}
         if self.witness is not None:
             out["counterexample"] = self.witness.to_json()
         if self.free_keys:
@@ -101,7 +101,8 @@ def send_formulas(send: Send) -> list[tuple[tuple, object]]:
     decided: dict = {}   # kinds of send share most requests: decide each once
     for plan in plans(inputs.region, inputs.account):
         api, content, with_cs, operation, requests = plan
-        need, alt = [], {role: [] for role in ALTERNATIVE_ROLES}
+        need: list = []
+        alt: dict[str, list] = {role: [] for role in ALTERNATIVE_ROLES}
         for action, arn, role, context in requests:
             req = send.request(api, action, arn, role, context)
             key = (action, arn, req.on_identity, id(req.ctx))
@@ -212,7 +213,7 @@ class Change:
     reason: str = ""
 
     def to_json(self) -> dict:
-        out = {"action": self.action, "resource": self.role}
+        out: dict[str, object] = {"action": self.action, "resource": self.role}
         if self.witness is not None:
             out["request"] = self.witness
         if self.reason:
@@ -249,7 +250,7 @@ def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tupl
     except (Unknown, z3.Z3Exception) as exc:
         change = Change(action, role, reason=str(exc))
         return change, change
-    out = []
+    out: list[Change | None] = []
     for allows, denies, a, b, send in ((1, 0, new, old, sn), (0, 1, old, new, so)):
         picks = [all_([p[allows], not_(p[denies])]) for p in pairs]
         try:

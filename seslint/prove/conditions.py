@@ -19,6 +19,7 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
+from typing import Any
 
 import z3
 
@@ -37,10 +38,10 @@ class Val:
     """A context key's value: `kind` is concrete, str, list, num, date, bool or ip."""
 
     kind: str
-    present: object = True          # Python bool or z3 Bool
-    value: object = MISSING         # the concrete value, or a z3 expression
+    present: Any = True             # Python bool or z3 Bool
+    value: Any = MISSING            # the concrete value, or a z3 expression
     items: tuple = ()               # list: z3 strings
-    length: object = None           # list: z3 Int
+    length: Any = None              # list: z3 Int
     scale: int = 1                  # num: value is an Int of units of 1/scale
 
 
@@ -120,7 +121,8 @@ def value_text(val: Val, model) -> object:
 
 
 def decimals(value: Decimal) -> int:
-    return max(0, -value.as_tuple().exponent)
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def condition(cc, ctx, variables: bool):

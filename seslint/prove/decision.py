@@ -11,15 +11,16 @@ nothing (a negated operator then holds), instead of voiding the statement.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from seslint.evaluate import variables as V
 from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPolicy
 from seslint.prove.conditions import condition
 from seslint.prove.strings import (
     FALSE,
-    NO_VALUE,
     TRUE,
     B,
+    NoValue,
     Unknown,
     all_,
     any_,
@@ -64,8 +65,8 @@ class SymRequest:
 
     action: str
     prefix: str
-    suffix: object
-    ctx: object
+    suffix: Any
+    ctx: Any
     on_identity: bool
 
 
@@ -91,7 +92,7 @@ def _resource(text: str, variables: bool, req: SymRequest, where: str):
     if split is None:
         return FALSE
     head, tail = (resolve(p, req.ctx.var) for p in split)
-    if head is NO_VALUE or tail is NO_VALUE:
+    if isinstance(head, NoValue) or isinstance(tail, NoValue):
         return FALSE
     if any(isinstance(p, tuple) for p in head):
         raise Unknown(f"resource '{text}' ({where}) has a policy variable before the resource part")

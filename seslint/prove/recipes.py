@@ -33,7 +33,7 @@ def promises(recipe, given: dict, env: dict) -> tuple[dict, dict]:
     senders = [s for s in given.get("from", ()) if s]
     region = next((r for r in env.get("region", ()) if r and "*" not in r), "us-east-1")
     account = next((a for a in env.get("account", ()) if a and "*" not in a), "111122223333")
-    kwargs = {"recipients_within": recipients, "senders_within": senders}
+    kwargs: dict[str, object] = {"recipients_within": recipients, "senders_within": senders}
     if recipe.policy_type == "identity" and recipe.name not in SENDING:
         kwargs = {"no_send": True}
     return kwargs, {"region": region, "account": account}

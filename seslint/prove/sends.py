@@ -54,7 +54,7 @@ def plans(region: str, account: str) -> tuple:
                                 configuration_set=CS if with_cs else None,
                                 template=TPL if content in ("template", "bulk") else None,
                                 region=region, account=account))
-            readings = [{}]
+            readings: list[dict] = [{}]
             if any(r.uncertain for r in planned.requests):
                 readings.append({k: v for r in planned.requests for k, v in r.uncertain.items()})
             for extra in readings:

@@ -175,7 +175,8 @@ def _concrete(value: str, parts: tuple, mode: str) -> bool:
         return glob(tuple(p.lower() if p not in (V.ANY, V.ONE) else p for p in parts), ignore_case=False).fullmatch(
             value.lower()) is not None
     if mode == "arn":
-        return arn_glob(parts).fullmatch(value) is not None
+        pattern = arn_glob(parts)
+        return pattern is not None and pattern.fullmatch(value) is not None
     return glob(parts, ignore_case=False).fullmatch(value) is not None
 
 
