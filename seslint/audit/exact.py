@@ -30,6 +30,8 @@ _REASONS = {"anyone": "sends to an outside address (outside every recipient patt
 def decide(principal, finding, relevant, region: str, resource_policies: dict, statement):
     """Fill `finding` (verdict, reason, scope, witness) for the principal; `relevant` are its
     (kind, policy, statement) triples that may send, `statement(kind, policy, st)` names one."""
+    import z3
+
     from seslint.prove.api import COUNTEREXAMPLE, PROVEN
     from seslint.prove.strings import Unknown
 
@@ -54,7 +56,7 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
                 return _found(finding, verdict, question, found, relevant, sessions)
             if unknown is not None:
                 return _unknown(finding, unknown, allows)
-    except Unknown as exc:
+    except (Unknown, z3.Z3Exception) as exc:
         return _unknown(finding, str(exc), allows)
     except SeslintError as exc:
         return _unknown(finding, f"a policy cannot be read: {exc}")
