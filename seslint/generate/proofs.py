@@ -79,7 +79,7 @@ def _requests(item: dict, env, matrix) -> tuple[tuple[dict, ...], ...]:
     if "request" in item:
         r = item["request"]
         return (({"action": r["action"], "resource": r.get("resource", "*"), "context": r.get("context", {})},),)
-    call = item.get("send") or item.get("call")
+    call: dict = item.get("send") or item["call"]
     spec = call["operation"]
     variants = matrix.operation(spec)
     if len(variants) != 1:
@@ -96,6 +96,8 @@ def _requests(item: dict, env, matrix) -> tuple[tuple[dict, ...], ...]:
     if "send" in item:
         from seslint.evaluate.sendmodel import api_of, context_values
 
+        if sender is None:
+            raise ValueError(f"proof '{item['name']}': a send needs 'from'")
         to = None if call.get("to") == "absent" else _as_tuple(call.get("to") or [])
         context = context_values(api_of(spec), sender, display=call.get("display_name", ""), recipients=to)
     context.update(call.get("context", {}))
@@ -174,6 +176,7 @@ def prove(recipe_name: str, values: Mapping[str, Any] | None = None, policy: dic
                     decision = evaluate(load_scenario(sc, f"{recipe.name}: {case.name}", f"/{i}")).decision
                     decisions.append((request, decision))
                 verdicts.append(decisions)
+            bad: list   # the denied requests, or the alternatives whose every request was allowed
             if case.expect == "allowed":
                 bad = [(r, d) for v in verdicts for r, d in v if d != "allowed"]
                 ok = not bad
