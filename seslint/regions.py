@@ -13,6 +13,12 @@ def partition_of(region: str) -> str | None:
     return None
 
 
+def known_regions(region: str) -> list[str]:
+    """The known regions of the partition `region` belongs to (the aws partition's for an unknown one)."""
+    partitions = data.load("regions.json")["partitions"]
+    return list(partitions[partition_of(region) or "aws"]["regions"])
+
+
 def unknown_region_warning(region: str | None) -> str | None:
     """A warning for a region no partition knows (a typo, or one newer than seslint's data); None if known."""
     if not region or region == "*" or partition_of(region) is not None:

@@ -1,8 +1,8 @@
 """Audit verdicts proven by the engine of `seslint prove`, each with a witness send.
 
 One `prove.api.Session` per region encodes the principal's possible sends once; the verdict is
-the first of these questions with a counterexample, asked in the audited region and in each region
-an SES ARN of the statements names:
+the first of these questions with a counterexample, asked in the audited region and in one region
+of each other class the statements' SES ARNs tell apart (`regions`):
     anyone          a send with a recipient outside every recipient pattern the statements name
                     (and outside the mailbox simulator)
     restricted      a send with a recipient outside the mailbox simulator
@@ -21,7 +21,6 @@ from seslint.evaluate.sendmodel import SEND_KINDS
 
 SIMULATOR_PATTERN = "*@simulator.amazonses.com"
 OUTSIDE = "seslint-audit@outside.invalid"   # a pattern that matches it restricts nothing
-MAX_REGIONS = 3
 _REASONS = {"anyone": "sends to an outside address (outside every recipient pattern the policies name) are allowed",
             "restricted": "only to recipients matching the listed patterns",
             "simulator-only": "only to mailbox simulator addresses"}
@@ -176,14 +175,31 @@ def _unknown(finding, reason: str, statements=()):
 
 
 def regions(relevant, region: str) -> list[str]:
-    """The audited region, then each region an SES ARN of the statements names (no wildcards)."""
-    named = set()
+    """The audited region, then one region of each other class that the region parts of the statements'
+    SES ARNs tell apart (`eu-*`, `us-east-1`, ...): regions that every such part matches alike get the
+    same answer, so one of each class decides for all. Candidates are the known regions of the audited
+    region's partition and the regions the ARNs name literally (a new region, a typo)."""
+    from seslint.regions import known_regions
+
+    parts = set()
     for _, _, st in relevant:
         for resource in st.resources or st.not_resources or ():
             arn = parse(resource)
-            if arn is not None and arn.service == "ses" and arn.region and not any(c in arn.region for c in "*?$"):
-                named.add(arn.region)
-    return [region, *sorted(named - {region})][:MAX_REGIONS]
+            if arn is not None and arn.service == "ses" and arn.region and "${" not in arn.region:
+                parts.add(arn.region)   # a variable there is literal text: it matches no region
+    parts_in_order = sorted(parts)
+    candidates = set(known_regions(region)) | {p for p in parts if "*" not in p and "?" not in p}
+
+    def signature(r: str) -> tuple[bool, ...]:
+        return tuple(matches(p, r, ignore_case=False) for p in parts_in_order)
+
+    seen = {signature(region)}
+    out = [region]
+    for r in sorted(candidates - {region}):
+        if (sig := signature(r)) not in seen:
+            seen.add(sig)
+            out.append(r)
+    return out
 
 
 def recipient_patterns(relevant) -> list[str]:

@@ -83,7 +83,33 @@ CASES = [
                                             "*@competitor.example", "*.invalid"]}})],
      None, "anyone", [], ["any sender"], "outside address"),
     ("api version 2", [st(**{"StringEquals": {"ses:ApiVersion": "2"}})], None, "anyone", [], ["any sender"], ""),
+    # Regions: the audit runs in us-east-1, but a wildcard region part allows sends elsewhere.
+    ("wildcard region elsewhere", [st(resource="arn:aws:ses:eu-*:111122223333:identity/*")], None,
+     "anyone", [], ["any sender"], "outside address"),
+    # The fourth region named is the open one: no cap on how many regions are asked.
+    ("open in the fourth region", [st(resource=f"arn:aws:ses:{r}:111122223333:identity/*",
+                                      **{"ForAllValues:StringLike": {"ses:Recipients": SIM}})
+                                   for r in ("us-east-1", "ap-south-1", "eu-west-1")]
+     + [st(resource="arn:aws:ses:sa-east-1:111122223333:identity/*")], None,
+     "anyone", [], ["any sender"], "outside address"),
 ]
+
+
+@pytest.mark.parametrize(("parts", "expected"), [
+    ([], ["us-east-1"]),
+    (["*"], ["us-east-1"]),                              # every region alike
+    (["us-east-1"], ["us-east-1", "af-south-1"]),         # us-east-1, and any other region
+    (["eu-*", "eu-west-1"], ["us-east-1", "eu-central-1", "eu-west-1"]),
+    (["${aws:RequestedRegion}"], ["us-east-1"]),          # literal text there: matches no region
+    (["xx-test-1"], ["us-east-1", "xx-test-1"]),          # a region seslint's data does not know
+])
+def test_regions_asked(parts, expected):
+    from seslint.audit.exact import regions
+    from seslint.policy import parse_policy
+
+    policy = parse_policy({"Version": "2012-10-17", "Statement": [
+        st(resource=f"arn:aws:ses:{p}:111122223333:identity/*") for p in parts] or [st()]})
+    assert regions([("identity", policy, s) for s in policy.statements], "us-east-1") == expected
 
 
 @pytest.mark.parametrize(("name", "statements", "boundary", "expected", "recipients", "senders", "reason"), CASES,
