@@ -259,35 +259,28 @@ def _build(fn, items: list):
 
 
 def all_(items):
-    out: list = []
-    seen: set = set()
-    for x in items:
-        if x is True or x is TRUE:
-            continue
-        if x is False or x is FALSE:
-            return FALSE
-        if id(x) not in seen:
-            seen.add(id(x))
-            out.append(x)
-    if not out:
-        return TRUE
-    return out[0] if len(out) == 1 else _build(z3.z3core.Z3_mk_and, out)
+    return _fold(items, True, TRUE, FALSE, z3.z3core.Z3_mk_and)
 
 
 def any_(items):
+    return _fold(items, False, FALSE, TRUE, z3.z3core.Z3_mk_or)
+
+
+def _fold(items, neutral: bool, neutral_ref, absorbing_ref, make):
+    """And (neutral True) or Or (neutral False) of `items`, folding constants and repeats."""
     out: list = []
     seen: set = set()
     for x in items:
-        if x is False or x is FALSE:
+        if x is neutral or x is neutral_ref:
             continue
-        if x is True or x is TRUE:
-            return TRUE
+        if x is (not neutral) or x is absorbing_ref:
+            return absorbing_ref
         if id(x) not in seen:
             seen.add(id(x))
             out.append(x)
     if not out:
-        return FALSE
-    return out[0] if len(out) == 1 else _build(z3.z3core.Z3_mk_or, out)
+        return neutral_ref
+    return out[0] if len(out) == 1 else _build(make, out)
 
 
 def not_(x):
