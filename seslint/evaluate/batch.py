@@ -19,6 +19,7 @@ from orjson import JSONDecodeError, loads as fast_loads  # about twice json's sp
 
 from seslint.errors import InputError, SeslintError, UnknownNameError
 from seslint.evaluate import evaluate, load_scenario
+from seslint.evaluate.engine import Result
 from seslint.evaluate.scenario import PolicyCache
 from seslint.jsondoc import loads
 
@@ -90,9 +91,10 @@ class Evaluator:
         denied = errors = 0
         pending = []
         for number, data in lines:
-            line, sid, result = self.line(number, data)
-            if line is None:
+            found = self.line(number, data)
+            if found is None:
                 continue
+            sid, result = found
             if isinstance(result, str):
                 errors += 1
                 pending.append(self.dumps({"id": sid, "error": result}) if self.fmt == "json"
@@ -103,13 +105,13 @@ class Evaluator:
                                else f"{_label(sid, number)}: {result.decision} ({result.reason})")
         return "".join(p + "\n" for p in pending), denied, errors
 
-    def line(self, number: int, data: bytes):
-        """(text, id, result or error message) of one line; text is None for a blank line."""
+    def line(self, number: int, data: bytes) -> tuple[object, Result | str] | None:
+        """(id, result or error message) of one line; None for a blank line."""
         source, sid = self.source, None
         try:
             line = _decoded(data, number)
             if line.isspace() or not line:
-                return None, None, None
+                return None
             try:
                 value = fast_loads(line)
             except JSONDecodeError:  # not strict JSON: the strict parser words the error
@@ -122,14 +124,14 @@ class Evaluator:
                 self.known.add(scenario.request.action)
             if self.resource_account is not None and scenario.request.account is None:
                 scenario.request.account = self.resource_account
-            return line, sid, evaluate(scenario, explain=self.explain)
+            return sid, evaluate(scenario, explain=self.explain)
         except SeslintError as exc:
             if isinstance(exc, InputError) and exc.source in (source, None):
                 exc.source, exc.line = source, number
             message = str(exc) if isinstance(exc, InputError) else f"{source}:{number}: {exc}"
             if exc.help:
                 message += f" (help: {exc.help})"
-            return "", sid, message
+            return sid, message
 
 
 def _chunks(handle, source: str) -> Iterator[Chunk]:
