@@ -155,15 +155,17 @@ def _none(principal, finding, relevant, region: str, resource_policies: dict, st
         return any(s.ask(s.violation(no_send=True)).verdict == COUNTEREXAMPLE
                    for s in (_session(principal, r, resource_policies, **change) for r in regions(relevant, region)))
 
+    import z3
+
     from seslint.prove.strings import Unknown
 
-    try:
+    try:  # only the reason's wording depends on these: the verdict is proven already
         if principal.permission_boundary is not None and sends(boundary=False):
             finding.reason = "proven: the permissions boundary stops every possible send"
         elif any(s.effect == "Deny" for _, _, s in relevant) and sends(strip_denies=True):
             finding.reason = "proven: every possible send is explicitly denied"
             finding.statements = [statement(k, p, s) for k, p, s in relevant if s.effect == "Deny"]
-    except (Unknown, SeslintError):
+    except (Unknown, SeslintError, z3.Z3Exception):
         pass
     return finding
 
