@@ -171,6 +171,15 @@ class Session:
                     left.discard(plan[:2])
         return sorted(found)
 
+    def _without_configuration_set(self, model, assumptions: list):
+        """A witness as small as is cheap: the same question without a configuration set, when
+        one is not needed (one more check, only when the first witness used one)."""
+        try:
+            answer, smaller, _ = self.lazy.check([*assumptions, z3.Not(self.send.has_cs)])
+        except z3.Z3Exception:
+            return model
+        return smaller if answer == z3.sat else model
+
     def ask(self, violation, *assumptions) -> Outcome:
         send = self.send
         try:
@@ -185,6 +194,8 @@ class Session:
             return Outcome(PROVEN, reason)
         if answer != z3.sat:
             return Outcome(UNKNOWN, f"the solver gave up ({why})")
+        if z3.is_true(model.eval(send.has_cs, model_completion=True)):
+            model = self._without_configuration_set(model, [violation, *assumptions])
         plan = next(p for p, f in self.formulas if z3.is_true(model.eval(f, model_completion=True)))
         found = witness(send, model, plan)
         problem = recheck_send(send.inputs, found)

@@ -56,6 +56,15 @@ def test_prove_text_and_usage():
     assert run("prove", "--policy", P / "leaky-guardrail.json", *ACCOUNT)[0] == 2
 
 
+@pytest.mark.parametrize(("name", "flags"), [c[:2] for c in CASES if c[3] == "counterexample"])
+def test_witness_has_no_configuration_set_it_does_not_need(name, flags):
+    """A counterexample is minimal where that is cheap: none of these policies needs a configuration
+    set, so no witness carries one (the solver's first model may)."""
+    _, out = run("prove", "--policy", P / name, *ACCOUNT, *flags, "--format", "json")
+    send = json.loads(out)["counterexample"]["send"]
+    assert send["configuration_set"] is None
+
+
 def test_free_key_is_unknown(tmp_path):
     policy = tmp_path / "ip.json"
     policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
