@@ -64,7 +64,7 @@ def _check_principal(ctx, param, value):
               help="A request context value (repeat a key for a multivalued key; KEY=[] for an empty set).")
 @click.option("--explain", is_flag=True, help="Show which statements matched and why each condition held or failed.")
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Worker processes for --scenarios (default: one per CPU; results keep the input order).")
+              help="Worker processes for --scenarios, on Linux (default: one per CPU; results keep the input order).")
 @aws_options(conflicts=("scenario_path", "batch_path", "principal"))
 @format_option("text", "json")
 @click.pass_context

@@ -163,7 +163,7 @@ def _results(chunks: Iterator[Chunk], evaluator: Evaluator, jobs: int) -> Iterat
     """Each chunk's output, in order: in this process for one job or a one-chunk input, else by
     `jobs` forked workers, each holding one chunk at a time (so memory stays flat)."""
     head = list(itertools.islice(chunks, 2))
-    if jobs < 2 or len(head) < 2 or not hasattr(os, "fork"):
+    if jobs < 2 or len(head) < 2 or not sys.platform.startswith("linux"):  # fork is safe on Linux only
         yield from map(evaluator.chunk, itertools.chain(head, chunks))
         return
     import multiprocessing
