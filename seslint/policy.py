@@ -66,7 +66,7 @@ class Condition:
 class Statement:
     pointer: str
     sid: str | None
-    effect: str
+    effect: str | None      # None only when read tolerantly from an invalid Effect
     actions: tuple[str, ...] | None
     not_actions: tuple[str, ...] | None
     resources: tuple[str, ...] | None
