@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
+import orjson
 import pytest
+from hypothesis import given, strategies as st
 
 from seslint.evaluate import batch
 from tests.evaluate.scenario_gen import scenarios
@@ -56,3 +59,67 @@ def test_a_crash_in_a_worker_is_an_internal_error(cli, mixed, monkeypatch):
     assert run.code == 4
     assert run.err.count("\n") == 1 and "internal error (WorkerError: KeyError: 'boom')" in run.err
     assert "Traceback" not in run.output
+
+
+POLICY = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*", '
+          '"Condition": {"StringEquals": {"ses:FromAddress": "a@example.com"}EXTRA}}]}')
+REQUEST = ('"request": {"action": "ses:SendEmail", "resource": "arn:aws:ses:us-east-1:111122223333:identity/a@example.com",'
+           ' "context": {"ses:FromAddress": "SENDER"}}')
+
+
+def _line(head: str, condition: str = "", sender: str = "a@example.com") -> str:
+    """A scenario line as written: `head` members, then one policy (with `condition` added) and a request."""
+    policy, request = POLICY.replace("EXTRA", condition), REQUEST.replace("SENDER", sender)
+    return "{" + head + ', "identity_policies": [' + policy + "], " + request + "}"
+
+
+@pytest.mark.parametrize(("line", "error"), [
+    # A repeated member is refused (orjson would silently keep the last value), wherever it is.
+    (_line('"id": "a", "id": "b"'), "/id"),
+    (_line('"id": "c"', ', "StringEquals": {"ses:FromAddress": "b@example.com"}', "b@example.com"),
+     "/identity_policies/0/Statement/0/Condition/StringEquals"),
+    (_line('"id" : "d", "id" : "e"'), "/id"),
+    # An escape no encoder writes (\u0022 for a quote) must not hide a repeat from the shortcut.
+    (_line('"id": "j", "id": "k", "note": "\\u0022:"'), "/id"),
+    # Lines the shortcut cannot judge are parsed strictly, and still answered.
+    (_line('"id": "f\\u00e9"'), None),
+    (_line('"id" : "g"'), None),
+    (_line('"id": ":h"'), None),
+    (_line('"id": "i"'), None),
+])
+def test_repeated_members_are_refused_in_batches(cli, tmp_path, line, error):
+    path = tmp_path / "b.jsonl"
+    path.write_text(line + "\n")
+    run = cli("simulate", "--scenarios", path, "--format", "json")
+    result = json.loads(run.out)
+    if error is None:
+        assert (run.code, result["decision"]) == (0, "allowed"), result
+    else:
+        assert run.code == 3 and "member name repeated in one object" in result["error"], result
+        assert f"at {error}: member name repeated" in result["error"], result
+
+
+_WS = st.sampled_from(["", " ", "\t", "  "])
+_TEXT = st.text(alphabet=' :"\\é\tab', max_size=4)
+
+
+@st.composite
+def _json_text(draw, depth=0):
+    """JSON text whose objects may repeat a member, with any whitespace: (text, has a repeat)."""
+    if depth > 2 or draw(st.booleans()):
+        return json.dumps(draw(st.one_of(_TEXT, st.integers(), st.none()))), False
+    pairs = draw(st.lists(st.tuples(st.sampled_from(["a", ":", " :", 'b"', "c\\", "é"]), _json_text(depth + 1)), max_size=4))
+    names = [name for name, _ in pairs]
+    repeated = len(set(names)) < len(names) or any(r for _, (_, r) in pairs)
+    parts = [f"{draw(_WS)}{json.dumps(name)}{draw(_WS)}:{draw(_WS)}{text}" for name, (text, _) in pairs]
+    return "{" + ",".join(parts) + draw(_WS) + "}", repeated
+
+
+@given(_json_text(), st.booleans())
+def test_the_repeat_shortcut_never_misses_a_repeat(case, unusual_escapes):
+    text, repeated = case
+    if unusual_escapes:   # valid JSON that no encoder writes: the shortcut must not count on it
+        text = re.sub(r'(?<!\\)((?:\\\\)*)\\"', r"\1\\u0022", text)
+    value = orjson.loads(text)
+    if batch._members_unique(text.encode(), value):
+        assert not repeated, text
