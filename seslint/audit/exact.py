@@ -52,6 +52,8 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
                 if outcome.verdict != PROVEN and unknown is None:
                     unknown = outcome.reason
             if found is not None:
+                if verdict != "anyone":   # a proven limit: say what the proofs assume
+                    _parent_caveat(finding, sessions)
                 return _found(finding, verdict, question, found, relevant, sessions)
             if unknown is not None:
                 return _unknown(finding, unknown, allows)
@@ -59,7 +61,16 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
         return _unknown(finding, str(exc), allows)
     except SeslintError as exc:
         return _unknown(finding, f"a policy cannot be read: {exc}")
+    _parent_caveat(finding, sessions)
     return _none(principal, finding, relevant, region, resource_policies, statement)
+
+
+def _parent_caveat(finding, sessions: dict) -> None:
+    from seslint.prove.api import parent_caveat
+
+    caveat = next((c for s in sessions.values() if (c := parent_caveat(s.send.inputs))), None)
+    if caveat:
+        finding.notes.append(caveat)
 
 
 def _session(principal, region: str, resource_policies: dict, *, boundary=True, strip_denies=False):

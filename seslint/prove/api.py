@@ -74,6 +74,8 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
                                                 no_send=no_send, within=within))
         if outcome.verdict == PROVEN and not no_send and session.ask(TRUE).verdict == PROVEN:
             outcome.reason = vacuous(inputs)
+        if outcome.verdict == PROVEN and (caveat := parent_caveat(inputs)):
+            outcome.reason += "; " + caveat
         return outcome
     except (Unknown, z3.Z3Exception) as exc:
         return Outcome(UNKNOWN, str(exc))
@@ -92,6 +94,36 @@ def vacuous(inputs: Inputs) -> str:
     if named:
         reason += f"; the policies name {', '.join(named)}: try --region {named[0]}"
     return reason
+
+
+def parent_domains(inputs: Inputs) -> list[str]:
+    """The domain identities the policies name (in an Allow's Resource, or as the identity a sending
+    authorization policy is attached to), other than `*`."""
+    from seslint.core.arn import parse
+
+    texts = {at for at, _ in inputs.resources if at}
+    texts.update(text for cp in inputs.identity + [cp for _, cp in inputs.resources] for cs in cp.statements
+                 if cs.stmt.effect == "Allow" for text in cs.stmt.resources or ())
+    names = set()
+    for text in texts:
+        arn = parse(text)
+        if arn is not None and arn.service == "ses" and arn.resource.startswith("identity/"):
+            name = arn.resource.split("/", 1)[1]
+            if "@" not in name and name.strip("*"):
+                names.add(name)
+    return sorted(names)
+
+
+def parent_caveat(inputs: Inputs) -> str:
+    """What a proof does not cover when the policies name domain identities (README: what the proofs
+    assume), or "" when they name none."""
+    names = parent_domains(inputs)
+    if not names:
+        return ""
+    sub = names[0].lstrip("*.") or "example.com"
+    return (f"assumed: SES checks the From address's own identity or its own domain's; a verified parent domain "
+            f"such as {', '.join(names)} also authorizes its subdomains' sends (From a@mail.{sub}), a route this "
+            f"proof does not model: check such a send with `seslint can-send`")
 
 
 def send_formulas(send: Send) -> list[tuple[tuple, object]]:

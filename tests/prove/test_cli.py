@@ -95,3 +95,25 @@ def test_proof_in_a_region_without_sends_says_so(region, vacuous):
                     "--senders-within", "noreply@example.com")
     assert code == 0
     assert ("no send at all is allowed in us-east-1" in out and "try --region eu-west-1" in out) == vacuous
+
+
+def test_a_proof_names_the_parent_domain_route_it_does_not_model(tmp_path):
+    """SES lets a verified parent domain authorize its subdomains' sends; the proofs do not model that
+    route (README: what the proofs assume), so a proof over policies that name a domain identity says
+    so. can-send does model it: here it allows a send the proof's model has no room for."""
+    policy = tmp_path / "subdomains.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"],
+         "Resource": "arn:aws:ses:us-east-1:111122223333:identity/example.com",
+         "Condition": {"StringLike": {"ses:FromAddress": "*@*.example.com"}}}]}))
+    code, out = run("prove", "--policy", policy, *ACCOUNT, "--no-send", "--format", "json")
+    report = json.loads(out)
+    assert (code, report["verdict"]) == (0, "proven")
+    assert "such as example.com also authorizes its subdomains' sends" in report["reason"]
+    assert invoke("can-send", "--policy", policy, "--principal", "arn:aws:iam::111122223333:role/app",
+                  "--from", "a@mail.example.com", "--to", "b@example.org").code == 0
+    any_identity = tmp_path / "any.json"   # no domain identity named: nothing to say
+    any_identity.write_text(policy.read_text().replace("identity/example.com", "identity/*"))
+    _, out = run("prove", "--policy", any_identity, *ACCOUNT, "--senders-within", "*.example.com", "--format", "json")
+    report = json.loads(out)
+    assert (report["verdict"], report["reason"]) == ("proven", "no allowed send breaks the property")
