@@ -311,7 +311,7 @@ def _conditions(value, at, fail) -> tuple[Condition, ...]:
         if not block and fail:
             fail(f"condition operator '{operator}' has no keys", op_at)
         set_op, base, if_exists = split_operator(operator)
-        if fail is None and not _known_operator(set_op, base):
+        if fail is None and not known_operator(set_op, base):
             continue
         for key, raw in block.items():
             key_at = _join(op_at, key)
@@ -328,7 +328,8 @@ def _conditions(value, at, fail) -> tuple[Condition, ...]:
     return tuple(out)
 
 
-def _known_operator(set_op: str | None, base: str) -> bool:
+def known_operator(set_op: str | None, base: str) -> bool:
+    """Whether IAM has the operator `set_op:base` (the parts `split_operator` gives)."""
     from seslint.evaluate.operators import OPERATORS
 
     return base in OPERATORS and (set_op is None or set_op in SET_OPERATORS)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from seslint.policy import SET_OPERATORS, split_operator
+from seslint.policy import SET_OPERATORS, known_operator, split_operator
 
 
 def table() -> dict:
@@ -20,21 +20,13 @@ class Operator(NamedTuple):
     base: str
     set_op: str | None
     if_exists: bool
-    negated: bool
-
-    @property
-    def like(self) -> bool:
-        return self.base.endswith("Like")
 
 
 @lru_cache(maxsize=1024)
 def parse(text: str) -> Operator | None:
     """Split `ForAnyValue:StringLikeIfExists` into its parts; None when IAM has no such operator."""
     set_op, base, if_exists = split_operator(text)
-    row = table().get(base)
-    if row is None or (set_op is not None and set_op not in SET_OPERATORS):
-        return None
-    return Operator(text, base, set_op, if_exists, row.negated)
+    return Operator(text, base, set_op, if_exists) if known_operator(set_op, base) else None
 
 
 @lru_cache(maxsize=1)
