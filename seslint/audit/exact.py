@@ -14,7 +14,7 @@ policy it cannot encode) makes the verdict unknown, with the engine's reason.
 
 from __future__ import annotations
 
-from seslint.core.arn import parse
+from seslint.core.arn import parse, ses_identity
 from seslint.core.patterns import matches
 from seslint.errors import SeslintError
 from seslint.evaluate.sendmodel import SEND_KINDS
@@ -135,11 +135,9 @@ def _senders(session, violation, relevant, known: str) -> list[str]:
                         named.setdefault(v.lower(), v)
     for _, _, st in relevant:
         for resource in st.resources or ():
-            arn = parse(resource)
-            if arn is not None and arn.service == "ses" and arn.resource.startswith("identity/"):
-                name = arn.resource.split("/", 1)[1]
-                if name.strip("*?") and "${" not in name:
-                    named.setdefault((name if "@" in name else f"*@{name}").lower(), f"identity {name}")
+            name = ses_identity(resource)
+            if name is not None and name.strip("*?") and "${" not in name:
+                named.setdefault((name if "@" in name else f"*@{name}").lower(), f"identity {name}")
     def inside(value: str, patterns) -> bool:
         return any(matches(p, value, ignore_case=True) for p in patterns)
 

@@ -69,6 +69,14 @@ def parse(text: str) -> Arn | None:
     return Arn(*parts[1:])
 
 
+def ses_identity(text: str) -> str | None:
+    """The identity name (address or domain, maybe a pattern) of an SES identity ARN, else None."""
+    arn = parse(text)
+    if arn is None or arn.service != "ses" or not arn.resource.startswith("identity/"):
+        return None
+    return arn.resource[len("identity/"):]
+
+
 def account_of(text: str) -> str | None:
     """The account part of an ARN; None when it has none (S3) or `text` is no ARN."""
     arn = parse(text)

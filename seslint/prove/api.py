@@ -99,18 +99,12 @@ def vacuous(inputs: Inputs) -> str:
 def parent_domains(inputs: Inputs) -> list[str]:
     """The domain identities the policies name (in an Allow's Resource, or as the identity a sending
     authorization policy is attached to), other than `*`."""
-    from seslint.core.arn import parse
+    from seslint.core.arn import ses_identity
 
     texts = {at for at, _ in inputs.resources if at}
     texts.update(text for cp in inputs.identity + [cp for _, cp in inputs.resources] for cs in cp.statements
                  if cs.stmt.effect == "Allow" for text in cs.stmt.resources or ())
-    names = set()
-    for text in texts:
-        arn = parse(text)
-        if arn is not None and arn.service == "ses" and arn.resource.startswith("identity/"):
-            name = arn.resource.split("/", 1)[1]
-            if "@" not in name and name.strip("*"):
-                names.add(name)
+    names = {name for text in texts if (name := ses_identity(text)) is not None and "@" not in name and name.strip("*")}
     return sorted(names)
 
 

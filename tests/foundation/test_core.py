@@ -88,6 +88,16 @@ def test_account_of(text, account):
     assert arn.account_of(text) == account
 
 
+@pytest.mark.parametrize(("text", "name"), [
+    ("arn:aws:ses:us-east-1:111122223333:identity/example.com", "example.com"),
+    ("arn:aws:ses:*:*:identity/*@example.com", "*@example.com"),
+    ("arn:aws:ses:us-east-1:111122223333:configuration-set/x", None),
+    ("arn:aws:sns:us-east-1:111122223333:identity/x", None), ("*", None),
+])
+def test_ses_identity(text, name):
+    assert arn.ses_identity(text) == name
+
+
 @pytest.mark.parametrize(("text", "kind", "name"), [
     ("arn:aws:iam::111122223333:root", "root", None),
     ("arn:aws:iam::111122223333:user/team/app", "user", "app"),
