@@ -10,7 +10,6 @@ import collections
 import functools
 import gc
 import itertools
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from orjson import JSONDecodeError, dumps as fast_dumps, loads as fast_loads  # 
 
 from seslint.errors import InputError, SeslintError, UnknownNameError
 from seslint.evaluate import evaluate, load_scenario
-from seslint.evaluate.engine import Result
+from seslint.evaluate.engine import Result, compact_json
 from seslint.evaluate.scenario import PolicyCache
 from seslint.jsondoc import loads
 
@@ -84,7 +83,6 @@ class Evaluator:
         self.source, self.explain, self.fmt, self.resource_account = source, explain, fmt, resource_account
         self.cache = PolicyCache()
         self.known: set[str] = set()  # actions already checked
-        self.dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
     def chunk(self, lines: Chunk) -> tuple[str, int, int]:
         """The output text of some lines, and how many of them were denied and were errors."""
@@ -97,7 +95,7 @@ class Evaluator:
             sid, result = found
             if isinstance(result, str):
                 errors += 1
-                pending.append(self.dumps({"id": sid, "error": result}) if self.fmt == "json"
+                pending.append(compact_json({"id": sid, "error": result}) if self.fmt == "json"
                                else f"{_label(sid, number)}: error: {result}")
             else:
                 denied += not result.allowed

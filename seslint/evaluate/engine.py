@@ -34,8 +34,8 @@ from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPol
 from seslint.evaluate.operators import UNKNOWN
 
 ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
-# Compact JSON with sorted keys: the one-line form of a decision (batch output).
-_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+#: Compact JSON with sorted keys: the one-line form of batch output (a decision, or an error).
+compact_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Hit:
     @cached_property
     def json_text(self) -> str:
         """to_json() as compact sorted JSON, built once (hits are shared across requests)."""
-        return _ENCODE(self.to_json())
+        return compact_json(self.to_json())
 
     def describe(self) -> str:
         name = f"Sid '{self.sid}'" if self.sid else "statement"
@@ -101,9 +101,9 @@ class Result:
     def json_line(self) -> str:
         """to_json() as compact JSON with sorted keys, on one line (the statements' JSON is built once)."""
         if self.trace is not None:
-            return _ENCODE(self.to_json())
-        return (f'{{"decision":{_ENCODE(self.decision)},"id":{_ENCODE(self.id)},"matched":['
-                f'{",".join([h.json_text for h in self.hits])}],"reason":{_ENCODE(self.reason)}}}')
+            return compact_json(self.to_json())
+        return (f'{{"decision":{compact_json(self.decision)},"id":{compact_json(self.id)},"matched":['
+                f'{",".join([h.json_text for h in self.hits])}],"reason":{compact_json(self.reason)}}}')
 
 
 @dataclass
