@@ -40,10 +40,11 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
                  ("simulator-only", {"no_send": True}))
     sessions: dict = {}
     allows = [statement(k, p, s) for k, p, s in relevant if s.effect == "Allow"]
+    asked = regions(relevant, region)
     try:
         for verdict, question in questions:
             found, unknown = None, None
-            for r in regions(relevant, region):
+            for r in asked:
                 session = sessions.get(r) or sessions.setdefault(r, _session(principal, r, resource_policies))
                 outcome = session.ask(session.violation(**question))
                 if outcome.verdict == COUNTEREXAMPLE:
@@ -62,13 +63,15 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
     except SeslintError as exc:
         return _unknown(finding, f"a policy cannot be read: {exc}")
     _parent_caveat(finding, sessions)
-    return _none(principal, finding, relevant, region, resource_policies, statement)
+    return _none(principal, finding, relevant, asked, resource_policies, statement)
 
 
 def _parent_caveat(finding, sessions: dict) -> None:
+    """The proofs' parent-domain assumption, when the policies (the same in every region's session)
+    name a domain identity."""
     from seslint.prove.api import parent_caveat
 
-    caveat = next((c for s in sessions.values() if (c := parent_caveat(s.send.inputs))), None)
+    caveat = parent_caveat(next(iter(sessions.values())).send.inputs)
     if caveat:
         finding.notes.append(caveat)
 
@@ -155,14 +158,14 @@ def _senders(session, violation, relevant, known: str) -> list[str]:
     return sorted(out)
 
 
-def _none(principal, finding, relevant, region: str, resource_policies: dict, statement):
+def _none(principal, finding, relevant, asked: list[str], resource_policies: dict, statement):
     from seslint.prove.api import COUNTEREXAMPLE
 
     finding.verdict, finding.reason = "none", "proven: no possible send is allowed"
 
     def sends(**change) -> bool:
         return any(s.ask(s.violation(no_send=True)).verdict == COUNTEREXAMPLE
-                   for s in (_session(principal, r, resource_policies, **change) for r in regions(relevant, region)))
+                   for s in (_session(principal, r, resource_policies, **change) for r in asked))
 
     import z3
 
