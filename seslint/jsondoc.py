@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from seslint.errors import InputError
 
@@ -41,7 +42,7 @@ class Document:
 
     source: str
     text: str
-    value: object
+    value: Any   # Any, not object: mypyc (the compiled build) mishandles `object` in dataclass fields
     has_duplicates: bool = False
     _values: dict[str, int] | None = field(default=None, repr=False)   # pointer -> offset (full scan)
     _keys: dict[str, int] = field(default_factory=dict, repr=False)

@@ -65,13 +65,28 @@ def wheel_venv(tmp_path_factory) -> Path:
 
     The wheel is installed without dependencies: they come from the environment running the tests
     (its site-packages, appended to the new one's path), since the tests never reach the network."""
-    tmp = tmp_path_factory.mktemp("wheel")
+    return _wheel_venv(tmp_path_factory.mktemp("wheel"), compiled=False)
+
+
+@pytest.fixture(scope="session")
+def compiled_venv(tmp_path_factory) -> Path:
+    """As `wheel_venv`, from the compiled build (`HATCH_BUILD_HOOK_ENABLE_MYPYC=1`): needs a C compiler."""
+    if not (shutil.which("cc") or shutil.which("gcc")):
+        pytest.skip("no C compiler: the compiled build (opt-in) cannot be built here")
+    return _wheel_venv(tmp_path_factory.mktemp("compiled"), compiled=True)
+
+
+def _wheel_venv(tmp: Path, compiled: bool) -> Path:
+    # A copy of the tree: a build leaves compiled modules beside the sources it compiles.
     src = tmp / "src"
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".ci", "*.egg-info", "__pycache__", "tests",
-                                                             ".venv", "build"))
+                                                             ".venv", "build", "*.so"))
     wheels = tmp / "wheels"
+    env = {k: v for k, v in os.environ.items() if k != "HATCH_BUILD_HOOK_ENABLE_MYPYC"}
+    if compiled:
+        env["HATCH_BUILD_HOOK_ENABLE_MYPYC"] = "1"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(src)],
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=env)
     env_dir = tmp / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     [own] = (env_dir / "lib").glob("python*/site-packages")
@@ -82,3 +97,11 @@ def wheel_venv(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install",
                     "--no-deps", "-q", str(wheel)], check=True, capture_output=True)
     return env_dir
+
+
+def pytest_sessionstart(session) -> None:
+    """Refuse to test a source tree holding compiled modules: they would shadow the .py files."""
+    stale = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "seslint").rglob("*.so"))
+    if stale:
+        pytest.exit(f"compiled modules in the source tree would be tested instead of the sources: {', '.join(stale)}"
+                    " (remove them: git clean -fX seslint)", returncode=4)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from seslint.errors import InputError
 from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPolicy, Request, kind_name
@@ -78,7 +79,7 @@ class Result:
     reason: str
     hits: list[Hit] = field(default_factory=list)
     trace: list[dict] | None = None
-    id: object = None
+    id: Any = None   # Any, not object: see jsondoc.Document.value
     missing: list[str] = field(default_factory=list)   # policy types that had no allow
 
     @property

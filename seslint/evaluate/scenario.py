@@ -23,7 +23,7 @@ _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
 
 @dataclass
 class Scenario:
-    id: object
+    id: Any   # Any, not object: see jsondoc.Document.value
     source: str
     caller: Caller
     policies: Policies
