@@ -9,9 +9,11 @@ Scenarios come from tests/evaluate/scenario_gen.py, in two workloads of --count 
 Each side runs --rounds times per workload, as a whole process (interpreter or node start-up,
 reading, parsing, evaluating and writing every result); iam-simulate's in-process loop
 (runSimulation per line, module load excluded) is reported beside it. Ratios compare medians.
-Then seslint alone runs --big unique lines, for the time and the peak memory (streamed: it must
-stay flat as the batch grows). iam-simulate is installed with npm into tests/bench/.work/
-(gitignored). Not collected by pytest.
+seslint runs twice: the sources as they are (the default install), and the compiled build
+(`HATCH_BUILD_HOOK_ENABLE_MYPYC=1`), built here from a copy of the tree into tests/bench/.work/
+(skipped, with --pure-only, where no C compiler is at hand). Then seslint alone runs --big unique
+lines, for the time and the peak memory (streamed: it must stay flat as the batch grows).
+iam-simulate is installed with npm into tests/bench/.work/ (gitignored). Not collected by pytest.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -58,32 +61,54 @@ def ours_cmd(path: Path) -> list[str]:
     return [sys.executable, "-m", "seslint", "simulate", "--scenarios", str(path), "--format", "json"]
 
 
-def workload(name: str, path: Path, n: int, rounds: int, driver: Path) -> None:
-    ours, theirs, loops, ours_cpu, theirs_cpu = [], [], [], [], []
+def compiled_build() -> Path:
+    """The compiled build's files, unpacked from a wheel built from a copy of the tree (a build
+    leaves compiled modules beside the sources it compiles). Run `python -m seslint` from there."""
+    target, src, wheels = WORK / "compiled", WORK / "compiled-src", WORK / "compiled-wheel"
+    for d in (target, src, wheels):
+        shutil.rmtree(d, ignore_errors=True)
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".ci", "tests", "*.egg-info", "__pycache__",
+                                                             "build", "*.so"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(src)], check=True,
+                   env={**os.environ, "HATCH_BUILD_HOOK_ENABLE_MYPYC": "1"})
+    [wheel] = wheels.glob("*.whl")
+    shutil.unpack_archive(wheel, target, "zip")
+    return target
+
+
+def workload(name: str, path: Path, n: int, rounds: int, driver: Path, builds: dict[str, Path]) -> None:
+    ours: dict[str, list] = {b: [] for b in builds}
+    ours_cpu: dict[str, list] = {b: [] for b in builds}
+    theirs, loops, theirs_cpu = [], [], []
+    mine: dict = {}
     for _ in range(rounds):
-        seconds, cpu, _, out = run(ours_cmd(path), ROOT)
-        ours.append(seconds)
-        ours_cpu.append(cpu)
-        mine = {r["id"]: r.get("decision", "error") for r in map(json.loads, out.splitlines())}
+        for build, where in builds.items():
+            seconds, cpu, _, out = run(ours_cmd(path), where)
+            ours[build].append(seconds)
+            ours_cpu[build].append(cpu)
+            mine[build] = {r["id"]: r.get("decision", "error") for r in map(json.loads, out.splitlines())}
         seconds, cpu, _, out = run(["node", str(driver), str(path), "1"], WORK)
         theirs.append(seconds)
         theirs_cpu.append(cpu)
         data = json.loads(out)
         loops += data["times"]
     peer = {r["id"]: r["decision"] for r in data["results"]}
-    differ = sum(1 for k in mine if mine[k] != peer.get(k) and "error" not in (mine[k], peer.get(k)))
+    first = mine[next(iter(builds))]
+    assert all(m == first for m in mine.values()), "the builds decided differently"
+    differ = sum(1 for k in first if first[k] != peer.get(k) and "error" not in (first[k], peer.get(k)))
 
     def rate(t):
         return f"{median(t):6.2f} s = {n / median(t):8,.0f}/s"
 
     print(f"{name} ({n:,} lines, {rounds} rounds, medians):")
-    print(f"  seslint, whole process:        {rate(ours)}")
-    print(f"  iam-simulate, whole process:   {rate(theirs)}")
+    for build in builds:
+        print(f"  seslint ({build}), whole process: {rate(ours[build])}; CPU {median(ours_cpu[build]):.2f} s")
+    print(f"  iam-simulate, whole process:   {rate(theirs)}; CPU {median(theirs_cpu):.2f} s")
     print(f"  iam-simulate, in-process loop: {rate(loops)}")
-    print(f"  CPU time (user + system), whole process: seslint {median(ours_cpu):.2f} s, iam-simulate "
-          f"{median(theirs_cpu):.2f} s: {median(theirs_cpu) / median(ours_cpu):.1f}x (steadier on a shared machine)")
-    print(f"  ratio, whole process vs whole process: {median(theirs) / median(ours):.1f}x; "
-          f"seslint whole process vs iam-simulate's loop: {median(loops) / median(ours):.1f}x")
+    for build in builds:
+        print(f"  ratio ({build}), whole process vs whole process: {median(theirs) / median(ours[build]):.1f}x "
+              f"(CPU time: {median(theirs_cpu) / median(ours_cpu[build]):.1f}x); "
+              f"vs iam-simulate's loop: {median(loops) / median(ours[build]):.1f}x")
     print(f"  decisions that differ: {differ} (python tests/evaluate/differential.py explains them)")
 
 
@@ -93,6 +118,7 @@ def main(argv=None) -> int:
     parser.add_argument("--big", type=int, default=50000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pure-only", action="store_true", help="skip the compiled build")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     try:
@@ -102,19 +128,21 @@ def main(argv=None) -> int:
         return 1
     unique = write(WORK / "unique.jsonl", scenarios(args.seed, args.count))
     repeated = write(WORK / "repeated.jsonl", scenarios(args.seed, args.count, unique=False))
-    workload("unique policies", unique, args.count, args.rounds, driver)
-    workload("repeated policies", repeated, args.count, args.rounds, driver)
+    builds = {"sources": ROOT} if args.pure_only else {"sources": ROOT, "compiled": compiled_build()}
+    workload("unique policies", unique, args.count, args.rounds, driver, builds)
+    workload("repeated policies", repeated, args.count, args.rounds, driver, builds)
     big = write(WORK / "big.jsonl", scenarios(args.seed + 1, args.big))
-    small_rss = run(ours_cmd(unique), ROOT)[2]
-    times, cpus, rss = [], [], 0
-    for _ in range(args.rounds):
-        seconds, cpu, peak, _ = run(ours_cmd(big), ROOT)
-        times.append(seconds)
-        cpus.append(cpu)
-        rss = max(rss, peak)
-    print(f"seslint, {args.big:,} unique lines, whole process: median {median(times):.2f} s "
-          f"({args.big / median(times):,.0f}/s), CPU {median(cpus):.2f} s; peak memory {rss} MB "
-          f"({small_rss} MB for {args.count:,} lines)")
+    for build, where in builds.items():
+        small_rss = run(ours_cmd(unique), where)[2]
+        times, cpus, rss = [], [], 0
+        for _ in range(args.rounds):
+            seconds, cpu, peak, _ = run(ours_cmd(big), where)
+            times.append(seconds)
+            cpus.append(cpu)
+            rss = max(rss, peak)
+        print(f"seslint ({build}), {args.big:,} unique lines, whole process: median {median(times):.2f} s "
+              f"({args.big / median(times):,.0f}/s), CPU {median(cpus):.2f} s; peak memory {rss} MB "
+              f"({small_rss} MB for {args.count:,} lines)")
     return 0
 
 
