@@ -26,7 +26,7 @@ PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 SET_OPERATORS = ("ForAllValues", "ForAnyValue")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Condition:
     """One key under one operator: `{"StringLike": {"ses:Recipients": [...]}}`."""
 
@@ -62,7 +62,7 @@ class Condition:
         return tuple((f"{self.pointer}/{i}", v) for i, v in enumerate(self.values))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Statement:
     pointer: str
     sid: str | None
