@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 
@@ -32,6 +33,29 @@ def test_workers_give_the_same_output_as_one_process(cli, mixed, options):
     assert one.code == 3 and one.out.count("\n") == batch.CHUNK_LINES * 4 - 4
     assert two == one and three == one
     assert "SendEmial" in one.out and "did you mean 'ses:SendEmail'" in one.out
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_a_batch_makes_no_cyclic_garbage(mixed, explain):
+    """run_batch turns the automatic collector off (batch._collect_rarely): that is safe only while
+    every object a batch makes is freed by reference counting, on good and bad lines alike."""
+    lines = list(enumerate(mixed.read_bytes().splitlines(keepends=True), 1))
+    evaluator = batch.Evaluator(str(mixed), explain, "json", None)
+    gc.collect()
+    gc.disable()
+    try:
+        for i in range(0, len(lines), batch.CHUNK_LINES):
+            evaluator.chunk(lines[i:i + batch.CHUNK_LINES])
+        del evaluator
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_back_on_after_a_batch(cli, mixed):
+    assert gc.isenabled()
+    cli("simulate", "--scenarios", mixed, "--jobs", "1")
+    assert gc.isenabled()
 
 
 def test_stdin_with_workers(cli, mixed):
