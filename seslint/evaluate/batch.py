@@ -131,7 +131,8 @@ class Evaluator:
                 value = fast_loads(line)
             except JSONDecodeError:  # not strict JSON: the strict parser words the error
                 value = None
-            if value is None or not _members_unique(data, value):
+            members = None if value is None else encoded_members(data, value)
+            if members is None:
                 doc = loads(line, source)   # words a syntax error, and finds repeated members
                 if doc.has_duplicates:
                     raise InputError("member name repeated in one object", source=source, pointer=doc.duplicates[0],
@@ -139,7 +140,7 @@ class Evaluator:
                 value = doc.value
             if isinstance(value, dict) and not isinstance(value.get("id"), (dict, list)):
                 sid = value.get("id")
-            scenario = load_scenario(value, source, cache=self.cache)
+            scenario = load_scenario(value, source, cache=self.cache, encoded=members)
             if scenario.request.action not in self.known:
                 check_action(scenario.request.action)
                 self.known.add(scenario.request.action)
@@ -155,21 +156,25 @@ class Evaluator:
             return sid, message
 
 
-def _members_unique(data: bytes, value) -> bool:
-    """Whether no object of this line repeats a member name, decided without a second parse where
-    that is exact (orjson keeps the last of repeated members silently; the strict parser costs
-    twice as much). With no backslash in the line every '"' delimits a string, so once whitespace
-    is deleted, '":' occurs once per member name written, once per string that begins with ':',
-    and once per string that begins with whitespace and ':'. The compact re-encoding has one per
-    member kept and one per string that begins with ':'. So the counts agree exactly when no member
-    was dropped and no string begins with whitespace and ':'. False means: check with the strict
-    parser (a repeat, or a line this shortcut cannot judge)."""
-    if b"\\" in data:
-        return False
+def encoded_members(data: bytes, value) -> dict[str, bytes] | None:
+    """The compact JSON of each top-level member of the scenario line `data` parsed as `value`
+    (load_scenario's cache keys), or None when an object of the line may repeat a member name.
+
+    Decided without a second parse where that is exact (orjson keeps the last of repeated members
+    silently; the strict parser costs twice as much). With no backslash in the line every '"'
+    delimits a string, so once whitespace is deleted, '":' occurs once per member name written, once
+    per string that begins with ':', and once per string that begins with whitespace and ':'. The
+    compact encoding has one per member kept and one per string that begins with ':'. So the counts
+    agree exactly when no member was dropped and no string begins with whitespace and ':'. None
+    means: check with the strict parser (a repeat, or a line this shortcut cannot judge)."""
+    if b"\\" in data or type(value) is not dict:
+        return None
     try:
-        return data.translate(None, b" \t\r\n").count(b'":') == fast_dumps(value).count(b'":')
+        members = {name: fast_dumps(item) for name, item in value.items()}
     except TypeError:  # a value orjson reads but does not write (an integer past 64 bits)
-        return False
+        return None
+    kept = len(members) + sum(text.count(b'":') for text in members.values())
+    return members if data.translate(None, b" \t\r\n").count(b'":') == kept else None
 
 
 def _chunks(handle, source: str) -> Iterator[Chunk]:

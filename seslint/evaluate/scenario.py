@@ -63,10 +63,12 @@ def _store(table: dict, key, value, limit: int) -> None:
     table[key] = value
 
 
-def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: PolicyCache | None = None) -> Scenario:
+def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: PolicyCache | None = None,
+                  encoded: dict[str, bytes] | None = None) -> Scenario:
     """Check and compile one scenario; raise InputError naming `source` and the JSON pointer.
 
-    With a shared `cache`, fields seen before (by content) are not compiled again."""
+    With a shared `cache`, fields seen before (by content) are not compiled again; `encoded` may
+    give each field's compact JSON (the cache key), when the caller has it already."""
     cache = cache or PolicyCache()
 
     def fail(message, at, help=None) -> NoReturn:
@@ -89,7 +91,7 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
         if item is None:
             key = name   # an absent field builds the same everywhere
         else:
-            key = (name, source, pointer, _key(item))
+            key = (name, source, pointer, encoded[name] if encoded is not None else _key(item))
         found = fields.get(key)
         if found is None:
             found = build(item, f"{pointer}/{name}", policy, fail)
