@@ -123,7 +123,7 @@ class Statement:
         return [c for c in self.conditions if c.lowered == lowered]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Policy:
     source: str
     pointer: str

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from seslint.errors import InputError
@@ -39,9 +38,9 @@ ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny
 compact_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Hit:
-    """A statement that applied to the request."""
+    """A statement that applied to the request (shared across requests: never changed once built)."""
 
     kind: str          # identity, resource, boundary, session, scp
     source: str
@@ -50,6 +49,7 @@ class Hit:
     effect: str
     level: str | None = None
     grant: str | None = None
+    _json: str | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict:
         out = {"policy_type": self.kind, "file": self.source, "pointer": self.pointer,
@@ -60,10 +60,12 @@ class Hit:
             out["principal_match"] = self.grant
         return out
 
-    @cached_property
+    @property
     def json_text(self) -> str:
         """to_json() as compact sorted JSON, built once (hits are shared across requests)."""
-        return compact_json(self.to_json())
+        if self._json is None:
+            self._json = compact_json(self.to_json())
+        return self._json
 
     def describe(self) -> str:
         name = f"Sid '{self.sid}'" if self.sid else "statement"
