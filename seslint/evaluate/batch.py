@@ -103,6 +103,7 @@ class Evaluator:
         self.chunks += 1
         if self.chunks % COLLECT_EVERY == 0:
             gc.collect()
+        self.cache.next_round()
         denied = errors = 0
         pending = []
         for number, data in lines:
@@ -131,7 +132,8 @@ class Evaluator:
                 value = fast_loads(line)
             except JSONDecodeError:  # not strict JSON: the strict parser words the error
                 value = None
-            members = None if value is None else encoded_members(data, value)
+            cached = self.cache.enabled
+            members = None if value is None else encoded_members(data, value, split=cached)
             if members is None:
                 doc = loads(line, source)   # words a syntax error, and finds repeated members
                 if doc.has_duplicates:
@@ -156,9 +158,10 @@ class Evaluator:
             return sid, message
 
 
-def encoded_members(data: bytes, value) -> dict[str, bytes] | None:
+def encoded_members(data: bytes, value, split: bool = True) -> dict[str, bytes] | None:
     """The compact JSON of each top-level member of the scenario line `data` parsed as `value`
-    (load_scenario's cache keys), or None when an object of the line may repeat a member name.
+    (load_scenario's cache keys; with split=False, {}: only the check is wanted), or None when an
+    object of the line may repeat a member name.
 
     Decided without a second parse where that is exact (orjson keeps the last of repeated members
     silently; the strict parser costs twice as much). With no backslash in the line every '"'
@@ -170,10 +173,13 @@ def encoded_members(data: bytes, value) -> dict[str, bytes] | None:
     if b"\\" in data or type(value) is not dict:
         return None
     try:
-        members = {name: fast_dumps(item) for name, item in value.items()}
+        if split:
+            members = {name: fast_dumps(item) for name, item in value.items()}
+            kept = len(members) + sum(text.count(b'":') for text in members.values())
+        else:
+            members, kept = {}, fast_dumps(value).count(b'":')
     except TypeError:  # a value orjson reads but does not write (an integer past 64 bits)
         return None
-    kept = len(members) + sum(text.count(b'":') for text in members.values())
     return members if data.translate(None, b" \t\r\n").count(b'":') == kept else None
 
 

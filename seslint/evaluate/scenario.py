@@ -33,19 +33,40 @@ class Scenario:
 class PolicyCache:
     """Compiled policies and principals by content, so a batch that repeats them compiles each once.
 
-    Scenario fields are keyed by their content (`_key`); only what compiled without error is kept."""
+    Scenario fields are keyed by their content (`_key`); only what compiled without error is kept.
+    Keys cost a compact encoding of every policy: where they rarely hit (each line its own
+    policies, as an audit of many principals sees them), a round (`next_round`: a batch chunk)
+    that mostly missed turns the cache off for the next SKIP rounds, then it tries again. On or
+    off, the answers are the same."""
+
+    SKIP = 7
 
     def __init__(self, limit: int = 4096):
         self.limit = limit
         self.entries: dict = {}
         self.fields: dict = {}
+        self.enabled = True
+        self.lookups = self.hits = self.skip = 0
+
+    def next_round(self) -> None:
+        """Decide whether the next round of lookups uses the cache, from how the last one did."""
+        if self.enabled and self.lookups and self.hits * 8 < self.lookups:
+            self.skip = self.SKIP
+        self.enabled = self.skip == 0
+        self.skip = max(self.skip - 1, 0)
+        self.lookups = self.hits = 0
 
     def get(self, value, source: str, pointer: str, kind: str) -> CompiledPolicy:
+        if not self.enabled:
+            return CompiledPolicy(parse_policy(value, source, pointer), kind)
         key = (_key(value), source, pointer, kind)
+        self.lookups += 1
         found = self.entries.get(key)
         if found is None:
             found = CompiledPolicy(parse_policy(value, source, pointer), kind)
             _store(self.entries, key, found, self.limit)
+        else:
+            self.hits += 1
         return found
 
 
@@ -68,7 +89,7 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
     """Check and compile one scenario; raise InputError naming `source` and the JSON pointer.
 
     With a shared `cache`, fields seen before (by content) are not compiled again; `encoded` may
-    give each field's compact JSON (the cache key), when the caller has it already."""
+    give fields' compact JSON (their cache keys), when the caller has them already."""
     cache = cache or PolicyCache()
 
     def fail(message, at, help=None) -> NoReturn:
@@ -87,15 +108,22 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
     fields, limit = cache.fields, cache.limit
     for name, build in _FIELDS:
         item = value.get(name)
+        counted = item is not None and name != "principal"   # principals are few and cheap to key: always cached
+        if counted and not cache.enabled:
+            built[name] = build(item, f"{pointer}/{name}", policy, fail)
+            continue
         key: object
         if item is None:
             key = name   # an absent field builds the same everywhere
         else:
-            key = (name, source, pointer, encoded[name] if encoded is not None else _key(item))
+            key = (name, source, pointer, encoded and encoded.get(name) or _key(item))
         found = fields.get(key)
+        cache.lookups += counted
         if found is None:
             found = build(item, f"{pointer}/{name}", policy, fail)
             _store(fields, key, found, limit)
+        else:
+            cache.hits += counted
         built[name] = found
     caller, defaults = built["principal"]
     # Copies of the cached lists: callers may extend a scenario's policies.

@@ -149,3 +149,39 @@ def test_the_repeat_shortcut_never_misses_a_repeat(case, unusual_escapes):
     if members is not None:
         assert not repeated, text
         assert members == {name: orjson.dumps(item) for name, item in value.items()}
+
+
+def test_the_cache_turns_off_where_it_misses_and_tries_again():
+    from seslint.evaluate.scenario import PolicyCache
+
+    cache = PolicyCache()
+    states = []
+    for hits in [0, None, None, None, None, None, None, None, 0, None, None, None, None, None, None, None, 200]:
+        cache.next_round()
+        states.append(cache.enabled)
+        cache.lookups, cache.hits = (250, hits) if cache.enabled else (0, 0)
+    cache.next_round()
+    states.append(cache.enabled)
+    assert states == [True] + [False] * 7 + [True] + [False] * 7 + [True, True]
+
+
+def test_answers_do_not_depend_on_the_cache(mixed, monkeypatch):
+    """Whether the cache is on (repeated policies) or off (each line its own): the same output."""
+    from seslint.evaluate.scenario import PolicyCache
+
+    lines = list(enumerate(mixed.read_bytes().splitlines(keepends=True), 1))
+    repeated = [(n + len(lines), data) for n, data in lines]   # the same policies again: hits
+
+    def run():
+        evaluator = batch.Evaluator(str(mixed), True, "json", None)
+        out, enabled = [], []
+        for i in range(0, 2 * len(lines), batch.CHUNK_LINES):
+            out.append(evaluator.chunk((lines + repeated)[i:i + batch.CHUNK_LINES])[0])
+            enabled.append(evaluator.cache.enabled)
+        return out, enabled
+
+    adaptive, enabled = run()
+    monkeypatch.setattr(PolicyCache, "SKIP", 0)   # never off
+    always, always_enabled = run()
+    assert adaptive == always
+    assert False in enabled and all(always_enabled)
