@@ -66,8 +66,6 @@ def aws_options(*, region: bool = True, conflicts: tuple[str, ...] = ()):
 
 
 def _source(values: dict, command_region, conflicts, kwargs) -> LiveSource | None:
-    from seslint.aws import Connection
-
     role, user = values["aws_role"], values["aws_user"]
     connection_flags = [n for n in ("aws_profile", "aws_endpoint_url", "aws_region") if values[n]]
     if not role and not user:
@@ -80,6 +78,8 @@ def _source(values: dict, command_region, conflicts, kwargs) -> LiveSource | Non
     for name in conflicts:
         if kwargs.get(name):
             raise click.UsageError(f"--role/--user cannot be combined with --{name.replace('_', '-')}")
+    from seslint.aws import Connection   # only here: commands without AWS flags start without it
+
     conn = Connection(values["aws_profile"], values["aws_region"] or command_region, values["aws_endpoint_url"])
     return LiveSource(conn, "role" if role else "user", role or user)
 

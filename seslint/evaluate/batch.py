@@ -26,14 +26,14 @@ from seslint.jsondoc import loads
 
 def check_action(action: str) -> None:
     """An unknown ses: action is an error with a did-you-mean, never a silent implicit deny."""
-    from seslint.matrix import load_matrix
-
     prefix, _, name = action.partition(":")
     if prefix.lower() in ("sesv2", "pinpoint-email", "mailmanager"):
         raise UnknownNameError(f"'{action}' is not an IAM action: IAM actions of every SES API are named ses:",
                                help=f"`seslint explain {action}` shows the IAM actions that API call is authorized as")
     # the names alone (a dict lookup) keep batch start-up lean; the full matrix only for a did-you-mean
     if prefix.lower() == "ses" and "*" not in name and "?" not in name and name.lower() not in _action_names():
+        from seslint.matrix import load_matrix
+
         load_matrix().require_action(action)
 
 

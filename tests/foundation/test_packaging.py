@@ -17,6 +17,23 @@ def test_startup_of_actions_imports_neither_boto3_nor_jsonschema():
     assert not imported & {"boto3", "botocore", "jsonschema", "yaml", "policyuniverse"}
 
 
+def test_a_batch_imports_only_what_evaluating_needs(tmp_path):
+    """`simulate --scenarios` is started once per batch, often for small ones: its start-up stays off
+    the AWS client, the action matrix (only an unknown action's did-you-mean needs it) and the
+    scenario schema (only a bad line needs it)."""
+    batch = tmp_path / "one.jsonl"
+    batch.write_text(json.dumps({"request": {"action": "ses:SendEmail", "resource": "*"},
+                                 "identity_policies": [{"Version": "2012-10-17", "Statement": [
+                                     {"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*"}]}]}) + "\n")
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "seslint", "simulate", "--scenarios", str(batch)],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines() if "|" in line}
+    assert "seslint.evaluate.matching" in imported   # (modules loaded by importlib.import_module go unlogged)
+    assert not imported & {"boto3", "botocore", "jsonschema", "yaml", "policyuniverse", "seslint.aws",
+                           "seslint.matrix", "z3"}
+
+
 def test_wheel_install_into_a_fresh_venv_ships_rules(wheel_venv, tmp_path):
     """A wheel built from the source tree (installed by the shared `wheel_venv` fixture)."""
     env_dir = wheel_venv
