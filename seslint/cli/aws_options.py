@@ -78,7 +78,7 @@ def _source(values: dict, command_region, conflicts, kwargs) -> LiveSource | Non
     for name in conflicts:
         if kwargs.get(name):
             raise click.UsageError(f"--role/--user cannot be combined with --{name.replace('_', '-')}")
-    from seslint.aws import Connection   # only here: commands without AWS flags start without it
+    from seslint.aws import Connection  # only here: commands without AWS flags start without it
 
     conn = Connection(values["aws_profile"], values["aws_region"] or command_region, values["aws_endpoint_url"])
     return LiveSource(conn, "role" if role else "user", role or user)

@@ -105,8 +105,16 @@ class Result:
         """to_json() as compact JSON with sorted keys, on one line (the statements' JSON is built once)."""
         if self.trace is not None:
             return compact_json(self.to_json())
-        return (f'{{"decision":{compact_json(self.decision)},"id":{compact_json(self.id)},"matched":['
-                f'{",".join([h.json_text for h in self.hits])}],"reason":{compact_json(self.reason)}}}')
+        return (f'{{"decision":{json_text(self.decision)},"id":{json_text(self.id)},"matched":['
+                f'{",".join([h.json_text for h in self.hits])}],"reason":{json_text(self.reason)}}}')
+
+
+def json_text(value) -> str:
+    """compact_json(value), without the encoder for what needs no escape: a printable string with no
+    quote or backslash (JSON escapes only those and control characters, which are not printable)."""
+    if type(value) is str and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return compact_json(value)
 
 
 @dataclass

@@ -317,17 +317,18 @@ class CompiledCondition:
 
 def _operator(cond: Condition, policy: Policy) -> Operator:
     """The operator row of a condition; InputError for an unknown operator or modifier."""
+    op = OPERATORS.get(cond.base)
+    if op is not None and (cond.set_op is None or cond.set_op in SET_OPERATORS) and \
+            not (op.type == "Null" and (cond.set_op or cond.if_exists)):
+        return op
     where = dict(source=policy.source, pointer=cond.pointer)
     if cond.set_op is not None and cond.set_op not in SET_OPERATORS:
         raise _policy_error(f"unknown set operator '{cond.set_op}' in '{cond.operator}'",
                             help="set operators are ForAllValues and ForAnyValue", **where)
-    op = OPERATORS.get(cond.base)
     if op is None:
         raise _policy_error(f"unknown condition operator '{cond.operator}'", help=unknown_operator_help(cond.base),
                             **where)
-    if op.type == "Null" and (cond.set_op or cond.if_exists):
-        raise _policy_error(f"'{cond.operator}' is not a valid operator: Null takes no modifiers", **where)
-    return op
+    raise _policy_error(f"'{cond.operator}' is not a valid operator: Null takes no modifiers", **where)
 
 
 def check_condition(cond: Condition, policy: Policy) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given, strategies as st
+
 from seslint.evaluate import can_send, evaluate, load_scenario
 from seslint.evaluate.scenario import PolicyCache
 
@@ -66,3 +68,10 @@ def test_can_send_shared_cache_gives_the_same_answers():
         for api, content in (("v2", "simple"), ("v1", "raw"), ("smtp", "raw")):
             kwargs = dict(sender="a@example.com", to=to, api=api, content=content, account="111122223333")
             assert can_send([policy], cache=cache, **kwargs).to_json() == can_send([policy], **kwargs).to_json()
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none(), st.booleans()))
+def test_json_text_is_the_compact_encoder_without_its_cost(value):
+    from seslint.evaluate.engine import compact_json, json_text
+
+    assert json_text(value) == compact_json(value)
