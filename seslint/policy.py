@@ -187,10 +187,9 @@ def _policy(value, source: str, pointer: str, fail) -> Policy:
         if fail is None:
             return Policy(source, pointer, None, None, ())
         fail(f"a policy must be a JSON object, not {json_kind(value)}", pointer)
-    for name in value if fail else ():
-        if name not in POLICY_KEYS:
-            fail(f"unknown policy element '{name}'", join(pointer, name),
-                 help="a policy has only Version, Id and Statement")
+    if fail and not POLICY_KEYS.issuperset(value):
+        name = next(n for n in value if n not in POLICY_KEYS)
+        fail(f"unknown policy element '{name}'", join(pointer, name), help="a policy has only Version, Id and Statement")
     version = value.get("Version")
     if version is not None and version not in VERSIONS:
         if fail:
@@ -224,9 +223,9 @@ def _statement(value, at: str, fail) -> Statement:
     if fail:
         if not isinstance(value, dict):
             fail(f"a statement must be a JSON object, not {json_kind(value)}", at)
-        for name in value:
-            if name not in STATEMENT_KEYS:
-                fail(f"unknown statement element '{name}'", join(at, name))
+        if not STATEMENT_KEYS.issuperset(value):
+            name = next(n for n in value if n not in STATEMENT_KEYS)
+            fail(f"unknown statement element '{name}'", join(at, name))
     sid = value.get("Sid")
     if sid is not None and not isinstance(sid, str):
         if fail:
@@ -270,11 +269,14 @@ def _strings(value, at, fail) -> tuple[str, ...]:
         return ()
     if not items and fail:
         fail("empty list", at)
-    if fail:
-        for i, item in enumerate(items):
-            if not isinstance(item, str):
-                fail(f"expected a string, not {json_kind(item)}", join(at, i) if isinstance(value, list) else at)
+    for item in items:
+        if type(item) is not str:
+            break
+    else:
         return tuple(items)
+    if fail:
+        i, item = next((i, x) for i, x in enumerate(items) if not isinstance(x, str))
+        fail(f"expected a string, not {json_kind(item)}", join(at, i) if isinstance(value, list) else at)
     return tuple(item for item in items if isinstance(item, str))
 
 
@@ -321,7 +323,7 @@ def _conditions(value, at, fail) -> tuple[Condition, ...]:
                 if not items:
                     fail(f"condition key '{key}' has an empty list of values", key_at)
                 for i, item in enumerate(items):
-                    if item is None or isinstance(item, (dict, list)):
+                    if type(item) is not str and (item is None or isinstance(item, (dict, list))):
                         where = join(key_at, i) if listed else key_at
                         fail(f"condition value must be a string, number or boolean, not {json_kind(item)}", where)
             out.append(Condition(key_at, operator, base, set_op, if_exists, key, tuple(items), listed))
