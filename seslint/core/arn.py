@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Each partition's region pattern, as botocore's endpoint data gives it
 # (botocore/data/partitions.json, `regionRegex`; botocore 1.44.8). tests/foundation/test_core.py
@@ -77,6 +78,7 @@ def ses_identity(text: str) -> str | None:
     return arn.resource[len("identity/"):]
 
 
+@lru_cache(maxsize=4096)   # the same ARNs recur in every request of a batch
 def account_of(text: str) -> str | None:
     """The account part of an ARN; None when it has none (S3) or `text` is no ARN."""
     arn = parse(text)
@@ -97,6 +99,7 @@ class Principal:
     name: str | None
 
 
+@lru_cache(maxsize=4096)   # the same principals recur in every request of a batch
 def principal(text: str) -> Principal | None:
     """The principal an `arn:PARTITION:iam|sts::ACCOUNT:...` ARN names; None for any other text."""
     arn = parse(text)

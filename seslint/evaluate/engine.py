@@ -64,7 +64,11 @@ class Hit:
     def json_text(self) -> str:
         """to_json() as compact sorted JSON, built once (hits are shared across requests)."""
         if self._json is None:
-            self._json = compact_json(self.to_json())
+            grant = f',"principal_match":{json_text(self.grant)}' if self.grant is not None else ""
+            level = f',"scp_level":{json_text(self.level)}' if self.level is not None else ""
+            self._json = (f'{{"effect":{json_text(self.effect)},"file":{json_text(self.source)},'
+                          f'"pointer":{json_text(self.pointer)},"policy_type":{json_text(self.kind)}{grant}{level},'
+                          f'"sid":{json_text(self.sid)}}}')
         return self._json
 
     def describe(self) -> str:

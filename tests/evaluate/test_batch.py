@@ -75,3 +75,15 @@ def test_json_text_is_the_compact_encoder_without_its_cost(value):
     from seslint.evaluate.engine import compact_json, json_text
 
     assert json_text(value) == compact_json(value)
+
+
+_NAME = st.one_of(st.none(), st.text(max_size=8))
+
+
+@given(st.text(max_size=8), st.text(max_size=8), st.text(max_size=8), _NAME, st.sampled_from(["Allow", "Deny"]),
+       _NAME, st.sampled_from([None, "direct", "role", "account"]))
+def test_a_hit_writes_its_json_as_the_compact_encoder_would(kind, source, pointer, sid, effect, level, grant):
+    from seslint.evaluate.engine import Hit, compact_json
+
+    hit = Hit(kind, source, pointer, sid, effect, level, grant)
+    assert hit.json_text == compact_json(hit.to_json())
