@@ -26,7 +26,11 @@ PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 SET_OPERATORS = ("ForAllValues", "ForAnyValue")
 
 
-@dataclass(slots=True)
+# The model's classes are built for every statement of every policy read: they are dataclasses for
+# their comparison and repr, with their own __init__ (init=False), which the compiled build compiles
+# (a dataclass-made __init__ would run interpreted there, at several times the cost).
+
+@dataclass(slots=True, init=False)
 class Condition:
     """One key under one operator: `{"StringLike": {"ses:Recipients": [...]}}`."""
 
@@ -37,7 +41,12 @@ class Condition:
     if_exists: bool
     key: str
     values: tuple
-    listed: bool = True   # the values were written as a JSON array (their pointers end in an index)
+    listed: bool   # the values were written as a JSON array (their pointers end in an index)
+
+    def __init__(self, pointer: str, operator: str, base: str, set_op: str | None, if_exists: bool, key: str,
+                 values: tuple, listed: bool = True):
+        self.pointer, self.operator, self.base, self.set_op = pointer, operator, base, set_op
+        self.if_exists, self.key, self.values, self.listed = if_exists, key, values, listed
 
     @property
     def lowered(self) -> str:
@@ -62,7 +71,7 @@ class Condition:
         return tuple((f"{self.pointer}/{i}", v) for i, v in enumerate(self.values))
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Statement:
     pointer: str
     sid: str | None
@@ -74,8 +83,18 @@ class Statement:
     principal: dict | None
     not_principal: dict | None
     conditions: tuple[Condition, ...]
-    raw: dict = field(default_factory=dict, compare=False, repr=False)   # the statement as written
-    _memo: dict = field(default_factory=dict, compare=False, repr=False)  # items() by element: checks ask often
+    raw: dict = field(compare=False, repr=False)   # the statement as written
+    _memo: dict | None = field(compare=False, repr=False)  # items() by element: checks ask often
+
+    def __init__(self, pointer: str, sid: str | None, effect: str | None, actions: tuple[str, ...] | None,
+                 not_actions: tuple[str, ...] | None, resources: tuple[str, ...] | None,
+                 not_resources: tuple[str, ...] | None, principal: dict | None, not_principal: dict | None,
+                 conditions: tuple[Condition, ...], raw: dict | None = None):
+        self.pointer, self.sid, self.effect = pointer, sid, effect
+        self.actions, self.not_actions, self.resources, self.not_resources = actions, not_actions, resources, not_resources
+        self.principal, self.not_principal, self.conditions = principal, not_principal, conditions
+        self.raw = {} if raw is None else raw
+        self._memo = None
 
     @property
     def allow(self) -> bool:
@@ -88,6 +107,8 @@ class Statement:
     def items(self, element: str) -> tuple[tuple[str, str], ...] | None:
         """(pointer, string) of each string of Action, NotAction, Resource or NotResource; None when
         the element is absent."""
+        if self._memo is None:
+            self._memo = {}
         try:
             return self._memo[element]
         except KeyError:
@@ -123,13 +144,17 @@ class Statement:
         return [c for c in self.conditions if c.lowered == lowered]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Policy:
     source: str
     pointer: str
     version: str | None
     id: str | None
     statements: tuple[Statement, ...]
+
+    def __init__(self, source: str, pointer: str, version: str | None, id: str | None,
+                 statements: tuple[Statement, ...]):
+        self.source, self.pointer, self.version, self.id, self.statements = source, pointer, version, id, statements
 
     @property
     def variables_enabled(self) -> bool:
