@@ -38,7 +38,7 @@ ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny
 compact_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Hit:
     """A statement that applied to the request (shared across requests: never changed once built)."""
 
@@ -47,9 +47,15 @@ class Hit:
     pointer: str
     sid: str | None
     effect: str
-    level: str | None = None
-    grant: str | None = None
-    _json: str | None = field(default=None, compare=False, repr=False)
+    level: str | None
+    grant: str | None
+    _json: str | None = field(compare=False, repr=False)
+
+    # init=False and this __init__: the compiled build compiles it (see seslint.policy)
+    def __init__(self, kind: str, source: str, pointer: str, sid: str | None, effect: str, level: str | None = None,
+                 grant: str | None = None):
+        self.kind, self.source, self.pointer, self.sid, self.effect = kind, source, pointer, sid, effect
+        self.level, self.grant, self._json = level, grant, None
 
     def to_json(self) -> dict:
         out = {"policy_type": self.kind, "file": self.source, "pointer": self.pointer,
@@ -77,16 +83,22 @@ class Hit:
         return f"{name} ({where})"
 
 
-@dataclass
+@dataclass(init=False)
 class Result:
     """The decision for one request, with the statements behind it and an optional trace."""
 
     decision: str
     reason: str
-    hits: list[Hit] = field(default_factory=list)
-    trace: list[dict] | None = None
-    id: Any = None   # Any, not object: see jsondoc.Document.value
-    missing: list[str] = field(default_factory=list)   # policy types that had no allow
+    hits: list[Hit]
+    trace: list[dict] | None
+    id: Any   # Any, not object: see jsondoc.Document.value
+    missing: list[str]   # policy types that had no allow
+
+    # init=False and this __init__: the compiled build compiles it (see seslint.policy)
+    def __init__(self, decision: str, reason: str, hits: list[Hit] | None = None, trace: list[dict] | None = None,
+                 id: Any = None, missing: list[str] | None = None):
+        self.decision, self.reason, self.hits, self.trace = decision, reason, [] if hits is None else hits, trace
+        self.id, self.missing = id, [] if missing is None else missing
 
     @property
     def allowed(self) -> bool:
@@ -121,15 +133,22 @@ def json_text(value) -> str:
     return compact_json(value)
 
 
-@dataclass
+@dataclass(init=False)
 class Policies:
     """Every policy that may apply to one request, compiled."""
 
-    identity: list[CompiledPolicy] = field(default_factory=list)
-    resources: list[CompiledPolicy] = field(default_factory=list)   # all apply to the one resource
-    boundary: CompiledPolicy | None = None
-    session: list[CompiledPolicy] = field(default_factory=list)
-    scps: list[tuple[str, list[CompiledPolicy]]] = field(default_factory=list)
+    identity: list[CompiledPolicy]
+    resources: list[CompiledPolicy]   # all apply to the one resource
+    boundary: CompiledPolicy | None
+    session: list[CompiledPolicy]
+    scps: list[tuple[str, list[CompiledPolicy]]]
+
+    # init=False and this __init__: the compiled build compiles it (see seslint.policy)
+    def __init__(self, identity: list[CompiledPolicy] | None = None, resources: list[CompiledPolicy] | None = None,
+                 boundary: CompiledPolicy | None = None, session: list[CompiledPolicy] | None = None,
+                 scps: list[tuple[str, list[CompiledPolicy]]] | None = None):
+        self.identity, self.resources, self.boundary = identity or [], resources or [], boundary
+        self.session, self.scps = session or [], scps or []
 
 
 def evaluate(scenario, explain: bool = False) -> Result:

@@ -78,13 +78,17 @@ class Caller:
         return out
 
 
-@dataclass
+@dataclass(init=False)
 class Request:
     action: str
     resource: str
     context: dict            # lower-cased key -> value (str, number, bool or list)
     names: dict              # lower-cased key -> key as the request wrote it
-    account: str | None = None   # the resource's account when the ARN has none (request.resource_account)
+    account: str | None      # the resource's account when the ARN has none (request.resource_account)
+
+    # init=False and this __init__: the compiled build compiles it (see seslint.policy)
+    def __init__(self, action: str, resource: str, context: dict, names: dict, account: str | None = None):
+        self.action, self.resource, self.context, self.names, self.account = action, resource, context, names, account
 
     @property
     def resource_account(self) -> str | None:

@@ -21,13 +21,17 @@ Fail = Callable[..., NoReturn]   # raises InputError naming the scenario's sourc
 _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
 
 
-@dataclass
+@dataclass(init=False)
 class Scenario:
     id: Any   # Any, not object: see jsondoc.Document.value
     source: str
     caller: Caller
     policies: Policies
     request: Request
+
+    # init=False and this __init__: the compiled build compiles it (see seslint.policy)
+    def __init__(self, id: Any, source: str, caller: Caller, policies: Policies, request: Request):
+        self.id, self.source, self.caller, self.policies, self.request = id, source, caller, policies, request
 
 
 class PolicyCache:
