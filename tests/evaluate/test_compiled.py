@@ -1,11 +1,13 @@
 """The compiled build (mypyc, opt-in: `HATCH_BUILD_HOOK_ENABLE_MYPYC=1 pip install .`) answers exactly
 as the pure-Python sources do: the same output, byte for byte, on every cited case table and on
-generated scenarios, with and without --explain and with a bad line among them."""
+generated scenarios, with and without --explain and with a bad line among them; for every README
+command; and for the linter on the real-world corpus and every rule's fixtures."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.evaluate.scenario_gen import scenarios
 from tests.evaluate.test_cases import _load, build
+from tests.firsthour.test_readme_first_hour import bare, readme_commands
 
 # What pyproject.toml's mypyc hook compiles: the evaluator's hot path.
 COMPILED = ["seslint.policy", "seslint.jsondoc", "seslint.core.arn", "seslint.core.patterns",
@@ -68,3 +71,30 @@ def test_compiled_and_pure_give_the_same_output(compiled_venv, batch, options):
     assert (compiled.returncode, compiled.stderr) == (pure.returncode, pure.stderr)
     assert compiled.stdout.splitlines() == pure.stdout.splitlines()
     assert len(pure.stdout.splitlines()) > 2000
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    """A working directory with the examples, the real-world corpus and the rule fixtures."""
+    home = tmp_path_factory.mktemp("home")
+    shutil.copytree(ROOT / "examples", home / "examples")
+    shutil.copytree(ROOT / "tests" / "realworld" / "corpus", home / "corpus")
+    shutil.copytree(ROOT / "tests" / "lint" / "fixtures" / "rules", home / "rules")
+    return home
+
+
+def _run(env_dir: Path, command: str, home: Path) -> tuple[int, str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(["bash", "-c", command], cwd=home, env=env, capture_output=True, text=True, timeout=300)
+    return done.returncode, done.stdout, done.stderr
+
+
+COMMANDS = [bare(c) for c in readme_commands()] + ["seslint lint corpus --format json", "seslint lint rules --format json"]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[:60])
+def test_every_command_answers_alike(wheel_venv, compiled_venv, home, command):
+    pure = _run(wheel_venv, command, home)
+    assert "Traceback" not in pure[1] + pure[2]
+    assert _run(compiled_venv, command, home) == pure
