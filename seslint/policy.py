@@ -295,7 +295,7 @@ def _strings(value, at, fail) -> tuple[str, ...]:
     if not items and fail:
         fail("empty list", at)
     for item in items:
-        if type(item) is not str:
+        if not isinstance(item, str):
             break
     else:
         return tuple(items)

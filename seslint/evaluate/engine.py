@@ -147,8 +147,11 @@ class Policies:
     def __init__(self, identity: list[CompiledPolicy] | None = None, resources: list[CompiledPolicy] | None = None,
                  boundary: CompiledPolicy | None = None, session: list[CompiledPolicy] | None = None,
                  scps: list[tuple[str, list[CompiledPolicy]]] | None = None):
-        self.identity, self.resources, self.boundary = identity or [], resources or [], boundary
-        self.session, self.scps = session or [], scps or []
+        self.identity = [] if identity is None else identity
+        self.resources = [] if resources is None else resources
+        self.boundary = boundary
+        self.session = [] if session is None else session
+        self.scps = [] if scps is None else scps
 
 
 def evaluate(scenario, explain: bool = False) -> Result:
