@@ -59,9 +59,10 @@ def batch(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("options", [[], ["--explain"], ["--format", "text"]], ids=["json", "explain", "text"])
+@pytest.mark.parametrize("options", [["--jobs", "1"], ["--jobs", "1", "--explain"], ["--jobs", "1", "--format", "text"],
+                                     ["--jobs", "2"]], ids=["json", "explain", "text", "workers"])
 def test_compiled_and_pure_give_the_same_output(compiled_venv, batch, options):
-    command = ["-m", "seslint", "simulate", "--scenarios", batch.name, "--jobs", "1", *options]
+    command = ["-m", "seslint", "simulate", "--scenarios", batch.name, *options]
     if "--format" not in options:
         command += ["--format", "json"]
     pure = subprocess.run([sys.executable, *command], capture_output=True, text=True, cwd=batch.parent,
