@@ -102,6 +102,8 @@ class Document:
 
 def _skip(text: str, i: int) -> int:
     """The offset after the whitespace at `i`."""
+    if i < len(text) and text[i] not in " \t\r\n":   # no whitespace, as after most tokens
+        return i
     return token(_SPACE, text, i).end()
 
 

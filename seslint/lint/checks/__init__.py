@@ -99,6 +99,7 @@ class Context:
         self.kind = kind
         self.duplicates = duplicates  # pointers relative to the policy root
         self._covered: dict[str, frozenset[str]] = {}
+        self._patterns: dict[tuple[str, str], tuple] = {}   # several checks ask for each statement's
 
     @cached_property
     def matrix(self):
@@ -128,16 +129,20 @@ class Context:
         """(pointer, value) of each statement that is an object."""
         return [(p, s) for p, s in self.raw_statements if isinstance(s, dict)]
 
-    def ses_patterns(self, st: Statement, element: str = "Action"):
+    def ses_patterns(self, st: Statement, element: str = "Action") -> tuple:
         """(pointer, pattern, matched actions) for each `ses:` pattern (or `*`) in Action/NotAction."""
-        out = []
-        for pointer, pattern in st.items(element) or ():
-            if "${" in pattern:
-                continue
-            prefix = pattern.partition(":")[0]
-            if pattern == "*" or (":" in pattern and matches(prefix, "ses", ignore_case=True)):
-                out.append((pointer, pattern, expand(pattern)))
-        return out
+        key = (st.pointer, element)
+        found = self._patterns.get(key)
+        if found is None:
+            out = []
+            for pointer, pattern in st.items(element) or ():
+                if "${" in pattern:
+                    continue
+                prefix = pattern.partition(":")[0]
+                if pattern == "*" or (":" in pattern and matches(prefix, "ses", ignore_case=True)):
+                    out.append((pointer, pattern, expand(pattern)))
+            found = self._patterns[key] = tuple(out)
+        return found
 
     def covered(self, st: Statement) -> frozenset[str]:
         """Lower-case names of the ses: actions the statement applies to (Action or NotAction)."""
