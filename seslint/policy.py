@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from seslint.errors import InputError
 from seslint.jsondoc import join
@@ -230,6 +231,7 @@ def _policy(value, source: str, pointer: str, fail) -> Policy:
     if "Statement" not in value and fail:
         fail("policy has no Statement", pointer)
     raw = value.get("Statement")
+    items: list[tuple[str, Any]]   # not list[tuple[str, dict]], as mypy would infer: entries may be anything
     if isinstance(raw, dict):
         items = [(f"{pointer}/Statement", raw)]
     elif isinstance(raw, list):
