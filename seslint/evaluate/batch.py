@@ -7,7 +7,6 @@ rest go on. The first line being a lone `{` means a pretty-printed scenario was 
 from __future__ import annotations
 
 import collections
-import contextlib
 import functools
 import gc
 import itertools
@@ -17,6 +16,7 @@ from collections.abc import Iterator
 
 from orjson import JSONDecodeError, dumps as fast_dumps, loads as fast_loads  # about twice json's speed
 
+from seslint import gcpause
 from seslint.errors import InputError, SeslintError, UnknownNameError
 from seslint.evaluate import evaluate, load_scenario
 from seslint.evaluate.engine import Result, compact_json
@@ -59,7 +59,9 @@ def run_batch(path: str, explain: bool, fmt: str, resource_account: str | None =
     evaluator = Evaluator(source, explain, fmt, resource_account)
     denied = errors = 0
     out = sys.stdout
-    with handle, _collect_rarely():
+    # The collector is paused for the batch (workers inherit it; a batch makes no cyclic garbage:
+    # tests/evaluate/test_batch_jobs.py checks it); Evaluator.chunk collects every COLLECT_EVERY chunks.
+    with handle, gcpause.paused():
         for text, chunk_denied, chunk_errors in _results(_chunks(handle, source), evaluator, jobs or _cpus()):
             out.write(text)
             denied += chunk_denied
@@ -68,24 +70,9 @@ def run_batch(path: str, explain: bool, fmt: str, resource_account: str | None =
     return 3 if errors else 1 if denied else 0
 
 
-@contextlib.contextmanager
-def _collect_rarely() -> Iterator[None]:
-    """Turn the automatic cyclic collector off for a batch (workers inherit it); Evaluator.chunk
-    collects every COLLECT_EVERY chunks instead. A batch makes no cyclic garbage (tests/evaluate/
-    test_batch_jobs.py checks it): its objects are freed by reference counting, and the collector's
-    passes over the live policy cache cost ~15% of a batch for nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 Chunk = list[tuple[int, bytes]]   # (line number, raw line)
 CHUNK_LINES = 250
-COLLECT_EVERY = 40   # chunks between two runs of the cyclic collector: a safety net, see _collect_rarely
+COLLECT_EVERY = 40   # chunks between two runs of the cyclic collector while it is paused: a safety net
 
 
 class Evaluator:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from seslint import gcpause
 from seslint.errors import InputError
 from seslint.lint import inputs
 from seslint.lint.catalog import load_catalog
@@ -112,8 +111,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
         registry()
     size = -(-len(files) // jobs)  # contiguous chunks: the first error is the one a single process meets
     chunks = [files[k:k + size] for k in range(0, len(files), size)] if files else []
-    with _fewer_collections():
-        outcomes = _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized)
+    outcomes = _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized)
     for raw, files_done, policies, errors in outcomes:
         result.files += files_done
         result.policies += policies
@@ -136,18 +134,6 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
     return result
 
 
-@contextmanager
-def _fewer_collections():
-    """Lint allocates many small objects that hold no cycles; with the default gen-0 threshold the
-    cyclic collector's passes over a growing heap made large inputs cost more than linear time."""
-    old = gc.get_threshold()
-    gc.set_threshold(max(old[0], 10_000), *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
-
-
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -158,16 +144,19 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
     errors: list[InputError] = []
     policies = 0
     for path, named in files:
-        try:
-            loaded = inputs.load(path, named and not skip_unrecognized)
-        except InputError as exc:  # a named file that holds no policy: reported after the others' findings
-            errors.append(exc)
-            continue
-        if loaded.broken is not None and INVALID_JSON in rules:
-            broken = loaded.broken
-            message = broken.message + (f"; {broken.help}" if broken.help else "")
-            raw.append(Finding(loaded.source, broken.line or 1, broken.column or 1, INVALID_JSON, "", message))
-        found, read = _file_findings(loaded, policy_type, rules)
+        # A large file makes a great many objects: the collector is paused while it is read and
+        # checked (its passes made large inputs cost more than linear time), and collects after.
+        with gcpause.paused():
+            try:
+                loaded = inputs.load(path, named and not skip_unrecognized)
+            except InputError as exc:  # a named file that holds no policy: reported after the others' findings
+                errors.append(exc)
+                continue
+            if loaded.broken is not None and INVALID_JSON in rules:
+                broken = loaded.broken
+                message = broken.message + (f"; {broken.help}" if broken.help else "")
+                raw.append(Finding(loaded.source, broken.line or 1, broken.column or 1, INVALID_JSON, "", message))
+            found, read = _file_findings(loaded, policy_type, rules)
         raw += found
         policies += read
     return raw, len(files), policies, errors

@@ -37,7 +37,7 @@ def test_workers_give_the_same_output_as_one_process(cli, mixed, options):
 
 @pytest.mark.parametrize("explain", [False, True])
 def test_a_batch_makes_no_cyclic_garbage(mixed, explain):
-    """run_batch turns the automatic collector off (batch._collect_rarely): that is safe only while
+    """run_batch pauses the automatic collector (seslint.gcpause): that is safe only while
     every object a batch makes is freed by reference counting, on good and bad lines alike."""
     lines = list(enumerate(mixed.read_bytes().splitlines(keepends=True), 1))
     evaluator = batch.Evaluator(str(mixed), explain, "json", None)
