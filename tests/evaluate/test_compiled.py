@@ -53,9 +53,9 @@ def _hook_include(pyproject: str) -> list[str]:
 _ODD = [None, 0, -1, 1.5, True, "", "x", "*", "${aws:username}", [], {}, ["a", 1], {"a": 1}, 2 ** 70]
 
 
-def _mutated(scenario: dict, rng: random.Random) -> dict:
-    """The scenario with one value, anywhere in it, replaced by a value of another JSON type."""
-    paths: list[tuple[object, object]] = []
+def _mutated(doc: dict, rng: random.Random) -> dict:
+    """`doc` (a scenario or a policy) with one value, anywhere in it, replaced by one of _ODD."""
+    paths: list[tuple] = []
 
     def walk(node):
         items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
@@ -63,10 +63,10 @@ def _mutated(scenario: dict, rng: random.Random) -> dict:
             paths.append((node, key))
             walk(child)
 
-    walk(scenario)
+    walk(doc)
     node, key = rng.choice(paths)
-    node[key] = copy.deepcopy(rng.choice(_ODD))   # type: ignore[index]
-    return scenario
+    node[key] = copy.deepcopy(rng.choice(_ODD))
+    return doc
 
 
 @pytest.fixture(scope="module")
