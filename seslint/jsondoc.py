@@ -22,6 +22,8 @@ _SCALAR = re.compile(r"-?[0-9][0-9.eE+-]*|true|false|null")
 _SPACE = re.compile(r"[ \t\r\n]*")
 _CONSTANT_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.S)
 _DECODER = json.JSONDecoder()  # only to skip values the position lookup walks past
+_NAME = re.compile(r'("(?:[^"\\]|\\.)*")[ \t\r\n]*:[ \t\r\n]*', re.S)  # a member name, to its value
+_NEXT = re.compile(r"[ \t\r\n]*,?[ \t\r\n]*")   # after a value: to the next one, or to the closing bracket
 
 
 def escape(token: str | int) -> str:
@@ -127,21 +129,16 @@ def _members(text: str, i: int) -> dict[str, int]:
     if text[i] == "{":
         j = _skip(text, i + 1)
         while text[j] != "}":
-            m = token(_STRING, text, j)
-            name = m.group()
+            m = token(_NAME, text, j)
+            name = m.group(1)
             name = json.loads(name) if "\\" in name else name[1:-1]
-            j = _skip(text, _skip(text, m.end()) + 1)
-            out[name] = j
-            j = _skip(text, _DECODER.raw_decode(text, j)[1])
-            if text[j] == ",":
-                j = _skip(text, j + 1)
+            j = out[name] = m.end()
+            j = token(_NEXT, text, _DECODER.raw_decode(text, j)[1]).end()
     elif text[i] == "[":
         j, index = _skip(text, i + 1), 0
         while text[j] != "]":
             out[str(index)] = j
-            j = _skip(text, _DECODER.raw_decode(text, j)[1])
-            if text[j] == ",":
-                j = _skip(text, j + 1)
+            j = token(_NEXT, text, _DECODER.raw_decode(text, j)[1]).end()
             index += 1
     return out
 
