@@ -85,8 +85,9 @@ def _wheel_venv(tmp: Path, compiled: bool) -> Path:
     env = {k: v for k, v in os.environ.items() if k != "HATCH_BUILD_HOOK_ENABLE_MYPYC"}
     if compiled:
         env["HATCH_BUILD_HOOK_ENABLE_MYPYC"] = "1"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "--build-constraint",
-                    str(ROOT / "tests" / "build-constraints.txt"), "-w", str(wheels), str(src)],
+    # --build-constraint as an environment variable: a pip too old to know it (before 25.3) ignores it
+    env["PIP_BUILD_CONSTRAINT"] = str(ROOT / "tests" / "build-constraints.txt")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(src)],
                    check=True, capture_output=True, env=env)
     env_dir = tmp / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)

@@ -69,9 +69,9 @@ def compiled_build() -> Path:
         shutil.rmtree(d, ignore_errors=True)
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".ci", "tests", "*.egg-info", "__pycache__",
                                                              "build", "*.so"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "--build-constraint",
-                    str(HERE.parent / "build-constraints.txt"), "-w", str(wheels), str(src)], check=True,
-                   env={**os.environ, "HATCH_BUILD_HOOK_ENABLE_MYPYC": "1"})
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(src)], check=True,
+                   env={**os.environ, "HATCH_BUILD_HOOK_ENABLE_MYPYC": "1",
+                        "PIP_BUILD_CONSTRAINT": str(HERE.parent / "build-constraints.txt")})
     [wheel] = wheels.glob("*.whl")
     shutil.unpack_archive(wheel, target, "zip")
     return target
