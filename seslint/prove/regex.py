@@ -119,12 +119,7 @@ def union(items) -> Node:
     if ranges:
         c = chars(ranges)
         parts[c.uid] = c
-    if not parts:
-        return EMPTY
-    if len(parts) == 1:
-        return next(iter(parts.values()))
-    ordered = tuple(parts[k] for k in sorted(parts))
-    return _mk("or", ordered, any(p.nullable for p in ordered))
+    return _flat("or", parts, EMPTY, any)
 
 
 def inter(items) -> Node:
@@ -135,12 +130,17 @@ def inter(items) -> Node:
                 return EMPTY
             if y is not FULL:
                 parts[y.uid] = y
+    return _flat("and", parts, FULL, all)
+
+
+def _flat(op: str, parts: dict, identity: Node, nullable) -> Node:
+    """The `op` node of the distinct `parts` (by uid, in uid order): `identity` for none, the part for one."""
     if not parts:
-        return FULL
+        return identity
     if len(parts) == 1:
         return next(iter(parts.values()))
     ordered = tuple(parts[k] for k in sorted(parts))
-    return _mk("and", ordered, all(p.nullable for p in ordered))
+    return _mk(op, ordered, nullable(p.nullable for p in ordered))
 
 
 def compl(a: Node) -> Node:
