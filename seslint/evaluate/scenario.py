@@ -64,14 +64,24 @@ class PolicyCache:
         if not self.enabled:
             return CompiledPolicy(parse_policy(value, source, pointer), kind)
         key = (_key(value), source, pointer, kind)
-        self.lookups += 1
-        found = self.entries.get(key)
+        found = self.find(self.entries, key)
         if found is None:
-            found = CompiledPolicy(parse_policy(value, source, pointer), kind)
-            _store(self.entries, key, found, self.limit)
-        else:
-            self.hits += 1
+            found = self.keep(self.entries, key, CompiledPolicy(parse_policy(value, source, pointer), kind))
         return found
+
+    def find(self, table: dict, key, counted: bool = True):
+        """The entry of `table` (entries or fields) at `key`, or None; `counted` lookups decide next_round."""
+        found = table.get(key)
+        if counted:
+            self.lookups += 1
+            self.hits += found is not None
+        return found
+
+    def keep(self, table: dict, key, value):
+        if len(table) >= self.limit:
+            table.clear()
+        table[key] = value
+        return value
 
 
 def _key(value):
@@ -80,12 +90,6 @@ def _key(value):
         return _dumps(value)
     except TypeError:   # not JSON (a Python caller's value): repr still tells values apart
         return repr(value)
-
-
-def _store(table: dict, key, value, limit: int) -> None:
-    if len(table) >= limit:
-        table.clear()
-    table[key] = value
 
 
 def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: PolicyCache | None = None,
@@ -109,7 +113,6 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
     if isinstance(sid, (dict, list)):
         fail("id must be a string or a number", join(pointer, "id"))
     built: dict[str, Any] = {}
-    fields, limit = cache.fields, cache.limit
     for name, build in _FIELDS:
         item = value.get(name)
         counted = item is not None and name != "principal"   # principals are few and cheap to key: always cached
@@ -121,13 +124,9 @@ def load_scenario(value, source: str = "<scenario>", pointer: str = "", cache: P
             key = name   # an absent field builds the same everywhere
         else:
             key = (name, source, pointer, encoded and encoded.get(name) or _key(item))
-        found = fields.get(key)
-        cache.lookups += counted
+        found = cache.find(cache.fields, key, counted)
         if found is None:
-            found = build(item, f"{pointer}/{name}", policy, fail)
-            _store(fields, key, found, limit)
-        else:
-            cache.hits += counted
+            found = cache.keep(cache.fields, key, build(item, f"{pointer}/{name}", policy, fail))
         built[name] = found
     caller, defaults = built["principal"]
     # Copies of the cached lists: callers may extend a scenario's policies.
