@@ -21,7 +21,8 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from seslint.audit.exact import OUTSIDE, decide
-from seslint.audit.report import provenance, render_html, render_text
+from seslint.audit.org import audit_accounts
+from seslint.audit.report import jsonl_line, provenance, render_html, render_text
 from seslint.errors import SeslintError
 from seslint.evaluate.authdetails import label_policies, policy_label, split_label
 
@@ -92,7 +93,6 @@ def audit(details, *, region: str = "us-east-1", resource_policies: dict | None 
     """Audit every user and role of an `AuthDetails`. `resource_policies` maps identity ARNs to
     their sending-authorization policies (PolicyDoc lists); `progress(done, read)` counts principals;
     `scps` is an `audit.sources.ScpTree`."""
-    from seslint.audit.org import audit_accounts
     from seslint.audit.sources import Account, account_of_details
 
     account = Account(account_of_details(details.value, details.source), details.source, details, resource_policies)
@@ -170,5 +170,6 @@ def _statement(kind, policy, st) -> Statement:
     return Statement(st.effect, policy.source, st.pointer, st.sid, kind)
 
 
-__all__ = ["OUTSIDE", "SIMULATOR", "VERDICTS", "Finding", "Report", "Statement", "audit", "audit_principal",
+__all__ = ["OUTSIDE", "SIMULATOR", "VERDICTS", "Finding", "Report", "Statement", "audit", "audit_accounts",
+           "audit_principal", "jsonl_line",
            "label_policies", "policy_label", "provenance", "render_html", "render_text", "split_label"]

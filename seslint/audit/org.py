@@ -33,7 +33,7 @@ from seslint.policy import PolicyDoc
 
 JOBS_PER_CHUNK = 4      # distinct policy sets a worker decides per round trip
 _ACCOUNT_ID = re.compile(rb"(?<![0-9])[0-9]{12}(?![0-9])")
-_PERSONAL = re.compile(rb"\$\{|\"aws:(principal|username|userid)", re.I)
+PERSONAL = re.compile(rb"\$\{|\"aws:(principal|username|userid)", re.I)
 _BOUNDARY = "<permissions boundary>"
 
 
@@ -173,7 +173,7 @@ def _record(principal, account: Account, scps: ScpTree | None, encoded: dict) ->
                                   option=orjson.OPT_SORT_KEYS))
     text = b"\n".join(parts)
     key = hashlib.sha256(text).digest()
-    if _PERSONAL.search(text) or (resource_policies and principal.arn.lower().encode() in text.lower()):
+    if PERSONAL.search(text) or (resource_policies and principal.arn.lower().encode() in text.lower()):
         key += principal.arn.encode()
     elif _ACCOUNT_ID.search(text):
         key += principal.account.encode()
