@@ -27,6 +27,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -35,6 +36,9 @@ from seslint.audit.sources import Account, ScpTree
 from seslint.core.arn import parse
 from seslint.core.patterns import matches
 from seslint.policy import PolicyDoc
+
+if TYPE_CHECKING:
+    from seslint.evaluate.authdetails import Principal
 
 WRITTEN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 DEFAULT_NAME = "seslint-escalation"
@@ -89,7 +93,7 @@ class Answer:
 class Node:
     """A principal, or a principal holding a policy it gave itself (`added`)."""
 
-    principal: object             # evaluate.authdetails.Principal, policies labelled
+    principal: Principal          # its policies labelled
     entry: dict                   # its RoleDetailList/UserDetailList entry
     account: Account
     scps: list | None
@@ -420,9 +424,11 @@ def who_can_send(accounts: Iterable[Account], identity: str, *, region: str = "u
         if node not in nxt:
             continue
         hops, at = [], node
-        while nxt[at] is not None:
-            hop, at = nxt[at]
+        step = nxt[at]
+        while step is not None:
+            hop, at = step
             hops.append(hop)
+            step = nxt[at]
         _, witness, statements = senders[at]
         answer.paths.append(Path(node.arn, node.principal.account, node.principal.kind, hops, at.label, witness,
                                  statements))

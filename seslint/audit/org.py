@@ -25,6 +25,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
@@ -46,7 +47,7 @@ class Job:
     """One distinct policy set to decide, its policies named by placeholders."""
 
     key: bytes
-    principal: object           # evaluate.authdetails.Principal
+    principal: Any              # evaluate.authdetails.Principal
     scps: list | None
     resource_policies: dict
     region: str

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from seslint.errors import InputError
 from seslint.jsondoc import join
@@ -29,7 +29,7 @@ class Account:
 
     id: str
     source: str
-    details: object                                  # evaluate.authdetails.AuthDetails
+    details: Any                                     # AuthDetails; None once the audit is done with it
     identity_policies: dict | None = None
     identities: list[str] = field(default_factory=list)   # verified SES identity ARNs, where known
 
@@ -152,8 +152,9 @@ def _account_from_store(db, path: str, account: str) -> tuple[dict, dict, list[s
     import json
 
     resources: dict[str, dict] = {}
+    marks = ",".join("?" * len(_KINDS))
     query = ("SELECT arn, metadata_type, data, service, resource_type FROM resource_metadata "
-             "WHERE account_id = ? AND metadata_type IN (%s) ORDER BY arn" % ",".join("?" * len(_KINDS)))
+             f"WHERE account_id = ? AND metadata_type IN ({marks}) ORDER BY arn")
     for arn, kind, data, service, rtype in db.execute(query, (account, *_KINDS)):
         try:
             parsed = json.loads(data)
@@ -172,7 +173,7 @@ def _account_from_store(db, path: str, account: str) -> tuple[dict, dict, list[s
 
     policies_by_arn: dict[str, str] = {}
     value: dict = {"UserDetailList": [], "RoleDetailList": [], "GroupDetailList": [], "Policies": []}
-    groups: dict[str, str] = {}
+    groups: dict[str, str | None] = {}
     sending: dict = {}
     identities = []
     for arn, entry in resources.items():

@@ -217,7 +217,7 @@ def build() -> Org:
     role(MAIL, "n15-sender", SEND, trust({"AWS": f"arn:aws:iam::{LOCKED}:root"}))
     o.miss(role(MAIL, "n16-other-domain", pol(allow("ses:SendEmail", f"arn:aws:ses:us-east-1:{MAIL}:identity/other.com"))))
     o.miss(role(MAIL, "n17-denied-domain", pol(allow("ses:SendEmail"), allow("ses:*", IDENTITY, effect="Deny"),
-                                               allow("ses:*", f"arn:aws:ses:*:*:identity/*@example.com", effect="Deny"))))
+                                               allow("ses:*", "arn:aws:ses:*:*:identity/*@example.com", effect="Deny"))))
     o.miss(role(APPS, "n18-trust-denies", pol(allow("sts:AssumeRole", arn(MAIL, "role", "n18-sender")))))
     role(MAIL, "n18-sender", SEND, pol(
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{APPS}:root"}, "Action": "sts:AssumeRole"},
