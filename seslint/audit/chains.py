@@ -35,6 +35,7 @@ from seslint.audit.org import PERSONAL
 from seslint.audit.sources import Account, ScpTree
 from seslint.core.arn import parse
 from seslint.core.patterns import matches
+from seslint.errors import SeslintError
 from seslint.policy import PolicyDoc
 
 if TYPE_CHECKING:
@@ -203,8 +204,6 @@ class Org:
         """The statements that allow the request, or None when it is denied (or cannot be decided).
         With a trust policy, the trust policy itself must allow the caller: a role is assumed only by
         the principals its trust policy names, whatever the caller's own policies allow."""
-        from seslint.errors import SeslintError
-
         try:
             result = self.decide(node, action, resource, context, trust)
         except SeslintError:
@@ -270,7 +269,7 @@ class Org:
             try:
                 trusted = self.decide(role, "sts:AssumeRole", role.arn, trust=trust,
                                       caller=Caller(kind="service", service=service["service"])).allowed
-            except Exception:   # noqa: BLE001 - a trust policy the evaluator cannot decide: no hop
+            except SeslintError:   # a trust policy the evaluator cannot decide: no hop
                 trusted = False
             if not trusted or (service.get("instance_profile") and not role.entry.get("InstanceProfileList")):
                 continue
@@ -517,7 +516,7 @@ def _prove_send(node: Node, target: dict, resource_policies: dict) -> tuple:
                               scps=[(level, ds) for level, ds in node.scps or ()],
                               resource_policies=resource_policies)
         outcome = prove(inputs, within=lambda send: not_(outside(View(send.address), [target["pattern"]])))
-    except Exception as exc:   # noqa: BLE001 - a policy the prover cannot read: unknown, with the reason
+    except SeslintError as exc:   # a policy the prover cannot read: unknown, with the reason
         return ("unknown", str(exc))
     if outcome.verdict == PROVEN:
         return ("no",)

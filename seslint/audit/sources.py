@@ -134,20 +134,6 @@ def read_iam_collect(path: str) -> Iterator[Account]:
         db.close()
 
 
-def count_accounts(path: str) -> int:
-    """How many accounts the store holds (for the progress line)."""
-    import sqlite3
-
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            return db.execute("SELECT COUNT(DISTINCT account_id) FROM resource_metadata").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.DatabaseError:
-        return 0   # read_iam_collect words the error
-
-
 def _account_from_store(db, path: str, account: str) -> tuple[dict, dict, list[str]]:
     import json
 

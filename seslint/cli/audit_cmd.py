@@ -25,7 +25,7 @@ def org_inputs(f):
 
 
 def read_org(auth_details, iam_collect, scps):
-    """(accounts iterator, number of accounts, SCP tree or None, whether identity policies are read)."""
+    """(accounts iterator, SCP tree or None, whether identity policies are read)."""
     import itertools
 
     from seslint.audit import sources
@@ -33,11 +33,9 @@ def read_org(auth_details, iam_collect, scps):
     files = sources.auth_details_files(auth_details)
     tree = sources.load_scp_tree(scps) if scps else None
     accounts = sources.read_auth_details(files)
-    count = len(files)
     if iam_collect:
         accounts = itertools.chain(accounts, sources.read_iam_collect(iam_collect))
-        count += sources.count_accounts(iam_collect)
-    return accounts, count, tree, bool(iam_collect)
+    return accounts, tree, bool(iam_collect)
 
 
 class Progress:
@@ -91,7 +89,7 @@ def audit(ctx, auth_details, iam_collect, scps, jobs, live, aws_profile, aws_end
     else:
         if aws_profile or aws_endpoint_url:
             raise click.UsageError("--profile and --endpoint-url need --live")
-        accounts, _, tree, read_policies = read_org(auth_details, iam_collect, scps)
+        accounts, tree, read_policies = read_org(auth_details, iam_collect, scps)
         found = A.audit_accounts(accounts, region=region, scps=tree, jobs=jobs, progress=progress)
         sources, notes = [], A.notes(read_policies)
     failed = False
@@ -147,7 +145,7 @@ def who_can_send(ctx, identity, auth_details, iam_collect, scps, aws_region, max
 
     if not (auth_details or iam_collect):
         raise click.UsageError("give --auth-details FILE_OR_DIR or --iam-collect PATH")
-    accounts, _, tree, _ = read_org(auth_details, iam_collect, scps)
+    accounts, tree, _ = read_org(auth_details, iam_collect, scps)
     answer = find(accounts, identity, region=aws_region or "us-east-1", scps=tree, max_hops=max_hops)
     if fmt == "json":
         echo_json(answer.to_json())
