@@ -71,8 +71,35 @@ class Decider:
     def chunk(self, jobs: list[Job]) -> list[tuple[bytes, object]]:
         from seslint.audit import audit_principal
 
-        return [(job.key, audit_principal(job.principal, region=job.region, resource_policies=job.resource_policies,
-                                          scps=job.scps)) for job in jobs]
+        return [(job.key, audit_principal(_docs(job.principal), region=job.region,
+                                          resource_policies={a: _docs(ds) for a, ds in job.resource_policies.items()},
+                                          scps=[(level, _docs(ds)) for level, ds in job.scps] if job.scps is not None
+                                          else None)) for job in jobs]
+
+
+def _plain(value):
+    """PolicyDoc objects as (value, source, pointer) tuples, for the pipe to a worker: the compiled
+    build's PolicyDoc does not unpickle."""
+    if isinstance(value, PolicyDoc):
+        return ("PolicyDoc", value.value, value.source, value.pointer)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, identity_policies=_plain(value.identity_policies),
+                                   permission_boundary=_plain(value.permission_boundary))
+    return value
+
+
+def _docs(value):
+    """`_plain` undone."""
+    if isinstance(value, tuple) and len(value) == 4 and value[0] == "PolicyDoc":
+        return PolicyDoc(value[1], value[2], value[3])
+    if isinstance(value, list):
+        return [_docs(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, identity_policies=_docs(value.identity_policies),
+                                   permission_boundary=_docs(value.permission_boundary))
+    return value
 
 
 def audit_accounts(accounts: Iterable[Account], *, region: str, scps: ScpTree | None = None, jobs: int | None = None,
@@ -184,7 +211,8 @@ def _record(principal, account: Account, scps: ScpTree | None, encoded: dict) ->
         named = dataclasses.replace(
             principal, identity_policies=[PolicyDoc(d.value, _placeholder(i), "") for i, (_, d) in enumerate(docs)],
             permission_boundary=PolicyDoc(boundary.value, _BOUNDARY, "") if boundary is not None else None)
-        return Job(key, named, levels, resource_policies, region)
+        return Job(key, _plain(named), [(level, _plain(ds)) for level, ds in levels] if levels is not None else None,
+                   {a: _plain(ds) for a, ds in resource_policies.items()}, region)
 
     return record, job
 
