@@ -23,7 +23,13 @@ SIMULATOR_PATTERN = "*@simulator.amazonses.com"
 OUTSIDE = "seslint-audit@outside.invalid"   # a pattern that matches it restricts nothing
 _REASONS = {"anyone": "sends to an outside address (outside every recipient pattern the policies name) are allowed",
             "restricted": "only to recipients matching the listed patterns",
-            "simulator-only": "only to mailbox simulator addresses"}
+            "simulator-only": "only to mailbox simulator addresses",
+            "bounces": "only bounces (ses:SendBounce), which go to the senders of messages the account received: "
+                       "they carry no ses:Recipients, so no recipient pattern limits them"}
+
+
+def _mails_recipients(send):
+    return send.mails_recipients
 
 
 def decide(principal, finding, relevant, region: str, resource_policies: dict, statement, scps=None):
@@ -36,9 +42,11 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
     from seslint.prove.strings import Unknown
 
     patterns = recipient_patterns(relevant)
+    # The last question: sends that carry no recipient key (bounces) are still sends.
     questions = (("anyone", {"recipients_within": [*patterns, SIMULATOR_PATTERN]}),
                  ("restricted", {"recipients_within": [SIMULATOR_PATTERN]}),
-                 ("simulator-only", {"no_send": True}))
+                 ("simulator-only", {"within": _mails_recipients}),
+                 ("bounces", {"no_send": True}))
     sessions: dict = {}
     allows = [statement(k, p, s) for k, p, s in relevant if s.effect == "Allow"]
     asked = regions(relevant, region)
@@ -55,6 +63,8 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
                     unknown = outcome.reason
             if found is not None:
                 return _found(finding, verdict, question, found, relevant, sessions)
+            if verdict == "bounces":
+                break
             if unknown is not None:
                 return _unknown(finding, unknown, allows)
     except (Unknown, z3.Z3Exception) as exc:
@@ -86,7 +96,7 @@ def _found(finding, verdict: str, question: dict, found, relevant, sessions: dic
 
     session, w = found
     patterns = recipient_patterns(relevant)
-    finding.verdict, finding.reason = verdict, _REASONS[verdict]
+    finding.verdict, finding.reason = "restricted" if verdict == "bounces" else verdict, _REASONS[verdict]
     mixed = [p for p in patterns if any(matches(p, r, ignore_case=True) for r in w.recipients)]
     if verdict == "anyone" and mixed:
         finding.reason = f"a recipient list that mixes {mixed[0]} with an outside address is allowed"
