@@ -1,0 +1,430 @@
+"""Python: boto3 SES clients, django-ses, django-anymail and smtplib, read with the `ast` module.
+
+Two passes over the project's modules. The first records, per module, its string constants, the
+SES clients it binds (module names, `self.attr` of a class, what a function returns) and its
+imports; the second follows calls: a method called on a client (built in this module or another,
+handed to a helper as an argument, or typed `SESClient`/`SESV2Client`) is a call site. A method
+only SES has (`send_raw_email`, `send_bulk_email`...) called with SES's request members is one too,
+whatever its receiver: the client came from somewhere the scan cannot follow.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from seslint.fromcode import sites
+from seslint.fromcode.model import CallSite, Value, runtime
+from seslint.fromcode.values import Resolver, _called, source
+
+SERVICES = ("ses", "sesv2")
+#: Methods no other boto3 client has, with the service that has them and the members that mark SES.
+_SES_ONLY = {"send_raw_email": "ses", "send_templated_email": "ses", "send_bulk_templated_email": "ses",
+             "send_bulk_email": "sesv2"}
+_SES_MEMBERS = {"source", "destination", "message", "rawmessage", "fromemailaddress", "content", "template",
+                "defaultcontent", "bulkemailentries", "destinations"}
+_MAIL_CALLS = {"send_mail": 2, "EmailMessage": 2, "EmailMultiAlternatives": 2, "send_mass_mail": None}
+
+
+@dataclass
+class Client:
+    service: str
+    region: Value | None
+
+
+@dataclass
+class Module:
+    path: str
+    name: str
+    text: str
+    tree: ast.Module
+    constants: dict[str, list[ast.expr]] = field(default_factory=dict)
+    clients: dict[str, Client] = field(default_factory=dict)        # module-level names
+    factories: dict[str, Client] = field(default_factory=dict)      # functions returning a client
+    attributes: dict[tuple[str, str], Client] = field(default_factory=dict)   # (class, attr)
+    imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias -> (module, name)
+    settings: bool = False
+
+
+def module_name(path: str) -> str:
+    parts = path[:-3].replace("\\", "/").split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(p for p in parts if p not in ("", "."))
+
+
+def is_settings(path: str) -> bool:
+    p = path.replace("\\", "/")
+    base = p.rsplit("/", 1)[-1]
+    return base.startswith("settings") or "/settings/" in p or base in ("production.py", "base.py") and \
+        "/settings" in p
+
+
+class Project:
+    """Every Python module of the scan, and what they bind."""
+
+    def __init__(self, files: list[tuple[str, str]]):
+        self.modules: dict[str, Module] = {}
+        for path, text in files:
+            try:
+                tree = ast.parse(text, filename=path)
+            except (SyntaxError, ValueError):
+                continue
+            mod = Module(path, module_name(path), text, tree, settings=is_settings(path))
+            self.modules[mod.name] = mod
+        for mod in self.modules.values():
+            _collect(mod)
+        self.helper_params: dict[tuple[str, str, str], Client] = {}   # (module, function, param) -> client
+
+    def find(self, wanted: str, here: Module) -> Module | None:
+        """The project module an import names (`pkg.mod`, or `..mod` relative to `here`)."""
+        level = len(wanted) - len(wanted.lstrip("."))
+        wanted = wanted.lstrip(".")
+        if level:
+            base = here.name.split(".")
+            if not here.path.endswith("__init__.py"):
+                base = base[:-1]
+            base = base[: len(base) - (level - 1)] if level > 1 else base
+            wanted = ".".join([*base, wanted] if wanted else base)
+        if wanted in self.modules:
+            return self.modules[wanted]
+        return next((m for n, m in sorted(self.modules.items()) if n.endswith("." + wanted)), None)
+
+    def exported(self, mod: Module, name: str, depth: int = 0):
+        """What `name` of module `mod` is: a Client, ("factory", Client), a Value, or None."""
+        if depth > 4:
+            return None
+        if name in mod.clients:
+            return mod.clients[name]
+        if name in mod.factories:
+            return ("factory", mod.factories[name])
+        if name in mod.imports:
+            target, attr = mod.imports[name]
+            other = self.find(target, mod)
+            return self.exported(other, attr, depth + 1) if other is not None and attr else None
+        assigned = mod.constants.get(name)
+        if assigned and len(assigned) == 1:
+            value = Resolver(mod.text, {}, mod.constants).value(assigned[0])
+            return value if value.literal else None
+        return None
+
+    def setting(self, name: str) -> Value | None:
+        values = [Resolver(m.text, {}, m.constants, setting=lambda n: None).value(e)
+                  for m in self.modules.values() if m.settings for e in m.constants.get(name, [])]
+        literal = {v.text for v in values if v.literal}
+        if len(literal) == 1:
+            return Value(literal.pop())
+        return runtime(f"settings.{name}") if values else None
+
+
+def _collect(mod: Module) -> None:
+    """Pass 1: constants, imports, clients, client factories and client attributes of a module."""
+    for node in mod.tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(target, ast.Name):
+                    mod.constants.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                mod.imports[alias.asname or alias.name] = ("." * node.level + (node.module or ""), alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                mod.imports[alias.asname or alias.name.split(".")[0]] = (alias.name, "")
+    resolver = Resolver(mod.text, {}, mod.constants)
+    for name, exprs in mod.constants.items():
+        found = [client_of(e, resolver, mod) for e in exprs]
+        if found and found[-1] is not None:
+            mod.clients[name] = found[-1]
+    for node in ast.walk(mod.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            local = _assignments(node)
+            res = Resolver(mod.text, local, mod.constants)
+            for ret in (n for n in ast.walk(node) if isinstance(n, ast.Return) and n.value is not None):
+                client = client_of(ret.value, res, mod)
+                if client is not None:
+                    mod.factories[node.name] = client
+        if isinstance(node, ast.ClassDef):
+            for fn in (n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+                res = Resolver(mod.text, _assignments(fn), mod.constants)
+                for assign in (n for n in ast.walk(fn) if isinstance(n, (ast.Assign, ast.AnnAssign))):
+                    targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
+                    for t in targets:
+                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self" \
+                                and assign.value is not None:
+                            client = client_of(assign.value, res, mod)
+                            if client is not None:
+                                mod.attributes[(node.name, t.attr)] = client
+
+
+def _assignments(fn: ast.AST) -> dict[str, list[ast.expr]]:
+    """Name -> the expressions assigned to it in a function (parameters map to [])."""
+    out: dict[str, list[ast.expr]] = {}
+    if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        for arg in fn.args.args + fn.args.kwonlyargs + fn.args.posonlyargs:
+            out[arg.arg] = []
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    out.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            out.setdefault(node.target.id, []).append(node.value)
+        elif isinstance(node, ast.NamedExpr):
+            out.setdefault(node.target.id, []).append(node.value)
+    return out
+
+
+def client_of(node: ast.expr, res: Resolver, mod: Module, project: Project | None = None) -> Client | None:
+    """The SES client an expression builds: `boto3.client("sesv2", region_name=...)`, `Session().client(...)`,
+    `session.client(service_name="ses")`, or a call of a function that returns one."""
+    if isinstance(node, ast.Await):
+        node = node.value
+    if not isinstance(node, ast.Call):
+        return None
+    name = _called(node)
+    if name == "client":
+        service_node = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "service_name"),
+                                                          None)
+        service = res.value(service_node) if service_node is not None else None
+        if service is None or service.text not in SERVICES:
+            return None
+        region_node = next((k.value for k in node.keywords if k.arg == "region_name"), None)
+        if region_node is None and len(node.args) > 1:
+            region_node = node.args[1]
+        if region_node is None and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call):
+            region_node = next((k.value for k in node.func.value.keywords if k.arg == "region_name"), None)
+        return Client(service.text or "", res.value(region_node) if region_node is not None else None)
+    if name in mod.factories:
+        return mod.factories[name]
+    if project is not None and isinstance(node.func, ast.Name) and node.func.id in mod.imports:
+        found = project.exported(mod, node.func.id)
+        if isinstance(found, tuple):
+            return found[1]
+    return None
+
+
+class Scanner:
+    """Pass 2 over one module: every SES call site in it."""
+
+    def __init__(self, project: Project, mod: Module):
+        self.project = project
+        self.mod = mod
+        self.sites: list[CallSite] = []
+
+    def resolver(self, local) -> Resolver:
+        return Resolver(self.mod.text, local, self.mod.constants, imported=self.imported, setting=self.project.setting)
+
+    def imported(self, name: str):
+        if name not in self.mod.imports:
+            return None
+        return self.project.exported(self.mod, name)
+
+    def run(self) -> list[CallSite]:
+        self._scope(self.mod.tree, {}, None, "")
+        return self.sites
+
+    def _scope(self, node: ast.AST, outer: dict, cls: str | None, fn_name: str) -> None:
+        """Walk one function (or the module) with its own names; nested functions get their own walk."""
+        local = _assignments(node) if not isinstance(node, ast.Module) else {}
+        res = self.resolver(local)
+        clients: dict[str, Client] = dict(outer)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+            defaults = [None] * (len(node.args.posonlyargs + node.args.args) - len(node.args.defaults)) + \
+                list(node.args.defaults) + list(node.args.kw_defaults)
+            for arg, default in zip(args, defaults, strict=True):
+                bound = self.project.helper_params.get((self.mod.name, fn_name, arg.arg))
+                typed = _annotated(arg.annotation)
+                from_default = self._client(default, res, clients) if default is not None else None
+                client = bound or from_default or (Client(typed, None) if typed else None)
+                if client is not None:
+                    clients[arg.arg] = client
+        for name, exprs in local.items():
+            for expr in exprs:
+                client = self._client(expr, res, clients)
+                if client is not None:
+                    clients[name] = client
+        for child in _own_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._scope(child, clients, cls, child.name)
+            elif isinstance(child, ast.ClassDef):
+                self._scope(child, clients, child.name, "")
+            elif isinstance(child, ast.Call):
+                self._call(child, res, clients, cls, node)
+
+    def _client(self, node: ast.expr | None, res: Resolver, clients: dict[str, Client]) -> Client | None:
+        if node is None:
+            return None
+        if isinstance(node, ast.Name):
+            if node.id in clients:
+                return clients[node.id]
+            if node.id in self.mod.clients:
+                return self.mod.clients[node.id]
+            found = self.imported(node.id)
+            return found if isinstance(found, Client) else None
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id == "self":
+                return next((c for (_, attr), c in sorted(self.mod.attributes.items()) if attr == node.attr), None)
+            if isinstance(node.value, ast.Name) and node.value.id in self.mod.imports:
+                target, attr = self.mod.imports[node.value.id]
+                other = self.project.find(joined(target, attr), self.mod)
+                found = self.project.exported(other, node.attr) if other is not None else None
+                return found if isinstance(found, Client) else None
+            return None
+        if isinstance(node, ast.BoolOp):
+            return next((c for c in (self._client(v, res, clients) for v in node.values) if c), None)
+        return client_of(node, res, self.mod, self.project)
+
+    def _call(self, call: ast.Call, res: Resolver, clients: dict[str, Client], cls: str | None, scope: ast.AST) -> None:
+        func = call.func
+        method = _called(call)
+        if isinstance(func, ast.Attribute):
+            client = self._client(func.value, res, clients)
+            if client is None and method in _SES_ONLY | {"send_email": ""}:
+                client = _untraced(method, call, res)
+            if client is not None:
+                self._site(call, client, method, res, scope)
+                return
+        if method in ("SMTP", "SMTP_SSL"):
+            self._smtp(call, res, scope)
+        self._handed(call, res, clients)
+
+    def _site(self, call: ast.Call, client: Client, method: str, res: Resolver, scope: ast.AST) -> None:
+        params = res.keywords(call.keywords)
+        if call.args:   # boto3 takes keyword arguments only: a positional one is a wrapper's own API
+            return
+        raw_from = raw_cs = None
+        if method in ("send_raw_email", "send_email"):
+            raw_from, raw_cs = headers(scope, res)
+        site = sites.build(self.mod.path, call.lineno, "boto3", client.service, method, params, region=client.region,
+                           raw_from=raw_from, raw_configuration_set=raw_cs)
+        if site is not None:
+            self.sites.append(site)
+
+    def _smtp(self, call: ast.Call, res: Resolver, scope: ast.AST) -> None:
+        host_node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "host"), None)
+        host = res.value(host_node) if host_node is not None else None
+        region = sites.smtp_region(host.text) if host is not None and host.text else None
+        if region is None:
+            return
+        sender = None
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Call) and _called(node) == "sendmail" and node.args:
+                sender = res.value(node.args[0])
+                break
+        raw_from, raw_cs = headers(scope, res)
+        self.sites.append(sites.smtp_site(self.mod.path, call.lineno, "smtplib", sender=sender or raw_from,
+                                          region=Value(region), configuration_set=raw_cs))
+
+    def _handed(self, call: ast.Call, res: Resolver, clients: dict[str, Client]) -> None:
+        """A client passed to a function of the project: that function's parameter is a client."""
+        target = self._function(call.func)
+        if target is None:
+            return
+        mod, fn = target
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        if params and params[0] in ("self", "cls") and isinstance(call.func, ast.Attribute):
+            params = params[1:]
+        bound = list(zip(params, call.args, strict=False)) + [(k.arg, k.value) for k in call.keywords if k.arg]
+        for name, arg in bound:
+            client = self._client(arg, res, clients)
+            if client is not None:
+                self.project.helper_params.setdefault((mod.name, fn.name, name), client)
+
+    def _function(self, func: ast.expr):
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if name is None:
+            return None
+        mods = [self.mod]
+        if isinstance(func, ast.Name) and name in self.mod.imports:
+            target, attr = self.mod.imports[name]
+            other = self.project.find(target, self.mod)
+            mods, name = ([other] if other else []), attr or name
+        for mod in mods:
+            for node in ast.walk(mod.tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+                    return mod, node
+        return None
+
+
+def joined(module: str, name: str) -> str:
+    """`pkg` + `mod` -> `pkg.mod`; `..` + `mod` -> `..mod`."""
+    if not name:
+        return module
+    return module + name if module.endswith(".") or not module else f"{module}.{name}"
+
+
+def _own_nodes(node: ast.AST):
+    """The nodes of a scope, not descending into nested functions and classes (yielded, not entered)."""
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop(0)
+        yield child
+        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack[0:0] = list(ast.iter_child_nodes(child))
+
+
+def _annotated(annotation: ast.expr | None) -> str:
+    """The service of a client type annotation (mypy-boto3's `SESClient`, `SESV2Client`), or ""."""
+    if annotation is None:
+        return ""
+    text = ast.unparse(annotation)
+    return "sesv2" if "SESV2Client" in text else "ses" if "SESClient" in text else ""
+
+
+def _untraced(method: str, call: ast.Call, res: Resolver) -> Client | None:
+    """A method only SES has, called with SES's request members: a client the scan could not trace."""
+    members = {sites.norm(k.arg) for k in call.keywords if k.arg}
+    if not members & _SES_MEMBERS or call.args:
+        return None
+    if method in _SES_ONLY:
+        return Client(_SES_ONLY[method], None)
+    if {"fromemailaddress", "content"} & members:
+        return Client("sesv2", None)
+    if {"source", "message"} <= members:
+        return Client("ses", None)
+    return None
+
+
+def headers(scope: ast.AST, res: Resolver) -> tuple[Value | None, Value | None]:
+    """The From and X-SES-CONFIGURATION-SET headers a function sets on a message it builds."""
+    wanted = {"from": [], sites.facts()["smtp"]["configuration_set_header"].lower(): []}
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Subscript):
+            key = res.value(node.targets[0].slice)
+            if key.text and key.text.lower() in wanted:
+                wanted[key.text.lower()].append(res.value(node.value))
+        elif isinstance(node, ast.Call) and _called(node) == "add_header" and len(node.args) >= 2:
+            key = res.value(node.args[0])
+            if key.text and key.text.lower() in wanted:
+                wanted[key.text.lower()].append(res.value(node.args[1]))
+        elif isinstance(node, ast.Dict):   # headers={"X-SES-CONFIGURATION-SET": ...}
+            for k, v in zip(node.keys, node.values, strict=True):
+                key = res.value(k) if k is not None else None
+                if key is not None and key.text and key.text.lower() in wanted and key.text.lower() != "from":
+                    wanted[key.text.lower()].append(res.value(v))
+    out = []
+    for values in wanted.values():
+        distinct = set(values)
+        out.append(distinct.pop() if len(distinct) == 1 else runtime("several values") if distinct else None)
+    return out[0], out[1]
+
+
+def scan(files: list[tuple[str, str]]) -> list[CallSite]:
+    """Every SES call site of the Python files (path, text)."""
+    from seslint.fromcode.django import settings_sites
+
+    project = Project(files)
+    out: list[CallSite] = []
+    for _ in range(2):   # the second pass knows the helpers that were handed a client in the first
+        before = len(project.helper_params)
+        out = []
+        for mod in project.modules.values():
+            out += Scanner(project, mod).run()
+        if len(project.helper_params) == before:
+            break
+    out += settings_sites(project)
+    return out
+
+
+__all__ = ["Client", "Module", "Project", "scan", "source"]
