@@ -103,6 +103,8 @@ def _scan_language(language: str, texts: list[tuple[str, str]], skipped: list[st
     out = []
     for path, text in texts:
         out += scanner.scan(path, text, language)
+    if hasattr(scanner, "scan_all"):   # what takes several files at once (Rails config + mailers)
+        out += scanner.scan_all(texts)
     return out
 
 

@@ -16,7 +16,7 @@ SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "vendor", "venv", ".venv", "
 MAX_BYTES = 2_000_000
 #: A file none of these words appear in makes no SES call (settings included): it is not parsed.
 _HINT = re.compile(rb"(?i)ses|email-smtp|email_backend|anymail|action_mailer|send_raw_email|send_email|"
-                   rb"send_bulk|template_id|ses_client|nodemailer")
+                   rb"send_bulk|template_id|ses_client|nodemailer|actionmailer|default\s+from|smtplib|send_mail|EmailMessage")
 
 
 def discover(paths) -> list[tuple[str, str]]:
