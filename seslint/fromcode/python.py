@@ -296,6 +296,8 @@ class Scanner:
         raw_from = raw_cs = None
         if method in ("send_raw_email", "send_email"):
             raw_from, raw_cs = headers(scope, res)
+            if raw_from is None and raw_cs is None:   # the message may be built by the caller
+                raw_from, raw_cs = headers(self.mod.tree, res)
         site = sites.build(self.mod.path, call.lineno, "boto3", client.service, method, params, region=client.region,
                            raw_from=raw_from, raw_configuration_set=raw_cs)
         if site is not None:
