@@ -11,6 +11,7 @@ whatever its receiver: the client came from somewhere the scan cannot follow.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from seslint.fromcode import sites
@@ -46,6 +47,19 @@ class Module:
     settings: bool = False
 
 
+_PRINT = re.compile(r"^(\s*)print\s+(?!\()(.*)$", re.MULTILINE)
+
+
+def _parse(text: str, path: str) -> ast.Module | None:
+    """The module's tree; Python 2 source is read once more with its print statements as calls."""
+    for attempt in (text, _PRINT.sub(r"\1print(\2)", text)):
+        try:
+            return ast.parse(attempt, filename=path)
+        except (SyntaxError, ValueError):
+            continue
+    return None
+
+
 def module_name(path: str) -> str:
     parts = path[:-3].replace("\\", "/").split("/")
     if parts[-1] == "__init__":
@@ -66,9 +80,8 @@ class Project:
     def __init__(self, files: list[tuple[str, str]]):
         self.modules: dict[str, Module] = {}
         for path, text in files:
-            try:
-                tree = ast.parse(text, filename=path)
-            except (SyntaxError, ValueError):
+            tree = _parse(text, path)
+            if tree is None:
                 continue
             mod = Module(path, module_name(path), text, tree, settings=is_settings(path))
             self.modules[mod.name] = mod
@@ -309,13 +322,15 @@ class Scanner:
         region = sites.smtp_region(host.text) if host is not None and host.text else None
         if region is None:
             return
-        sender = None
+        sender, line = None, call.lineno
         for node in ast.walk(scope):
-            if isinstance(node, ast.Call) and _called(node) == "sendmail" and node.args:
-                sender = res.value(node.args[0])
+            if isinstance(node, ast.Call) and _called(node) in ("sendmail", "send_message"):
+                line = node.lineno   # the send itself is the call site
+                if _called(node) == "sendmail" and node.args:
+                    sender = res.value(node.args[0])
                 break
         raw_from, raw_cs = headers(scope, res)
-        self.sites.append(sites.smtp_site(self.mod.path, call.lineno, "smtplib", sender=sender or raw_from,
+        self.sites.append(sites.smtp_site(self.mod.path, line, "smtplib", sender=sender or raw_from,
                                           region=Value(region), configuration_set=raw_cs))
 
     def _handed(self, call: ast.Call, res: Resolver, clients: dict[str, Client]) -> None:
