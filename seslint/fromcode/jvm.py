@@ -189,13 +189,12 @@ def scan(path: str, text: str, language: str) -> list[CallSite]:
     f = File(path, text, language)
     regions = f.regions()
     out = []
-    seen = set()
     for call in f.calls:
         root, steps = f.chain(call)
         if root is None or not steps:
             continue
         name = f.text(root)
-        if steps[0][0] == "builder" and name.endswith("Request") and call.id not in seen:
+        if steps[0][0] == "builder" and name.endswith("Request"):
             service = f.service_of(name)
             if service is None or (call.parent is not None and call.parent.type in ("method_invocation",
                                                                                       "navigation_expression")):

@@ -170,9 +170,9 @@ def build(planned: list[Planned]) -> dict:
     for (action, conditions), resources in grants.items():
         merged.setdefault((tuple(sorted(resources)), conditions), []).append(action)
     statements = []
-    for i, ((resources, conditions), actions) in enumerate(sorted(merged.items(), key=_order), start=1):
+    for i, ((group, conditions), actions) in enumerate(sorted(merged.items(), key=_order), start=1):
         statement: dict = {"Sid": f"{'Send' if conditions else 'Call'}{i}", "Effect": "Allow",
-                           "Action": sorted(set(actions)), "Resource": list(resources)}
+                           "Action": sorted(set(actions)), "Resource": list(group)}
         if conditions:
             block: dict[str, dict[str, list[str]]] = {}
             for op, key, value in conditions:
@@ -197,7 +197,7 @@ def _sid(statement: dict, n: int) -> str:
 
 def _drop_covered(grants: dict) -> None:
     """A grant on `type/*` covers the same action's grants on names of that type (same conditions)."""
-    for (action, conditions), resources in grants.items():
+    for resources in grants.values():
         wild = {r.rsplit("/", 1)[0] for r in resources if r.endswith("/*")}
         resources -= {r for r in resources if not r.endswith("/*") and r.rsplit("/", 1)[0] in wild}
 

@@ -148,16 +148,16 @@ def _collect(mod: Module) -> None:
         found = [client_of(e, resolver, mod) for e in exprs]
         if found and found[-1] is not None:
             mod.clients[name] = found[-1]
-    for node in ast.walk(mod.tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            local = _assignments(node)
+    for item in ast.walk(mod.tree):
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            local = _assignments(item)
             res = Resolver(mod.text, local, mod.constants)
-            for ret in (n for n in ast.walk(node) if isinstance(n, ast.Return) and n.value is not None):
-                client = client_of(ret.value, res, mod)
+            for ret in (n for n in ast.walk(item) if isinstance(n, ast.Return)):
+                client = client_of(ret.value, res, mod) if ret.value is not None else None
                 if client is not None:
-                    mod.factories[node.name] = client
-        if isinstance(node, ast.ClassDef):
-            for fn in (n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+                    mod.factories[item.name] = client
+        if isinstance(item, ast.ClassDef):
+            for fn in (n for n in item.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
                 res = Resolver(mod.text, _assignments(fn), mod.constants)
                 for assign in (n for n in ast.walk(fn) if isinstance(n, (ast.Assign, ast.AnnAssign))):
                     targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
@@ -166,7 +166,7 @@ def _collect(mod: Module) -> None:
                                 and assign.value is not None:
                             client = client_of(assign.value, res, mod)
                             if client is not None:
-                                mod.attributes[(node.name, t.attr)] = client
+                                mod.attributes[(item.name, t.attr)] = client
 
 
 def _assignments(fn: ast.AST) -> dict[str, list[ast.expr]]:
@@ -405,7 +405,7 @@ def _untraced(method: str, call: ast.Call, res: Resolver) -> Client | None:
 
 def headers(scope: ast.AST, res: Resolver) -> tuple[Value | None, Value | None]:
     """The From and X-SES-CONFIGURATION-SET headers a function sets on a message it builds."""
-    wanted = {"from": [], sites.facts()["smtp"]["configuration_set_header"].lower(): []}
+    wanted: dict[str, list[Value]] = {"from": [], sites.facts()["smtp"]["configuration_set_header"].lower(): []}
     for node in ast.walk(scope):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Subscript):
             key = res.value(node.targets[0].slice)
@@ -417,10 +417,10 @@ def headers(scope: ast.AST, res: Resolver) -> tuple[Value | None, Value | None]:
                 wanted[key.text.lower()].append(res.value(node.args[1]))
         elif isinstance(node, ast.Dict):   # headers={"X-SES-CONFIGURATION-SET": ...}
             for k, v in zip(node.keys, node.values, strict=True):
-                key = res.value(k) if k is not None else None
-                if key is not None and key.text and key.text.lower() in wanted and key.text.lower() != "from":
-                    wanted[key.text.lower()].append(res.value(v))
-    out = []
+                name = res.value(k) if k is not None else None
+                if name is not None and name.text and name.text.lower() in wanted and name.text.lower() != "from":
+                    wanted[name.text.lower()].append(res.value(v))
+    out: list[Value | None] = []
     for values in wanted.values():
         distinct = set(values)
         out.append(distinct.pop() if len(distinct) == 1 else runtime("several values") if distinct else None)

@@ -114,7 +114,9 @@ def scan(path: str, text: str, language: str) -> list[CallSite]:
 def scan_all(texts: list[tuple[str, str]]) -> list[CallSite]:
     """ActionMailer: a delivery method of SES in the config, with the mailers' `default from:`."""
     methods = sites.facts()["libraries"]["actionmailer"]["delivery_methods"]
-    found, froms, regions = [], [], {}
+    found: list[tuple[str, int, str]] = []
+    froms: list[Value] = []
+    regions: dict[str, Value] = {}
     for path, text in texts:
         if "action_mailer" not in text and "default" not in text and "ses_settings" not in text:
             continue
@@ -124,7 +126,7 @@ def scan_all(texts: list[tuple[str, str]]) -> list[CallSite]:
             right = node.child_by_field_name("right")
             if left.endswith("action_mailer.delivery_method"):
                 method = f.value(right).text
-                if method in methods:
+                if method is not None and method in methods:
                     found.append((path, T.line(node), method))
             m = re.search(r"action_mailer\.(ses_v2|sesv2|ses)_settings$", left)
             if m:

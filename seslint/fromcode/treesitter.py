@@ -8,7 +8,7 @@ node of a tree once.
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
+from functools import cache
 
 from seslint.fromcode.model import Value, runtime
 
@@ -33,7 +33,7 @@ def missing_help(language: str) -> str:
     return f"install the grammar with `pip install 'seslint[code]'` (needs tree-sitter and {GRAMMARS[language][2]})"
 
 
-@lru_cache(maxsize=None)
+@cache
 def parser(language: str):
     """A tree-sitter Parser for `language`, or None when its packages are not installed."""
     module, function, _ = GRAMMARS[language]

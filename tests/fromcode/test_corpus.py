@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from seslint.evaluate.sendmodel import Send
 from seslint.evaluate.sending import check_send
+from seslint.evaluate.sendmodel import Send
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p for p in CORPUS.iterdir() if p.is_dir())
@@ -47,9 +47,8 @@ def _send(label: dict, sender: str) -> Send:
 
 
 def score(folder: Path) -> dict:
-    from seslint.fromcode import generate
-
     from seslint.errors import InputError
+    from seslint.fromcode import generate
 
     label = _label(folder)
     try:
