@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from seslint.core.operators import OPERATORS
 from seslint.errors import InputError
 from seslint.jsondoc import join
 
@@ -25,6 +26,15 @@ STATEMENT_KEYS = frozenset({"Sid", "Effect", "Action", "NotAction", "Resource", 
                             "Principal", "NotPrincipal", "Condition"})
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 SET_OPERATORS = ("ForAllValues", "ForAnyValue")
+
+
+@dataclass(frozen=True)
+class PolicyDoc:
+    """A policy value with where it came from (file and JSON pointer), before parsing."""
+
+    value: Any
+    source: str = "<policy>"
+    pointer: str = ""
 
 
 # The model's classes are built for every statement of every policy read: they are dataclasses for
@@ -56,8 +66,6 @@ class Condition:
     @property
     def negated(self) -> bool:
         """A negated operator (StringNotLike, ArnNotEquals, ...): true when the value does not match."""
-        from seslint.evaluate.operators import OPERATORS
-
         row = OPERATORS.get(self.base)
         return row is not None and row.negated
 
@@ -359,8 +367,6 @@ def _conditions(value, at, fail) -> tuple[Condition, ...]:
 
 def known_operator(set_op: str | None, base: str) -> bool:
     """Whether IAM has the operator `set_op:base` (the parts `split_operator` gives)."""
-    from seslint.evaluate.operators import OPERATORS
-
     return base in OPERATORS and (set_op is None or set_op in SET_OPERATORS)
 
 

@@ -21,9 +21,9 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from seslint.audit.exact import OUTSIDE, decide
-from seslint.audit.labels import label_policies, policy_label, split_label
 from seslint.audit.report import provenance, render_html, render_text
 from seslint.errors import SeslintError
+from seslint.evaluate.authdetails import label_policies, policy_label, split_label
 
 VERDICTS = ("anyone", "restricted", "simulator-only", "none", "unknown")
 SIMULATOR = "success@simulator.amazonses.com"
@@ -165,7 +165,7 @@ def _names(statement, principal) -> bool:
 
 def _sends(statement) -> bool:
     from seslint.core.patterns import matches
-    from seslint.core.send import send_actions
+    from seslint.sendmodel import send_actions
 
     actions = send_actions()
     if statement.actions is not None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from seslint.core.arn import parse, ses_identity
 from seslint.core.patterns import matches
 from seslint.errors import SeslintError
-from seslint.evaluate.sendmodel import SEND_KINDS
+from seslint.sendmodel import SEND_KINDS
 
 SIMULATOR_PATTERN = "*@simulator.amazonses.com"
 OUTSIDE = "seslint-audit@outside.invalid"   # a pattern that matches it restricts nothing
@@ -77,7 +77,7 @@ def _parent_caveat(finding, sessions: dict) -> None:
 
 
 def _session(principal, region: str, resource_policies: dict, *, boundary=True, strip_denies=False):
-    from seslint.evaluate.sending import PolicyDoc
+    from seslint.policy import PolicyDoc
     from seslint.prove.api import Session
     from seslint.prove.decision import build_inputs
 

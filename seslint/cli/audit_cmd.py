@@ -74,7 +74,7 @@ def _live(profile, region, endpoint_url):
     """The account's authorization details and its SES identities' sending authorization policies."""
     from seslint.aws import Connection, Reader
     from seslint.evaluate.authdetails import load_auth_details
-    from seslint.evaluate.sending import PolicyDoc
+    from seslint.policy import PolicyDoc
 
     reader = Reader(Connection(profile, region, endpoint_url))
     details = load_auth_details(reader.authorization_details(), f"aws account {reader.account}")

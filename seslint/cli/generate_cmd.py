@@ -195,9 +195,9 @@ def generate(ctx, list_, operations, from_code, explain, region, account, identi
 
 def _from_code(ctx, paths, region, account, explain: bool, fmt: str) -> None:
     """`generate --from-code`: the policy on stdout; widenings, the explanation and the proofs on stderr."""
-    from seslint.fromcode import generate as from_code
     from seslint.fromcode.explain import lines
     from seslint.generate import validate_parameter
+    from seslint.generate.fromcode import generate as from_code
 
     region = validate_parameter("region", region) if region else None
     account = validate_parameter("account", account) if account else None

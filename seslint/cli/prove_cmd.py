@@ -54,7 +54,7 @@ def prove(ctx, policies, auth_details, principal, boundary, scps, identity_polic
 
 def _inputs(policies, auth_details, principal, boundary, scps, identity_policies, account, region):
     """The compiled inputs, and the files they came from (None when from --auth-details)."""
-    from seslint.evaluate.sending import PolicyDoc
+    from seslint.policy import PolicyDoc
     from seslint.prove.decision import build_inputs
 
     boundary_doc = PolicyDoc(*_pair(_load(boundary))) if boundary else None
@@ -209,6 +209,6 @@ def diff(ctx, old, new, account, region, fmt):
 
 
 def _doc(doc):
-    from seslint.evaluate.sending import PolicyDoc
+    from seslint.policy import PolicyDoc
 
     return PolicyDoc(doc.value, doc.source)

@@ -195,8 +195,9 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
     domains) is evaluated: allowed when the send is allowed for one, saying for which.
     Exit 0 when allowed, 1 when denied, 3 on bad input or when the sources leave it undecided.
     """
-    from seslint.evaluate.sending import PolicyDoc, check_send
-    from seslint.evaluate.sendmodel import Send
+    from seslint.cansend import check_send
+    from seslint.policy import PolicyDoc
+    from seslint.sendmodel import Send
 
     warn_unknown_regions(region)
 
@@ -223,7 +224,7 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         doc = _load(identity_policy)
         resource_policies["*"] = [PolicyDoc(doc.value, doc.source)]
     if aws is not None:
-        from seslint.evaluate.live import live_send
+        from seslint.live import live_send
 
         send, resource_policies, notes = live_send(aws, send, resource_policies, sandbox is None)
     result = check_send(send, docs, principal_arn=principal_arn, permission_boundary=boundary,

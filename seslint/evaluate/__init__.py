@@ -11,10 +11,6 @@ Public API (others build on it; pinned by tests/evaluate/test_api.py):
         whether action, resource, principal and each condition matched. Policies that cannot be
         evaluated faithfully (unknown operator, malformed value, a value list where IAM defines no
         result) raise InputError instead of returning a decision.
-    can_send(identity_policies, *, sender, to, ...) -> SendResult
-        Every IAM request SES makes for one send, each with its Result, and the answer over the
-        identities SES may check (see sending.py). The requests themselves, without evaluation:
-        seslint.evaluate.sendmodel.plan(Send(...)) -> Plan (for prove and generate).
     load_auth_details(value, source) -> AuthDetails
         The output of `aws iam get-account-authorization-details` (see authdetails.py).
 
@@ -31,17 +27,15 @@ if TYPE_CHECKING:
     from seslint.evaluate.authdetails import load_auth_details
     from seslint.evaluate.engine import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Hit, Result, evaluate
     from seslint.evaluate.scenario import PolicyCache, Scenario, load_scenario
-    from seslint.evaluate.sending import SendResult, can_send
 
 __all__ = ["ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY", "Hit", "PolicyCache", "Result", "Scenario",
-           "SendResult", "can_send", "evaluate", "load_auth_details", "load_scenario"]
+           "evaluate", "load_auth_details", "load_scenario"]
 
 # Public name -> submodule that defines it. Resolved on first use, so importing one submodule
 # (the linter imports seslint.evaluate.operators) costs only that submodule.
 _LAZY = {"ALLOWED": "engine", "EXPLICIT_DENY": "engine", "IMPLICIT_DENY": "engine", "Hit": "engine",
          "Result": "engine", "evaluate": "engine", "PolicyCache": "scenario", "Scenario": "scenario",
-         "load_scenario": "scenario", "SendResult": "sending", "can_send": "sending",
-         "load_auth_details": "authdetails"}
+         "load_scenario": "scenario", "load_auth_details": "authdetails"}
 
 
 def __getattr__(name: str):

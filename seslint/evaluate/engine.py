@@ -29,9 +29,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from seslint.core.operators import UNKNOWN
 from seslint.errors import InputError
 from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPolicy, Request, kind_name
-from seslint.evaluate.operators import UNKNOWN
 
 ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
 #: Compact JSON with sorted keys: the one-line form of batch output (a decision, or an error).

@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from seslint.core import variables as V
 from seslint.core.arn import ACCOUNT as ACCOUNT_ID, account_of, principal
+from seslint.core.operators import UNKNOWN
 from seslint.core.patterns import any_of, arn_glob
 from seslint.errors import InputError
-from seslint.evaluate import variables as V
-from seslint.evaluate.operators import UNKNOWN, CompiledCondition, check_condition
+from seslint.evaluate.operators import CompiledCondition, check_condition
 from seslint.jsondoc import join
 from seslint.policy import Policy, Statement
 

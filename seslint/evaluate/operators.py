@@ -1,205 +1,24 @@
-"""The condition operator table ("IAM JSON policy elements: Condition operators").
-
-Each operator is one row: its name, the type of value it compares, a positive test, whether
-it negates that test, and whether its values take wildcards and policy variables. The
-modifiers are handled once, in `CompiledCondition.holds`:
-
-- values of one key are ORed: the positive test holds if any policy value matches; a negated
-  operator holds if none does (StringNotEquals ["a", "b"]: neither a nor b);
-- `...IfExists`: an absent key makes the condition true;
-- a negated operator on an absent key is true (nothing to compare, so "not equal");
-- `ForAllValues:` true when every request value passes (so true for an absent or empty set);
-  `ForAnyValue:` true when at least one does (so false for an absent or empty set)
-  ("Multivalued context keys");
-- `Null` is true for an absent key and for an empty set: "include the Null condition operator with
-  a value of false to check if the context key in the request exists and its value is not null"
-  ("Multivalued context key examples", on ForAllValues and empty values);
-- a policy variable with no value matches nothing: positive operators do not match it, negated
-  ones do (it is "not equal" to everything); the other values of the list still count ("Policy
-  variables with no value");
-- a multivalued request value under an operator without a set operator, or a multivalued key as
-  a policy variable, gives UNKNOWN: IAM says multivalued keys require a set operator and does not
-  document the result otherwise. The engine then answers only if the decision is the same either
-  way (`unknown_error` words the refusal).
-"""
+"""Conditions compiled for the evaluator: the operator rows of `seslint.core.operators` applied to
+concrete request values, with the modifiers handled once in `CompiledCondition.holds`."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import ipaddress
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-
+from seslint.core import variables as V
+from seslint.core.operators import (
+    MISSING,
+    OPERATORS,
+    UNKNOWN,
+    Operator,
+    ValueProblem,
+    parse_bool,
+    parse_string,
+    unknown_operator_help,
+    when_absent,
+)
 from seslint.core.patterns import arn_glob, glob
 from seslint.errors import InputError
-from seslint.evaluate import variables as V
 from seslint.policy import SET_OPERATORS, Condition, Policy
 
-MISSING = object()
-
-
-def when_absent(set_op: str | None, if_exists: bool, negated: bool) -> bool:
-    """What a condition other than Null evaluates to when its key is absent (the rules above):
-    the one table of it, which the linter reads too."""
-    if set_op == "ForAllValues" or if_exists:
-        return True
-    if set_op == "ForAnyValue":
-        return False
-    return negated
-UNKNOWN = "unknown"   # the third truth value: the outcome is one IAM does not document
-
-
-class ValueProblem(ValueError):
-    """A value that does not suit its operator (becomes an error naming the JSON location)."""
-
-
-# -- value types -------------------------------------------------------------------------------
-
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_EPOCH = re.compile(r"-?\d+")
-
-
-@lru_cache(maxsize=4096, typed=True)   # values repeat across a batch; typed: 1 is not True
-def _number(value) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueProblem(f"{value!r} is not a number")
-    text = value if isinstance(value, str) else repr(value)
-    if not _NUMBER.fullmatch(text):
-        raise ValueProblem(f"'{text}' is not a number")
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ValueProblem(f"'{text}' is not a number") from None
-
-
-@lru_cache(maxsize=4096, typed=True)   # values repeat across a batch; typed: 1 is not True
-def _date(value) -> datetime:
-    if isinstance(value, bool):
-        raise ValueProblem(f"{value!r} is not a date")
-    if isinstance(value, int) or (isinstance(value, str) and _EPOCH.fullmatch(value)):
-        try:
-            return datetime.fromtimestamp(int(value), tz=timezone.utc)
-        except (OverflowError, OSError, ValueError):
-            raise ValueProblem(f"'{value}' is out of range for epoch seconds") from None
-    if not isinstance(value, str):
-        raise ValueProblem(f"{value!r} is not a date")
-    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueProblem(f"'{value}' is not an ISO 8601 date or epoch seconds") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-@lru_cache(maxsize=4096, typed=True)   # values repeat across a batch; typed: 1 is not True
-def _bool(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise ValueProblem(f"{value!r} is not 'true' or 'false'")
-
-
-def _binary(value) -> bytes:
-    if not isinstance(value, str):
-        raise ValueProblem(f"{value!r} is not base64 text")
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueProblem(f"'{value}' is not valid base64") from None
-
-
-@lru_cache(maxsize=4096, typed=True)   # values repeat across a batch; typed: 1 is not True
-def _network(value):
-    if not isinstance(value, str):
-        raise ValueProblem(f"{value!r} is not an IP address or CIDR block")
-    try:
-        return ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        raise ValueProblem(f"'{value}' is not an IP address or CIDR block") from None
-
-
-@lru_cache(maxsize=4096, typed=True)   # values repeat across a batch; typed: 1 is not True
-def _address(value):
-    if not isinstance(value, str):
-        raise ValueProblem(f"{value!r} is not an IP address")
-    try:
-        return ipaddress.ip_address(value)
-    except ValueError:
-        raise ValueProblem(f"'{value}' is not an IP address") from None
-
-
-def _string(value) -> str:
-    return V.scalar_text(value)
-
-
-def _in_network(address, network) -> bool:
-    return address.version == network.version and address in network
-
-
-@dataclass(frozen=True)
-class Operator:
-    """One row of the operator table."""
-
-    name: str
-    type: str                          # String, Numeric, Date, Bool, Binary, IPAddress, ARN, Null
-    test: Callable                     # test(request_value, policy_value) -> bool (the positive form)
-    negated: bool = False
-    wildcards: bool = False
-    variables: bool = False            # takes ${...} policy variables
-    policy_value: Callable = _string   # parses one policy value (raises ValueProblem)
-    request_value: Callable = _string  # parses one request context value
-
-
-def _rows() -> dict[str, Operator]:
-    rows: list[Operator] = []
-
-    def add(name, type_, test, negated=False, **kw):
-        rows.append(Operator(name, type_, test, negated, **kw))
-
-    eq = lambda a, b: a == b  # noqa: E731
-    ieq = lambda a, b: a.lower() == b.lower()  # noqa: E731
-    like = lambda a, rx: rx.fullmatch(a) is not None  # noqa: E731
-    for negated in (False, True):
-        n = "Not" if negated else ""
-        add(f"String{n}Equals", "String", eq, negated, variables=True)
-        add(f"String{n}EqualsIgnoreCase", "String", ieq, negated, variables=True)
-        add(f"String{n}Like", "String", like, negated, variables=True, wildcards=True)
-        add(f"Arn{n}Equals", "ARN", like, negated, variables=True, wildcards=True)
-        add(f"Arn{n}Like", "ARN", like, negated, variables=True, wildcards=True)
-        add(f"Numeric{n}Equals", "Numeric", eq, negated, policy_value=_number, request_value=_number)
-        add(f"Date{n}Equals", "Date", eq, negated, policy_value=_date, request_value=_date)
-    add("NotIpAddress", "IPAddress", _in_network, True, policy_value=_network, request_value=_address)
-    add("IpAddress", "IPAddress", _in_network, policy_value=_network, request_value=_address)
-    for suffix, test in (("LessThan", lambda a, b: a < b), ("LessThanEquals", lambda a, b: a <= b),
-                         ("GreaterThan", lambda a, b: a > b), ("GreaterThanEquals", lambda a, b: a >= b)):
-        add(f"Numeric{suffix}", "Numeric", test, policy_value=_number, request_value=_number)
-        add(f"Date{suffix}", "Date", test, policy_value=_date, request_value=_date)
-    add("Bool", "Bool", eq, policy_value=_bool, request_value=_bool)
-    add("BinaryEquals", "Binary", eq, policy_value=_binary, request_value=_binary)
-    add("Null", "Null", eq, policy_value=_bool, request_value=_bool)
-    return {r.name: r for r in rows}
-
-
-OPERATORS: dict[str, Operator] = _rows()
-
-
-def unknown_operator_help(name: str) -> str | None:
-    import difflib
-
-    lowered = {n.lower(): n for n in OPERATORS}
-    if name.lower() in lowered:
-        return f"operator names are case-sensitive: use '{lowered[name.lower()]}'"
-    close = difflib.get_close_matches(name, list(OPERATORS), n=1)
-    return f"did you mean '{close[0]}'?" if close else None
-
-
-# -- compiled conditions -----------------------------------------------------------------------
 
 class CompiledCondition:
     """A Condition with its operator looked up and its policy values parsed once."""
@@ -216,9 +35,9 @@ class CompiledCondition:
         self.null_wants: frozenset[bool] = frozenset()   # Null only
         try:
             if op.type == "Null":
-                self.null_wants = frozenset(_bool(v) for v in cond.values)
+                self.null_wants = frozenset(parse_bool(v) for v in cond.values)
             elif op.type in ("String", "ARN"):
-                templates = tuple(V.parse_template(_string(v), policy.variables_enabled, op.wildcards)
+                templates = tuple(V.parse_template(parse_string(v), policy.variables_enabled, op.wildcards)
                                   for v in cond.values)
                 if any(V.has_variables(t) for t in templates):
                     self.templates = templates
@@ -252,7 +71,7 @@ class CompiledCondition:
                 parts = V.resolve(t, context)
                 if parts is V.MULTI:
                     unknown = True
-                elif parts is not V.NULL:
+                elif isinstance(parts, tuple):   # NULL: a variable without a value matches nothing
                     out.append(self._concrete(parts))
         except ValueProblem as exc:
             raise _policy_error(f"{exc} after resolving policy variables", source=self.source,
@@ -339,7 +158,7 @@ def check_condition(cond: Condition, policy: Policy) -> None:
         return   # any text is a valid string pattern
     if op.type == "ARN":
         for v in cond.values:
-            text = _string(v)
+            text = parse_string(v)
             if (not policy.variables_enabled or "${" not in text) and text.count(":") >= 5:
                 continue
             CompiledCondition(cond, policy)   # the full path words the error, if any
@@ -347,7 +166,7 @@ def check_condition(cond: Condition, policy: Policy) -> None:
         return
     try:
         for v in cond.values:
-            (_bool if op.type == "Null" else op.policy_value)(v)
+            (parse_bool if op.type == "Null" else op.policy_value)(v)
     except ValueProblem as exc:
         raise _policy_error(f"{exc} (for {op.name})", source=policy.source, pointer=cond.pointer) from None
 

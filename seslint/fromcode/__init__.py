@@ -1,13 +1,13 @@
 """`generate --from-code`: the SES calls an application's source makes, and the policy they need.
 
-    scan(paths) -> Scan                  every call site (file:line), per language
-    plan_sites(sites, region, account)   the IAM requests of each (send model; matrix for the rest)
-    build(planned) -> policy             the least-privilege policy for them
-    check(planned, policy, ...)          the proofs: every send allowed; a literal From pins the sender
+    scan(paths) -> Scan                      every call site (file:line), per language
+    policy.plan_site(site, region, account)  the IAM requests of one (send model; matrix for the rest)
+    coverage                                 what a policy lacks or grants beyond (`lint --code`)
 
+seslint.generate.fromcode builds the policy from the planned requests and proves it.
 Modules: model (a call site), sites (request members -> call site), files (which files),
 python (ast), treesitter (the grammar packages, loaded lazily) and one module per language family
-(javascript, golang, jvm, php, ruby), django (mail settings), policy, proofs, explain.
+(javascript, golang, jvm, php, ruby), django (mail settings), policy, coverage, explain.
 """
 
 from __future__ import annotations
@@ -47,44 +47,6 @@ def scan(paths, *, display_root: str | None = None) -> Scan:
     return out
 
 
-@dataclass
-class Generated:
-    """The outcome of `generate --from-code`."""
-
-    scan: Scan
-    planned: list
-    policy: dict
-    proofs: list
-
-    @property
-    def widened(self) -> list:
-        return [w for p in self.planned for w in p.widened]
-
-    @property
-    def proven(self) -> bool:
-        return all(p.ok for p in self.proofs)
-
-
-def generate(paths, *, region: str | None = None, account: str | None = None, display_root: str | None = None,
-             check: bool = True) -> Generated:
-    """Scan `paths`, plan every call site, build the policy and (with `check`) prove it."""
-    from seslint.errors import InputError
-    from seslint.fromcode.policy import build, plan_site
-    from seslint.fromcode.proofs import check as prove_policy
-
-    found = scan(paths, display_root=display_root)
-    if not found.sites:
-        why = "; ".join(found.skipped)
-        raise InputError(f"no SES call found in {found.files} source file(s)" + (f" ({why})" if why else ""),
-                         source=" ".join(paths),
-                         help="seslint reads boto3, the AWS SDKs for JavaScript, Go, Java/Kotlin, PHP and Ruby, "
-                              "nodemailer, Django and Rails mail settings, and SMTP to SES endpoints")
-    planned = [plan_site(s, region=region, account=account) for s in found.sites]
-    policy = build(planned)
-    proofs = prove_policy(planned, policy, account) if check else []
-    return Generated(found, planned, policy, proofs)
-
-
 def _scan_language(language: str, texts: list[tuple[str, str]], skipped: list[str]) -> list[CallSite]:
     if language == "python":
         from seslint.fromcode import python
@@ -108,4 +70,4 @@ def _scan_language(language: str, texts: list[tuple[str, str]], skipped: list[st
     return out
 
 
-__all__ = ["CallSite", "Generated", "Scan", "Value", "generate", "scan"]
+__all__ = ["CallSite", "Scan", "Value", "scan"]

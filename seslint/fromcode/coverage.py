@@ -7,8 +7,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from seslint.fromcode.policy import PLACEHOLDER_REGION, Planned, plan_site
-from seslint.fromcode.proofs import DEFAULT_ACCOUNT
+from seslint.fromcode.policy import DEFAULT_ACCOUNT, PLACEHOLDER_REGION, Planned, plan_site
 
 _ARN = re.compile(r"arn:[\w-]+:ses:([a-z0-9-]+):(\d{12}):")
 
@@ -50,9 +49,9 @@ def scope(policy) -> tuple[str, str]:
 
 def denied(code: CodeUse, policy) -> list[tuple[Planned, str]]:
     """(call site, why) for each call whose requests the policy does not all allow."""
+    from seslint.cansend import check_send
     from seslint.evaluate import evaluate, load_scenario
     from seslint.evaluate.scenario import PolicyCache
-    from seslint.evaluate.sending import check_send
 
     region, account = scope(policy)
     cache = PolicyCache()

@@ -3,7 +3,7 @@
 A scanner (one module per language family) finds calls and hands over what it could read:
 the API operation, and each parameter either as a literal or as the source text of what
 computes it at run time. `sites.py` turns that into a `CallSite`; `policy.py` derives the IAM
-requests from the send model (seslint.evaluate.sendmodel), never from a table of its own.
+requests from the send model (seslint.sendmodel), never from a table of its own.
 """
 
 from __future__ import annotations

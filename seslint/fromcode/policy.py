@@ -1,5 +1,5 @@
-"""From call sites to the least-privilege policy: every IAM request each call makes, from the send
-model (`plan(Send(...))`) for sends and from the matrix's operation mappings for other calls.
+"""From call sites to the IAM requests they make: from the send model (`plan(Send(...))`) for sends
+and from the matrix's operation mappings for other calls (seslint.generate.fromcode builds the policy).
 
 A part the code computes at run time widens only that part: a From gives `identity/*` and no
 `ses:FromAddress` condition, a configuration set `configuration-set/*`, a template `template/*`,
@@ -15,6 +15,8 @@ from seslint.fromcode.model import CallSite, Value
 #: Stand-ins for the parts a plan needs and the code does not fix; never printed.
 PLACEHOLDER_ACCOUNT = "000000000000"
 PLACEHOLDER_REGION = "us-east-1"
+#: The account the proofs and `lint --code` evaluate in when none is given.
+DEFAULT_ACCOUNT = "111122223333"
 _RUNTIME_DOMAIN = "from-code.invalid"
 RUNTIME_FROM = f"runtime@{_RUNTIME_DOMAIN}"
 RUNTIME_NAME = "from-code-runtime"
@@ -93,7 +95,7 @@ def _name(value: Value | None, part: str, site: CallSite, widened: list[Widening
 
 
 def _plan_send(site: CallSite, out: Planned, prefix: str, region: str, account: str) -> None:
-    from seslint.evaluate.sendmodel import Send, parse_address, plan
+    from seslint.sendmodel import Send, parse_address, plan
 
     sender_text = site.sender.text if site.sender is not None and site.sender.literal else None
     if sender_text is not None:
@@ -136,12 +138,22 @@ def _plan_send(site: CallSite, out: Planned, prefix: str, region: str, account: 
             out.requests.append(Request(r.action, resource, tuple(conditions), r.role))
 
 
+def _arn(rtype: str, name: str, region: str, account: str) -> str:
+    """The ARN of a resource of `rtype` in the matrix's format (its first variable is the name)."""
+    import re
+
+    from seslint.matrix import load_matrix
+
+    fmt = load_matrix().resource_types[rtype].arn
+    fixed = {"Partition": _prefix(region, account).split(":")[1], "Region": region, "Account": account}
+    names = [v for v in re.findall(r"\$\{([^}]+)\}", fmt) if v not in fixed]
+    return re.sub(r"\$\{([^}]+)\}", lambda m: fixed.get(m[1]) or (name if m[1] == names[0] else "*"), fmt)
+
+
 def _plan_call(site: CallSite, out: Planned, region: str, account: str) -> None:
-    from seslint.generate.template import arn
     from seslint.matrix import load_matrix
 
     matrix = load_matrix()
-    env = {"region": (region,), "account": (account,)}
     names = dict(site.resources)
     for variant in matrix.operation(site.operation):
         for grant in variant["authorizes"]:
@@ -150,56 +162,9 @@ def _plan_call(site: CallSite, out: Planned, region: str, account: str) -> None:
             if action.resource_level:
                 for rtype in grant["resources"]:
                     name = _name(names.get(rtype), rtype, site, out.widened) if rtype in names else None
-                    resources.append(arn(rtype, "*" if name in (None, RUNTIME_NAME) else name, env))
+                    resources.append(_arn(rtype, "*" if name in (None, RUNTIME_NAME) else name, region, account))
             for resource in resources or ["*"]:
                 out.requests.append(Request(action.full_name, resource, (), "call"))
 
 
-def build(planned: list[Planned]) -> dict:
-    """The policy that grants exactly the planned requests: one statement per set of conditions and
-    resources, shaped by the matrix as generate does (actions IAM checks on no ARN move to `*`)."""
-    from seslint.generate.shape import build_policy
-    from seslint.matrix import load_matrix
-
-    grants: dict[tuple[str, tuple], set[str]] = {}
-    for p in planned:
-        for r in p.requests:
-            grants.setdefault((r.action, r.conditions), set()).add(r.resource)
-    _drop_covered(grants)
-    merged: dict[tuple[tuple[str, ...], tuple], list[str]] = {}
-    for (action, conditions), resources in grants.items():
-        merged.setdefault((tuple(sorted(resources)), conditions), []).append(action)
-    statements = []
-    for i, ((group, conditions), actions) in enumerate(sorted(merged.items(), key=_order), start=1):
-        statement: dict = {"Sid": f"{'Send' if conditions else 'Call'}{i}", "Effect": "Allow",
-                           "Action": sorted(set(actions)), "Resource": list(group)}
-        if conditions:
-            block: dict[str, dict[str, list[str]]] = {}
-            for op, key, value in conditions:
-                block.setdefault(op, {}).setdefault(key, []).append(value)
-            statement["Condition"] = {op: {k: sorted(set(v)) for k, v in keys.items()} for op, keys in block.items()}
-        statements.append(statement)
-    policy = build_policy(statements, load_matrix(), where="--from-code")
-    for n, statement in enumerate(policy["Statement"], start=1):   # Sids numbered in the final order
-        statement["Sid"] = _sid(statement, n)
-    return policy
-
-
-def _order(item) -> tuple:
-    (resources, conditions), actions = item
-    return (not conditions, resources == ("*",), sorted(actions), resources, conditions)
-
-
-def _sid(statement: dict, n: int) -> str:
-    kind = "Send" if any(a.startswith("ses:Send") for a in statement["Action"]) else "Call"
-    return f"{kind}{n}"
-
-
-def _drop_covered(grants: dict) -> None:
-    """A grant on `type/*` covers the same action's grants on names of that type (same conditions)."""
-    for resources in grants.values():
-        wild = {r.rsplit("/", 1)[0] for r in resources if r.endswith("/*")}
-        resources -= {r for r in resources if not r.endswith("/*") and r.rsplit("/", 1)[0] in wild}
-
-
-__all__ = ["Planned", "Request", "Widening", "build", "plan_site"]
+__all__ = ["DEFAULT_ACCOUNT", "Planned", "Request", "Widening", "plan_site"]

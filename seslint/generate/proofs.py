@@ -94,7 +94,7 @@ def _requests(item: dict, env, matrix) -> tuple[tuple[dict, ...], ...]:
                   _filter("identities", [sender], where) if sender else [None])
     context = {}
     if "send" in item:
-        from seslint.evaluate.sendmodel import api_of, context_values
+        from seslint.sendmodel import api_of, context_values
 
         if sender is None:
             raise ValueError(f"proof '{item['name']}': a send needs 'from'")

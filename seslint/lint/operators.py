@@ -10,7 +10,7 @@ from seslint.policy import SET_OPERATORS, known_operator, split_operator
 
 
 def table() -> dict:
-    from seslint.evaluate.operators import OPERATORS
+    from seslint.core.operators import OPERATORS
 
     return OPERATORS
 

@@ -101,7 +101,7 @@ def _uri(path: str) -> str:
 
 
 def _rule_page(rule) -> str:
-    from seslint.maintenance.rule_docs import render_page
+    from seslint.lint.docs import render_page
 
     return render_page(rule)
 
@@ -109,6 +109,6 @@ def _rule_page(rule) -> str:
 def _rule_page_uri(rule) -> str:
     """The rule's generated page (rules/docs/) as shipped with this installation: SARIF wants an absolute URI."""
     from seslint.data import rules_dir
-    from seslint.maintenance.rule_docs import DOCS, page_name
+    from seslint.lint.docs import DOCS, page_name
 
     return (rules_dir() / DOCS / page_name(rule)).resolve().as_uri()

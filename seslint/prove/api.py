@@ -56,7 +56,7 @@ def clear_caches() -> None:
 
 def outside(value, patterns) -> object:
     """z3 Bool: `value` matches none of the IAM-style patterns (case-insensitive, as addresses are)."""
-    from seslint.evaluate import variables as V
+    from seslint.core import variables as V
 
     if not patterns:
         return TRUE

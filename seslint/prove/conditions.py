@@ -1,7 +1,7 @@
 """Condition keys and operators over a symbolic request.
 
 The operator rows (value type, positive test, negation, wildcards, value parsers) are the
-evaluator's own table (`seslint.evaluate.operators.OPERATORS`); the modifiers follow
+evaluator's own table (`seslint.core.operators.OPERATORS`); the modifiers follow
 `CompiledCondition.holds` step by step: Null first, then an absent key (IfExists and
 ForAllValues true, ForAnyValue false, a negated operator true), then the values of one key ORed.
 
@@ -23,8 +23,8 @@ from typing import Any
 
 import z3
 
-from seslint.evaluate import variables as V
-from seslint.evaluate.operators import MISSING, ValueProblem
+from seslint.core import variables as V
+from seslint.core.operators import MISSING, ValueProblem
 from seslint.prove.regex import text_of
 from seslint.prove.strings import B, Unknown, View, all_, any_, if_, match, not_, resolve
 

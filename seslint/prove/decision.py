@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from seslint.evaluate import variables as V
+from seslint.core import variables as V
 from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPolicy
 from seslint.prove.conditions import condition
 from seslint.prove.strings import (
@@ -165,7 +165,7 @@ def build_inputs(identity_policies, *, account: str, region: str = "us-east-1", 
     maps an identity ARN (None: any identity) to its sending authorization policies; `scps` is a list
     of (level, [policies]) from the root down."""
     from seslint.evaluate.scenario import PolicyCache
-    from seslint.evaluate.sending import PolicyDoc
+    from seslint.policy import PolicyDoc
 
     cache = PolicyCache()
     documents: dict = {}

@@ -1,6 +1,6 @@
 """A symbolic send: every send SES could be asked to make, as IAM requests.
 
-Which requests one send makes comes from the send model, `seslint.evaluate.sendmodel.plan`,
+Which requests one send makes comes from the send model, `seslint.sendmodel.plan`,
 called once per kind of send (API, content, with or without a configuration set) with
 placeholder values; the placeholders are then replaced by symbolic ones. The coupling is that
 one call: whatever requests, ARNs and keys the send model derives, the proofs use.
@@ -19,11 +19,11 @@ from functools import lru_cache
 
 import z3
 
-from seslint.evaluate.operators import MISSING
-from seslint.evaluate.sendmodel import SEND_KINDS
+from seslint.core.operators import MISSING
 from seslint.prove.conditions import Val, concrete, decimals, free_kind, make_free
 from seslint.prove.decision import Inputs, SymRequest
 from seslint.prove.strings import NO_VALUE, Unknown, View
+from seslint.sendmodel import SEND_KINDS
 
 VARIANTS = SEND_KINDS
 _DOMAIN = "seslint-prove.invalid"
@@ -45,7 +45,7 @@ def plans(region: str, account: str) -> tuple:
     (a two-label domain has no parent the send model would add). A key whose presence the
     sources dispute (`uncertain`, e.g. ses:ApiVersion on v1) gives a second plan with it present,
     so a proof holds under either reading."""
-    from seslint.evaluate.sendmodel import Send, plan
+    from seslint.sendmodel import Send, plan
 
     out = []
     for api, content in VARIANTS:
@@ -193,7 +193,7 @@ class Ctx:
         if val.kind == "concrete":
             if val.value is MISSING or isinstance(val.value, list):
                 return NO_VALUE
-            from seslint.evaluate.variables import scalar_text
+            from seslint.core.variables import scalar_text
 
             return scalar_text(val.value)
         if val.kind == "list":
@@ -218,7 +218,7 @@ def merged_usage(*sides: Inputs) -> dict:
 
 def _usage(inputs: Inputs) -> dict:
     """key -> {(operator type, has a set operator, a Numeric policy value or None)}."""
-    from seslint.evaluate import variables as V
+    from seslint.core import variables as V
 
     out: dict = {}
     for cp in inputs.all_policies():

@@ -1,6 +1,6 @@
 """IAM string patterns as z3 constraints.
 
-Templates come from `seslint.evaluate.variables.parse_template` (the evaluator's own parser), so
+Templates come from `seslint.core.variables.parse_template` (the evaluator's own parser), so
 wildcards and policy variables mean here what they mean to the evaluator:
 - `*` any run of characters, `?` exactly one ("IAM JSON policy elements: Condition operators",
   string condition operators);
@@ -19,8 +19,8 @@ from functools import lru_cache
 
 import z3
 
+from seslint.core import variables as V
 from seslint.core.patterns import arn_glob, glob
-from seslint.evaluate import variables as V
 
 _S = z3.StringSort()
 _R = z3.ReSort(_S)

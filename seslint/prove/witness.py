@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import z3
 
-from seslint.evaluate.operators import MISSING
+from seslint.core.operators import MISSING
 from seslint.prove.conditions import value_text
 from seslint.prove.regex import text_of
 from seslint.prove.sends import _DOMAIN, ALTERNATIVE_ROLES, CS, DISPLAY, FROM, TO, TPL

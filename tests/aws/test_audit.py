@@ -13,7 +13,7 @@ import pytest
 
 from seslint.audit import audit, audit_principal
 from seslint.evaluate.authdetails import Principal
-from seslint.evaluate.sending import PolicyDoc
+from seslint.policy import PolicyDoc
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "auth-details-audit.json"
@@ -124,7 +124,7 @@ def test_verdicts(name, statements, boundary, expected, recipients, senders, rea
 
 def test_witness_is_allowed_by_can_send():
     """The verdict's witness send (in JSON as `witness`), replayed through can-send."""
-    from seslint.evaluate.sending import can_send
+    from seslint.cansend import can_send
 
     policy = {"Version": "2012-10-17", "Statement": [st(**{"ForAllValues:StringLike": {"ses:Recipients": "*@example.com"}})]}
     found = verdict(*policy["Statement"])

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from hypothesis import given, strategies as st
 
-from seslint.evaluate import can_send, evaluate, load_scenario
+from seslint.cansend import can_send
+from seslint.evaluate import evaluate, load_scenario
 from seslint.evaluate.scenario import PolicyCache
 
 EX = Path(__file__).resolve().parents[2] / "examples"

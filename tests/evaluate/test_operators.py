@@ -7,7 +7,8 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from seslint.evaluate.operators import OPERATORS, CompiledCondition
+from seslint.core.operators import OPERATORS
+from seslint.evaluate.operators import CompiledCondition
 from seslint.policy import parse_policy
 
 ALPHABET = "ab*?.-@"

@@ -11,8 +11,8 @@ import pytest
 
 from seslint.core import arn, patterns
 from seslint.core.decode import decode_document
-from seslint.core.send import send_actions
 from seslint.core.size import policy_size
+from seslint.sendmodel import send_actions
 from tests.lint.conftest import write
 
 
@@ -44,7 +44,7 @@ def test_partition_table_is_botocores():
 
 
 def test_can_send_builds_arns_in_the_regions_partition():
-    from seslint.evaluate.sendmodel import Send, plan
+    from seslint.sendmodel import Send, plan
 
     requests = plan(Send("a@example.com", "111122223333", to=("b@example.org",), region="us-iso-east-1")).requests
     assert {r.resource.split(":")[1] for r in requests} == {"aws-iso"}

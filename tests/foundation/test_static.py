@@ -46,3 +46,17 @@ def test_hypothesis_ci_profile():
     assert ci.derandomize and ci.deadline is None and ci.max_examples <= 100
     if os.environ.get("CI") == "true" and not os.environ.get("HYPOTHESIS_PROFILE"):
         assert settings.default.derandomize and settings.default.deadline is None
+
+
+def test_layers():
+    """The import-linter contracts in pyproject.toml ([tool.importlinter]) hold, with no exception listed."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    assert all("ignore_imports" not in c for c in config["contracts"])
+    result = subprocess.run([str(Path(sys.executable).with_name("lint-imports")), "--no-cache"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr

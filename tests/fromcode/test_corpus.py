@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from seslint.evaluate.sending import check_send
-from seslint.evaluate.sendmodel import Send
+from seslint.cansend import check_send
+from seslint.sendmodel import Send
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p for p in CORPUS.iterdir() if p.is_dir())
@@ -48,7 +48,7 @@ def _send(label: dict, sender: str) -> Send:
 
 def score(folder: Path) -> dict:
     from seslint.errors import InputError
-    from seslint.fromcode import generate
+    from seslint.generate.fromcode import generate
 
     label = _label(folder)
     try:

@@ -25,11 +25,11 @@ z3 = pytest.importorskip("z3")
 
 from seslint.evaluate.engine import Policies, decide
 from seslint.evaluate.matching import Request
-from seslint.evaluate.sendmodel import Send, plan
 from seslint.prove.api import COUNTEREXAMPLE, PROVEN, UNKNOWN, diff, prove
 from seslint.prove.decision import build_inputs
 from seslint.prove.sends import ALTERNATIVE_ROLES, VARIANTS
 from seslint.prove.witness import decisions
+from seslint.sendmodel import Send, plan
 
 SAMPLE = int(os.environ.get("SESLINT_SOUNDNESS_SAMPLE", "60"))
 FULL = 5000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from seslint.evaluate.sendmodel import AddressError, identity_candidates, parse_addresses
+from seslint.sendmodel import AddressError, identity_candidates, parse_addresses
 
 
 @pytest.mark.parametrize(("values", "expected"), [

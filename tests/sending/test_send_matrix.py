@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from seslint.evaluate.sending import check_send
-from seslint.evaluate.sendmodel import Send
+from seslint.cansend import check_send
+from seslint.sendmodel import Send
 
 TABLE = json.loads((Path(__file__).parent / "send_matrix.json").read_text())
 PREFIX = "arn:aws:ses:us-east-1:"

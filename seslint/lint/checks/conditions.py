@@ -24,7 +24,7 @@ def _known_key(ctx, cond):
 
 def _absent_result(cond) -> bool | None:
     """What the condition evaluates to when the key is absent (None: depends on the Null value)."""
-    from seslint.evaluate.operators import when_absent
+    from seslint.core.operators import when_absent
 
     return None if cond.base == "Null" else when_absent(cond.set_op, cond.if_exists, cond.negated)
 

@@ -23,8 +23,8 @@ def _quirk_actions(kind: str) -> frozenset[str]:
 
 
 def send_actions(key: str | None = None) -> set[str]:
-    """Lower-case names of the sending actions (seslint.core.send); with `key`, those that carry it."""
-    from seslint.core.send import send_actions as every
+    """Lower-case names of the sending actions (seslint.sendmodel); with `key`, those that carry it."""
+    from seslint.sendmodel import send_actions as every
 
     return {n for n in (a.partition(":")[2].lower() for a in every()) if key is None or carries(n, key)}
 

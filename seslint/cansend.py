@@ -22,7 +22,8 @@ from seslint.evaluate.engine import (
 )
 from seslint.evaluate.matching import Caller, Request
 from seslint.evaluate.scenario import PolicyCache
-from seslint.evaluate.sendmodel import (
+from seslint.policy import PolicyDoc
+from seslint.sendmodel import (
     APIS,
     CONTENTS,
     Alternative,
@@ -37,15 +38,6 @@ __all__ = ["APIS", "CONTENTS", "PolicyDoc", "Send", "SendRequest", "SendResult",
            "partition_of", "plan"]
 UNKNOWN = "unknown"
 _IDENTITY_ROLES = ("address identity", "domain identity", "return-path identity")
-
-
-@dataclass(frozen=True)
-class PolicyDoc:
-    """A policy value with where it came from (file and JSON pointer)."""
-
-    value: object
-    source: str = "<policy>"
-    pointer: str = ""
 
 
 @dataclass

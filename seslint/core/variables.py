@@ -18,8 +18,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from seslint.core.patterns import ANY, ONE
+
+__all__ = ["ANY", "MULTI", "NULL", "ONE", "Missing", "Var", "has_variables", "parse_template", "resolve",
+           "scalar_text", "text"]
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _KEY = re.compile(r"\s*([A-Za-z0-9_.:/@+=,-]+?)\s*(?:,\s*'((?:[^']|'')*)'\s*)?")
@@ -47,10 +51,10 @@ NULL, MULTI = Missing("NULL"), Missing("MULTI")
 
 
 @lru_cache(maxsize=8192)
-def parse_template(text: str, variables: bool, wildcards: bool, arn: bool = False) -> tuple:
+def parse_template(text: str, variables: bool, wildcards: bool, arn: bool = False) -> tuple[Any, ...]:
     """Split `text` into literal, wildcard and variable parts (with arn=True, `${...}` before the
     fifth colon stays literal)."""
-    parts: list = []
+    parts: list[Any] = []
     pos = 0
     if variables:
         for m in _VARIABLE.finditer(text):
@@ -72,7 +76,7 @@ def parse_template(text: str, variables: bool, wildcards: bool, arn: bool = Fals
     return tuple(_merge(parts))
 
 
-def _literal(text: str, wildcards: bool, parts: list) -> None:
+def _literal(text: str, wildcards: bool, parts: list[Any]) -> None:
     if not wildcards:
         if text:
             parts.append(text)
@@ -86,8 +90,8 @@ def _literal(text: str, wildcards: bool, parts: list) -> None:
             parts.append(piece)
 
 
-def _merge(parts: list) -> list:
-    out: list = []
+def _merge(parts: list[Any]) -> list[Any]:
+    out: list[Any] = []
     for p in parts:
         if out and isinstance(p, str) and p not in (ANY, ONE) and isinstance(out[-1], str) and out[-1] not in (ANY, ONE):
             out[-1] += p
@@ -96,14 +100,14 @@ def _merge(parts: list) -> list:
     return out
 
 
-def has_variables(parts: tuple) -> bool:
+def has_variables(parts: tuple[Any, ...]) -> bool:
     return any(isinstance(p, Var) for p in parts)
 
 
-def resolve(parts: tuple, context: dict):
+def resolve(parts: tuple[Any, ...], context: dict[str, Any]) -> tuple[Any, ...] | Missing:
     """Replace each Var with its single string value from `context` (lower-cased keys); NULL when a
     variable has no value (absent, or an empty list), MULTI when its key has several values."""
-    out = []
+    out: list[Any] = []
     for p in parts:
         if isinstance(p, Var):
             value = context.get(p.key)
@@ -117,13 +121,13 @@ def resolve(parts: tuple, context: dict):
     return tuple(_merge(out))
 
 
-def scalar_text(value) -> str:
+def scalar_text(value: Any) -> str:
     """A context or policy scalar as IAM sees it: a string."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return value if isinstance(value, str) else str(value)
 
 
-def text(parts: tuple) -> str:
+def text(parts: tuple[Any, ...]) -> str:
     """A resolved template without wildcards as the plain string it stands for."""
     return "".join("*" if p == ANY else "?" if p == ONE else p for p in parts)

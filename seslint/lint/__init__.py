@@ -1,0 +1,1 @@
+"""The linter: inputs (policy files, templates, plans) in, findings with stable rule ids out."""
