@@ -21,7 +21,6 @@ from seslint.fromcode.model import CallSite, Value
 class Scan:
     sites: list[CallSite] = field(default_factory=list)
     files: int = 0
-    parsed: int = 0
     skipped: list[str] = field(default_factory=list)   # why a language was not read (grammar not installed)
 
 
@@ -41,7 +40,6 @@ def scan(paths, *, display_root: str | None = None) -> Scan:
         shown = os.path.relpath(path, display_root) if display_root else path
         by_language.setdefault(language, []).append((shown.replace(os.sep, "/"), text))
     for language, texts in sorted(by_language.items()):
-        out.parsed += len(texts)
         out.sites += _scan_language(language, texts, out.skipped)
     out.sites.sort(key=lambda s: (s.file, s.line, s.operation, s.contents))
     return out

@@ -8,7 +8,7 @@ requests from the send model (seslint.sendmodel), never from a table of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,6 @@ class CallSite:
     template: Value | None = None
     region: Value | None = None
     resources: tuple[tuple[str, Value], ...] = ()
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def where(self) -> str:

@@ -9,7 +9,6 @@ modules of the project and to Django settings.
 from __future__ import annotations
 
 import ast
-from email.utils import parseaddr
 
 from seslint.fromcode.model import Value, runtime
 from seslint.fromcode.sites import Params
@@ -143,10 +142,3 @@ def _called(node: ast.Call) -> str:
     if isinstance(func, ast.Name):
         return func.id
     return ""
-
-
-def address(value: Value) -> Value:
-    """`Name <a@b>` -> `a@b` for a literal; anything else as it is."""
-    if value.text is None or "<" not in value.text:
-        return value
-    return Value(parseaddr(value.text)[1] or value.text, value.expr)
