@@ -8,7 +8,7 @@ reads (Python, JavaScript, TypeScript, Go, Java, Kotlin, PHP, Ruby), one in ten 
 ordinary application code of a few hundred lines that still mentions mail (so the cheap text test
 lets many of them through to the parser). Times the whole command as a process (interpreter
 start-up, the scan, the policy and its proofs), median of --repeat runs, and prints the figure
-against the 10 s budget. Not part of the test suite.
+against the 10 s budget, and the scan alone. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -101,8 +101,13 @@ def main() -> int:
             return 1
     summary = run.stderr.strip().splitlines()[-1]
     median = statistics.median(times)
+    from seslint.fromcode import scan
+
+    start = time.perf_counter()
+    scan([str(repo)])
+    scanned = time.perf_counter() - start
     print(f"{count} files: seslint generate --from-code in {median:.2f} s (median of {args.repeat}; budget 10 s) "
-          f"[{summary.removeprefix('seslint: ')}]")
+          f"[{summary.removeprefix('seslint: ')}]; the scan alone, in process: {scanned:.2f} s")
     return 0 if median <= 10 else 1
 
 
