@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import lru_cache
 
 from seslint.fromcode import Scan
 from seslint.fromcode.policy import DEFAULT_ACCOUNT, PLACEHOLDER_REGION, Planned
@@ -130,9 +131,13 @@ def sends_allowed(planned: list[Planned], policy: dict, account: str | None) -> 
 
 
 def senders_pinned(planned: list[Planned], account: str | None) -> list[Proof]:
-    """For the call sites whose From is a literal: their statements allow no other From (per region)."""
-    from seslint.prove.api import PROVEN, prove
-    from seslint.prove.decision import build_inputs
+    """For the call sites whose From is a literal: their statements allow no other From (per region).
+
+    The statements that compare ses:FromAddress to the addresses themselves are decided without the
+    solver (`pins`); the solver proves the rest. The split is exact: a statement that pins allows no
+    request from another address, so a send from outside the addresses is allowed by the whole group
+    exactly when the other statements alone allow it."""
+    from email.utils import parseaddr
 
     pinned = [p for p in planned if p.sends and not any(w.part in ("From", "identity ARN") for w in p.widened)]
     by_region: dict[str, list[Planned]] = {}
@@ -141,19 +146,65 @@ def senders_pinned(planned: list[Planned], account: str | None) -> list[Proof]:
         by_region.setdefault(region, []).append(p)
     out = []
     for region, group in sorted(by_region.items()):
-        senders = sorted({s.sender for p in group for s in p.sends})
-        from email.utils import parseaddr
-
-        addresses = sorted({parseaddr(s)[1] or s for s in senders})
-        outcome = prove(build_inputs([build(group)], account=account or DEFAULT_ACCOUNT, region=region),
-                        senders_within=addresses)
+        addresses = sorted({parseaddr(s.sender)[1] or s.sender for p in group for s in p.sends})
+        ok, detail = _within(build(group), addresses, region, account or DEFAULT_ACCOUNT)
         sites = ", ".join(sorted({p.site.where for p in group}))
-        detail = outcome.reason
-        if outcome.witness is not None:
-            detail += f": {outcome.witness.operation} from {outcome.witness.sender}"
         out.append(Proof(f"pinned: the statements of {sites} allow no From but {', '.join(addresses)} ({region})",
-                         outcome.verdict == PROVEN, "" if outcome.verdict == PROVEN else detail))
+                         ok, detail))
     return out
+
+
+def _within(policy: dict, addresses: list[str], region: str, account: str) -> tuple[bool, str]:
+    """(proven, why not): every send `policy` allows in `region` is from one of `addresses`."""
+    from seslint.prove.api import PROVEN, prove
+    from seslint.prove.decision import build_inputs
+
+    rest = [s for s in policy["Statement"] if not pins(s, addresses)] if _keyed_by_sender(region, account) \
+        else policy["Statement"]
+    if not rest:
+        return True, ""
+    outcome = prove(build_inputs([{**policy, "Statement": rest}], account=account, region=region),
+                    senders_within=addresses)
+    if outcome.verdict == PROVEN:
+        return True, ""
+    detail = outcome.reason
+    if outcome.witness is not None:
+        detail += f": {outcome.witness.operation} from {outcome.witness.sender}"
+    return False, detail
+
+
+#: Operators under which a statement matches only requests whose ses:FromAddress is a listed value:
+#: no wildcards, no ...IfExists and no set operator (those match a request without the key).
+_PINNING = ("StringEquals", "StringEqualsIgnoreCase")
+_GLOB = set("*?$")
+
+
+def pins(statement: dict, addresses: list[str]) -> bool:
+    """The statement allows only requests whose ses:FromAddress is one of `addresses`: an Allow whose
+    Condition compares ses:FromAddress with StringEquals (or ...IgnoreCase) to plain addresses among
+    them. Its other conditions, actions and resources only narrow it further."""
+    if statement.get("Effect") != "Allow" or "NotPrincipal" in statement:
+        return False
+    wanted = {a.lower() for a in addresses if not _GLOB & set(a)}
+    for operator, block in (statement.get("Condition") or {}).items():
+        if operator not in _PINNING or not isinstance(block, dict):
+            continue
+        for key, values in block.items():
+            values = values if isinstance(values, list) else [values]
+            if key.lower() == "ses:fromaddress" and values and all(
+                    isinstance(v, str) and not _GLOB & set(v) and v.lower() in wanted for v in values):
+                return True
+    return False
+
+
+@lru_cache(maxsize=16)
+def _keyed_by_sender(region: str, account: str) -> bool:
+    """Every request of every kind of send carries ses:FromAddress as the send's From address, or not
+    at all (the send model that the proofs use): what makes `pins` exact."""
+    from seslint.prove.sends import FROM, plans
+
+    return all(value == FROM for *_, requests in plans(region, account) for _, _, _, context in requests
+               for key, value in context.items() if key.lower() == "ses:fromaddress")
 
 
 def prove_policy(planned: list[Planned], policy: dict, account: str | None) -> list[Proof]:
