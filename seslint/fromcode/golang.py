@@ -1,14 +1,20 @@
-"""Go with aws-sdk-go-v2: every `&ses.XInput{...}` / `&sesv2.XInput{...}` composite literal of an SES
-operation is a call site; the import path of its package tells the API (`service/ses` or
-`service/sesv2`, whatever the local name). The region is the one `config.WithRegion(...)` names
-in the file, when only one is."""
+"""Go with aws-sdk-go-v2 and aws-sdk-go (v1): every `&ses.XInput{...}` / `&sesv2.XInput{...}` composite
+literal of an SES operation is a call site, and so is `new(ses.XInput)` with the members its setters
+give (`input.SetSource(...)`, aws-sdk-go v1); the import path of the package tells the API
+(`service/ses` or `service/sesv2`, whatever the local name). The region is the one the file names
+(`config.WithRegion(...)`, `aws.Config{Region: ...}`), when only one is."""
 
 from __future__ import annotations
+
+import re
 
 from seslint.fromcode import sites, treesitter as T
 from seslint.fromcode.model import CallSite, Value, runtime
 
-_PATHS = {"github.com/aws/aws-sdk-go-v2/service/ses": "ses", "github.com/aws/aws-sdk-go-v2/service/sesv2": "sesv2"}
+_PATHS = {f"github.com/aws/{sdk}/service/{service}": service for sdk in ("aws-sdk-go-v2", "aws-sdk-go")
+          for service in ("ses", "sesv2")}
+_LIBRARY = {"aws-sdk-go-v2": "aws-sdk-go-v2", "aws-sdk-go": "aws-sdk-go (v1)"}
+_DISPLAY_ADDRESS = re.compile(r"^\s*<[^<>@\s]+@[^<>@\s]+>\s*$")
 
 
 class File:
@@ -16,8 +22,11 @@ class File:
         self.path = path
         self.root, self.data = T.parse("go", text)
         self.packages: dict[str, str] = {}
+        self.sdk = "aws-sdk-go-v2"
         self.consts: dict[str, list] = {}
         self.literals = []
+        self.news = []        # new(ses.XInput)
+        self.setters: dict[str, list] = {}   # variable -> [(member, value node)] from v.SetMember(value)
         self.regions: set = set()
         for node in T.walk(self.root):
             t = node.type
@@ -27,6 +36,7 @@ class File:
                 if imported in _PATHS:
                     local = T.text(name, self.data) if name is not None else imported.rsplit("/", 1)[1]
                     self.packages[local] = _PATHS[imported]
+                    self.sdk = imported.split("/")[2]
             elif t in ("const_spec", "var_spec"):
                 names = [c for c in node.children_by_field_name("name")]
                 value = node.child_by_field_name("value")
@@ -40,10 +50,32 @@ class File:
                         self.consts.setdefault(self.text(n), []).append(v)
             elif t == "composite_literal":
                 self.literals.append(node)
-            elif t == "call_expression" and self.text(node.child_by_field_name("function")).endswith("WithRegion"):
-                args = node.child_by_field_name("arguments")
-                if args is not None and args.named_child_count == 1:
-                    self.regions.add(self.value(args.named_children[0]))
+                self._config_region(node)
+            elif t == "call_expression":
+                self._call(node)
+
+    def _call(self, node) -> None:
+        func, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        name = self.text(func)
+        values = args.named_children if args is not None else []
+        if name.endswith("WithRegion") and len(values) == 1:
+            self.regions.add(self.value(values[0]))
+        elif name == "new" and len(values) == 1:
+            self.news.append(node)
+        elif func.type == "selector_expression" and len(values) == 1:
+            field = self.text(func.child_by_field_name("field"))
+            if field.startswith("Set") and len(field) > 3:
+                target = self.text(func.child_by_field_name("operand"))
+                self.setters.setdefault(target, []).append((field[3:], values[0]))
+
+    def _config_region(self, node) -> None:
+        """`aws.Config{Region: aws.String("eu-west-1")}` (aws-sdk-go v1 sessions)."""
+        kind = node.child_by_field_name("type")
+        if kind is None or not self.text(kind).endswith("Config"):
+            return
+        member = self.params(node).get("region")
+        if isinstance(member, Value):
+            self.regions.add(member)
 
     def text(self, node) -> str:
         return T.text(node, self.data)
@@ -61,6 +93,13 @@ class File:
                 return self.value(args.named_children[0], depth + 1)
         if t == "unary_expression" and depth < 6:
             return self.value(node.child_by_field_name("operand"), depth + 1)
+        if t == "binary_expression" and depth < 6 and self.text(node.child_by_field_name("operator")) == "+":
+            left = self.value(node.child_by_field_name("left"), depth + 1)
+            right = self.value(node.child_by_field_name("right"), depth + 1)
+            if left.literal and right.literal:
+                return Value((left.text or "") + (right.text or ""))
+            if right.literal and _DISPLAY_ADDRESS.match(right.text or ""):
+                return right   # a display name computed at run time before a literal <address>
         if t == "identifier" and depth < 6:
             assigned = self.consts.get(self.text(node), [])
             if len(assigned) == 1:
@@ -89,20 +128,27 @@ class File:
 
 
 def scan(path: str, text: str, language: str) -> list[CallSite]:
-    if "aws-sdk-go-v2/service/ses" not in text:
+    if not re.search(r"aws-sdk-go(-v2)?/service/ses", text):
         return []
     f = File(path, text)
     region = next(iter(f.regions)) if len(f.regions) == 1 else None
     out = []
-    for literal in f.literals:
-        kind = literal.child_by_field_name("type")
+    requests = [(node, node.child_by_field_name("type"), None) for node in f.literals]
+    for node in f.news:   # input := new(ses.SendEmailInput); input.SetSource(...)
+        arg = node.child_by_field_name("arguments").named_children[0]
+        target = node.parent.parent if node.parent is not None and node.parent.type == "expression_list" else None
+        names = target.child_by_field_name("left") if target is not None else None
+        requests.append((node, arg, f.text(names) if names is not None else ""))
+    for node, kind, variable in requests:
         if kind is None or kind.type != "qualified_type":
             continue
         service = f.packages.get(f.text(kind.child_by_field_name("package")))
         name = f.text(kind.child_by_field_name("name"))
         if service is None or not name.endswith("Input"):
             continue
-        site = sites.build(path, T.line(literal), "aws-sdk-go-v2", service, name, f.params(literal), region=region)
+        params = f.params(node) if variable is None else \
+            sites.Params({member: f.member(value) for member, value in f.setters.get(variable, [])})
+        site = sites.build(path, T.line(node), _LIBRARY[f.sdk], service, name, params, region=region)
         if site is not None:
             out.append(site)
     return out

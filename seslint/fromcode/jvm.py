@@ -1,7 +1,9 @@
-"""Java and Kotlin with the AWS SDK for Java 2.x: request builders (`SendEmailRequest.builder()
-.fromEmailAddress(...).build()`, nested builders and consumer lambdas) and client calls with a
-consumer (`client.sendEmail(b -> b.source(...))`). The package a request class is imported from
-(`...services.sesv2.model` or `...services.ses.model`) tells the API.
+"""Java and Kotlin: the AWS SDK for Java 2.x (request builders `SendEmailRequest.builder()
+.fromEmailAddress(...).build()`, nested builders and consumer lambdas, client calls with a consumer
+`client.sendEmail(b -> b.source(...))`), the AWS SDK for Java 1.x (`new SendEmailRequest().withSource(...)`
+and setters on the request variable) and the AWS SDK for Kotlin (DSL requests `SendEmailRequest { source
+= ... }` and `client.sendEmail { ... }`). The package a request class is imported from (`...ses` or
+`...sesv2`, `...simpleemail` or `...simpleemailv2`) tells the API.
 """
 
 from __future__ import annotations
@@ -11,8 +13,15 @@ import re
 from seslint.fromcode import sites, treesitter as T
 from seslint.fromcode.model import CallSite, Value, runtime
 
-_PACKAGE = re.compile(r"software\.amazon\.awssdk\.services\.(sesv2|ses)\.(?:model\.)?([A-Za-z0-9_]+|\*)")
-_CLIENTS = {"SesClient": "ses", "SesV2Client": "sesv2", "SesAsyncClient": "ses", "SesV2AsyncClient": "sesv2"}
+_PACKAGE = re.compile(r"(?:software\.amazon\.awssdk\.services|aws\.sdk\.kotlin\.services|com\.amazonaws\.services)\."
+                      r"(sesv2|ses|simpleemailv2|simpleemail)\.(?:model\.)?([A-Za-z0-9_]+|\*)")
+_SERVICE = {"ses": "ses", "sesv2": "sesv2", "simpleemail": "ses", "simpleemailv2": "sesv2"}
+_CLIENTS = {"SesClient": "ses", "SesV2Client": "sesv2", "SesAsyncClient": "ses", "SesV2AsyncClient": "sesv2",
+            "AmazonSimpleEmailService": "ses", "AmazonSimpleEmailServiceClient": "ses",
+            "AmazonSimpleEmailServiceAsync": "ses", "AmazonSimpleEmailServiceV2": "sesv2"}
+_BUILDERS = {"AmazonSimpleEmailServiceClientBuilder": "ses", "AmazonSimpleEmailServiceAsyncClientBuilder": "ses",
+             "AmazonSimpleEmailServiceV2ClientBuilder": "sesv2"}
+_SDK1_PREFIXES = ("with", "set")
 _STRING = {"string_literal", "line_string_literal", "multi_line_string_literal"}
 
 
@@ -24,18 +33,25 @@ class File:
         self.wildcards: set[str] = set()
         for m in _PACKAGE.finditer(text):
             if m[2] == "*":
-                self.wildcards.add(m[1])
+                self.wildcards.add(_SERVICE[m[1]])
             else:
-                self.classes[m[2]] = m[1]
+                self.classes[m[2]] = _SERVICE[m[1]]
         self.consts: dict[str, list] = {}
         self.calls = []
+        self.news = []                          # new SendEmailRequest() (SDK for Java 1.x)
+        self.typed: dict[str, list] = {}        # variable -> [(declaration node, service of its client type)]
         for node in T.walk(self.root):
             if node.type in ("method_invocation", "call_expression"):
                 self.calls.append(node)
+            elif node.type == "object_creation_expression":
+                self.news.append(node)
             elif node.type == "variable_declarator":      # Java
                 name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
                 if name is not None and value is not None:
                     self.consts.setdefault(self.text(name), []).append(value)
+                kind = node.parent.child_by_field_name("type") if node.parent is not None else None
+                if name is not None and kind is not None and self.text(kind) in _CLIENTS:
+                    self.typed.setdefault(self.text(name), []).append((node, _CLIENTS[self.text(kind)]))
             elif node.type == "property_declaration":     # Kotlin
                 decl = next((c for c in node.named_children if c.type == "variable_declaration"), None)
                 value = node.named_children[-1] if node.named_child_count > 1 else None
@@ -47,6 +63,20 @@ class File:
 
     def text(self, node) -> str:
         return T.text(node, self.data)
+
+    def declared(self, receiver) -> str | None:
+        """The service of the client type a receiver variable is declared with, the nearest declaration
+        before it in the innermost enclosing body that has one."""
+        found = self.typed.get(self.text(receiver)) if receiver is not None else None
+        if not found:
+            return None
+        scope = receiver.parent
+        while scope is not None:
+            inside = [(d, s) for d, s in found if scope.start_byte <= d.start_byte < receiver.start_byte]
+            if inside:
+                return max(inside, key=lambda pair: pair[0].start_byte)[1]
+            scope = scope.parent
+        return None
 
     def service_of(self, name: str) -> str | None:
         if name in self.classes:
@@ -121,21 +151,72 @@ class File:
                 return self.value(assigned[0], depth + 1)
         return runtime(self.text(node))
 
-    def params(self, steps, depth: int = 0) -> sites.Params:
+    def params(self, steps, depth: int = 0, sdk1: bool = False) -> sites.Params:
         items: dict = {}
         for name, args in steps:
             if name in ("builder", "build", "create") or not args:
                 continue
+            if sdk1:
+                prefix = next((p for p in _SDK1_PREFIXES if name.startswith(p) and name[len(p):][:1].isupper()), "")
+                name = name[len(prefix):]
             items[name] = self.member(args[0], depth + 1)
         return sites.Params(items)
+
+    def sdk1_request(self, node, depth: int = 0) -> sites.Params:
+        """The members of `new XRequest().withA(..)...` and of `var.setB(..)`/`var.withB(..)` statements."""
+        top, steps = node, []
+        while top.parent is not None and top.parent.type == "method_invocation" and \
+                top.parent.child_by_field_name("object") == top:
+            top = top.parent
+            steps.append((self.text(top.child_by_field_name("name")), list(top.child_by_field_name("arguments")
+                                                                             .named_children)))
+        params = self.params(steps, depth, sdk1=True)
+        holder = top.parent
+        if holder is not None and holder.type == "variable_declarator":
+            variable = self.text(holder.child_by_field_name("name"))
+            for call in self.calls:
+                if call.type == "method_invocation" and call.child_by_field_name("object") is not None and \
+                        self.text(call.child_by_field_name("object")) == variable:
+                    name = self.text(call.child_by_field_name("name"))
+                    args = list(call.child_by_field_name("arguments").named_children)
+                    if args and name.startswith(_SDK1_PREFIXES):
+                        params.update(self.params([(name, args)], depth, sdk1=True))
+        return params
+
+    def dsl(self, lambda_node, depth: int = 0) -> sites.Params:
+        """The members a Kotlin DSL block assigns (`SendEmailRequest { source = ...; this.message = ... }`)."""
+        items: dict = {}
+        for child in lambda_node.named_children:
+            if child.type != "assignment" or child.named_child_count < 2:
+                continue
+            target, value = child.named_children[0], child.named_children[-1]
+            name = target.named_children[-1] if target.type == "navigation_expression" else target
+            items[self.text(name)] = self.member(value, depth + 1)
+        return sites.Params(items)
+
+    def dsl_call(self, node):
+        """(class name, lambda) of `Name { ... }`, or None."""
+        if node.type != "call_expression" or node.named_child_count != 2:
+            return None
+        callee, suffix = node.named_children
+        lam = next((c for c in suffix.named_children if c.type == "lambda_literal"), None) \
+            if suffix.type == "annotated_lambda" else None
+        return (self.text(callee), lam) if callee.type in ("identifier", "simple_identifier") and lam else None
 
     def member(self, node, depth: int = 0):
         if depth > 8:
             return runtime(self.text(node))
         if node.type in ("lambda_expression", "lambda_literal"):
             return self.lambda_params(node, depth)
+        if node.type == "call_expression" and self.dsl_call(node) is not None:
+            lam = self.dsl_call(node)[1]
+            return self.dsl(lam, depth)
+        if node.type == "object_creation_expression":
+            return self.sdk1_request(node, depth)
         if node.type in ("method_invocation", "call_expression"):
             root, steps = self.chain(node)
+            if root is not None and root.type == "object_creation_expression":
+                return self.params(steps, depth, sdk1=True)
             if steps and steps[-1][0] == "build" or any(n == "builder" for n, _ in steps):
                 return self.params(steps, depth)
         if node.type in ("identifier", "simple_identifier"):
@@ -145,7 +226,7 @@ class File:
         return self.value(node, depth)
 
     def lambda_params(self, node, depth: int) -> sites.Params:
-        items: dict = {}
+        items: dict = dict(self.dsl(node, depth)) if node.type == "lambda_literal" else {}
         body = [c for c in node.named_children if c.type not in ("identifier", "inferred_parameters",
                                                                     "formal_parameters", "lambda_parameters")]
         for part in body:
@@ -161,19 +242,26 @@ class File:
         """service -> the region its client builders name, when they agree."""
         found: dict[str, set] = {}
         for call in self.calls:
+            dsl = self.dsl_call(call)
+            if dsl is not None and dsl[0] in _CLIENTS:   # Kotlin SDK: SesV2Client { region = "..." }
+                region = self.dsl(dsl[1]).get("region")
+                if isinstance(region, Value):
+                    found.setdefault(_CLIENTS[dsl[0]], set()).add(region)
+                continue
             root, steps = self.chain(call)
-            if root is None or self.text(root) not in _CLIENTS or not steps or steps[-1][0] != "build":
+            clients = {**_CLIENTS, **_BUILDERS}
+            if root is None or self.text(root) not in clients or not steps or steps[-1][0] != "build":
                 continue
             for name, args in steps:
-                if name == "region" and args:
-                    found.setdefault(_CLIENTS[self.text(root)], set()).add(self.region(args[0]))
+                if name in ("region", "withRegion") and args:
+                    found.setdefault(clients[self.text(root)], set()).add(self.region(args[0]))
         return {s: v.pop() for s, v in found.items() if len(v) == 1}
 
     def region(self, node) -> Value:
         if node.type == "value_argument" and node.named_child_count:
             node = node.named_children[-1]
         text = self.text(node)
-        m = re.fullmatch(r"Region\.([A-Z0-9_]+)", text)
+        m = re.fullmatch(r"Regions?\.([A-Z0-9_]+)", text)
         if m:
             return Value(m[1].lower().replace("_", "-"))
         m = re.fullmatch(r"Region\.of\((.*)\)", text, re.S)
@@ -184,12 +272,34 @@ class File:
 
 
 def scan(path: str, text: str, language: str) -> list[CallSite]:
-    if "software.amazon.awssdk.services.ses" not in text:
+    if not _PACKAGE.search(text):
         return []
     f = File(path, text, language)
     regions = f.regions()
     out = []
+    library = "AWS SDK for Kotlin" if "aws.sdk.kotlin.services" in text else "AWS SDK for Java 2.x"
+
+    def add(node, service, name, params, library=library):
+        site = sites.build(path, T.line(node), library, service, name, params, region=regions.get(service))
+        if site is not None:
+            out.append(site)
+
+    for node in f.news:   # SDK for Java 1.x: new SendEmailRequest()...
+        name = f.text(node.child_by_field_name("type"))
+        service = f.service_of(name)
+        if service is not None and name.endswith("Request"):
+            top = node
+            while top.parent is not None and top.parent.type == "method_invocation" and \
+                    top.parent.child_by_field_name("object") == top:
+                top = top.parent
+            add(top, service, name, f.sdk1_request(node), "AWS SDK for Java 1.x")
     for call in f.calls:
+        dsl = f.dsl_call(call)
+        if dsl is not None:   # Kotlin SDK: SendEmailRequest { ... }
+            service = f.service_of(dsl[0])
+            if service is not None and dsl[0].endswith("Request"):
+                add(call, service, dsl[0], f.dsl(dsl[1]))
+            continue
         root, steps = f.chain(call)
         if root is None or not steps:
             continue
@@ -199,24 +309,19 @@ def scan(path: str, text: str, language: str) -> list[CallSite]:
             if service is None or (call.parent is not None and call.parent.type in ("method_invocation",
                                                                                       "navigation_expression")):
                 continue
-            site = sites.build(path, T.line(call), "AWS SDK for Java 2.x", service, name, f.params(steps),
-                               region=regions.get(service))
-            if site is not None:
-                out.append(site)
+            add(call, service, name, f.params(steps))
             continue
         found = f.call(call)
         if found is None:
             continue
-        _, method, args = found
+        receiver, method, args = found
         services = {s for c, s in _CLIENTS.items() if c in f.classes}
-        if len(services) != 1 or (args and args[0].type not in ("lambda_expression", "lambda_literal")):
+        typed = f.declared(receiver)
+        if typed is None and len(services) != 1 or (args and args[0].type not in ("lambda_expression", "lambda_literal")):
             continue
-        service = services.pop()
+        service = typed or services.pop()
         params = f.lambda_params(args[0], 0) if args else sites.Params()
         if sites.operation(service, method) is None or method in ("builder", "create", "build"):
             continue
-        site = sites.build(path, T.line(call), "AWS SDK for Java 2.x", service, method, params,
-                           region=regions.get(service))
-        if site is not None:
-            out.append(site)
+        add(call, service, method, params)
     return out
