@@ -1,5 +1,11 @@
-"""PHP with the AWS SDK for PHP: `Aws\\Ses\\SesClient` and `Aws\\SesV2\\SesV2Client` (built with `new`
-or `$sdk->createSesV2()`), methods called with an array of request members."""
+"""PHP with the AWS SDK for PHP: `Aws\\Ses\\SesClient` and `Aws\\SesV2\\SesV2Client` (built with `new`,
+`SesClient::factory(...)` or `$sdk->createSesV2()`; PHP class names are case-insensitive), methods
+called with an array of request members. A raw message built with PHPMailer gives its From
+(`setFrom`) and configuration set (`addCustomHeader('X-SES-CONFIGURATION-SET', ...)`).
+
+Laravel sends through SES too: its `ses` transport (`Illuminate\\Mail\\Transport\\SesTransport`,
+SendRawEmail) and `ses-v2` transport (SesV2Transport, v2 SendEmail with raw content), chosen in the
+mail configuration (`'transport' => 'ses'`, or `'driver' => 'ses'` before Laravel 7) or built in code."""
 
 from __future__ import annotations
 
@@ -8,8 +14,10 @@ import re
 from seslint.fromcode import sites, treesitter as T
 from seslint.fromcode.model import CallSite, Value, runtime
 
-_CLASSES = {"SesClient": "ses", "SesV2Client": "sesv2"}
-_FACTORIES = {"createSes": "ses", "createSesV2": "sesv2"}
+_CLASSES = {"sesclient": "ses", "sesv2client": "sesv2"}
+_FACTORIES = {"createses": "ses", "createsesv2": "sesv2"}
+_TRANSPORTS = {"sestransport": "ses", "sesv2transport": "sesv2"}   # Laravel's, keyed like the config
+_LARAVEL = {"ses": "ses", "ses-v2": "sesv2"}
 
 
 class File:
@@ -19,7 +27,13 @@ class File:
         self.clients: dict[str, tuple[str, Value | None]] = {}
         self.consts: dict[str, list] = {}
         self.calls = []
+        self.news = []
+        self.elements = []
         for node in T.walk(self.root):
+            if node.type == "object_creation_expression":
+                self.news.append(node)
+            elif node.type == "array_element_initializer" and node.named_child_count == 2:
+                self.elements.append(node)
             if node.type == "assignment_expression":
                 left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
                 self.consts.setdefault(self.name(left), []).append(right)
@@ -44,24 +58,50 @@ class File:
         """`$ses`, `$this->ses`, `self::$ses` -> `ses`."""
         return re.split(r"->|::", self.text(node))[-1].lstrip("$")
 
+    def class_name(self, node) -> str:
+        """`new \\Aws\\SES\\SESClient(...)` -> `sesclient` (PHP class names are case-insensitive)."""
+        cls = next((c for c in node.named_children if c.type in ("name", "qualified_name")), None)
+        return self.text(cls).rsplit("\\", 1)[-1].lower() if cls is not None else ""
+
+    def first_argument(self, node):
+        args = node.child_by_field_name("arguments") or next((c for c in node.named_children if c.type == "arguments"),
+                                                             None)
+        return args.named_children[0].named_children[0] if args is not None and args.named_child_count and \
+            args.named_children[0].named_child_count else None
+
     def construct(self, node) -> tuple[str, Value | None] | None:
         if node is None:
             return None
-        if node.type == "object_creation_expression":
-            cls = next((c for c in node.named_children if c.type in ("name", "qualified_name")), None)
-            service = _CLASSES.get(self.text(cls).rsplit("\\", 1)[-1]) if cls is not None else None
+        if node.type == "object_creation_expression" or node.type == "scoped_call_expression" and \
+                self.text(node.child_by_field_name("name")).lower() == "factory":
+            name = self.class_name(node) if node.type == "object_creation_expression" else \
+                self.text(node.child_by_field_name("scope")).rsplit("\\", 1)[-1].lower()
+            service = _CLASSES.get(name)
             if service is None:
                 return None
-            args = next((c for c in node.named_children if c.type == "arguments"), None)
-            options = self.params(args.named_children[0].named_children[0]) if args is not None and \
-                args.named_child_count and args.named_children[0].named_child_count else sites.Params()
+            first = self.first_argument(node)
+            options = self.params(first) if first is not None else sites.Params()
             region = options.get("region")
             return service, region if isinstance(region, Value) else None
         if node.type == "member_call_expression":
-            method = self.text(node.child_by_field_name("name"))
+            method = self.text(node.child_by_field_name("name")).lower()
             if method in _FACTORIES:
                 return _FACTORIES[method], None
         return None
+
+    def raw_headers(self) -> tuple[Value | None, Value | None]:
+        """The From and X-SES-CONFIGURATION-SET a PHPMailer message in this file is given, when one each."""
+        header = sites.facts()["smtp"]["configuration_set_header"].lower()
+        froms, sets = set(), set()
+        for call in self.calls:
+            method = self.text(call.child_by_field_name("name"))
+            args = [a.named_children[0] for a in call.child_by_field_name("arguments").named_children
+                    if a.named_child_count] if call.child_by_field_name("arguments") is not None else []
+            if method == "setFrom" and args:
+                froms.add(self.value(args[0]))
+            elif method == "addCustomHeader" and len(args) >= 2 and (self.value(args[0]).text or "").lower() == header:
+                sets.add(self.value(args[1]))
+        return (froms.pop() if len(froms) == 1 else None), (sets.pop() if len(sets) == 1 else None)
 
     def value(self, node, depth: int = 0) -> Value:
         if node is None:
@@ -70,6 +110,8 @@ class File:
             if any(c.type not in ("string_content", "string_value", "escape_sequence") for c in node.named_children):
                 return runtime(self.text(node))
             return Value("".join(self.text(c) for c in node.named_children))
+        if node.type == "function_call_expression" and self.text(node.child_by_field_name("function")) == "env":
+            return runtime(self.text(node))   # env('X', 'default'): the environment decides
         if depth < 6 and node.type in ("name", "variable_name", "class_constant_access_expression"):
             key = self.text(node).lstrip("$").rsplit("::", 1)[-1]
             assigned = self.consts.get(key, [])
@@ -105,10 +147,12 @@ class File:
 
 
 def scan(path: str, text: str, language: str) -> list[CallSite]:
-    if "Ses" not in text:
+    if not re.search(r"(?i)ses", text):
         return []
     f = File(path, text)
-    services = {s for c, s in _CLASSES.items() if c in text}
+    lowered = text.lower()
+    services = {s for c, s in _CLASSES.items() if c in lowered}
+    raw_from, raw_cs = f.raw_headers()
     out = []
     for call in f.calls:
         method = f.text(call.child_by_field_name("name"))
@@ -121,7 +165,36 @@ def scan(path: str, text: str, language: str) -> list[CallSite]:
         first = args.named_children[0].named_children[0] if args is not None and args.named_child_count and \
             args.named_children[0].named_child_count else None
         params = f.params(first) if first is not None else sites.Params()
-        site = sites.build(path, T.line(call), "AWS SDK for PHP", client[0], method, params, region=client[1])
+        site = sites.build(path, T.line(call), "AWS SDK for PHP", client[0], method, params, region=client[1],
+                           raw_from=raw_from, raw_configuration_set=raw_cs)
         if site is not None:
             out.append(site)
+    return out + _laravel(f)
+
+
+def _laravel(f: File) -> list[CallSite]:
+    """Laravel's SES transports, built in code or chosen in the mail configuration."""
+    out = []
+    for node in f.news:
+        service = _TRANSPORTS.get(f.class_name(node))
+        if service is not None:
+            client = f.construct(f.first_argument(node))
+            out.append(_transport_site(f, node, service, client[1] if client else None))
+    if "/config/" in "/" + f.path or f.path.startswith("config/"):
+        froms = [f.params(e.named_children[1]).get("address") for e in f.elements
+                 if f.value(e.named_children[0]).text == "from" and e.named_children[1].type == "array_creation_expression"]
+        sender = froms[0] if len(froms) == 1 and isinstance(froms[0], Value) else None
+        for element in f.elements:
+            key, value = (f.value(c).text for c in element.named_children)
+            if key in ("transport", "driver") and value in _LARAVEL:
+                out.append(_transport_site(f, element, _LARAVEL[value], None, sender))
     return out
+
+
+def _transport_site(f: File, node, service: str, region, sender: Value | None = None) -> CallSite:
+    sender = sender or runtime("the From of each mail (config('mail.from') or the mailable's)")
+    params = sites.Params({"Source" if service == "ses" else "FromEmailAddress": sender})
+    site = sites.build(f.path, T.line(node), "Laravel mail", service, "SendRawEmail" if service == "ses" else "SendEmail",
+                       params, region=region, contents=("raw",))
+    assert site is not None
+    return site

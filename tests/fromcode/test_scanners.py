@@ -118,3 +118,36 @@ def test_kotlin_sdk_dsl_requests_and_trailing_lambdas(tmp_path):
         ("App.kt", 7, "sesv2:SendEmail", ("raw",), "a@example.com", None, None, "eu-central-1")]
     assert found[0].resources == (("contact-list", found[0].resources[0][1]),) and \
         found[0].resources[0][1].text == "news"
+
+
+def test_php_factory_case_insensitive_class_and_phpmailer_headers(tmp_path):
+    pytest.importorskip("tree_sitter_php")
+    found = sites(tmp_path, {"send.php": '''
+        <?php
+        use Aws\\SES\\SESClient;
+        $client = SESClient::factory(array('region' => 'us-west-2', 'version' => 'latest'));
+        $mail = new PHPMailer;
+        $mail->setFrom('a@example.com', 'A');
+        $mail->addCustomHeader('X-SES-CONFIGURATION-SET', 'tx');
+        $client->sendRawEmail(['RawMessage' => ['Data' => $message]]);
+        '''})
+    assert [brief(s) for s in found] == [("send.php", 7, "ses:SendRawEmail", ("raw",), "a@example.com", "tx", None,
+                                          "us-west-2")]
+
+
+def test_laravel_transports_in_code_and_in_the_mail_configuration(tmp_path):
+    pytest.importorskip("tree_sitter_php")
+    found = sites(tmp_path, {"app/Transport.php": '''
+        <?php
+        use Illuminate\\Mail\\Transport\\SesV2Transport;
+        return new SesV2Transport(new \\Aws\\SesV2\\SesV2Client(['region' => 'eu-west-1']));
+        ''', "config/mail.php": '''
+        <?php
+        return [
+            'mailers' => ['ses' => ['transport' => 'ses']],
+            'from' => ['address' => 'hello@example.com', 'name' => env('MAIL_FROM_NAME')],
+        ];
+        '''})
+    assert [brief(s) for s in found] == [
+        ("app/Transport.php", 3, "sesv2:SendEmail", ("raw",), None, None, None, "eu-west-1"),
+        ("config/mail.php", 3, "ses:SendRawEmail", ("raw",), "hello@example.com", None, None, None)]
