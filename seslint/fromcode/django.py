@@ -48,8 +48,10 @@ def _dict_setting(project, name: str) -> dict:
 def settings_sites(project) -> list[CallSite]:
     backends = _backends()
     found: list[tuple[str, int, str]] = []   # (path, line, library)
+    from seslint.fromcode.python import module_statements
+
     for mod in sorted(project.modules.values(), key=lambda m: m.path):
-        for node in mod.tree.body:
+        for node in module_statements(mod.tree):
             if not isinstance(node, ast.Assign) or not any(isinstance(t, ast.Name) for t in node.targets):
                 continue
             names = {t.id for t in node.targets if isinstance(t, ast.Name)}

@@ -130,9 +130,21 @@ class Project:
         return runtime(f"settings.{name}") if values else None
 
 
+def module_statements(tree: ast.Module):
+    """The statements run at import time: the module body and the bodies of its `if`, `try` and `with`
+    blocks (settings are often chosen there), not those of functions and classes."""
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop(0)
+        yield node
+        if isinstance(node, (ast.If, ast.Try, ast.With)):
+            stack[0:0] = [*node.body, *getattr(node, "orelse", []), *getattr(node, "finalbody", []),
+                          *(s for h in getattr(node, "handlers", []) for s in h.body)]
+
+
 def _collect(mod: Module) -> None:
     """Pass 1: constants, imports, clients, client factories and client attributes of a module."""
-    for node in mod.tree.body:
+    for node in module_statements(mod.tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 if isinstance(target, ast.Name):
@@ -157,6 +169,10 @@ def _collect(mod: Module) -> None:
                 if client is not None:
                     mod.factories[item.name] = client
         if isinstance(item, ast.ClassDef):
+            for assign in (n for n in item.body if isinstance(n, ast.Assign)):   # class attributes
+                client = client_of(assign.value, resolver, mod)
+                for t in (t for t in assign.targets if isinstance(t, ast.Name) and client is not None):
+                    mod.attributes[(item.name, t.id)] = client
             for fn in (n for n in item.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
                 res = Resolver(mod.text, _assignments(fn), mod.constants)
                 for assign in (n for n in ast.walk(fn) if isinstance(n, (ast.Assign, ast.AnnAssign))):
@@ -257,6 +273,14 @@ class Scanner:
                 client = self._client(expr, res, clients)
                 if client is not None:
                     clients[name] = client
+        if cls and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):   # self.client = client (a parameter)
+            for assign in (n for n in ast.walk(node) if isinstance(n, ast.Assign) and len(n.targets) == 1):
+                t = assign.targets[0]
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self" and \
+                        (cls, t.attr) not in self.mod.attributes:
+                    client = self._client(assign.value, res, clients)
+                    if client is not None:
+                        self.mod.attributes[(cls, t.attr)] = client
         for child in _own_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._scope(child, clients, cls, child.name)
@@ -278,6 +302,8 @@ class Scanner:
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id == "self":
                 return next((c for (_, attr), c in sorted(self.mod.attributes.items()) if attr == node.attr), None)
+            if isinstance(node.value, ast.Name) and (node.value.id, node.attr) in self.mod.attributes:
+                return self.mod.attributes[(node.value.id, node.attr)]   # a class attribute: Email.ses
             if isinstance(node.value, ast.Name) and node.value.id in self.mod.imports:
                 target, attr = self.mod.imports[node.value.id]
                 other = self.project.find(joined(target, attr), self.mod)
@@ -298,9 +324,36 @@ class Scanner:
             if client is not None:
                 self._site(call, client, method, res, scope)
                 return
+        if isinstance(func, ast.Name) and self._dispatched(call, func.id, res, clients, scope):
+            return
         if method in ("SMTP", "SMTP_SSL"):
             self._smtp(call, res, scope)
         self._handed(call, res, clients)
+
+    def _dispatched(self, call: ast.Call, name: str, res: Resolver, clients: dict[str, Client], scope: ast.AST) -> bool:
+        """`send = getattr(client, payload.api_name); send(**params)`: the method is chosen at run time,
+        among the SES method names the module gives that attribute (`api_name = "send_bulk_email"`)."""
+        for expr in res.local.get(name, []):
+            if not (isinstance(expr, ast.Call) and _called(expr) == "getattr" and len(expr.args) == 2):
+                continue
+            client = self._client(expr.args[0], res, clients)
+            if client is None:
+                continue
+            choice = expr.args[1]
+            if isinstance(choice, ast.Constant) and isinstance(choice.value, str):
+                methods = {choice.value}
+            elif isinstance(choice, ast.Attribute):
+                methods = {v.value for c in ast.walk(self.mod.tree) if isinstance(c, ast.ClassDef) for a in c.body
+                           if isinstance(a, ast.Assign) and any(isinstance(t, ast.Name) and t.id == choice.attr
+                                                                for t in a.targets)
+                           for v in [a.value] if isinstance(v, ast.Constant) and isinstance(v.value, str)}
+            else:
+                continue
+            found = [m for m in sorted(methods) if sites.operation(client.service, m) is not None]
+            for method in found:
+                self._site(call, client, method, res, scope)
+            return bool(found)
+        return False
 
     def _site(self, call: ast.Call, client: Client, method: str, res: Resolver, scope: ast.AST) -> None:
         params = res.keywords(call.keywords)
@@ -319,7 +372,11 @@ class Scanner:
     def _smtp(self, call: ast.Call, res: Resolver, scope: ast.AST) -> None:
         host_node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "host"), None)
         host = res.value(host_node) if host_node is not None else None
-        region = sites.smtp_region(host.text) if host is not None and host.text else None
+        region: Value | None = None
+        if host is not None and host.text and sites.smtp_region(host.text):
+            region = Value(sites.smtp_region(host.text))
+        elif host_node is not None and _smtp_host_template(host_node, res):
+            region = runtime(f"the region in {source(host_node, self.mod.text)}")
         if region is None:
             return
         sender, line = None, call.lineno
@@ -331,7 +388,7 @@ class Scanner:
                 break
         raw_from, raw_cs = headers(scope, res)
         self.sites.append(sites.smtp_site(self.mod.path, line, "smtplib", sender=sender or raw_from,
-                                          region=Value(region), configuration_set=raw_cs))
+                                          region=region, configuration_set=raw_cs))
 
     def _handed(self, call: ast.Call, res: Resolver, clients: dict[str, Client]) -> None:
         """A client passed to a function of the project: that function's parameter is a client."""
@@ -340,7 +397,7 @@ class Scanner:
             return
         mod, fn = target
         params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
-        if params and params[0] in ("self", "cls") and isinstance(call.func, ast.Attribute):
+        if params and params[0] in ("self", "cls") and (isinstance(call.func, ast.Attribute) or fn.name == "__init__"):
             params = params[1:]
         bound = list(zip(params, call.args, strict=False)) + [(k.arg, k.value) for k in call.keywords if k.arg]
         for name, arg in bound:
@@ -361,7 +418,21 @@ class Scanner:
             for node in ast.walk(mod.tree):
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
                     return mod, node
+                if isinstance(node, ast.ClassDef) and node.name == name:   # SesMailSender(client): its __init__
+                    init = next((f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+                    return (mod, init) if init is not None else None
         return None
+
+
+def _smtp_host_template(node: ast.expr, res: Resolver, depth: int = 0) -> bool:
+    """An f-string host such as f"email-smtp.{region}.amazonaws.com": an SES endpoint, region at run time."""
+    if isinstance(node, ast.Name) and depth < 4:
+        assigned = res.local.get(node.id) or res.module.get(node.id) or []
+        return len(assigned) == 1 and _smtp_host_template(assigned[0], res, depth + 1)
+    if not isinstance(node, ast.JoinedStr):
+        return False
+    shape = "".join(str(p.value) if isinstance(p, ast.Constant) else "{}" for p in node.values)
+    return sites.smtp_region(shape.replace("{}", "us-east-1")) is not None and "{}" in shape
 
 
 def joined(module: str, name: str) -> str:
@@ -433,12 +504,12 @@ def scan(files: list[tuple[str, str]]) -> list[CallSite]:
 
     project = Project(files)
     out: list[CallSite] = []
-    for _ in range(2):   # the second pass knows the helpers that were handed a client in the first
-        before = len(project.helper_params)
+    for _ in range(4):   # a later pass knows the helpers (and attributes) that were handed a client before
+        before = (len(project.helper_params), sum(len(m.attributes) for m in project.modules.values()))
         out = []
         for mod in project.modules.values():
             out += Scanner(project, mod).run()
-        if len(project.helper_params) == before:
+        if (len(project.helper_params), sum(len(m.attributes) for m in project.modules.values())) == before:
             break
     out += settings_sites(project)
     return out

@@ -151,3 +151,70 @@ def test_laravel_transports_in_code_and_in_the_mail_configuration(tmp_path):
     assert [brief(s) for s in found] == [
         ("app/Transport.php", 3, "sesv2:SendEmail", ("raw",), None, None, None, "eu-west-1"),
         ("config/mail.php", 3, "ses:SendRawEmail", ("raw",), "hello@example.com", None, None, None)]
+
+
+def test_python_client_handed_to_a_class_and_class_attribute_clients(tmp_path):
+    found = sites(tmp_path, {"mail.py": '''
+        import boto3
+
+        class Sender:
+            def __init__(self, ses_client):
+                self.ses_client = ses_client
+
+            def send(self, source):
+                args = {"Source": source, "Destination": {}, "Message": {}}
+                return self.ses_client.send_email(**args)
+
+        class Verifier:
+            ses = boto3.client("ses", region_name="eu-west-1")
+
+            @staticmethod
+            def verify(address):
+                Verifier.ses.verify_email_identity(EmailAddress=address)
+
+        def main():
+            Sender(boto3.client("ses")).send("a@example.com")
+        '''})
+    assert [(s.line, s.operation, s.region.text if s.region else None) for s in found] == [
+        (9, "ses:SendEmail", None), (16, "ses:VerifyEmailIdentity", "eu-west-1")]
+
+
+def test_python_getattr_dispatch_over_the_method_names_the_module_gives(tmp_path):
+    found = sites(tmp_path, {"backend.py": '''
+        import boto3
+
+        class Backend:
+            def open(self):
+                self.client = boto3.session.Session().client("sesv2")
+
+            def post(self, payload):
+                send = getattr(self.client, payload.api_name)
+                return send(**payload.params)
+
+        class RawPayload:
+            api_name = "send_email"
+
+        class BulkPayload:
+            api_name = "send_bulk_email"
+
+        class Other:
+            api_name = "not_an_ses_method"
+        '''})
+    assert [(s.line, s.operation) for s in found] == [(9, "sesv2:SendBulkEmail"), (9, "sesv2:SendEmail")]
+
+
+def test_python_smtp_host_with_a_run_time_region_and_settings_in_if_blocks(tmp_path):
+    found = sites(tmp_path, {"smtp.py": '''
+        import smtplib
+
+        def send(region, sender):
+            host = f"email-smtp.{region}.amazonaws.com"
+            with smtplib.SMTP(host, 587) as server:
+                server.sendmail(sender, ["b@example.com"], "body")
+        ''', "settings.py": '''
+        import os
+        if os.environ.get("AWS"):
+            EMAIL_BACKEND = "django_ses.SESBackend"
+        '''})
+    assert [(s.file, s.line, s.operation, s.region.literal if s.region else None) for s in found] == [
+        ("settings.py", 3, "ses:SendRawEmail", None), ("smtp.py", 6, "smtp:SendRawEmail", False)]
