@@ -14,9 +14,11 @@ LANGUAGES = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".cjs":
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "vendor", "venv", ".venv", "env", ".tox", "__pycache__", "dist",
              "build", "target", ".next", ".nuxt", "coverage", "site-packages", ".gradle", ".idea", "bower_components"}
 MAX_BYTES = 2_000_000
-#: A file none of these words appear in makes no SES call (settings included): it is not parsed.
+#: A file none of these words appear in makes no SES call (settings included): it is not parsed. A quoted
+#: address or region is a hint too: a constants module another file's call reads its From or region from.
 _HINT = re.compile(rb"(?i)ses|email-smtp|email_backend|anymail|action_mailer|send_raw_email|send_email|"
-                   rb"send_bulk|template_id|ses_client|nodemailer|actionmailer|default\s+from|smtplib|send_mail|EmailMessage")
+                   rb"send_bulk|template_id|ses_client|nodemailer|actionmailer|default\s+from|smtplib|send_mail|EmailMessage|"
+                   rb"['\"][^'\"\s@]+@[a-z0-9-]+(\.[a-z0-9-]+)+['\"]|['\"][a-z]{2}(-gov)?-[a-z]+-\d['\"]")
 
 
 def discover(paths) -> list[tuple[str, str]]:

@@ -37,7 +37,8 @@ class File:
         self.nodes: dict[str, list] = {}
         for node in T.walk(self.root):
             if node.type in ("import_statement", "variable_declarator", "new_expression", "call_expression",
-                             "assignment_expression", "public_field_definition", "field_definition", "pair"):
+                             "assignment_expression", "public_field_definition", "field_definition", "pair",
+                             "required_parameter", "optional_parameter"):
                 self.nodes.setdefault(node.type, []).append(node)
         self._imports()
         for decl in self.nodes.get("variable_declarator", []):
@@ -101,20 +102,23 @@ class File:
     def class_of(self, node) -> tuple[str, str] | None:
         """(service, kind) of a constructor expression: `SESv2Client`, `AWS.SES`, `SES` (v3 aggregated)."""
         name = self.text(node)
-        if node.type == "identifier" and name in self.imports:
+        if node.type in ("identifier", "type_identifier") and name in self.imports:
             package, exported = self.imports[name]
             if package in PACKAGES:
                 if exported in V3_CLIENTS:
                     return V3_CLIENTS[exported], "v3"
                 if exported in V3_AGGREGATED:
                     return V3_AGGREGATED[exported], "aggregated"
+            if package == "aws-sdk" and exported in SDK2:   # import { SES } from "aws-sdk"
+                return SDK2[exported], "sdk2"
             if package in ("aws-sdk/clients/ses", "aws-sdk/clients/sesv2"):
-                return ("sesv2" if package.endswith("v2") else "ses"), "aggregated"
-        if node.type == "member_expression":
-            obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+                return ("sesv2" if package.endswith("v2") else "ses"), "sdk2"
+        if node.type in ("member_expression", "nested_type_identifier"):
+            obj = node.child_by_field_name("object") or (node.named_children[0] if node.named_child_count else None)
+            prop = node.child_by_field_name("property") or node.child_by_field_name("name")
             base = self.imports.get(self.text(obj)) if obj is not None else None
             if base and prop is not None and self.text(prop) in SDK2 and base[0] == "aws-sdk":
-                return SDK2[self.text(prop)], "aggregated"
+                return SDK2[self.text(prop)], "sdk2"
             if base and prop is not None and base[0] in PACKAGES:
                 exported = self.text(prop)
                 if exported in V3_CLIENTS:
@@ -160,6 +164,14 @@ class File:
             built = self.construct(pair.child_by_field_name("value"))
             if built is not None:
                 self.clients[self.text(pair.child_by_field_name("key"))] = built
+        for node in self.nodes.get("required_parameter", []) + self.nodes.get("optional_parameter", []) + \
+                self.nodes.get("public_field_definition", []):   # (ses: SES), private readonly client: SESv2Client
+            name = node.child_by_field_name("pattern") or node.child_by_field_name("name")
+            annotation = node.child_by_field_name("type")
+            kind = annotation.named_children[0] if annotation is not None and annotation.named_child_count else None
+            typed = self.class_of(kind) if kind is not None else None
+            if typed is not None and name is not None and self.text(name) not in self.clients:
+                self.clients[self.text(name)] = (typed[0], typed[1], None)
 
     def client(self, node) -> tuple[str, str, Value | None] | None:
         """The client an expression refers to: a name, `this.name`, `obj.name`, or a construction."""
@@ -283,21 +295,11 @@ def scan(path: str, text: str, language: str) -> list[CallSite]:
             continue
         args = call.child_by_field_name("arguments")
         params = f.params(args.named_children[0]) if args is not None and args.named_child_count else sites.Params()
-        library = "aws-sdk (v2)" if _is_sdk2(f, obj) else LIBRARY[client[0]]
+        library = "aws-sdk (v2)" if client[1] == "sdk2" else LIBRARY[client[0]]
         site = sites.build(path, T.line(call), library, client[0], method, params, region=client[2])
         if site is not None:
             out.append(site)
     return out
-
-
-def _is_sdk2(f: File, obj) -> bool:
-    built = f.construct(obj)
-    if built is None:
-        name = f.text(obj)
-        decl = f.consts.get(name.removeprefix("this."), [])
-        built_from = decl[0] if decl else None
-        return built_from is not None and "AWS." in f.text(built_from)
-    return "AWS." in f.text(obj)
 
 
 def _sending_client_region(f: File, command, service: str) -> Value | None:

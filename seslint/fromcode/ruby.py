@@ -1,6 +1,11 @@
 """Ruby: `Aws::SES::Client` and `Aws::SESV2::Client` calls with keyword arguments, and Rails'
-ActionMailer delivery methods of aws-actionmailer-ses / aws-sdk-rails (`:ses`, `:ses_v2`...), whose
-From is the mailers' `default from:`."""
+ActionMailer delivery methods of aws-actionmailer-ses / aws-sdk-rails (`:ses`, `:ses_v2`...) or its
+SMTP delivery to an SES endpoint (`smtp_settings = { address: 'email-smtp...' }`), whose From is the
+mailers' `default from:`.
+
+Ruby constants are global, so the files are read together (`scan_all`): a constant another file
+defines (`SENDER = 'a@example.com'.freeze` in config.rb) is a literal wherever it is used, and so is a
+method parameter every call in the file passes the same literal for."""
 
 from __future__ import annotations
 
@@ -13,8 +18,9 @@ _CLIENTS = {"Aws::SES::Client": "ses", "Aws::SESV2::Client": "sesv2"}
 
 
 class File:
-    def __init__(self, path: str, text: str):
+    def __init__(self, path: str, text: str, shared: dict | None = None):
         self.path = path
+        self.shared = shared or {}   # constant -> the literal Values other files assign it
         self.root, self.data = T.parse("ruby", text)
         self.consts: dict[str, list] = {}
         self.clients: dict[str, tuple[str, Value | None]] = {}
@@ -61,11 +67,44 @@ class File:
             return Value("".join(self.text(c) for c in node.named_children if c.type == "string_content"))
         if node.type in ("simple_symbol",):
             return Value(self.text(node).lstrip(":"))
+        if node.type == "call" and depth < 6:
+            receiver, method = node.child_by_field_name("receiver"), self.text(node.child_by_field_name("method"))
+            args = node.child_by_field_name("arguments")
+            if receiver is not None and method in ("freeze", "dup", "to_s", "strip"):
+                return self.value(receiver, depth + 1)
+            if receiver is None and method == "email_address_with_name" and args is not None and args.named_child_count:
+                return self.value(args.named_children[0], depth + 1)   # Rails: the address, then a display name
         if depth < 6 and node.type in ("identifier", "constant", "instance_variable", "scope_resolution"):
-            assigned = self.consts.get(self.name(node).split("::")[-1], [])
+            name = self.name(node).split("::")[-1]
+            assigned = self.consts.get(name, [])
             if len(assigned) == 1:
                 return self.value(assigned[0], depth + 1)
+            if not assigned and node.type in ("constant", "scope_resolution") and len(self.shared.get(name, ())) == 1:
+                return next(iter(self.shared[name]))
+            if not assigned and node.type == "identifier":
+                passed = self.argument(node, depth)
+                if passed is not None:
+                    return passed
         return runtime(self.text(node))
+
+    def argument(self, node, depth: int) -> Value | None:
+        """The literal every call in the file passes for the method parameter `node` names, if one."""
+        method = node.parent
+        while method is not None and method.type != "method":
+            method = method.parent
+        params = method.child_by_field_name("parameters") if method is not None else None
+        names = [self.text(p) for p in params.named_children] if params is not None else []
+        if self.text(node) not in names:
+            return None
+        index, def_name = names.index(self.text(node)), self.text(method.child_by_field_name("name"))
+        values = set()
+        for call in self.calls:
+            args = call.child_by_field_name("arguments")
+            if self.text(call.child_by_field_name("method")) != def_name or call.child_by_field_name("receiver") \
+                    is not None or args is None or len(args.named_children) <= index:
+                continue
+            values.add(self.value(args.named_children[index], depth + 1))
+        return values.pop() if len(values) == 1 and all(v.literal for v in values) else None
 
     def params(self, node, depth: int = 0) -> sites.Params:
         """Keyword arguments or a hash literal as Params."""
@@ -90,9 +129,13 @@ class File:
 
 
 def scan(path: str, text: str, language: str) -> list[CallSite]:
+    """Nothing file by file: `scan_all` reads the Ruby files together (constants are global)."""
+    return []
+
+
+def _client_sites(f: File, text: str) -> list[CallSite]:
     if "SES" not in text:
         return []
-    f = File(path, text)
     services = {s for c, s in _CLIENTS.items() if c in text}
     out = []
     for call in f.calls:
@@ -104,7 +147,7 @@ def scan(path: str, text: str, language: str) -> list[CallSite]:
             client = (next(iter(services)), None)
         if client is None:
             continue
-        site = sites.build(path, T.line(call), "AWS SDK for Ruby", client[0], f.text(method),
+        site = sites.build(f.path, T.line(call), "AWS SDK for Ruby", client[0], f.text(method),
                            f.params(call.child_by_field_name("arguments")), region=client[1])
         if site is not None:
             out.append(site)
@@ -112,15 +155,30 @@ def scan(path: str, text: str, language: str) -> list[CallSite]:
 
 
 def scan_all(texts: list[tuple[str, str]]) -> list[CallSite]:
-    """ActionMailer: a delivery method of SES in the config, with the mailers' `default from:`."""
+    """The SDK calls of every file, then ActionMailer: a delivery method of SES (or SMTP to an SES
+    endpoint) in the config, with the mailers' `default from:`."""
+    shared: dict[str, set] = {}
+    for path, text in texts:
+        if "=" in text:
+            first = File(path, text)
+            for node in first.assignments:
+                left = node.child_by_field_name("left")
+                value = first.value(node.child_by_field_name("right"))
+                if left.type == "constant" and value.literal:
+                    shared.setdefault(first.text(left), set()).add(value)
+    files = [File(path, text, shared) for path, text in texts]
+    out: list[CallSite] = [s for f, (_, text) in zip(files, texts, strict=True) for s in _client_sites(f, text)]
+    return out + _mailer_sites(files, texts)
+
+
+def _mailer_sites(files: list[File], texts: list[tuple[str, str]]) -> list[CallSite]:
     methods = sites.facts()["libraries"]["actionmailer"]["delivery_methods"]
     found: list[tuple[str, int, str]] = []
     froms: list[Value] = []
     regions: dict[str, Value] = {}
-    for path, text in texts:
+    for f, (path, text) in zip(files, texts, strict=True):
         if "action_mailer" not in text and "default" not in text and "ses_settings" not in text:
             continue
-        f = File(path, text)
         for node in f.assignments:
             left = f.text(node.child_by_field_name("left"))
             right = node.child_by_field_name("right")
@@ -128,6 +186,11 @@ def scan_all(texts: list[tuple[str, str]]) -> list[CallSite]:
                 method = f.value(right).text
                 if method is not None and method in methods:
                     found.append((path, T.line(node), method))
+            if left.endswith("smtp_settings"):
+                host = f.params(right).get("address")
+                region = sites.smtp_region(host.text) if isinstance(host, Value) and host.text else None
+                if region:
+                    found.append((path, T.line(node), "smtp:" + region))
             m = re.search(r"action_mailer\.(ses_v2|sesv2|ses)_settings$", left)
             if m:
                 region = f.params(right).get("region")
@@ -140,9 +203,13 @@ def scan_all(texts: list[tuple[str, str]]) -> list[CallSite]:
                     froms.append(sender if isinstance(sender, Value) else runtime("default from:"))
     out = []
     for path, line, method in found:
-        service, op = methods[method].split(":")
         senders = sorted(set(froms), key=lambda v: (v.text is None, v.text or v.expr)) or \
             [runtime("the From of each mail (no default from: found)")]
+        if method.startswith("smtp:"):
+            out += [sites.smtp_site(path, line, "ActionMailer SMTP", sender=sender, region=Value(method[5:]))
+                    for sender in senders]
+            continue
+        service, op = methods[method].split(":")
         for sender in senders:
             params = sites.Params({"FromEmailAddress" if service == "sesv2" else "Source": sender})
             site = sites.build(path, line, f"ActionMailer :{method}", service, op, params, contents=("raw",),

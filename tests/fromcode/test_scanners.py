@@ -218,3 +218,41 @@ def test_python_smtp_host_with_a_run_time_region_and_settings_in_if_blocks(tmp_p
         '''})
     assert [(s.file, s.line, s.operation, s.region.literal if s.region else None) for s in found] == [
         ("settings.py", 3, "ses:SendRawEmail", None), ("smtp.py", 6, "smtp:SendRawEmail", False)]
+
+
+def test_ruby_constants_of_other_files_parameters_and_rails_smtp(tmp_path):
+    pytest.importorskip("tree_sitter_ruby")
+    found = sites(tmp_path, {"config.rb": '''
+        SENDER = 'a@example.com'.freeze
+        REGION = 'eu-west-1'.freeze
+        ''', "send.rb": '''
+        require 'aws-sdk-sesv2'
+        client = Aws::SESV2::Client.new(region: REGION)
+        def send_email(client, sender)
+          client.send_email(from_email_address: sender, content: { simple: {} })
+        end
+        send_email(client, SENDER)
+        ''', "config/environments/production.rb": '''
+        Rails.application.configure do
+          config.action_mailer.delivery_method = :smtp
+          config.action_mailer.smtp_settings = { address: 'email-smtp.us-east-2.amazonaws.com', port: 587 }
+        end
+        ''', "app/mailers/application_mailer.rb": '''
+        class ApplicationMailer < ActionMailer::Base
+          default from: email_address_with_name('b@example.com', 'B')
+        end
+        '''})
+    assert [brief(s) for s in found] == [
+        ("config/environments/production.rb", 3, "smtp:SendRawEmail", ("raw",), "b@example.com", None, None, "us-east-2"),
+        ("send.rb", 4, "sesv2:SendEmail", ("simple",), "a@example.com", None, None, "eu-west-1")]
+
+
+def test_typescript_client_typed_parameter(tmp_path):
+    pytest.importorskip("tree_sitter_typescript")
+    found = sites(tmp_path, {"send.ts": '''
+        import SES from 'aws-sdk/clients/ses';
+        export const factory = (ses: SES) => async (template: string) =>
+          ses.sendTemplatedEmail({ Source: 'a@example.com', Template: template, Destination: {} }).promise();
+        '''})
+    assert [(s.line, s.operation, s.library, s.sender.text, s.template.literal) for s in found] == [
+        (3, "ses:SendTemplatedEmail", "aws-sdk (v2)", "a@example.com", False)]
