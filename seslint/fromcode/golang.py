@@ -14,7 +14,6 @@ from seslint.fromcode.model import CallSite, Value, runtime
 _PATHS = {f"github.com/aws/{sdk}/service/{service}": service for sdk in ("aws-sdk-go-v2", "aws-sdk-go")
           for service in ("ses", "sesv2")}
 _LIBRARY = {"aws-sdk-go-v2": "aws-sdk-go-v2", "aws-sdk-go": "aws-sdk-go (v1)"}
-_DISPLAY_ADDRESS = re.compile(r"^\s*<[^<>@\s]+@[^<>@\s]+>\s*$")
 
 
 class File:
@@ -24,8 +23,8 @@ class File:
         self.packages: dict[str, str] = {}
         self.sdk = "aws-sdk-go-v2"
         self.consts: dict[str, list] = {}
-        self.literals = []
-        self.news = []        # new(ses.XInput)
+        self.literals: list = []
+        self.news: list = []        # new(ses.XInput)
         self.setters: dict[str, list] = {}   # variable -> [(member, value node)] from v.SetMember(value)
         self.regions: set = set()
         for node in T.walk(self.root):
@@ -98,8 +97,9 @@ class File:
             right = self.value(node.child_by_field_name("right"), depth + 1)
             if left.literal and right.literal:
                 return Value((left.text or "") + (right.text or ""))
-            if right.literal and _DISPLAY_ADDRESS.match(right.text or ""):
-                return right   # a display name computed at run time before a literal <address>
+            address = sites.trailing_address(right.text or "") if right.literal else None
+            if address is not None:
+                return address   # a display name computed at run time before a literal <address>
         if t == "identifier" and depth < 6:
             assigned = self.consts.get(self.text(node), [])
             if len(assigned) == 1:
@@ -133,7 +133,7 @@ def scan(path: str, text: str, language: str) -> list[CallSite]:
     f = File(path, text)
     region = next(iter(f.regions)) if len(f.regions) == 1 else None
     out = []
-    requests = [(node, node.child_by_field_name("type"), None) for node in f.literals]
+    requests: list[tuple] = [(node, node.child_by_field_name("type"), None) for node in f.literals]
     for node in f.news:   # input := new(ses.SendEmailInput); input.SetSource(...)
         arg = node.child_by_field_name("arguments").named_children[0]
         target = node.parent.parent if node.parent is not None and node.parent.type == "expression_list" else None

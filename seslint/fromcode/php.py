@@ -1,7 +1,9 @@
 """PHP with the AWS SDK for PHP: `Aws\\Ses\\SesClient` and `Aws\\SesV2\\SesV2Client` (built with `new`,
 `SesClient::factory(...)` or `$sdk->createSesV2()`; PHP class names are case-insensitive), methods
 called with an array of request members. A raw message built with PHPMailer gives its From
-(`setFrom`) and configuration set (`addCustomHeader('X-SES-CONFIGURATION-SET', ...)`).
+(`setFrom`) and configuration set (`addCustomHeader('X-SES-CONFIGURATION-SET', ...)`); PHPMailer
+sending over SMTP to an SES endpoint (`$mail->Host = 'email-smtp.<region>.amazonaws.com'`) is an
+SES send at each `$mail->send()`.
 
 Laravel sends through SES too: its `ses` transport (`Illuminate\\Mail\\Transport\\SesTransport`,
 SendRawEmail) and `ses-v2` transport (SesV2Transport, v2 SendEmail with raw content), chosen in the
@@ -29,6 +31,7 @@ class File:
         self.calls = []
         self.news = []
         self.elements = []
+        self.hosts = []   # `$mail->Host = ...` assignments (PHPMailer)
         for node in T.walk(self.root):
             if node.type == "object_creation_expression":
                 self.news.append(node)
@@ -37,6 +40,9 @@ class File:
             if node.type == "assignment_expression":
                 left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
                 self.consts.setdefault(self.name(left), []).append(right)
+                if left is not None and left.type == "member_access_expression" and \
+                        self.text(left.child_by_field_name("name")) == "Host":
+                    self.hosts.append(node)
                 built = self.construct(right)
                 if built is not None:
                     self.clients[self.name(left)] = built
@@ -147,7 +153,7 @@ class File:
 
 
 def scan(path: str, text: str, language: str) -> list[CallSite]:
-    if not re.search(r"(?i)ses", text):
+    if not re.search(r"(?i)ses|email-smtp", text):
         return []
     f = File(path, text)
     lowered = text.lower()
@@ -169,7 +175,27 @@ def scan(path: str, text: str, language: str) -> list[CallSite]:
                            raw_from=raw_from, raw_configuration_set=raw_cs)
         if site is not None:
             out.append(site)
-    return out + _laravel(f)
+    return out + _laravel(f) + _phpmailer_smtp(f, raw_from, raw_cs)
+
+
+def _phpmailer_smtp(f: File, sender: Value | None, configuration_set: Value | None) -> list[CallSite]:
+    """PHPMailer objects whose `Host` is an SES SMTP endpoint: each `send()` on them is an SMTP send."""
+    hosts: dict[str, str] = {}   # object ($mail) -> region
+    for node in f.hosts:
+        left = node.child_by_field_name("left")
+        host = f.value(node.child_by_field_name("right")).text
+        region = sites.smtp_region(host) if host else None
+        if region:
+            hosts[f.text(left.child_by_field_name("object"))] = region
+    if not hosts:
+        return []
+    out = []
+    for call in f.calls:
+        target = f.text(call.child_by_field_name("object"))
+        if target in hosts and f.text(call.child_by_field_name("name")).lower() == "send":
+            out.append(sites.smtp_site(f.path, T.line(call), "PHPMailer (SMTP)", sender=sender, region=Value(hosts[target]),
+                                       configuration_set=configuration_set))
+    return out
 
 
 def _laravel(f: File) -> list[CallSite]:

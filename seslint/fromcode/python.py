@@ -45,6 +45,8 @@ class Module:
     attributes: dict[tuple[str, str], Client] = field(default_factory=dict)   # (class, attr)
     imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias -> (module, name)
     settings: bool = False
+    class_constants: dict[tuple[str, str], list[ast.expr]] = field(default_factory=dict)   # (class, NAME)
+    self_assigned: set[tuple[str, str]] = field(default_factory=set)   # (class, attr) some method assigns
 
 
 _PRINT = re.compile(r"^(\s*)print\s+(?!\()(.*)$", re.MULTILINE)
@@ -88,6 +90,21 @@ class Project:
         for mod in self.modules.values():
             _collect(mod)
         self.helper_params: dict[tuple[str, str, str], Client] = {}   # (module, function, param) -> client
+        # (module, line of the def, param) -> {(caller file, line, column): the value that call passes}
+        self.arguments: dict[tuple[str, int, str], dict[tuple[str, int, int], Value]] = {}
+        self.defs: dict[str, list[tuple[Module, ast.FunctionDef | ast.AsyncFunctionDef]]] = {}
+        for mod in self.modules.values():
+            for node in ast.walk(mod.tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self.defs.setdefault(node.name, []).append((mod, node))
+
+    def argument(self, mod: Module, fn: ast.AST, name: str) -> Value | None:
+        """The literal every call of `fn` in the project passes for its parameter `name`, if one."""
+        passed = self.arguments.get((mod.name, getattr(fn, "lineno", 0), name), {})
+        values = set(passed.values())
+        if len(values) == 1 and all(v.literal for v in values):
+            return values.pop()
+        return None
 
     def find(self, wanted: str, here: Module) -> Module | None:
         """The project module an import names (`pkg.mod`, or `..mod` relative to `here`)."""
@@ -169,15 +186,21 @@ def _collect(mod: Module) -> None:
                 if client is not None:
                     mod.factories[item.name] = client
         if isinstance(item, ast.ClassDef):
-            for assign in (n for n in item.body if isinstance(n, ast.Assign)):   # class attributes
-                client = client_of(assign.value, resolver, mod)
-                for t in (t for t in assign.targets if isinstance(t, ast.Name) and client is not None):
-                    mod.attributes[(item.name, t.id)] = client
+            for attr in (n for n in item.body if isinstance(n, ast.Assign)):   # class attributes
+                names = [t.id for t in attr.targets if isinstance(t, ast.Name)]
+                for name in names:
+                    mod.class_constants.setdefault((item.name, name), []).append(attr.value)
+                built = client_of(attr.value, resolver, mod)
+                if built is not None:
+                    for name in names:
+                        mod.attributes[(item.name, name)] = built
             for fn in (n for n in item.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
                 res = Resolver(mod.text, _assignments(fn), mod.constants)
                 for assign in (n for n in ast.walk(fn) if isinstance(n, (ast.Assign, ast.AnnAssign))):
                     targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
                     for t in targets:
+                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                            mod.self_assigned.add((item.name, t.attr))
                         if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self" \
                                 and assign.value is not None:
                             client = client_of(assign.value, res, mod)
@@ -240,8 +263,22 @@ class Scanner:
         self.mod = mod
         self.sites: list[CallSite] = []
 
-    def resolver(self, local) -> Resolver:
-        return Resolver(self.mod.text, local, self.mod.constants, imported=self.imported, setting=self.project.setting)
+    def resolver(self, local, fn: ast.AST | None = None, cls: str | None = None) -> Resolver:
+        def parameter(name: str) -> Value | None:
+            return self.project.argument(self.mod, fn, name) if fn is not None else None
+
+        def attribute(node: ast.Attribute) -> Value | None:
+            """`self.NAME` (or `cls.NAME`, `Class.NAME`): a class constant no method reassigns."""
+            owner = node.value.id if isinstance(node.value, ast.Name) else None
+            owner = cls if owner in ("self", "cls") else owner
+            assigned = self.mod.class_constants.get((owner or "", node.attr), [])
+            if len(assigned) != 1 or (owner or "", node.attr) in self.mod.self_assigned:
+                return None
+            found = Resolver(self.mod.text, {}, self.mod.constants).value(assigned[0])
+            return found if found.literal else None
+
+        return Resolver(self.mod.text, local, self.mod.constants, imported=self.imported, setting=self.project.setting,
+                        parameter=parameter, attribute=attribute)
 
     def imported(self, name: str):
         if name not in self.mod.imports:
@@ -255,7 +292,7 @@ class Scanner:
     def _scope(self, node: ast.AST, outer: dict, cls: str | None, fn_name: str) -> None:
         """Walk one function (or the module) with its own names; nested functions get their own walk."""
         local = _assignments(node) if not isinstance(node, ast.Module) else {}
-        res = self.resolver(local)
+        res = self.resolver(local, node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None, cls)
         clients: dict[str, Client] = dict(outer)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
@@ -391,8 +428,9 @@ class Scanner:
                                           region=region, configuration_set=raw_cs))
 
     def _handed(self, call: ast.Call, res: Resolver, clients: dict[str, Client]) -> None:
-        """A client passed to a function of the project: that function's parameter is a client."""
-        target = self._function(call.func)
+        """A client passed to a function of the project: that function's parameter is a client. What
+        the call passes for each parameter is recorded too (`Project.argument`)."""
+        target = self._function(call.func) or self._method(call.func)
         if target is None:
             return
         mod, fn = target
@@ -404,6 +442,30 @@ class Scanner:
             client = self._client(arg, res, clients)
             if client is not None:
                 self.project.helper_params.setdefault((mod.name, fn.name, name), client)
+        spread = any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
+        given = dict(bound)
+        positional = fn.args.posonlyargs + fn.args.args
+        defaults = dict(zip([a.arg for a in positional[len(positional) - len(fn.args.defaults):]], fn.args.defaults,
+                            strict=True))
+        defaults.update({a.arg: d for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True) if d})
+        where = (self.mod.path, call.lineno, call.col_offset)
+        for name in params + [a.arg for a in fn.args.kwonlyargs]:
+            if name in given:
+                value = res.value(given[name])
+            elif spread:
+                value = runtime("*args/**kwargs")
+            elif name in defaults:
+                value = Resolver(mod.text, {}, mod.constants).value(defaults[name])
+            else:
+                continue
+            self.project.arguments.setdefault((mod.name, fn.lineno, name), {})[where] = value
+
+    def _method(self, func: ast.expr):
+        """`obj.method(...)` where the project defines exactly one function of that name."""
+        if not isinstance(func, ast.Attribute):
+            return None
+        found = self.project.defs.get(func.attr, [])
+        return found[0] if len(found) == 1 else None
 
     def _function(self, func: ast.expr):
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
@@ -504,12 +566,16 @@ def scan(files: list[tuple[str, str]]) -> list[CallSite]:
 
     project = Project(files)
     out: list[CallSite] = []
-    for _ in range(4):   # a later pass knows the helpers (and attributes) that were handed a client before
-        before = (len(project.helper_params), sum(len(m.attributes) for m in project.modules.values()))
+    def state() -> tuple:
+        return (len(project.helper_params), sum(len(m.attributes) for m in project.modules.values()),
+                sorted((k, sorted(v.items())) for k, v in project.arguments.items()))
+
+    for _ in range(4):   # a later pass knows the helpers (and attributes, arguments) that were handed before
+        before = state()
         out = []
         for mod in project.modules.values():
             out += Scanner(project, mod).run()
-        if (len(project.helper_params), sum(len(m.attributes) for m in project.modules.values())) == before:
+        if state() == before:
             break
     out += settings_sites(project)
     return out

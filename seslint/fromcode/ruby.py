@@ -26,6 +26,7 @@ class File:
         self.clients: dict[str, tuple[str, Value | None]] = {}
         self.calls = []
         self.assignments = []
+        self.methods: dict[str, list] = {}   # name -> the `def`s of that name in the file
         for node in T.walk(self.root):
             if node.type in ("assignment", "operator_assignment"):
                 left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -38,6 +39,8 @@ class File:
                     self.clients[self.name(left)] = built
             elif node.type == "call":
                 self.calls.append(node)
+            elif node.type == "method" and node.child_by_field_name("name") is not None:
+                self.methods.setdefault(self.text(node.child_by_field_name("name")), []).append(node)
 
     def text(self, node) -> str:
         return T.text(node, self.data)
@@ -62,8 +65,12 @@ class File:
         if node is None:
             return runtime("nothing")
         if node.type == "string":
-            if any(c.type == "interpolation" for c in node.named_children):
-                return runtime(self.text(node))
+            parts = node.named_children
+            if any(c.type == "interpolation" for c in parts):
+                last = max(i for i, c in enumerate(parts) if c.type == "interpolation")
+                tail = "".join(self.text(c) for c in parts[last + 1:] if c.type == "string_content")
+                # "#{name} Team <noreply@example.com>": the display name is computed, the address is not
+                return sites.trailing_address(tail) or runtime(self.text(node))
             return Value("".join(self.text(c) for c in node.named_children if c.type == "string_content"))
         if node.type in ("simple_symbol",):
             return Value(self.text(node).lstrip(":"))
@@ -74,6 +81,12 @@ class File:
                 return self.value(receiver, depth + 1)
             if receiver is None and method == "email_address_with_name" and args is not None and args.named_child_count:
                 return self.value(args.named_children[0], depth + 1)   # Rails: the address, then a display name
+        if node.type in ("lambda", "block", "do_block") and depth < 6:   # -> { ... }: what the block returns
+            body = next((c for c in node.named_children if c.type in ("block", "block_body", "body_statement")),
+                        None)
+            return self.value(body, depth + 1) if body is not None else runtime(self.text(node))
+        if node.type in ("block_body", "body_statement") and node.named_child_count and depth < 6:
+            return self.value(node.named_children[-1], depth + 1)   # a body's value is its last expression
         if depth < 6 and node.type in ("identifier", "constant", "instance_variable", "scope_resolution"):
             name = self.name(node).split("::")[-1]
             assigned = self.consts.get(name, [])
@@ -85,6 +98,10 @@ class File:
                 passed = self.argument(node, depth)
                 if passed is not None:
                     return passed
+                defs = self.methods.get(name, [])
+                if len(defs) == 1 and defs[0].child_by_field_name("parameters") is None:
+                    return self.value(next((c for c in defs[0].named_children if c.type == "body_statement"), None),
+                                      depth + 1)   # a method without arguments, called bare: what it returns
         return runtime(self.text(node))
 
     def argument(self, node, depth: int) -> Value | None:

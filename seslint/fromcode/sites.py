@@ -154,6 +154,16 @@ def _resources(op: str, params: Params) -> tuple[tuple[str, Value], ...]:
     return tuple(out)
 
 
+_TRAILING_ADDRESS = re.compile(r"^[^<>]*(<[^<>@\s]+@[^<>@\s]+>)\s*$")
+
+
+def trailing_address(literal_tail: str) -> Value | None:
+    """The `<address>` that ends a From whose display name is computed at run time: given the literal
+    text after the last computed part (" Team <noreply@example.com>"), the `<noreply@example.com>`."""
+    m = _TRAILING_ADDRESS.match(literal_tail)
+    return Value(m[1]) if m else None
+
+
 def smtp_region(host: str) -> str | None:
     """The region of an SES SMTP endpoint host name, or None when the host is not one."""
     m = re.match(facts()["smtp"]["host"], host.strip().lower())

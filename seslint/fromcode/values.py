@@ -3,7 +3,9 @@
 `Resolver` turns an expression into a `Value` (a literal, or the source text of what computes
 it), a `Params` (a dict literal, keyword arguments) or a list, following names to the
 assignments of the same function, then of the module, then to constants imported from other
-modules of the project and to Django settings.
+modules of the project and to Django settings. A parameter is the literal every call of the
+function in the project passes for it (`parameter(name)`), a `self.NAME` the class constant it names
+(`attribute(node)`).
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ class Resolver:
     from other modules and `setting(name)` for Django settings."""
 
     def __init__(self, text: str, local: dict[str, list[ast.expr]], module: dict[str, list[ast.expr]],
-                 imported=None, setting=None):
+                 imported=None, setting=None, parameter=None, attribute=None):
         self.text = text
         self.local = local
         self.module = module
         self.imported = imported or (lambda name: None)
         self.setting = setting or (lambda name: None)
+        self.parameter = parameter or (lambda name: None)
+        self.attribute = attribute or (lambda node: None)
 
     def value(self, node: ast.expr | None, depth: int = 0) -> Value:
         """A string expression as a Value."""
@@ -47,6 +51,8 @@ class Resolver:
             return self._name(node.id, depth)
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "settings":
             return self.setting(node.attr)
+        if isinstance(node, ast.Attribute):
+            return self.attribute(node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self._value(node.left, depth + 1), self._value(node.right, depth + 1)
             if left is not None and right is not None and left.literal and right.literal:
@@ -78,8 +84,8 @@ class Resolver:
                 if len(values) == 1:
                     return values.pop()
                 return runtime(name) if len(literal) != 1 or len(literal) != len(values) else literal.pop()
-        if name in self.local:  # a parameter of the function
-            return None
+        if name in self.local:  # a parameter of the function: what its callers pass, when they all pass one literal
+            return self.parameter(name)
         found = self.imported(name)
         return found if isinstance(found, Value) else None
 

@@ -256,3 +256,89 @@ def test_typescript_client_typed_parameter(tmp_path):
         '''})
     assert [(s.line, s.operation, s.library, s.sender.text, s.template.literal) for s in found] == [
         (3, "ses:SendTemplatedEmail", "aws-sdk (v2)", "a@example.com", False)]
+
+
+def test_phpmailer_over_smtp_to_an_ses_endpoint(tmp_path):
+    pytest.importorskip("tree_sitter_php")
+    found = sites(tmp_path, {"smtp.php": '''
+        <?php
+        $host = 'email-smtp.eu-west-1.amazonaws.com';
+        $mail = new PHPMailer(true);
+        $mail->isSMTP();
+        $mail->setFrom('a@example.com', 'A');
+        $mail->Host = $host;
+        $mail->addCustomHeader('X-SES-CONFIGURATION-SET', 'tx');
+        $mail->Send();
+        ''', "other.php": '''
+        <?php
+        $mail = new PHPMailer(true);
+        $mail->Host = 'smtp.example.com';
+        $mail->send();
+        '''})
+    assert [brief(s) for s in found] == [("smtp.php", 8, "smtp:SendRawEmail", ("raw",), "a@example.com", "tx", None,
+                                          "eu-west-1")]
+
+
+def test_python_parameters_every_caller_passes_one_literal_for(tmp_path):
+    found = sites(tmp_path, {"wrapper.py": '''
+        import boto3
+
+        class Wrapper:
+            def __init__(self, client):
+                self.client = client
+
+            @classmethod
+            def from_client(cls):
+                return cls(boto3.client("sesv2"))
+
+            def bulk(self, sender, template_name, entries):
+                content = {"TemplateName": template_name, "TemplateData": "{}"}
+                return self.client.send_bulk_email(FromEmailAddress=sender, DefaultContent={"Template": content},
+                                                   BulkEmailEntries=entries)
+
+            def simple(self, sender, configuration_set="tx"):
+                return self.client.send_email(FromEmailAddress=sender, ConfigurationSetName=configuration_set,
+                                              Content={"Simple": {}})
+        ''', "scenario.py": '''
+        from wrapper import Wrapper
+
+        class Scenario:
+            TEMPLATE = "welcome"
+
+            def __init__(self, wrapper):
+                self.wrapper = wrapper
+                self.sender = input("From? ")
+
+            def run(self, entries):
+                self.wrapper.bulk(self.sender, template_name=self.TEMPLATE, entries=entries)
+                self.wrapper.simple(self.sender)
+                self.wrapper.simple("a@example.com", configuration_set="other")
+        '''})
+    assert [(s.line, s.operation, s.template.text if s.template else None,
+             s.configuration_set.literal if s.configuration_set else None, s.sender.literal) for s in found] == [
+        (13, "sesv2:SendBulkEmail", "welcome", None, False),
+        (17, "sesv2:SendEmail", None, False, False)]   # two callers, two configuration sets: not one literal
+
+
+def test_ruby_default_from_a_lambda_calling_a_method_and_ses_v2(tmp_path):
+    pytest.importorskip("tree_sitter_ruby")
+    found = sites(tmp_path, {"config/environments/production.rb": '''
+        Rails.application.configure do
+          config.action_mailer.delivery_method = :ses_v2
+          config.action_mailer.ses_v2_settings = { region: 'ap-northeast-1' }
+        end
+        ''', "app/mailers/application_mailer.rb": '''
+        class ApplicationMailer < ActionMailer::Base
+          default from: -> { default_from_address }
+
+          private
+
+          def default_from_address
+            name = @conference&.name || 'Team'
+            "#{name} Office <noreply@example.com>"
+          end
+        end
+        '''})
+    assert [brief(s) for s in found] == [
+        ("config/environments/production.rb", 2, "sesv2:SendEmail", ("raw",), "<noreply@example.com>", None, None,
+         "ap-northeast-1")]
