@@ -11,6 +11,7 @@ whatever its receiver: the client came from somewhere the scan cannot follow.
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from dataclasses import dataclass, field
 
@@ -93,6 +94,8 @@ class Project:
         # (module, line of the def, param) -> {(caller file, line, column): the value that call passes}
         self.arguments: dict[tuple[str, int, str], dict[tuple[str, int, int], Value]] = {}
         self.defs: dict[str, list[tuple[Module, ast.FunctionDef | ast.AsyncFunctionDef]]] = {}
+        folders = [posixpath.dirname(m.path) for m in self.modules.values()]
+        self.root = posixpath.commonpath(folders) if folders and len({f.startswith("/") for f in folders}) == 1 else ""
         for mod in self.modules.values():
             for node in ast.walk(mod.tree):
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -442,6 +445,8 @@ class Scanner:
             client = self._client(arg, res, clients)
             if client is not None:
                 self.project.helper_params.setdefault((mod.name, fn.name, name), client)
+        if _is_test(self.mod.path[len(self.project.root):]):   # a test's fixture values are not what the app passes
+            return
         spread = any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
         given = dict(bound)
         positional = fn.args.posonlyargs + fn.args.args
@@ -484,6 +489,13 @@ class Scanner:
                     init = next((f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
                     return (mod, init) if init is not None else None
         return None
+
+
+def _is_test(path: str) -> bool:
+    p = "/" + path.replace("\\", "/")
+    base = p.rsplit("/", 1)[-1]
+    return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py" or "/tests/" in p or \
+        "/test/" in p
 
 
 def _smtp_host_template(node: ast.expr, res: Resolver, depth: int = 0) -> bool:

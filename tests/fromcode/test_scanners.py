@@ -313,6 +313,11 @@ def test_python_parameters_every_caller_passes_one_literal_for(tmp_path):
                 self.wrapper.bulk(self.sender, template_name=self.TEMPLATE, entries=entries)
                 self.wrapper.simple(self.sender)
                 self.wrapper.simple("a@example.com", configuration_set="other")
+        ''', "tests/test_wrapper.py": '''
+        from wrapper import Wrapper
+
+        def test_bulk():
+            Wrapper(None).bulk("t@example.com", template_name="fixture", entries=[])   # a test's value: not counted
         '''})
     assert [(s.line, s.operation, s.template.text if s.template else None,
              s.configuration_set.literal if s.configuration_set else None, s.sender.literal) for s in found] == [
