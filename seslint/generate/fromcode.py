@@ -203,7 +203,7 @@ def _keyed_by_sender(region: str, account: str) -> bool:
     at all (the send model that the proofs use): what makes `pins` exact."""
     from seslint.prove.sends import FROM, plans
 
-    return all(value == FROM for *_, requests in plans(region, account) for _, _, _, context in requests
+    return all(value == FROM for kind in plans(region, account) for _, _, _, context in kind.requests
                for key, value in context.items() if key.lower() == "ses:fromaddress")
 
 
