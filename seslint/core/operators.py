@@ -219,9 +219,9 @@ class KeyValue:
 
 
 def condition_holds(logic: Logic, row: Operator, set_op: str | None, if_exists: bool, null_wants: frozenset[bool],
-                    value: KeyValue, test: Callable[[Any], Any], what: str) -> Any:
-    """Whether a condition holds, in `logic`: the modifiers of the module docstring over `test`, the
-    operator's test (negation included) of one request value. `what` names the condition."""
+                    value: KeyValue, test: Callable[[Any, Any], Any], state: Any, what: str) -> Any:
+    """Whether a condition holds, in `logic`: the modifiers of the module docstring over `test(state, item)`,
+    the operator's test (negation included) of one request value. `what` names the condition."""
     L = logic
     present = value.present
     if row.type == "Null":
@@ -236,11 +236,11 @@ def condition_holds(logic: Logic, row: Operator, set_op: str | None, if_exists: 
             body = L.undefined(f"{what} has no ForAllValues/ForAnyValue but the key is multivalued: IAM does not "
                                "define the result")
         else:
-            body = test(value.members[0][1])
+            body = test(state, value.members[0][1])
     elif set_op == "ForAllValues":
-        body = L.all(L.any([L.not_(member), test(item)]) for member, item in value.members)
+        body = L.all(L.any([L.not_(member), test(state, item)]) for member, item in value.members)
     else:
-        body = L.any(L.all([member, test(item)]) for member, item in value.members)
+        body = L.any(L.all([member, test(state, item)]) for member, item in value.members)
     return body if present is L.true else L.ite(present, body, absent)
 
 
