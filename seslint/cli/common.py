@@ -27,6 +27,27 @@ def warn_unknown_regions(*regions) -> None:
             click.echo(f"seslint: warning: {message}", err=True)
 
 
+SCP_HELP = ("Service control policies of one organization level, from the root down: one option per level; "
+            "the policies attached at the same level separated by commas (e.g. full-access.json,guardrail.json).")
+
+
+def scp_option(f):
+    """--scp FILE[,FILE...]: one organization level per option; the command gets (level, [files])
+    for each, from the root down, the level being the value as given."""
+    return click.option("--scp", "scps", multiple=True, metavar="FILE[,FILE...]", help=SCP_HELP,
+                        callback=_scp_levels)(f)
+
+
+def _scp_levels(ctx, param, values) -> list[tuple[str, list[str]]]:
+    levels = []
+    for value in values:
+        files = [part.strip() for part in value.split(",")]
+        if not all(files):
+            raise click.BadParameter(f"'{value}' has an empty file name: give FILE or FILE,FILE...")
+        levels.append((value, files))
+    return levels
+
+
 def load_document(path: str):
     """A JSON document for the evaluator or the prover: a repeated member name is an error, for
     IAM keeps neither reading of it safe to guess (the linter reports it as SES002)."""

@@ -7,7 +7,13 @@ import shlex
 
 import click
 
-from seslint.cli.common import echo_json, format_option, load_document as _load, principal_documents
+from seslint.cli.common import (
+    echo_json,
+    format_option,
+    load_document as _load,
+    principal_documents,
+    scp_option,
+)
 
 
 @click.command()
@@ -15,8 +21,7 @@ from seslint.cli.common import echo_json, format_option, load_document as _load,
 @click.option("--auth-details", metavar="FILE", help="Output of 'aws iam get-account-authorization-details'.")
 @click.option("--principal", metavar="NAME|ARN", help="User or role in --auth-details, or the caller's ARN.")
 @click.option("--boundary", metavar="FILE", help="Permissions boundary.")
-@click.option("--scp", "scps", multiple=True, metavar="FILE",
-              help="Service control policy, one organization level per option, from the root down.")
+@scp_option
 @click.option("--identity-policy", "identity_policies", multiple=True, metavar="FILE",
               help="Sending authorization policy of the SES identities (repeatable).")
 @click.option("--account", metavar="ID", help="Account that owns the SES identities (default: the principal's).")
@@ -58,7 +63,7 @@ def _inputs(policies, auth_details, principal, boundary, scps, identity_policies
     from seslint.prove.decision import build_inputs
 
     boundary_doc = PolicyDoc(*_pair(_load(boundary))) if boundary else None
-    files = None if auth_details else {"policy": list(policies), "boundary": boundary, "scp": list(scps),
+    files = None if auth_details else {"policy": list(policies), "boundary": boundary, "scp": [level for level, _ in scps],
                                        "resource-policy": list(identity_policies)}
     docs, found_boundary, principal_arn = principal_documents(
         [PolicyDoc(d.value, d.source) for d in map(_load, policies)], auth_details, principal)
@@ -69,12 +74,12 @@ def _inputs(policies, auth_details, principal, boundary, scps, identity_policies
         account = principal_arn.split(":")[4]
     if not account:
         raise click.UsageError("give --account ID (the account that owns the SES identities)")
-    scp_levels = [(path, [PolicyDoc(*_pair(_load(path)))]) for path in scps]
+    levels = [(level, [PolicyDoc(*_pair(_load(path))) for path in files]) for level, files in scps]
     resources = {None: [PolicyDoc(*_pair(_load(path))) for path in identity_policies]} if identity_policies else None
     if resources and not principal_arn:
         raise click.UsageError("--identity-policy needs --principal ARN (who the sending authorization names)")
     inputs = build_inputs(docs, account=account, region=region, principal_arn=principal_arn,
-                          permission_boundary=boundary_doc, scps=scp_levels, resource_policies=resources)
+                          permission_boundary=boundary_doc, scps=levels, resource_policies=resources)
     return inputs, files
 
 
@@ -168,9 +173,10 @@ def _render(out: dict) -> str:
 @click.option("--account", default="111122223333", show_default=True, metavar="ID",
               help="Account that owns the SES identities.")
 @click.option("--region", default="us-east-1", show_default=True, help="Region of the SES identities the sends use.")
+@scp_option
 @format_option("text", "json", "github")
 @click.pass_context
-def diff(ctx, old, new, account, region, fmt):
+def diff(ctx, old, new, account, region, scps, fmt):
     """Which kinds of SES send request NEW allows that OLD does not (gained), and the reverse (lost).
 
     OLD and NEW are identity-based policy files. Exit 0, 1 when something is gained, 3 when a kind
@@ -179,10 +185,11 @@ def diff(ctx, old, new, account, region, fmt):
     from seslint.prove.api import diff as run
     from seslint.prove.decision import build_inputs
 
+    levels = [(level, [_doc(_load(path)) for path in files]) for level, files in scps]
     sides = []
     for path in (old, new):
         doc = _load(path)
-        sides.append(build_inputs([_doc(doc)], account=account, region=region))
+        sides.append(build_inputs([_doc(doc)], account=account, region=region, scps=levels))
     result = run(*sides)
     out = {side: [c.to_json() for c in result[side]] for side in ("gained", "lost", "unknown")}
     if fmt == "json":
