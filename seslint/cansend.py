@@ -10,7 +10,8 @@ evaluated both ways; when the two readings give different answers, the send is `
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 
 from seslint.evaluate.engine import (
     ALLOWED,
@@ -226,7 +227,9 @@ def can_send(identity_policies, *, sender: str, account: str, principal_arn: str
 def check_send(send: Send, identity_policies, *, principal_arn: str | None = None, permission_boundary=None,
                resource_policies: dict | None = None, scps=None, session_policies=(), explain: bool = True,
                cache: PolicyCache | None = None) -> SendResult:
-    """`can_send` for a `Send`."""
+    """`can_send` for a `Send`; a send whose time is not given (`at`) is made now."""
+    if send.at is None:
+        send = replace(send, at=datetime.now(timezone.utc))
     the_plan = plan(send)
     cache = cache or PolicyCache()
 

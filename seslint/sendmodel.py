@@ -16,13 +16,16 @@ Sources (rules/quirks.json holds the full entries):
   key is left absent and "1" is tried as well (quirk ck-api-version);
 - sandbox: each recipient's identity is checked too (quirk identity-arn-sandbox-recipients);
 - ses:TenantName / ses:MultiRegionEndpointId on actions the reference does not list them for:
-  tried both absent and present (quirk dd-tenant-endpoint-keys-raw).
+  tried both absent and present (quirk dd-tenant-endpoint-keys-raw);
+- aws:RequestedRegion, aws:SecureTransport (true), and aws:CurrentTime/aws:EpochTime when the send
+  fixes its time: keys every request carries (quirk ck-always-present-keys).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from email.utils import parseaddr
 from functools import cache, lru_cache
 
@@ -84,6 +87,7 @@ class Send:
     tenant: str | None = None
     tracking: tuple[tuple[str, str], ...] = ()   # (("open", "DISABLED"), ...)
     endpoint_id: str | None = None
+    at: datetime | None = None           # when the send is made (aws:CurrentTime); None: not fixed
 
 
 @dataclass(frozen=True)
@@ -236,8 +240,10 @@ def plan(send: Send) -> Plan:
 
     values, maybe = _values(send, display, from_addr, feedback, recipients, notes)
 
+    always = request_keys(send.region, send.at)
+
     def contexts(keys):
-        context = {k: v for k, v in values.items() if k in keys}
+        context = {**{k: v for k, v in values.items() if k in keys}, **always}
         uncertain = {k: v for k, v in maybe.items() if k in keys}
         uncertain.update({k: values[k] for k in _MAYBE_KEYS if k in values and k not in keys})
         return context, uncertain
@@ -275,7 +281,7 @@ def plan(send: Send) -> Plan:
     if send.tracking:
         context = {f"ses:{kind.capitalize()}TrackingEnabled": value for kind, value in send.tracking}
         requests.append(PlannedRequest("ses:ApplyTrackingConfigurationOverrides", "*", "tracking override",
-                                       dict(sorted(context.items()))))
+                                       {**dict(sorted(context.items())), **always}))
     if send.sandbox:
         for rcpt in dict.fromkeys(recipients):
             if rcpt.endswith("@" + SIMULATOR_DOMAIN):
@@ -284,6 +290,17 @@ def plan(send: Send) -> Plan:
                                         for n in identity_candidates(rcpt)], "recipient identity")
         notes.append("sandbox: each recipient's identity is checked too (quirk identity-arn-sandbox-recipients)")
     return Plan(operation, tuple(requests), tuple(groups), tuple(notes), from_addr, tuple(recipients))
+
+
+def request_keys(region: str, at: datetime | None) -> dict[str, str]:
+    """The global keys every request of a send carries (quirk ck-always-present-keys): the region of the
+    endpoint, HTTPS, and the time when `at` fixes it (aws:CurrentTime to the second, as ISO 8601 UTC)."""
+    keys = {"aws:RequestedRegion": region, "aws:SecureTransport": "true"}
+    if at is not None:
+        instant = at.astimezone(timezone.utc).replace(microsecond=0)
+        keys["aws:CurrentTime"] = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+        keys["aws:EpochTime"] = str(int(instant.timestamp()))
+    return keys
 
 
 def context_values(api: str, from_addr: str, *, display: str = "", recipients=None, feedback: str | None = None,

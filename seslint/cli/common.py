@@ -48,6 +48,29 @@ def _scp_levels(ctx, param, values) -> list[tuple[str, list[str]]]:
     return levels
 
 
+class Instant(click.ParamType):
+    """An ISO 8601 instant with its time zone (2030-01-01T00:00:00Z), as an aware datetime."""
+
+    name = "TIME"
+
+    def convert(self, value, param, ctx):
+        from datetime import datetime
+
+        if isinstance(value, datetime):
+            return value
+        try:
+            found = datetime.fromisoformat(value.strip())
+        except ValueError:
+            found = None
+        if found is None or found.tzinfo is None:
+            self.fail(f"'{value}' is not an ISO 8601 instant with a time zone, e.g. 2030-01-01T00:00:00Z", param, ctx)
+        return found
+
+
+def at_option(help: str):
+    return click.option("--at", type=Instant(), metavar="TIME", help=help)
+
+
 def load_document(path: str):
     """A JSON document for the evaluator or the prover: a repeated member name is an error, for
     IAM keeps neither reading of it safe to guess (the linter reports it as SES002)."""

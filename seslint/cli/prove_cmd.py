@@ -8,6 +8,7 @@ import shlex
 import click
 
 from seslint.cli.common import (
+    at_option,
     echo_json,
     format_option,
     load_document as _load,
@@ -31,10 +32,12 @@ from seslint.cli.common import (
 @click.option("--senders-within", "senders", multiple=True, metavar="PATTERN",
               help="Property: every From address of every allowed send matches one PATTERN.")
 @click.option("--no-send", is_flag=True, help="Property: no send is allowed at all.")
+@at_option("Every send is made at this instant (aws:CurrentTime, aws:EpochTime), e.g. 2030-01-01T00:00:00Z "
+           "(default: any time).")
 @format_option("text", "json")
 @click.pass_context
 def prove(ctx, policies, auth_details, principal, boundary, scps, identity_policies, account, region, recipients,
-          senders, no_send, fmt):
+          senders, no_send, at, fmt):
     """Prove a property of every possible send, or show a send that breaks it.
 
     Exit 0 proven, 1 counterexample, 3 unknown (with the reason).
@@ -43,7 +46,7 @@ def prove(ctx, policies, auth_details, principal, boundary, scps, identity_polic
 
     if not (recipients or senders or no_send):
         raise click.UsageError("give a property: --recipients-within PATTERN, --senders-within PATTERN or --no-send")
-    inputs, files = _inputs(policies, auth_details, principal, boundary, scps, identity_policies, account, region)
+    inputs, files = _inputs(policies, auth_details, principal, boundary, scps, identity_policies, account, region, at)
     outcome = run(inputs, recipients_within=recipients, senders_within=senders, no_send=no_send)
     out = outcome.to_json()
     out["properties"] = {"recipients_within": list(recipients), "senders_within": list(senders), "no_send": no_send}
@@ -57,7 +60,7 @@ def prove(ctx, policies, auth_details, principal, boundary, scps, identity_polic
     ctx.exit(0 if outcome.verdict == PROVEN else 1 if outcome.verdict == COUNTEREXAMPLE else 3)
 
 
-def _inputs(policies, auth_details, principal, boundary, scps, identity_policies, account, region):
+def _inputs(policies, auth_details, principal, boundary, scps, identity_policies, account, region, at=None):
     """The compiled inputs, and the files they came from (None when from --auth-details)."""
     from seslint.policy import PolicyDoc
     from seslint.prove.decision import build_inputs
@@ -79,7 +82,7 @@ def _inputs(policies, auth_details, principal, boundary, scps, identity_policies
     if resources and not principal_arn:
         raise click.UsageError("--identity-policy needs --principal ARN (who the sending authorization names)")
     inputs = build_inputs(docs, account=account, region=region, principal_arn=principal_arn,
-                          permission_boundary=boundary_doc, scps=levels, resource_policies=resources)
+                          permission_boundary=boundary_doc, scps=levels, resource_policies=resources, at=at)
     return inputs, files
 
 

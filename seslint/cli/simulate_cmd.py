@@ -6,6 +6,7 @@ import click
 
 from seslint.cli.aws_options import aws_options
 from seslint.cli.common import (
+    at_option,
     echo_json,
     format_option,
     load_document as _load,
@@ -180,6 +181,7 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
 @click.option("--tracking-override", "tracking", multiple=True, metavar="open|click=ENABLED|DISABLED",
               help="Override open or click tracking in the send (v2; repeatable).")
 @click.option("--endpoint-id", metavar="ID", help="Multi-region endpoint id (v2 EndpointId).")
+@at_option("When the send is made (aws:CurrentTime, aws:EpochTime), e.g. 2030-01-01T00:00:00Z (default: now).")
 @click.option("--policy", "policies", multiple=True, metavar="FILE", help="Identity-based policy (repeatable).")
 @click.option("--auth-details", metavar="FILE", help="Output of 'aws iam get-account-authorization-details'.")
 @click.option("--principal", metavar="NAME|ARN", help="User or role in --auth-details, or the caller's ARN.")
@@ -189,8 +191,8 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
 @format_option("text", "json")
 @click.pass_context
 def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template, region, account, identity, sandbox,
-             source_arn, return_path_arn, identity_policy, feedback_address, tenant, tracking, endpoint_id, policies,
-             auth_details, principal, boundary, scps, fmt, aws):
+             source_arn, return_path_arn, identity_policy, feedback_address, tenant, tracking, endpoint_id, at,
+             policies, auth_details, principal, boundary, scps, fmt, aws):
     """May this principal send this email? Evaluates every IAM request SES makes for the send.
 
     Without --identity, every identity SES could check (the address, its domain, parent
@@ -222,7 +224,8 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
     send = Send(sender=sender, account=account, to=to, cc=cc, bcc=bcc, api=api, content=content,
                 configuration_set=configuration_set, template=template, region=region, identity=identity,
                 sandbox=bool(sandbox), source_arn=source_arn, return_path_arn=return_path_arn,
-                feedback_address=feedback_address, tenant=tenant, tracking=_tracking(tracking), endpoint_id=endpoint_id)
+                feedback_address=feedback_address, tenant=tenant, tracking=_tracking(tracking), endpoint_id=endpoint_id,
+                at=at)
     resource_policies, notes = {}, []
     if identity_policy:
         doc = _load(identity_policy)

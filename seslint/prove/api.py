@@ -27,6 +27,7 @@ from seslint.prove.strings import TRUE, Unknown, View, all_, any_, glob_re, not_
 from seslint.prove.witness import Witness, recheck_request, recheck_send, witness
 
 PROVEN, COUNTEREXAMPLE, UNKNOWN = "proven", "counterexample", "unknown"
+TIME_KEYS = ("aws:currenttime", "aws:epochtime")   # set by the send's time, free unless `Inputs.at` fixes it
 TIMEOUT_MS = 20000
 
 
@@ -125,7 +126,7 @@ def send_formulas(send: Send) -> list[tuple[tuple, object]]:
     out = []
     inputs = send.inputs
     decided: dict = {}   # kinds of send share most requests: decide each once
-    for plan in plans(inputs.region, inputs.account):
+    for plan in plans(inputs.region, inputs.account, inputs.at):
         api, content, with_cs, operation, requests = plan
         need: list = []
         alt: dict[str, list] = {role: [] for role in ALTERNATIVE_ROLES}
@@ -229,10 +230,13 @@ class Session:
             return Outcome(UNKNOWN, f"the evaluator does not confirm the solver's witness: {problem}", found)
         used = sorted(send.names.get(k, k) for k in send.free if send.names.get(k, k) in found.free_values)
         if used:
+            when = [k for k in used if k.lower() in TIME_KEYS]
+            hint = (f"; {' and '.join(when)} {'is' if len(when) == 1 else 'are'} the time of the send, any time "
+                    "unless it is fixed (prove --at TIME)") if when else ""
             return Outcome(UNKNOWN, f"depends on {', '.join(used)}: a send breaks the property when "
                                     f"{_keys(found, used)}; the model treats "
                                     f"{'this key' if len(used) == 1 else 'these keys'} as free, so whether real "
-                                    "requests can carry such values is not known", found, used)
+                                    f"requests can carry such values is not known{hint}", found, used)
         return Outcome(COUNTEREXAMPLE, "an allowed send breaks the property", found)
 
 
@@ -262,7 +266,7 @@ def diff(old: Inputs, new: Inputs, restrict=None) -> dict[str, list[Change]]:
     """The kinds of send request (action, resource role) one side allows and the other does not."""
     out: dict[str, list[Change]] = {"gained": [], "lost": [], "unknown": []}
     seen: dict = {}
-    for api, _content, _with_cs, _operation, requests in plans(new.region, new.account):
+    for api, _content, _with_cs, _operation, requests in plans(new.region, new.account, new.at):
         for action, arn, role, context in requests:
             kind = (action, "identity" if role in ALTERNATIVE_ROLES else role)
             variant = (api, arn, role, context)

@@ -38,7 +38,7 @@ ALTERNATIVE_ROLES = ("address identity", "domain identity")
 
 
 @lru_cache(maxsize=64)
-def plans(region: str, account: str) -> tuple:
+def plans(region: str, account: str, at=None) -> tuple:
     """((api, content, with_cs, operation, ((action, arn, role, context), ...)), ...).
 
     The identity alternatives of the placeholder From address are its address and its domain
@@ -53,7 +53,7 @@ def plans(region: str, account: str) -> tuple:
             planned = plan(Send(sender=f"{DISPLAY} <{FROM}>", to=(TO,), api=api, content=content,
                                 configuration_set=CS if with_cs else None,
                                 template=TPL if content in ("template", "bulk") else None,
-                                region=region, account=account))
+                                region=region, account=account, at=at))
             readings: list[dict] = [{}]
             if any(r.uncertain for r in planned.requests):
                 readings.append({k: v for r in planned.requests for k, v in r.uncertain.items()})
@@ -65,8 +65,8 @@ def plans(region: str, account: str) -> tuple:
     return tuple(out)
 
 
-def send_keys(region: str, account: str) -> frozenset:
-    return frozenset(k.lower() for *_, reqs in plans(region, account) for r in reqs for k in r[3])
+def send_keys(region: str, account: str, at=None) -> frozenset:
+    return frozenset(k.lower() for *_, reqs in plans(region, account, at) for r in reqs for k in r[3])
 
 
 def _chars(excluded: str, low: int = 0x21, high: int = 0x7E):
@@ -119,7 +119,7 @@ class Send:
         self.contexts: dict = {}     # (api, context) -> Ctx, so statements are encoded once per context
         self.applies: dict = {}      # (statement, ARN prefix, resource view, Ctx) -> z3 Bool
         self.uses = uses if uses is not None else _usage(inputs)
-        keys = send_keys(inputs.region, inputs.account)
+        keys = send_keys(inputs.region, inputs.account, inputs.at)
         self.send_keys = keys
         self.caller = {k: v for k, v in inputs.caller.context_defaults().items() if v is not None}
         self.names = key_names(inputs)
