@@ -50,10 +50,8 @@ def unknown_names(statements, source: str = "") -> list[UnknownName]:
     for st in statements:
         fixed: dict[str, str] = {}     # misspelt action (lower case) -> its suggestion
         for pointer, text in (st.items("Action") or ()) + (st.items("NotAction") or ()):
-            prefix, colon, name = text.partition(":")
-            if prefix.lower() != "ses" or not colon or "${" in text or has_wildcard(name):
-                continue
-            found = _action(name)
+            name = _ses_name(text)
+            found = _action(name) if name is not None else None
             if found is not None:
                 rule, suggestion, message = found
                 governs: tuple[str, ...] = ()
@@ -71,8 +69,13 @@ def unknown_names(statements, source: str = "") -> list[UnknownName]:
 
 
 def in_policies(policies) -> list[UnknownName]:
-    """The unknown names of parsed policies (`seslint.policy.Policy`), each with its policy's file."""
-    return [u for p in policies for u in unknown_names(p.statements, p.source)]
+    """The unknown names of parsed policies (`seslint.policy.Policy`), each with its policy's file; a
+    policy given twice counts once."""
+    seen: dict[tuple[str, str, str], UnknownName] = {}
+    for policy in policies:
+        for u in unknown_names(policy.statements, policy.source):
+            seen.setdefault((u.source, u.pointer, u.rule), u)
+    return list(seen.values())
 
 
 def undecided(names) -> str | None:
@@ -81,8 +84,29 @@ def undecided(names) -> str | None:
     deciding = [u for u in names if u.sends]
     if not deciding:
         return None
-    return ("a policy names what SES does not know where it decides sends, so the answer would be for a policy "
-            "other than the one meant: " + "; ".join(u.describe() for u in deciding) + " (fix it and ask again)")
+    return ("a policy names what SES does not know where it decides sends, so any answer would be about another "
+            "policy than the one meant (fix it, then ask again): " + " | ".join(u.describe() for u in deciding))
+
+
+def action_problem(text: str) -> str | None:
+    """Lint's message for an `ses:` action SES does not know (`ses:SendEmial`), else None."""
+    name = _ses_name(text)
+    found = _action(name) if name is not None else None
+    return found[2] if found else None
+
+
+def key_problem(key: str) -> str | None:
+    """Lint's message for a `ses:` or `aws:` condition key SES and IAM do not know, else None."""
+    found = _key(key)
+    return found[1] if found else None
+
+
+def _ses_name(text: str) -> str | None:
+    """The name after `ses:` of an action entry without wildcards or policy variables, else None."""
+    prefix, colon, name = text.partition(":")
+    if prefix.lower() != "ses" or not colon or "${" in text or has_wildcard(name):
+        return None
+    return name
 
 
 @lru_cache(maxsize=4096)

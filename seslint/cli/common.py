@@ -71,6 +71,15 @@ def at_option(help: str):
     return click.option("--at", type=Instant(), metavar="TIME", help=help)
 
 
+def warn_unknown_names(names) -> list[str]:
+    """One warning on stderr per action or condition key SES does not know (`seslint.names`, worded as
+    lint words it); the lines, for JSON output."""
+    lines = [u.describe() for u in names]
+    for line in lines:
+        click.echo(f"seslint: warning: {line}", err=True)
+    return lines
+
+
 def load_document(path: str):
     """A JSON document for the evaluator or the prover: a repeated member name is an error, for
     IAM keeps neither reading of it safe to guess (the linter reports it as SES002)."""

@@ -14,6 +14,7 @@ from seslint.cli.common import (
     load_document as _load,
     principal_documents,
     scp_option,
+    warn_unknown_names,
 )
 
 
@@ -42,13 +43,15 @@ def prove(ctx, policies, auth_details, principal, boundary, scps, identity_polic
 
     Exit 0 proven, 1 counterexample, 3 unknown (with the reason).
     """
-    from seslint.prove.api import COUNTEREXAMPLE, PROVEN, prove as run
+    from seslint.prove.api import COUNTEREXAMPLE, PROVEN, prove as run, unknown_names
 
     if not (recipients or senders or no_send):
         raise click.UsageError("give a property: --recipients-within PATTERN, --senders-within PATTERN or --no-send")
     inputs, files = _inputs(policies, auth_details, principal, boundary, scps, identity_policies, account, region, at)
     outcome = run(inputs, recipients_within=recipients, senders_within=senders, no_send=no_send)
     out = outcome.to_json()
+    # names that decide a send are the reason of an unknown verdict; the others are warnings
+    out["warnings"] = warn_unknown_names([u for u in unknown_names(inputs) if not u.sends])
     out["properties"] = {"recipients_within": list(recipients), "senders_within": list(senders), "no_send": no_send}
     if outcome.witness is not None:
         out["counterexample"]["scenario"] = _scenario(inputs, files, outcome.witness.request_json())
@@ -185,7 +188,7 @@ def diff(ctx, old, new, account, region, scps, fmt):
     OLD and NEW are identity-based policy files. Exit 0, 1 when something is gained, 3 when a kind
     of request cannot be decided.
     """
-    from seslint.prove.api import diff as run
+    from seslint.prove.api import diff as run, unknown_names
     from seslint.prove.decision import build_inputs
 
     levels = [(level, [_doc(_load(path)) for path in files]) for level, files in scps]
@@ -195,6 +198,13 @@ def diff(ctx, old, new, account, region, scps, fmt):
         sides.append(build_inputs([_doc(doc)], account=account, region=region, scps=levels))
     result = run(*sides)
     out = {side: [c.to_json() for c in result[side]] for side in ("gained", "lost", "unknown")}
+    # names SES does not know: in NEW where they decide sends, the change is undecided; else warnings
+    old_names, new_names = (unknown_names(side) for side in sides)
+    deciding = [u for u in new_names if u.sends]
+    out["unknown"] += [{"action": u.name, "resource": "policy", "file": u.source, "pointer": u.pointer,
+                        "reason": f"NEW does not say what was meant where it decides sends: {u.describe()}"}
+                       for u in deciding]
+    out["warnings"] = warn_unknown_names([u for u in old_names + new_names if u not in deciding])
     if fmt == "json":
         echo_json(out)
     elif fmt == "github":
@@ -213,7 +223,7 @@ def diff(ctx, old, new, account, region, scps, fmt):
                 click.echo(f"        e.g. {json.dumps(c['request'], sort_keys=True)}")
         for c in out["unknown"]:
             click.echo(f"UNKNOWN {c['action']} on the {c['resource']}: {c['reason']}")
-        if not any(out.values()):
+        if not (out["gained"] or out["lost"] or out["unknown"]):
             click.echo("no change: both allow the same SES send requests")
     ctx.exit(1 if out["gained"] else 3 if out["unknown"] else 0)
 

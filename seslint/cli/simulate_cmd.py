@@ -12,6 +12,7 @@ from seslint.cli.common import (
     load_document as _load,
     principal_documents,
     scp_option,
+    warn_unknown_names,
     warn_unknown_regions,
 )
 
@@ -101,13 +102,22 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
         if aws is not None:
             aws.apply(scenario)
     result = evaluate(scenario, explain=explain)
+    warnings = warn_unknown_names(_unknown_names(scenario.policies))
     if fmt == "json":
-        echo_json(result.to_json())
+        echo_json(dict(result.to_json(), warnings=warnings) if warnings else result.to_json())
     else:
         from seslint.evaluate.render import render_result
 
         click.echo(render_result(result))
     ctx.exit(0 if result.allowed else 1)
+
+
+def _unknown_names(p) -> list:
+    from seslint.names import in_policies
+
+    every = [*p.identity, *p.session, *p.resources, *([p.boundary] if p.boundary else []),
+             *(cp for _, cps in p.scps for cp in cps)]
+    return in_policies(cp.policy for cp in every)
 
 
 def _flags_scenario(policies, resource_policy, boundary, session_policies, scps, principal, action, resource,
@@ -237,6 +247,7 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
     result = check_send(send, docs, principal_arn=principal_arn, permission_boundary=boundary_doc,
                         resource_policies=resource_policies, scps=scp_docs)
     result.notes[:0] = notes
+    warn_unknown_names(result.names)
     if fmt == "json":
         echo_json(result.to_json())
     else:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import z3
 
+from seslint.names import in_policies, undecided
 from seslint.prove.decision import Inputs, decide
 from seslint.prove.sends import (
     ALTERNATIVE_ROLES,
@@ -69,6 +70,9 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
           within=None, restrict=None) -> Outcome:
     """Is there an allowed send that breaks a property? `within(send)` may add a custom violation;
     `restrict(send)` constraints on the send (tests use it to compare with enumeration)."""
+    reason = undecided(unknown_names(inputs))
+    if reason:
+        return Outcome(UNKNOWN, reason)
     try:
         session = Session(inputs, 1 if recipients_within or within else 0, restrict)
         outcome = session.ask(session.violation(recipients_within=recipients_within, senders_within=senders_within,
@@ -80,6 +84,11 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
         return outcome
     except (Unknown, z3.Z3Exception) as exc:
         return Outcome(UNKNOWN, str(exc))
+
+
+def unknown_names(inputs: Inputs) -> list:
+    """The actions and condition keys SES does not know in the inputs' policies (`seslint.names`)."""
+    return in_policies(cp.policy for cp in inputs.all_policies())
 
 
 def vacuous(inputs: Inputs) -> str:
