@@ -131,6 +131,14 @@ class Plan:
     recipients: tuple[str, ...]
 
 
+def kind_quirks(api: str, content: str) -> tuple[str, ...]:
+    """The quirks a send of this kind rests on: its operation's mapping to IAM actions and the extra
+    authorizations that explain it (rules/quirks.json)."""
+    from seslint.matrix import load_matrix
+
+    return tuple(sorted({q for v in load_matrix().operation(_OPERATIONS[(api, content)]) for q in v["quirks"]}))
+
+
 def api_of(spec: str) -> str:
     """The interface of an operation spec ("sesv2:SendEmail:raw" -> "v2")."""
     return {"ses": "v1", "sesv2": "v2", "smtp": "smtp"}.get(spec.split(":", 1)[0], "")

@@ -189,6 +189,11 @@ class Session:
         """z3 Bool: the send is of this API and content and allowed."""
         return any_(f for p, f in self.formulas if p[:2] == (api, content))
 
+    def allowed_kinds(self) -> list[tuple[str, str]]:
+        """Every (api, content) of which some send may be allowed (a question the solver leaves open counts)."""
+        kinds = dict.fromkeys(plan[:2] for plan, _ in self.formulas)
+        return [k for k in kinds if self.lazy.check([self.kind(*k)])[0] != z3.unsat]
+
     def kinds(self, violation) -> list[tuple[str, str]]:
         """Every (api, content) of which some send breaks the property, each with a witness the
         evaluator confirms and that sets no free key. One question usually answers several kinds:
