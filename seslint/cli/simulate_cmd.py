@@ -102,7 +102,9 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
         if aws is not None:
             aws.apply(scenario)
     result = evaluate(scenario, explain=explain)
-    warnings = warn_unknown_names(_unknown_names(scenario.policies))
+    from seslint.names import in_policies
+
+    warnings = warn_unknown_names(in_policies(cp.policy for cp in scenario.policies.every()))
     if fmt == "json":
         echo_json(dict(result.to_json(), warnings=warnings) if warnings else result.to_json())
     else:
@@ -110,14 +112,6 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
 
         click.echo(render_result(result))
     ctx.exit(0 if result.allowed else 1)
-
-
-def _unknown_names(p) -> list:
-    from seslint.names import in_policies
-
-    every = [*p.identity, *p.session, *p.resources, *([p.boundary] if p.boundary else []),
-             *(cp for _, cps in p.scps for cp in cps)]
-    return in_policies(cp.policy for cp in every)
 
 
 def _flags_scenario(policies, resource_policy, boundary, session_policies, scps, principal, action, resource,

@@ -97,6 +97,10 @@ class Context:
 
         return unknown_names(self.statements)
 
+    def unknown(self, rule_id: str):
+        """(pointer, message) of each unknown name that rule `rule_id` reports."""
+        return [(u.pointer, u.message) for u in self.unknown_names if u.rule == rule_id]
+
     @cached_property
     def raw_statements(self) -> list[tuple[str, object]]:
         """(pointer, value) of each statement, whatever its type (CloudFormation placeholders left out)."""

@@ -21,20 +21,14 @@ def _entries(ctx):
                 yield st, pointer, prefix, name
 
 
-def _unknown(ctx, rule_id: str):
-    for u in ctx.unknown_names:
-        if u.rule == rule_id:
-            yield u.pointer, u.message
-
-
 @rule("SES021")
 def unknown_action(ctx):
-    yield from _unknown(ctx, "SES021")
+    return ctx.unknown("SES021")
 
 
 @rule("SES061")
 def action_not_in_data(ctx):
-    yield from _unknown(ctx, "SES061")
+    return ctx.unknown("SES061")
 
 
 @rule("SES022")

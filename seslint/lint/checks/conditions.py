@@ -70,9 +70,7 @@ def key_not_carried(ctx):
 
 @rule("SES030")
 def unknown_condition_key(ctx):
-    for u in ctx.unknown_names:
-        if u.rule == "SES030":
-            yield u.pointer, u.message
+    return ctx.unknown("SES030")
 
 
 @rule("SES031")
