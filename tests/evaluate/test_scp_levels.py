@@ -11,7 +11,7 @@ from tests.conftest import invoke
 
 ACCOUNT = "111122223333"
 SENDS = ["ses:SendEmail", "ses:SendRawEmail", "ses:SendTemplatedEmail", "ses:SendBulkTemplatedEmail",
-         "ses:SendBulkEmail"]
+         "ses:SendBulkEmail", "ses:SendCustomVerificationEmail"]
 FULL = {"Version": "2012-10-17", "Statement": [{"Sid": "FullAWSAccess", "Effect": "Allow", "Action": "*",
                                                 "Resource": "*"}]}
 GUARDRAIL = {"Version": "2012-10-17", "Statement": [

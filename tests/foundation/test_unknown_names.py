@@ -107,8 +107,12 @@ def test_can_send_advises_fixing_the_name_not_a_new_statement(files):
                     "--format", "json")
     report = json.loads(result.out)
     assert result.code == 1 and report["decision"] == "implicitDeny"
-    assert report["advice"] == [f"ses:SendEmail on {ID}: fix {files['action-typo']} at /Statement/0/Action/0: "
-                                f"{ACTION_MESSAGE}"]
+    fix, *lines = report["advice"]
+    assert fix["summary"] == (f"spell 'ses:SendEmial' as 'ses:SendEmail' (at /Statement/0/Action/0) in "
+                              f"{files['action-typo']}")
+    assert fix["policy"] == policy(allow(["ses:SendEmail"]))
+    assert [a["summary"] for a in lines] == [f"ses:SendEmail on {ID}: fix {files['action-typo']} at "
+                                             f"/Statement/0/Action/0: {ACTION_MESSAGE}"]
     assert report["warnings"] == [f"{files['action-typo']} at /Statement/0/Action/0: {ACTION_MESSAGE}"]
     assert ACTION_MESSAGE in result.err
 
