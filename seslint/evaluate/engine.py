@@ -141,6 +141,11 @@ class Policies:
         self.session = [] if session is None else session
         self.scps = [] if scps is None else scps
 
+    def every(self) -> list[CompiledPolicy]:
+        """Every policy, whatever its type."""
+        return [*self.identity, *self.resources, *([self.boundary] if self.boundary is not None else []),
+                *self.session, *(cp for _, cps in self.scps for cp in cps)]
+
 
 def evaluate(scenario, explain: bool = False) -> Result:
     """Decide a scenario's request as IAM would (errors name the scenario's source)."""

@@ -68,11 +68,12 @@ class Kind(NamedTuple):
 
 
 @lru_cache(maxsize=64)
-def plans(region: str, account: str) -> tuple[Kind, ...]:
+def plans(region: str, account: str, at=None) -> tuple[Kind, ...]:
     """Every kind of send. The placeholder From's domain has a parent of two labels, so the send model
     gives three identity alternatives: the address, its domain and the parent. A key whose presence the
     sources dispute (`uncertain`, e.g. ses:ApiVersion on v1) gives a second kind with it present, and each
-    reading of a disputed operation mapping a kind of its own, so a proof holds under every reading."""
+    reading of a disputed operation mapping a kind of its own, so a proof holds under every reading.
+    `at` (a datetime) fixes the time of every send; None leaves it free."""
     from seslint.sendmodel import Send, plan
 
     out = []
@@ -81,7 +82,7 @@ def plans(region: str, account: str) -> tuple[Kind, ...]:
             planned = plan(Send(sender=f"{DISPLAY} <{FROM}>", to=(TO,), api=api, content=content,
                                 configuration_set=CS if with_cs else None,
                                 template=TPL if content in ("template", "bulk", "verification") else None,
-                                region=region, account=account, feedback_address=FEEDBACK))
+                                region=region, account=account, feedback_address=FEEDBACK, at=at))
             if with_cs and not any(":configuration-set/" in r.resource for r in planned.requests):
                 continue   # no request of this operation names the configuration set
             key_readings: list[dict] = [{}]
@@ -102,8 +103,8 @@ def _role(r) -> str:
     return r.role
 
 
-def send_keys(region: str, account: str) -> frozenset:
-    return frozenset(k.lower() for kind in plans(region, account) for r in kind.requests for k in r[3])
+def send_keys(region: str, account: str, at=None) -> frozenset:
+    return frozenset(k.lower() for kind in plans(region, account, at) for r in kind.requests for k in r[3])
 
 
 def _chars(chars: str):
@@ -165,7 +166,7 @@ class Send:
         self.contexts: dict = {}     # (api, context) -> Ctx, so statements are encoded once per context
         self.applies: dict = {}      # (statement, ARN prefix, resource view, Ctx) -> z3 Bool
         self.uses = uses if uses is not None else _usage(inputs)
-        keys = send_keys(inputs.region, inputs.account)
+        keys = send_keys(inputs.region, inputs.account, inputs.when)
         self.send_keys = keys
         self.caller = {k: v for k, v in inputs.caller.context_defaults().items() if v is not None}
         self.names = key_names(inputs)
