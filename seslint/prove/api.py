@@ -18,6 +18,7 @@ from seslint.names import in_policies, undecided
 from seslint.prove.decision import Inputs, at, decide
 from seslint.prove.sends import (
     ALTERNATIVE_ROLES,
+    PARENT_ROLE,
     Kind,
     Send,
     merged_usage,
@@ -164,6 +165,8 @@ def send_formulas(send: Send) -> list[tuple[Kind, object]]:
             if f is None:
                 f = decided[key] = decide(inputs, req)
             (alt[role] if role in alt else need).append(f)
+        if alt[PARENT_ROLE]:   # the parent route exists only for a From whose domain has a parent
+            alt[PARENT_ROLE].append(send.has_parent)
         ok = all_([all_(need), any_(all_(fs) for fs in alt.values() if fs) if any(alt.values()) else TRUE])
         out.append((plan, all_([send.has_cs == with_cs, ok])))
     return out
@@ -388,7 +391,8 @@ def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tupl
         return change, change
     out: list[Change | None] = []
     for allows, denies, a, b, send in ((1, 0, new, old, sn), (0, 1, old, new, so)):
-        picks = [all_([p[allows], not_(p[denies])]) for p in pairs]
+        picks = [all_([p[allows], not_(p[denies]), *([send.has_parent] if v[2] == PARENT_ROLE else [])])
+                 for p, v in zip(pairs, variants, strict=True)]
         try:
             answer, model, why = check([*base, any_(picks)], TIMEOUT_MS)
         except z3.Z3Exception as exc:

@@ -47,7 +47,8 @@ CS = "seslint-prove-configuration-set"
 TPL = "seslint-prove-template"
 _HOLES = re.compile("|".join(re.escape(p) for p in (FROM, FEEDBACK, CS, TPL, _DOMAIN, _PARENT)))
 MAX_RECIPIENTS = 50   # SES: "The message may not include more than 50 recipients" (SendEmail)
-ALTERNATIVE_ROLES = ("address identity", "domain identity", "parent domain identity")
+PARENT_ROLE = "parent domain identity"
+ALTERNATIVE_ROLES = ("address identity", "domain identity", PARENT_ROLE)
 
 
 class Kind(NamedTuple):
@@ -99,7 +100,7 @@ def plans(region: str, account: str, at=None) -> tuple[Kind, ...]:
 
 def _role(r) -> str:
     if r.alternative is not None and r.alternative.identity == _PARENT:
-        return "parent domain identity"
+        return PARENT_ROLE
     return r.role
 
 
@@ -161,6 +162,9 @@ class Send:
             z3.InRe(self.cs, z3.Loop(name, 1, 64)), z3.InRe(self.template, z3.Loop(name, 1, 64)),
             self.recipients.length >= 1, self.recipients.length <= n_recipients]
         self.constraints += [z3.InRe(r.var, ADDRESS) for r in self.recipients.items]
+        # z3 Bool: the From's domain has a parent of two labels at least (three labels or more)
+        self.has_parent = z3.InRe(self.address, z3.Concat(_LOCAL, z3.Re("@"), _LABEL, z3.Re("."), _LABEL,
+                                                           z3.Plus(z3.Concat(z3.Re("."), _LABEL))))
         self.mails_recipients: object = True   # set by prove.api.Session: the send's kind carries ses:Recipients
         self.free: dict[str, Val] = {}
         self.contexts: dict = {}     # (api, context) -> Ctx, so statements are encoded once per context
