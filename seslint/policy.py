@@ -266,7 +266,7 @@ def _policy(value, source: str, pointer: str, fail, strict: bool) -> Policy:
     if not POLICY_KEYS.issuperset(value):
         for name in value:
             if name not in POLICY_KEYS:
-                fail(UNKNOWN, f"unknown policy element '{name}'", join(pointer, name), _hint(name, POLICY_KEYS,
+                fail(UNKNOWN, f"unknown policy element '{name}'", join(pointer, name), name_hint(name, POLICY_KEYS,
                      "a policy has only Version, Id and Statement"))
     version = value.get("Version")
     if version is not None and version not in VERSIONS:
@@ -288,7 +288,7 @@ def _policy(value, source: str, pointer: str, fail, strict: bool) -> Policy:
         items = [(f"{pointer}/Statement", raw)]
     else:
         if "Statement" not in value:
-            fail(MISSING, "policy has no Statement", pointer, help="IAM refuses a policy without statements")
+            fail(MISSING, "policy has no Statement", pointer, help='add "Statement": [...]')
         else:
             fail(TYPE, f"Statement must be an object or a list, not {json_kind(raw)}", join(pointer, "Statement"))
         items = []
@@ -315,15 +315,14 @@ def _unique_sids(statements: list, fail) -> None:
             if first is None:
                 seen[sid] = s.pointer
             else:
-                fail(DUPLICATE_SID, f"Sid '{sid}' is also the Sid of {first}: IAM refuses a policy whose statement "
-                     "IDs repeat", join(s.pointer, "Sid"), help="give each statement its own Sid")
+                fail(DUPLICATE_SID, f"Sid '{sid}' is also the Sid of {first}", join(s.pointer, "Sid"), help="give each statement its own Sid")
 
 
 def _statement(value: dict, at: str, fail, strict: bool, variables: bool) -> Statement:
     if not STATEMENT_KEYS.issuperset(value):
         for name in value:
             if name not in STATEMENT_KEYS:
-                fail(UNKNOWN, f"unknown statement element '{name}'", join(at, name), _hint(name, STATEMENT_KEYS))
+                fail(UNKNOWN, f"unknown statement element '{name}'", join(at, name), name_hint(name, STATEMENT_KEYS))
     sid = value.get("Sid")
     if sid is not None and not isinstance(sid, str):
         fail(TYPE, f"Sid must be a string, not {json_kind(sid)}", join(at, "Sid"))
@@ -341,8 +340,9 @@ def _statement(value: dict, at: str, fail, strict: bool, variables: bool) -> Sta
     actions, not_actions = _pair(value, "Action", "NotAction", at, fail, True)
     resources, not_resources = _pair(value, "Resource", "NotResource", at, fail, False)
     if resources is not None or not_resources is not None:
-        _check_resources(resources if resources is not None else not_resources,
-                         join(at, "Resource" if resources is not None else "NotResource"), variables, fail)
+        name = "Resource" if resources is not None else "NotResource"
+        _check_resources(resources if resources is not None else not_resources, join(at, name),
+                         isinstance(value[name], list), variables, fail)
     principal = _principal(value["Principal"], f"{at}/Principal", fail) if "Principal" in value else None
     not_principal = None
     if "NotPrincipal" in value:
@@ -395,12 +395,12 @@ def _strings(value, at: str, fail, element: str) -> tuple[str, ...]:
 _EMPTY_HELP = {"Action": 'an action is "*" or service:action', "Resource": 'a resource is "*" or an ARN'}
 
 
-def _check_resources(entries: tuple[str, ...], at: str, variables: bool, fail) -> None:
+def _check_resources(entries: tuple[str, ...], at: str, listed: bool, variables: bool, fail) -> None:
     """IAM refuses a resource that is neither "*" nor an ARN ("Resource ... must be in ARN format or
     "*"", its MalformedPolicyDocument message)."""
     for i, r in enumerate(entries):
         if r != "*" and r and (not r.startswith("arn:") or "${" in r or r.count(":") < 5) and not _arn_like(r, variables):
-            fail(NOT_ARN, f"resource '{r}' is neither '*' nor an ARN", join(at, i) if len(entries) > 1 else at,
+            fail(NOT_ARN, f"resource '{r}' is neither '*' nor an ARN", join(at, i) if listed else at,
                  help="an ARN has six parts: arn:partition:service:region:account:resource")
 
 
@@ -425,7 +425,7 @@ def _principal(value, at: str, fail) -> dict:
         where = join(at, name)
         if name not in PRINCIPAL_TYPES:
             fail(UNKNOWN, f"unknown principal type '{name}'", where,
-                 _hint(name, PRINCIPAL_TYPES, "principal types are AWS, Service, Federated and CanonicalUser"))
+                 name_hint(name, PRINCIPAL_TYPES, "principal types are AWS, Service, Federated and CanonicalUser"))
             continue
         found = out[name] = _strings(items, where, fail, "Principal")
         if name == "AWS":
@@ -441,7 +441,7 @@ def _check_aws_principals(values: tuple[str, ...], at: str, listed: bool, fail) 
             continue
         where = join(at, i) if listed else at
         if "*" in value or "?" in value:
-            fail(PRINCIPAL, f"principal '{value}' has a wildcard; IAM accepts only \"*\" on its own", where,
+            fail(PRINCIPAL, f"principal '{value}' has a wildcard, which IAM allows only as \"*\" on its own", where,
                  help="name the principal exactly, or use \"*\" with a condition on aws:PrincipalArn")
         elif not (ACCOUNT.fullmatch(value) or principal_arn(value)):
             fail(PRINCIPAL, f"principal '{value}' is not an account id or an IAM/STS ARN", where)
@@ -501,8 +501,8 @@ def kind_problems(policy: Policy, kind: str) -> list[Problem]:
     return out
 
 
-def _hint(name: str, choices, otherwise: str | None = None) -> str | None:
-    """A did-you-mean for a misspelt or miscased element name."""
+def name_hint(name: str, choices, otherwise: str | None = None) -> str | None:
+    """A did-you-mean for a misspelt or miscased name (element, principal type, operator)."""
     lowered = {c.lower(): c for c in choices}
     if name.lower() in lowered:
         return f"did you mean '{lowered[name.lower()]}'? (names are case-sensitive)"
