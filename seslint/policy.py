@@ -408,7 +408,7 @@ def _check_resources(entries: tuple[str, ...], at: str, listed: bool, variables:
 def _arn_like(text: str, variables: bool) -> bool:
     """Whether a Resource entry is "*", an ARN, or a template whose variables make one."""
     parts = V.parse_template(text, variables, True, True)
-    return parts == (V.ANY,) or V.has_variables(parts) or arn_glob(parts) is not None
+    return parts == (V.ANY,) or V.has_variables(parts) or arn_glob(parts, True) is not None
 
 
 def _principal(value, at: str, fail) -> dict:
