@@ -36,8 +36,8 @@ GRAMMAR = {
     "SES016": "null-if-exists",
     "SES018": "principal-in-identity-policy",
     "SES019": "missing-principal (resource policies)",
-    "SES062": "resource-not-arn",
-    "SES063": "invalid-principal",
+    "SES064": "resource-not-arn",
+    "SES065": "invalid-principal",
 }
 # Not grammar: SES002 (a repeated member name: the JSON reader refuses it before any policy is parsed,
 # in lint and simulate alike; a dict cannot hold one), SES008 and SES010 (a missing Version changes what

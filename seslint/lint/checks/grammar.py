@@ -175,7 +175,7 @@ def null_if_exists(ctx):
 
 @rule("SES017")
 def malformed_arn(ctx):
-    refused = {p.pointer for p in ctx.problems if p.code == "resource-not-arn"}   # SES062's
+    refused = {p.pointer for p in ctx.problems if p.code == "resource-not-arn"}   # SES064's
     for st in ctx.statements:
         for where, arn in (st.items("Resource") or ()) + (st.items("NotResource") or ()):
             if _opaque(arn) or arn == "*" or arn == "" or where in refused:
@@ -239,12 +239,12 @@ def missing_principal(ctx):
     return _problems(ctx, "missing-principal")
 
 
-@rule("SES062")
+@rule("SES064")
 def resource_not_arn(ctx):
     return _problems(ctx, "resource-not-arn")
 
 
-@rule("SES063")
+@rule("SES065")
 def invalid_principal(ctx):
     return _problems(ctx, "invalid-principal")
 
