@@ -51,7 +51,7 @@ _SID = re.compile(r"[A-Za-z0-9]*")
 TYPE, UNKNOWN, MISSING, EFFECT = "invalid-element-type", "unknown-element", "missing-element", "invalid-effect"
 CONFLICT, VERSION, INVALID_SID, DUPLICATE_SID = "conflicting-elements", "invalid-version", "invalid-sid", "duplicate-sid"
 EMPTY, NO_PRINCIPAL, MISSING_PRINCIPAL = "empty-value", "principal-in-identity-policy", "missing-principal"
-NOT_ARN, PRINCIPAL = "resource-not-arn", "invalid-principal"
+NOT_ARN, PRINCIPAL, ACTION = "resource-not-arn", "invalid-principal", "malformed-action"
 
 
 class Problem(NamedTuple):
@@ -338,6 +338,12 @@ def _statement(value: dict, at: str, fail, strict: bool, variables: bool) -> Sta
             fail(TYPE, f"Effect must be 'Allow' or 'Deny', not {_show(effect)}", join(at, "Effect"))
         effect = None
     actions, not_actions = _pair(value, "Action", "NotAction", at, fail, True)
+    if actions is not None or not_actions is not None:
+        name = "Action" if actions is not None else "NotAction"
+        for i in _malformed_actions(actions if actions is not None else not_actions):
+            action = (actions if actions is not None else not_actions)[i]
+            fail(ACTION, f"action '{action}' is not \"*\" or service:action", join(at, name, i)
+                 if isinstance(value[name], list) else join(at, name), help=_ACTION_HELP)
     resources, not_resources = _pair(value, "Resource", "NotResource", at, fail, False)
     if resources is not None or not_resources is not None:
         name = "Resource" if resources is not None else "NotResource"
@@ -389,6 +395,24 @@ def _strings(value, at: str, fail, element: str) -> tuple[str, ...]:
             if not item and element != "Principal":
                 fail(EMPTY, f"empty {element} string", join(at, i), help=_EMPTY_HELP[element])
             out.append(item)
+    return tuple(out)
+
+
+_ACTION_HELP = "a service prefix without wildcards, one colon, then the action name (wildcards allowed): ses:Send*"
+
+
+@lru_cache(maxsize=4096)
+def _malformed_actions(actions: tuple[str, ...]) -> tuple[int, ...]:
+    """Indexes of the actions IAM refuses (the grammar's action_string: "a service namespace, a colon, and
+    the name of an action"; IAM's MalformedPolicyDocument messages "Action vendors ... must not contain
+    wildcards" and "Actions/Condition can contain only one colon"). An empty string is empty-value's."""
+    out = []
+    for i, a in enumerate(actions):
+        if a == "*" or not a:
+            continue
+        vendor, colon, name = a.partition(":")
+        if not colon or not vendor or not name or ":" in name or "*" in vendor or "?" in vendor:
+            out.append(i)
     return tuple(out)
 
 

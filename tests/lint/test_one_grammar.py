@@ -38,6 +38,7 @@ GRAMMAR = {
     "SES019": "missing-principal (resource policies)",
     "SES064": "resource-not-arn",
     "SES065": "invalid-principal",
+    "SES066": "malformed-action",
 }
 # Not grammar: SES002 (a repeated member name: the JSON reader refuses it before any policy is parsed,
 # in lint and simulate alike; a dict cannot hold one), SES008 and SES010 (a missing Version changes what
@@ -54,8 +55,10 @@ def _pick(*values):
 SIDS = _pick("Send", "Send", "Deny2", "send-mail", "", "Über", 7)
 EFFECTS = _pick("Allow", "Allow", "Deny", "allow", "DENY", "Permit", 1, None)
 ACTIONS = st.one_of(
-    _pick("ses:SendEmail", "ses:*", "*", "", 5, None, {"ses": "SendEmail"}),
-    st.lists(_pick("ses:SendEmail", "ses:SendRawEmail", "ses:Get*", "", 3), max_size=3))
+    _pick("ses:SendEmail", "ses:*", "*", "", "SendEmail", "*:Send*", "ses:${aws:username}", 5, None,
+          {"ses": "SendEmail"}),
+    st.lists(_pick("ses:SendEmail", "ses:SendRawEmail", "ses:Get*", "SES:send?mail", "", "ses", "s?s:Get*", 3),
+             max_size=3))
 RESOURCES = st.one_of(
     _pick(ARN, "*", "arn:aws:ses:*", "arn:aws:ses:us-east-1:111122223333:identity/${aws:username}",
           "example.com", "", "arn:aws:ses", 4, {"arn": ARN}),

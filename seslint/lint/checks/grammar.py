@@ -249,6 +249,11 @@ def invalid_principal(ctx):
     return _problems(ctx, "invalid-principal")
 
 
+@rule("SES066")
+def malformed_action(ctx):
+    return _problems(ctx, "malformed-action")
+
+
 @rule("SES020")
 def policy_too_large(ctx):
     kind = ctx.kind if ctx.kind in QUOTAS else (
