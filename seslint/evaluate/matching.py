@@ -225,7 +225,6 @@ def _resource_hit(pattern, resource: str, context: dict):
     return pattern.fullmatch(resource) is not None
 
 
-
 def principal_grant(spec: dict, caller: Caller) -> str | None:
     """The strongest way a Principal element names the caller ("AWS JSON policy elements: Principal")."""
     if spec.get("*"):
@@ -299,8 +298,10 @@ class CompiledPolicy:
         self.kind = kind
         self.by_action: dict = {}   # action -> statements whose Action/NotAction matches it
         self.hits: dict = {}        # (statement, scp level, grant) -> engine.Hit, built once
-        for problem in kind_problems(policy, grammar or kind):
-            raise InputError(problem.message, source=policy.source, pointer=problem.pointer or None, help=problem.help)
+        refused = kind_problems(policy, grammar or kind)
+        if refused:
+            first = refused[0]
+            raise InputError(first.message, source=policy.source, pointer=first.pointer or None, help=first.help)
         for s in policy.statements:
             check_statement(s, policy)
         # Statements are compiled when a request first reaches them: with one request per policy
