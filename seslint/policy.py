@@ -52,6 +52,8 @@ TYPE, UNKNOWN, MISSING, EFFECT = "invalid-element-type", "unknown-element", "mis
 CONFLICT, VERSION, INVALID_SID, DUPLICATE_SID = "conflicting-elements", "invalid-version", "invalid-sid", "duplicate-sid"
 EMPTY, NO_PRINCIPAL, MISSING_PRINCIPAL = "empty-value", "principal-in-identity-policy", "missing-principal"
 NOT_ARN, PRINCIPAL, ACTION = "resource-not-arn", "invalid-principal", "malformed-action"
+CODES = (TYPE, UNKNOWN, MISSING, EFFECT, CONFLICT, VERSION, INVALID_SID, DUPLICATE_SID, EMPTY, NO_PRINCIPAL,
+         MISSING_PRINCIPAL, NOT_ARN, PRINCIPAL, ACTION)
 
 
 class Problem(NamedTuple):

@@ -200,6 +200,15 @@ def test_the_grammar_rules_are_catalog_rules_of_severity_error():
     assert all(GRAMMAR[i].startswith(rules[i].name) for i in GRAMMAR)
 
 
+def test_every_problem_code_names_a_grammar_rule():
+    """The parser's problem codes are the names of the rules that report them, all of them grammar rules."""
+    from seslint.lint.catalog import load_catalog
+    from seslint.policy import CODES
+
+    names = {rule.name: i for i, rule in load_catalog().rules.items()}
+    assert {code: names.get(code) in GRAMMAR for code in CODES} == dict.fromkeys(CODES, True)
+
+
 REPEATED_SID = {"Version": "2012-10-17", "Statement": [
     {"Sid": "Send", "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*"},
     {"Sid": "Send", "Effect": "Allow", "Action": "ses:SendRawEmail", "Resource": "*"}]}
