@@ -403,19 +403,22 @@ def _strings(value, at: str, fail, element: str) -> tuple[str, ...]:
 _ACTION_HELP = "a service prefix without wildcards, one colon, then the action name (wildcards allowed): ses:Send*"
 
 
-@lru_cache(maxsize=4096)
 def _malformed_actions(actions: tuple[str, ...]) -> tuple[int, ...]:
     """Indexes of the actions IAM refuses (the grammar's action_string: "a service namespace, a colon, and
     the name of an action"; IAM's MalformedPolicyDocument messages "Action vendors ... must not contain
     wildcards" and "Actions/Condition can contain only one colon"). An empty string is empty-value's."""
-    out = []
-    for i, a in enumerate(actions):
-        if a == "*" or not a:
-            continue
-        vendor, colon, name = a.partition(":")
-        if not colon or not vendor or not name or ":" in name or "*" in vendor or "?" in vendor:
-            out.append(i)
-    return tuple(out)
+    for a in actions:
+        if _malformed_action(a):
+            return tuple(i for i, x in enumerate(actions) if _malformed_action(x))
+    return ()
+
+
+@lru_cache(maxsize=4096)   # a handful of action names recur in every policy
+def _malformed_action(action: str) -> bool:
+    if action == "*" or not action:
+        return False
+    vendor, colon, name = action.partition(":")
+    return not colon or not vendor or not name or ":" in name or "*" in vendor or "?" in vendor
 
 
 _EMPTY_HELP = {"Action": 'an action is "*" or service:action', "Resource": 'a resource is "*" or an ARN'}
