@@ -83,6 +83,8 @@ class SendResult:
     requests: list[SendRequest] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     scope: Scope | None = None    # where the inputs chose the account and region
+    advised: list | None = None   # seslint.advice.Advice items, when asked for (else the one-line advice)
+    send: Send | None = None      # the send evaluated
 
     def _of(self, alt: Alternative | None, reading: str | None = None) -> list[SendRequest]:
         """The requests of `alt` that SES makes in `reading` (None: in any reading)."""
@@ -176,7 +178,9 @@ class SendResult:
                         for _, alts in self.plan.groups for a in alts]
         out = {"operation": self.operation, "allowed": self.allowed, "decision": self.decision,
                "requests": [r.to_json() for r in self.requests], "alternatives": alternatives,
-               "holds_for": self.holds_for(), "advice": self.advice(), "notes": self.notes}
+               "holds_for": self.holds_for(), "notes": self.notes,
+               "advice": [a.to_json() for a in self.advised] if self.advised is not None
+               else [{"summary": line} for line in self.advice()]}
         if self.scope is not None:
             out["scope"] = self.scope.to_json()
         return out
@@ -263,7 +267,7 @@ def check_send(send: Send, identity_policies, *, principal_arn: str | None = Non
                              for k, p in enumerate(ps if isinstance(ps, (list, tuple)) else [ps])]
     caller = Caller.from_arn(principal_arn) if principal_arn else Caller(account=send.account)
     defaults = {k: v for k, v in caller.context_defaults().items() if v is not None}
-    result = SendResult(the_plan.operation, the_plan, notes=list(the_plan.notes))
+    result = SendResult(the_plan.operation, the_plan, notes=list(the_plan.notes), send=send)
     for planned in the_plan.requests:
         arn = planned.resource
         resources = []

@@ -239,6 +239,11 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
     else:
         result = check_send_in(send, docs, account=account, region=region, principal_arn=principal_arn,
                                permission_boundary=boundary, resource_policies=resource_policies)
+    if not result.allowed and result.send is not None:
+        from seslint.advice import advise
+
+        result.advised = advise(result, result.send, docs, principal_arn=principal_arn, permission_boundary=boundary,
+                                resource_policies=resource_policies)
     result.notes[:0] = notes
     if fmt == "json":
         echo_json(result.to_json())
