@@ -18,9 +18,9 @@ from seslint.errors import InputError
 from seslint.jsondoc import join
 from seslint.lint import containers
 from seslint.lint.model import IDENTITY, RESOURCE, UNREADABLE, PolicyUnit, Unresolved
+from seslint.policy import VERSIONS
 
 EXTENSIONS = (".json", ".yaml", ".yml", ".template")
-VERSIONS = ("2012-10-17", "2008-10-17")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".terraform", ".venv", "venv", "__pycache__", ".tox"}
 
 CFN_POLICY_TYPES = {
