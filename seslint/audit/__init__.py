@@ -124,8 +124,9 @@ def _same_verdict(principal, resource_policies) -> str:
     return text + (f"|{principal.arn}" if personal else f"|{principal.account}")
 
 
-def audit_principal(principal, details=None, *, region: str = "us-east-1", resource_policies: dict) -> Finding:
-    """The verdict for one `authdetails.Principal`."""
+def audit_principal(principal, details=None, *, region: str = "us-east-1", resource_policies: dict,
+                    session=None) -> Finding:
+    """The verdict for one `authdetails.Principal` (`session(region)`: see `exact.decide`)."""
     from seslint.policy import parse_policy
 
     if details is not None:
@@ -147,7 +148,7 @@ def audit_principal(principal, details=None, *, region: str = "us-east-1", resou
     if not allows:
         finding.reason = "no identity or sending-authorization policy allows a send action"
         return finding
-    return decide(principal, finding, relevant, region, resource_policies, _statement)
+    return decide(principal, finding, relevant, region, resource_policies, _statement, session)
 
 
 def _names(statement, principal) -> bool:

@@ -26,9 +26,14 @@ _REASONS = {"anyone": "sends to an outside address (outside every recipient patt
             "simulator-only": "only to mailbox simulator addresses"}
 
 
-def decide(principal, finding, relevant, region: str, resource_policies: dict, statement):
+def decide(principal, finding, relevant, region: str, resource_policies: dict, statement, session=None):
     """Fill `finding` (verdict, reason, scope, witness) for the principal; `relevant` are its
-    (kind, policy, statement) triples that may send, `statement(kind, policy, st)` names one."""
+    (kind, policy, statement) triples that may send, `statement(kind, policy, st)` names one.
+    `session(region)`, when given, encodes the principal's sends instead (a caller in another account
+    than the identities', say: `seslint review`)."""
+    def make(r):
+        return session(r) if session else _session(principal, r, resource_policies)
+
     import z3
 
     from seslint.prove.api import COUNTEREXAMPLE, PROVEN
@@ -45,10 +50,10 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
         for verdict, question in questions:
             found, unknown = None, None
             for r in asked:
-                session = sessions.get(r) or sessions.setdefault(r, _session(principal, r, resource_policies))
-                outcome = session.ask(session.violation(**question))
+                asking = sessions.get(r) or sessions.setdefault(r, make(r))
+                outcome = asking.ask(asking.violation(**question))
                 if outcome.verdict == COUNTEREXAMPLE:
-                    found = (session, outcome.witness)
+                    found = (asking, outcome.witness)
                     break
                 if outcome.verdict != PROVEN and unknown is None:
                     unknown = outcome.reason
@@ -63,6 +68,9 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
     except SeslintError as exc:
         return _unknown(finding, f"a policy cannot be read: {exc}")
     _parent_caveat(finding, sessions)
+    if session:   # the reason's wording (a boundary, a Deny) is the audit's own question
+        finding.verdict, finding.reason = "none", "proven: no possible send is allowed"
+        return finding
     return _none(principal, finding, relevant, asked, resource_policies, statement)
 
 

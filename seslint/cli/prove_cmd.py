@@ -165,50 +165,28 @@ def _render(out: dict) -> str:
 @click.command()
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
-@click.option("--account", default="111122223333", show_default=True, metavar="ID",
-              help="Account that owns the SES identities.")
-@click.option("--region", default="us-east-1", show_default=True, help="Region of the SES identities the sends use.")
+@click.option("--account", metavar="ID", help="Account that owns the SES identities (default: from the policies' ARNs).")
+@click.option("--region", help="Region of the SES identities the sends use (default: from the policies' ARNs).")
 @format_option("text", "json", "github")
 @click.pass_context
 def diff(ctx, old, new, account, region, fmt):
     """Which kinds of SES send request NEW allows that OLD does not (gained), and the reverse (lost).
 
-    OLD and NEW are identity-based policy files. Exit 0, 1 when something is gained, 3 when a kind
-    of request cannot be decided.
+    OLD and NEW are any lint input (policy JSON, CloudFormation/SAM, Terraform plan, serverless.yml,
+    authorization details); their policies pair by where they live. Exit 0, 1 when something is
+    gained, 3 when a kind of request cannot be decided.
     """
-    from seslint.prove.api import diff as run
-    from seslint.prove.decision import build_inputs
+    from seslint.review import render
+    from seslint.review.run import diff_files
 
-    sides = []
-    for path in (old, new):
-        doc = _load(path)
-        sides.append(build_inputs([_doc(doc)], account=account, region=region))
-    result = run(*sides)
-    out = {side: [c.to_json() for c in result[side]] for side in ("gained", "lost", "unknown")}
+    changes = diff_files(old, new, account, region)
     if fmt == "json":
-        echo_json(out)
+        echo_json(render.diff_json(changes))
     elif fmt == "github":
-        for c in out["gained"]:
-            click.echo(f"::error file={new},title=seslint diff: gained {c['action']}::{new} allows {c['action']} on "
-                       f"the {c['resource']} that {old} does not, e.g. {json.dumps(c['request'], sort_keys=True)}")
-        for c in out["lost"]:
-            click.echo(f"::notice file={new},title=seslint diff: lost {c['action']}::{new} no longer allows "
-                       f"{c['action']} on the {c['resource']}, e.g. {json.dumps(c['request'], sort_keys=True)}")
-        for c in out["unknown"]:
-            click.echo(f"::warning file={new},title=seslint diff: undecided {c['action']}::{c['reason']}")
+        out = render.diff_github(changes)
+        if out:
+            click.echo(out)
     else:
-        for side in ("gained", "lost"):
-            for c in out[side]:
-                click.echo(f"{side.upper():7} {c['action']} on the {c['resource']}")
-                click.echo(f"        e.g. {json.dumps(c['request'], sort_keys=True)}")
-        for c in out["unknown"]:
-            click.echo(f"UNKNOWN {c['action']} on the {c['resource']}: {c['reason']}")
-        if not any(out.values()):
-            click.echo("no change: both allow the same SES send requests")
-    ctx.exit(1 if out["gained"] else 3 if out["unknown"] else 0)
-
-
-def _doc(doc):
-    from seslint.policy import PolicyDoc
-
-    return PolicyDoc(doc.value, doc.source)
+        click.echo(render.diff_text(changes))
+    gained = any(c.gained for c in changes)
+    ctx.exit(1 if gained else 3 if any(c.unknown for c in changes) else 0)

@@ -152,14 +152,31 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
         except InputError as exc:  # a named file that holds no policy: reported after the others' findings
             errors.append(exc)
             continue
-        if loaded.broken is not None and INVALID_JSON in rules:
-            broken = loaded.broken
-            message = broken.message + (f"; {broken.help}" if broken.help else "")
-            raw.append(Finding(loaded.source, broken.line or 1, broken.column or 1, INVALID_JSON, "", message))
-        found, read = _file_findings(loaded, policy_type, rules)
+        found, read = _loaded_findings(loaded, policy_type, rules)
         raw += found
         policies += read
     return raw, len(files), policies, errors
+
+
+def _loaded_findings(loaded, policy_type: str, rules: set[str]) -> tuple[list[Finding], int]:
+    """`_file_findings`, and SES001 when the file could not be read or parsed."""
+    raw: list[Finding] = []
+    if loaded.broken is not None and INVALID_JSON in rules:
+        broken = loaded.broken
+        message = broken.message + (f"; {broken.help}" if broken.help else "")
+        raw.append(Finding(loaded.source, broken.line or 1, broken.column or 1, INVALID_JSON, "", message))
+    found, read = _file_findings(loaded, policy_type, rules)
+    return raw + found, read
+
+
+def loaded_findings(loaded, config: Config, rules: set[str], policy_type: str = "auto") -> list[Finding]:
+    """The placed findings of one file already read (`inputs.parse`), suppressions applied, sorted;
+    an unused suppression is not judged here (one file is not the whole run)."""
+    catalog = load_catalog()
+    raw, _ = _loaded_findings(loaded, policy_type, rules)
+    out = [_placed(f, catalog, config) for f in raw
+           if not any(s.matches(f.file, f.rule, f.sid, config.base) for s in config.suppress)]
+    return sorted(out, key=Finding.place)
 
 
 def _file_findings(loaded, policy_type: str, rules: set[str]) -> tuple[list[Finding], int]:
