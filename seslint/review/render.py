@@ -15,7 +15,18 @@ SIDES = ("gained", "lost", "unknown")
 def describe(item: Item) -> str:
     """`ses:SendEmail on the identity` (and the caller, for a sending authorization policy)."""
     text = f"{item.action} on the {item.resource}" if item.action != "*" else "every send request"
-    return text + (f" for {item.principal}" if item.principal else "")
+    return text + (f" for {caller(item.principal)}" if item.principal else "")
+
+
+def caller(arn: str) -> str:
+    """A caller of a sending authorization policy in words: a role that no policy names stands for
+    any principal of its account."""
+    from seslint.review.compare import ANY_ROLE, OUTSIDE_ACCOUNTS
+
+    account = arn.split(":")[4] if arn.count(":") >= 5 else ""
+    if not arn.endswith(f":role/{ANY_ROLE}"):
+        return arn
+    return "any other account" if account in OUTSIDE_ACCOUNTS else f"account {account}"
 
 
 def example(item: Item) -> str:
@@ -249,7 +260,8 @@ def _change_markdown(c: Change, detail: int) -> list[str]:
         header = "| principal or policy | allowed before | allowed now |" + (" witness |" if detail == 2 else "")
         lines += [header, "|---|---|---|" + ("---|" if detail == 2 else "")]
         for row in c.reach:
-            cells = [_code(row["principal"]), _verdict(row["before"]), _verdict(row["after"])]
+            who = caller(row["principal"]) if c.kind == "resource" else row["principal"]
+            cells = [_code(who), _verdict(row["before"]), _verdict(row["after"])]
             if detail == 2:
                 witness = witness_for.get(row["principal"] if c.kind == "resource" else None)
                 command = witness.command() if witness else None
