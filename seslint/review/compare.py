@@ -24,7 +24,7 @@ from seslint.policy import PolicyDoc
 from seslint.review.sides import Subject
 
 DEFAULT_ACCOUNT, DEFAULT_REGION = "111122223333", "us-east-1"
-OUTSIDE_ACCOUNTS = ("999999999999", "999999999998")   # an account that a policy does not name
+OUTSIDE_ACCOUNTS = ("210987654321", "210987654322")   # an account that a policy does not name
 ANY_ROLE = "seslint-any-role"                        # a role a policy does not name
 # The caller's own policies, for a caller in another account than the identity's: both must allow.
 ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ses:*", "Resource": "*"}]}
@@ -331,7 +331,7 @@ def callers(values: list, owner: str) -> list[str]:
                     else:
                         anyone = True
     if anyone:
-        outside = next(a for a in OUTSIDE_ACCOUNTS if a != owner)
+        outside = next(a for a in OUTSIDE_ACCOUNTS if a != owner and not any(f"::{a}:" in n for n in named))
         named.update({f"arn:aws:iam::{owner}:role/{ANY_ROLE}", f"arn:aws:iam::{outside}:role/{ANY_ROLE}"})
     return sorted(named)
 

@@ -64,9 +64,11 @@ class Repository:
 
     def changes(self, base: str, head: str, specs: list[str]) -> list[FileChange]:
         """The lint inputs under `specs` that differ between `base` and `head` (a SHA, or WORKTREE: the
-        files as they are, untracked ones too, ignored ones not), renames paired."""
+        files as they are, untracked ones too, ignored ones not), a file moved unchanged paired with itself."""
         literal = [f":(literal){s}" if s != "." else "." for s in specs]
-        args = ["diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", "--no-color", base]
+        # renames pair only when the content is the same: a similar file (a template's skeleton) is another place
+        args = ["diff", "--name-status", "-z", "--find-renames=100%", "--no-ext-diff", "--no-textconv", "--no-color",
+                base]
         out = self._git(*args, *([] if head == WORKTREE else [head]), "--", *literal).split("\0")
         found: list[FileChange] = []
         i = 0
