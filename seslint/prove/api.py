@@ -268,19 +268,22 @@ def diff(old: Inputs, new: Inputs, restrict=None) -> dict[str, list[Change]]:
             variant = (api, arn, role, context)
             if variant not in seen.setdefault(kind, []):
                 seen[kind].append(variant)
+    # Both sides over the same symbolic values (z3 constants are identified by name and sort), built
+    # once for every kind: a kind's free keys add their constraints to the sends as it is decided.
+    uses, n = merged_usage(old, new), recipient_bound([old, new], 0)
+    sends = Send(old, n, uses=uses), Send(new, n, uses=uses)
     for (action, role), variants in sorted(seen.items()):
-        for side, change in zip(("gained", "lost"), _changes(old, new, action, role, variants, restrict), strict=False):
-            if change is not None:
+        changes = _changes(old, new, action, role, variants, restrict, sends)
+        for side, change in zip(("gained", "lost"), changes, strict=False):
+            if change is not None and (side == "gained" or change is not changes[0]):   # an unknown kind: once
                 out["unknown" if change.witness is None or change.reason else side].append(change)
     return out
 
 
-def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tuple:
+def _changes(old: Inputs, new: Inputs, action, role, variants, restrict, sends) -> tuple:
     """(gained, lost) for one kind of request: a Change with a witness, or None."""
+    so, sn = sends
     try:
-        # Both sides over the same symbolic values: z3 constants are identified by name and sort.
-        uses, n = merged_usage(old, new), recipient_bound([old, new], 0)
-        so, sn = Send(old, n, uses=uses), Send(new, n, uses=uses)
         pairs = [(decide(old, so.request(api, action, arn, r, context)),
                   decide(new, sn.request(api, action, arn, r, context))) for api, arn, r, context in variants]
         base = [*so.constraints, *sn.constraints, *([*restrict(so), *restrict(sn)] if restrict else [])]
