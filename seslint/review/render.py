@@ -237,7 +237,9 @@ def _markdown(review, detail: int, limit: int) -> str:
                   "each is allowed now and was not before, shown with a request that proves it.", ""]
     if detail < 2:
         lines += ["_The witness commands are left out to fit a comment: `seslint review --format json` has them._", ""]
-    for n, c in enumerate(review.changes):
+    # what a reviewer must see first: gains, then what could not be decided, then losses
+    ordered = sorted(review.changes, key=lambda c: (not c.gained, not c.unknown))
+    for n, c in enumerate(ordered):
         if detail == 0 and sum(map(len, lines)) + len(lines) > limit - 2000:
             lines += [f"_…and {len(review.changes) - n} more changed policies: run `seslint review` for them._", ""]
             break
@@ -254,8 +256,8 @@ def _change_markdown(c: Change, detail: int) -> list[str]:
     where = f"{c.file}" + (f" (was {c.old.file})" if c.old and c.old.file != c.file else "")
     lines = [f"### {_code(where)}: {_code(c.location)} ({c.status})", ""]
     if c.reach:
-        witness_for: dict[str | None, Item] = {}
-        for item in c.gained + c.lost:
+        witness_for: dict[str | None, Item] = {}   # a gain on the identity says most, then any gain, then a loss
+        for item in sorted(c.gained, key=lambda i: i.resource != "identity") + c.lost:
             witness_for.setdefault(item.principal, item)
         header = "| principal or policy | allowed before | allowed now |" + (" witness |" if detail == 2 else "")
         lines += [header, "|---|---|---|" + ("---|" if detail == 2 else "")]
