@@ -231,20 +231,23 @@ def scenario(inputs, request: dict) -> dict:
 
 # -- scope ------------------------------------------------------------------------------------
 
+def _statements(values: list):
+    """The statement objects of policy documents (anything else in them is left to the policy model)."""
+    for value in values:
+        raw = value.get("Statement") if isinstance(value, dict) else None
+        yield from (st for st in (raw if isinstance(raw, list) else [raw]) if isinstance(st, dict))
+
+
 def _ses_arns(values: list):
     from seslint.core.arn import parse
 
-    for value in values:
-        raw = value.get("Statement") if isinstance(value, dict) else None
-        for st in raw if isinstance(raw, list) else [raw]:
-            if not isinstance(st, dict):
-                continue
-            for key in ("Resource", "NotResource"):
-                items = st.get(key)
-                for text in items if isinstance(items, list) else [items]:
-                    arn = parse(text) if isinstance(text, str) else None
-                    if arn is not None and arn.service == "ses":
-                        yield arn
+    for st in _statements(values):
+        for key in ("Resource", "NotResource"):
+            items = st.get(key)
+            for text in items if isinstance(items, list) else [items]:
+                arn = parse(text) if isinstance(text, str) else None
+                if arn is not None and arn.service == "ses":
+                    yield arn
 
 
 def scopes(values: list, default_account: str) -> tuple[list[str], list[str], bool]:
@@ -272,9 +275,8 @@ def may_apply(value, account: str, region: str) -> bool:
     from seslint.core.arn import parse
     from seslint.core.patterns import matches
 
-    raw = value.get("Statement") if isinstance(value, dict) else None
-    for st in raw if isinstance(raw, list) else [raw]:
-        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+    for st in _statements([value]):
+        if st.get("Effect") != "Allow":
             continue
         if "Resource" not in st:
             return True
@@ -310,26 +312,22 @@ def callers(values: list, owner: str) -> list[str]:
 
     named: set[str] = set()
     anyone = False
-    for value in values:
-        raw = value.get("Statement") if isinstance(value, dict) else None
-        for st in raw if isinstance(raw, list) else [raw]:
-            if not isinstance(st, dict):
+    for st in _statements(values):
+        for element in ("Principal", "NotPrincipal"):
+            spec = st.get(element)
+            if spec == "*":
+                anyone = True
                 continue
-            for element in ("Principal", "NotPrincipal"):
-                spec = st.get(element)
-                if spec == "*":
-                    anyone = True
+            aws = spec.get("AWS") if isinstance(spec, dict) else None
+            for text in aws if isinstance(aws, list) else [aws]:
+                if not isinstance(text, str):
                     continue
-                aws = spec.get("AWS") if isinstance(spec, dict) else None
-                for text in aws if isinstance(aws, list) else [aws]:
-                    if not isinstance(text, str):
-                        continue
-                    if ACCOUNT.fullmatch(text):
-                        named.add(f"arn:aws:iam::{text}:role/{ANY_ROLE}")
-                    elif (p := principal(text)) is not None:
-                        named.add(f"arn:{p.partition}:iam::{p.account}:role/{ANY_ROLE}" if p.kind == "root" else text)
-                    else:
-                        anyone = True
+                if ACCOUNT.fullmatch(text):
+                    named.add(f"arn:aws:iam::{text}:role/{ANY_ROLE}")
+                elif (p := principal(text)) is not None:
+                    named.add(f"arn:{p.partition}:iam::{p.account}:role/{ANY_ROLE}" if p.kind == "root" else text)
+                else:
+                    anyone = True
     if anyone:
         outside = next(a for a in OUTSIDE_ACCOUNTS if a != owner and not any(f"::{a}:" in n for n in named))
         named.update({f"arn:aws:iam::{owner}:role/{ANY_ROLE}", f"arn:aws:iam::{outside}:role/{ANY_ROLE}"})

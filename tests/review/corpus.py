@@ -345,17 +345,6 @@ def pairs() -> list[Pair]:
 
 # -- ground truth ---------------------------------------------------------------------------------
 
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-
-
 def _condition_values(values, key: str):
     for doc in values:
         for st in _statements(doc):
