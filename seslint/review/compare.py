@@ -285,6 +285,8 @@ def may_apply(value, account: str, region: str) -> bool:
             if not isinstance(text, str) or text == "*":
                 return True
             arn = parse(text)
+            if arn is None and ("*" in text or "${" in text):
+                return True   # a * that ends a segment matches across colons: `arn:aws:ses:*`
             if arn is not None and all("${" in part or matches(part, want, ignore_case=i) for part, want, i in (
                     (arn.service, "ses", True), (arn.region, region, False), (arn.account, account, False))):
                 return True

@@ -194,3 +194,12 @@ def test_bad_input_is_one_line(tmp_path, content):
     good = write(tmp_path, "good.json", policy(send()))
     result = invoke("diff", good, bad)
     assert result.code == 3 and "Traceback" not in result.output and str(bad) in result.err
+
+
+def test_a_wildcard_across_segments(tmp_path):
+    """`arn:aws:ses:*` matches every SES ARN (a * that ends its segment matches across colons)."""
+    old = write(tmp_path, "old.json", policy(send(resource="arn:aws:ses:*")))
+    new = write(tmp_path, "new.json", policy(send()))
+    code, out = diff(old, new, "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["gained"] == [] and report["lost"]
