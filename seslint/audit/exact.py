@@ -32,13 +32,13 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
     `scps`: the SCP levels of its account, from the root down ([(level, [PolicyDoc])]), or None.
     `session(region)`, when given, encodes the principal's sends instead (a caller in another account
     than the identities', say: `seslint review`)."""
-    def make(r):
-        return session(r) if session else _session(principal, r, resource_policies, scps)
-
     import z3
 
     from seslint.prove.api import COUNTEREXAMPLE, PROVEN
     from seslint.prove.strings import Unknown
+
+    def make(r):
+        return session(r) if session else _session(principal, r, resource_policies, scps)
 
     patterns = recipient_patterns(relevant)
     questions = (("anyone", {"recipients_within": [*patterns, SIMULATOR_PATTERN]}),

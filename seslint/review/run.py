@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from seslint.errors import InputError
@@ -43,19 +44,17 @@ def changes(pairs, account: str | None = None, region: str | None = None) -> lis
     return sorted(out, key=lambda c: (c.file, c.line, c.location))
 
 
-def read_file(path: str) -> tuple[list[Subject], inputs.Loaded]:
+def read_file(path: str) -> list[Subject]:
     """The subjects of a named lint input (`InputError` when it holds no policy or cannot be parsed)."""
     loaded = inputs.load(path, True)
     if loaded.broken is not None:
         raise loaded.broken
-    return sides.read(loaded, path), loaded
+    return sides.read(loaded, path)
 
 
 def diff_files(old_path: str, new_path: str, account: str | None = None, region: str | None = None) -> list[Change]:
     """`seslint diff OLD NEW`: the subjects of two lint inputs, paired by where they live."""
-    old, _ = read_file(old_path)
-    new, _ = read_file(new_path)
-    return changes(pair(old, new), account, region)
+    return changes(pair(read_file(old_path), read_file(new_path)), account, region)
 
 
 # -- review -----------------------------------------------------------------------------------
@@ -88,7 +87,7 @@ class Review:
 
 
 def review(paths: list[str], base: str, head: str | None = None, *, config=None, rules=None,
-           policy_type: str = "auto", cwd: str = ".", reach: bool = False) -> Review:
+           policy_type: str = "auto", reach: bool = False) -> Review:
     """Every lint input under `paths` that changed between `base` and `head` (None: the work tree);
     `reach`: also the audit's verdicts before and after for each changed policy (the markdown table)."""
     import os
@@ -98,7 +97,7 @@ def review(paths: list[str], base: str, head: str | None = None, *, config=None,
     from seslint.lint.config import Config
     from seslint.review.git import WORKTREE, Repository
 
-    repo = Repository(cwd)
+    repo = Repository()
     base_sha = repo.commit(base)
     head_rev = repo.commit(head) if head else WORKTREE
     files = repo.changes(base_sha, head_rev, repo.pathspecs(paths))
@@ -123,8 +122,11 @@ def review(paths: list[str], base: str, head: str | None = None, *, config=None,
         before = load(c.old, old_text.get(c.old)) if c.old else None
         after = load(c.new, new_text.get(c.new)) if c.new else None
         old_subjects = sides.read(before, c.old) if before is not None and c.old else []
-        new_subjects = sides.read(after, c.new) if after is not None and c.new else []
-        pairs += pair(old_subjects, new_subjects)   # a renamed file's policies pair with their old selves
+        if after is not None and after.broken is not None:   # unreadable at head: what it allows is not known
+            pairs += [(s, dataclasses.replace(s, file=c.new, error=f"{c.new}: {after.broken.message}"))
+                      for s in old_subjects]
+        else:   # a renamed file's policies pair with their old selves
+            pairs += pair(old_subjects, sides.read(after, c.new) if after is not None and c.new else [])
         if after is not None and c.new:
             result.findings += _new_findings(before, after, config, rules, policy_type, c.new)
     result.changes = changes(pairs)

@@ -166,3 +166,30 @@ def test_sarif(repo, base):
     jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text()))
     rules = {r["ruleId"] for r in log["runs"][0]["results"]}
     assert code == 1 and "gained-send" in rules and any(r.startswith("SES") for r in rules)
+
+
+def test_markdown_fits_the_comment_limit(repo, base):
+    """Past the limit the comment drops the witness commands, then lists only the first policies."""
+    from seslint.review import render
+    from seslint.review.run import review as run
+
+    for n in range(6):
+        repo.write(f"policies/p{n}.json", policy(send(f"P{n}")))
+    result = run([], "HEAD", reach=True)
+    full = render.review_markdown(result)
+    assert "seslint simulate --scenario -" in full
+    for limit in (len(full) - 1, 2500):
+        text = render.review_markdown(result, limit)
+        assert len(text) < limit and text.startswith("<!-- seslint-review -->\n")
+        assert "seslint simulate --scenario -" not in text
+    assert "more changed policies" in render.review_markdown(result, 2500)
+
+
+def test_a_file_broken_at_head_is_undecided_not_removed(repo, base):
+    repo.write("policies/app.json", '{"Version": "2012-10-17", "Statement": [')
+    code, out = report("--base", "HEAD")
+    assert code == 1   # SES001, an error, is new at head
+    (change,) = out["changes"]
+    assert (change["file"], change["status"], change["lost"]) == ("policies/app.json", "modified", [])
+    assert "cannot be read" in change["unknown"][0]["reason"]
+    assert [f["rule"] for f in out["findings"]] == ["SES001"]
