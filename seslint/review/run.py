@@ -122,7 +122,7 @@ def review(paths: list[str], base: str, head: str | None = None, *, config=None,
         before = load(c.old, old_text.get(c.old)) if c.old else None
         after = load(c.new, new_text.get(c.new)) if c.new else None
         old_subjects = sides.read(before, c.old) if before is not None and c.old else []
-        if after is not None and after.broken is not None:   # unreadable at head: what it allows is not known
+        if c.new and after is not None and after.broken is not None:   # unreadable at head: its reach is not known
             pairs += [(s, dataclasses.replace(s, file=c.new, error=f"{c.new}: {after.broken.message}"))
                       for s in old_subjects]
         else:   # a renamed file's policies pair with their old selves
