@@ -105,7 +105,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
     used: set[int] = set()
     files = inputs.discover(paths)
     if jobs is None:
-        jobs = min(_cores(), len(files) // FILES_PER_JOB) if hasattr(os, "fork") else 1
+        jobs = min(cores(), len(files) // FILES_PER_JOB) if hasattr(os, "fork") else 1
     jobs = max(1, min(jobs, len(files)))
     if jobs > 1:  # load the shared data once, before the workers fork
         from seslint.matrix import load_matrix
@@ -114,7 +114,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
         registry()
     size = -(-len(files) // jobs)  # contiguous chunks: the first error is the one a single process meets
     chunks = [files[k:k + size] for k in range(0, len(files), size)] if files else []
-    outcomes = _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized)
+    outcomes = in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized)
     for raw, files_done, policies, errors in outcomes:
         result.files += files_done
         result.policies += policies
@@ -137,7 +137,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
     return result
 
 
-def _cores() -> int:
+def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -220,7 +220,7 @@ def _noted(f: Finding, note: str | None) -> Finding:
     return f._replace(message=f"{f.message} [{note.replace(' | ', ', ')}]") if note else f
 
 
-def _in_processes(fn, chunks, *args):
+def in_processes(fn, chunks, *args):
     """fn(chunk, *args) for each chunk: the first in this process, the others in forked children
     (which inherit the loaded matrix and catalog). Results come back in chunk order; an exception
     in a child is raised here."""

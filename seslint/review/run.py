@@ -38,10 +38,36 @@ def pair(old: list[Subject], new: list[Subject]) -> list[tuple[Subject | None, S
     return out
 
 
-def changes(pairs, account: str | None = None, region: str | None = None) -> list[Change]:
-    """Every pair whose send reach differs, in file order."""
-    out = [c for o, n in pairs if (c := compare(o, n, account, region)) is not None]
-    return sorted(out, key=lambda c: (c.file, c.line, c.location))
+PAIRS_PER_JOB = 8   # pairs per worker process below which a second process costs more than it saves
+
+
+def changes(pairs, account: str | None = None, region: str | None = None, reach: bool = False) -> list[Change]:
+    """Every pair whose send reach differs, in file order; `reach`: with the audit's verdicts before and
+    after (`compare.verdicts`). Many pairs are shared among worker processes, one per core."""
+    import os
+
+    from seslint.lint.engine import cores, in_processes
+
+    jobs = max(1, min(cores(), len(pairs) // PAIRS_PER_JOB)) if hasattr(os, "fork") else 1
+
+    def work(chunk: list[int]) -> list[tuple[int, Change]]:
+        out = []
+        for i in chunk:
+            old, new = pairs[i]
+            change = compare(old, new, account, region)
+            if change is not None:
+                if reach:
+                    verdicts(change)
+                change.old = change.new = None   # their places do not cross a pipe: put back below
+                out.append((i, change))
+        return out
+
+    found = []
+    for i, change in (x for done in in_processes(work, [list(range(k, len(pairs), jobs)) for k in range(jobs)])
+                      for x in done):
+        change.old, change.new = pairs[i]
+        found.append(change)
+    return sorted(found, key=lambda c: (c.file, c.line, c.location))
 
 
 def read_file(path: str) -> list[Subject]:
@@ -129,10 +155,7 @@ def review(paths: list[str], base: str, head: str | None = None, *, config=None,
             pairs += pair(old_subjects, sides.read(after, c.new) if after is not None and c.new else [])
         if after is not None and c.new:
             result.findings += _new_findings(before, after, config, rules, policy_type, c.new)
-    result.changes = changes(pairs)
-    if reach:
-        for change in result.changes:
-            verdicts(change)
+    result.changes = changes(pairs, reach=reach)
     result.findings.sort(key=Finding.place)
     return result
 
@@ -145,7 +168,7 @@ def _new_findings(before, after, config, rules, policy_type, path: str) -> list[
 
     now = engine.loaded_findings(after, config, rules, policy_type)
     was = Counter((f.rule, f.sid, f.message) for f in engine.loaded_findings(before, config, rules, policy_type)) \
-        if before is not None else Counter()
+        if before is not None and now else Counter()
     out = []
     for f in now:
         key = (f.rule, f.sid, f.message)
