@@ -10,7 +10,7 @@ the base commit holds the old side of every pair plus each base policy once more
 - `same-reach`: a head commit that rewrites --files policy files without changing what they allow
   (statements reordered or split, Sids renamed, other resources of templates and plans edited).
 Times whole processes (`python -m seslint review --base B --head H`, interpreter start-up included),
-median of --repeat runs, in the json format and in the markdown one (which also asks each changed
+median of --repeat runs (and the CPU time of the process and its workers), in the json format and in the markdown one (which also asks each changed
 policy's audit verdict before and after). Not part of the test suite (pytest does not collect this file).
 """
 
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -70,14 +72,18 @@ def build(files: int) -> tuple[Repo, dict[str, str]]:
     return repo, heads
 
 
-def run(repo: Repo, base: str, head: str, fmt: str) -> tuple[float, dict | str]:
+def run(repo: Repo, base: str, head: str, fmt: str) -> tuple[float, float, dict | str]:
+    """Wall-clock and CPU seconds (the process and its workers) of one review, and its output."""
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "seslint", "review", "--base", base, "--head", head, "--format", fmt],
                           cwd=repo.path, capture_output=True, text=True, check=False)
     took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
         raise SystemExit(f"seslint review failed ({done.returncode}): {done.stderr}")
-    return took, json.loads(done.stdout) if fmt == "json" else done.stdout
+    used = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    return took, used, json.loads(done.stdout) if fmt == "json" else done.stdout
 
 
 def main() -> None:
@@ -90,16 +96,19 @@ def main() -> None:
     for scenario, head in heads.items():
         changed = repo.git("diff", "--name-only", "--no-renames", base, head).split()
         for fmt in ("json", "markdown"):
-            times, out = [], None
+            times, cpus, out = [], [], None
             for _ in range(args.repeat):
-                took, out = run(repo, base, head, fmt)
+                took, used, out = run(repo, base, head, fmt)
                 times.append(took)
+                cpus.append(used)
             detail = ""
             if fmt == "json":
                 detail = (f", {len(out['changes'])} policies changed reach, "
                           f"{sum(len(c['gained']) for c in out['changes'])} gained")
             print(f"{scenario:10} {fmt:8} {len(changed):3} files changed: median {statistics.median(times):6.2f} s "
-                  f"(runs: {', '.join(f'{t:.2f}' for t in times)}){detail}", flush=True)
+                  f"(runs: {', '.join(f'{t:.2f}' for t in times)}; CPU {statistics.median(cpus):.2f} s){detail}",
+                  flush=True)
+    print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
