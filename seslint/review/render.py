@@ -256,8 +256,8 @@ def _change_markdown(c: Change, detail: int) -> list[str]:
     where = f"{c.file}" + (f" (was {c.old.file})" if c.old and c.old.file != c.file else "")
     lines = [f"### {_code(where)}: {_code(c.location)} ({c.status})", ""]
     if c.reach:
-        witness_for: dict[str | None, Item] = {}   # a gain on the identity says most, then any gain, then a loss
-        for item in sorted(c.gained, key=lambda i: i.resource != "identity") + c.lost:
+        witness_for: dict[str | None, Item] = {}   # a gain to an outside recipient says most, then any gain, a loss
+        for item in sorted(c.gained, key=lambda i: (not _outside(i, c), i.resource != "identity")) + c.lost:
             witness_for.setdefault(item.principal, item)
         header = "| principal or policy | allowed before | allowed now |" + (" witness |" if detail == 2 else "")
         lines += [header, "|---|---|---|" + ("---|" if detail == 2 else "")]
@@ -281,6 +281,29 @@ def _change_markdown(c: Change, detail: int) -> list[str]:
             lines.append(text)
         lines.append("")
     return lines
+
+
+def _outside(item: Item, c: Change) -> bool:
+    """Whether the witness mails a recipient outside every recipient pattern either side names."""
+    from seslint.core.patterns import matches
+
+    patterns = {v for s in (c.old, c.new) if s for d in s.docs for v in _recipient_patterns(d.value)}
+    patterns.add("*@simulator.amazonses.com")
+    context = {k.lower(): v for k, v in (item.request or {}).get("context", {}).items()}
+    recipients = context.get("ses:recipients")
+    return isinstance(recipients, list) and any(
+        not any(matches(p, r, ignore_case=True) for p in patterns) for r in recipients)
+
+
+def _recipient_patterns(value):
+    raw = value.get("Statement") if isinstance(value, dict) else None
+    for st in raw if isinstance(raw, list) else [raw]:
+        conditions = st.get("Condition") if isinstance(st, dict) else None
+        for keys in conditions.values() if isinstance(conditions, dict) else ():
+            for key, values in keys.items() if isinstance(keys, dict) else ():
+                if key.lower() == "ses:recipients":
+                    yield from (v for v in (values if isinstance(values, list) else [values])
+                                if isinstance(v, str) and "${" not in v)
 
 
 def where_md(item: Item) -> str:
