@@ -1,8 +1,7 @@
 """What one subject allows that the other does not, over every possible send (`seslint.prove.api.diff`).
 
-Scope: the accounts and regions come from the SES ARNs the two sides name; every class of them that
-the statements tell apart is asked (as the audit asks regions), and only policies that name none fall
-back to 111122223333 and us-east-1 (`Change.scope` says which were asked, `default` when so).
+Scope: `seslint.scope` over both sides, as `diff` takes it (every class of account and region the
+statements tell apart), less the places where neither side could allow a send (`may_apply`).
 
 Sending authorization policies (a `Principal`) are asked for each caller they could name: every
 principal ARN and account in either side's `Principal`, an outside account for `*`, each as a caller
@@ -22,8 +21,8 @@ from seslint.errors import SeslintError
 from seslint.lint.model import RESOURCE
 from seslint.policy import PolicyDoc
 from seslint.review.sides import Subject
+from seslint.scope import DEFAULT_ACCOUNT, DEFAULT_REGION
 
-DEFAULT_ACCOUNT, DEFAULT_REGION = "111122223333", "us-east-1"
 OUTSIDE_ACCOUNTS = ("210987654321", "210987654322")   # an account that a policy does not name
 ANY_ROLE = "seslint-any-role"                        # a role a policy does not name
 # The caller's own policies, for a caller in another account than the identity's: both must allow.
@@ -78,7 +77,8 @@ class Change:
     gained: list[Item] = field(default_factory=list)
     lost: list[Item] = field(default_factory=list)
     unknown: list[Item] = field(default_factory=list)
-    scope: dict = field(default_factory=dict)
+    scope: dict = field(default_factory=dict)         # the accounts and regions asked (seslint.scope)
+    note: str | None = None                           # what a default scope means, in words
     reach: list[dict] = field(default_factory=list)   # filled by `verdicts`: before and after, per caller
 
     @property
@@ -112,15 +112,19 @@ def compare(old: Subject | None, new: Subject | None, account: str | None = None
     if broken:
         change.unknown.append(Item("*", "*", reason=f"a policy cannot be read: {broken[0]}"))
         return change
-    values = [deploy_time(d.value) for s in (old, new) if s for d in s.docs + ([s.boundary] if s.boundary else [])]
+    from seslint.scope import scope_of_both
+
+    values = [deploy_time(d.value) for s in (old, new) if s for d in s.docs]
     principal = some.principal
-    accounts, regions, default = scopes(values, principal.split(":")[4] if principal else DEFAULT_ACCOUNT)
-    accounts, regions = [account] if account else accounts, [region] if region else regions
+    try:
+        scope = scope_of_both(*(inputs_for(s, kind, DEFAULT_ACCOUNT, DEFAULT_REGION, principal) for s in (old, new)),
+                              account=account, region=region)
+    except SeslintError as exc:
+        change.unknown.append(Item("*", "*", reason=f"a policy cannot be read: {exc}"))
+        return change
+    change.scope, change.note = scope.to_json(), scope.note()
     # a place where neither side can allow a send is not asked
-    asked = [(a, r) for a in accounts for r in regions
-             if any(may_apply(deploy_time(d.value), a, r) for s in (old, new) if s for d in s.docs)]
-    change.scope = {"accounts": sorted({a for a, _ in asked}), "regions": sorted({r for _, r in asked}),
-                    "default": default and not (account and region)}
+    asked = [(a, r) for a, r in scope.pairs if any(may_apply(v, a, r) for v in values)]
     found: dict = {}
     for a, r in asked:
         for caller in (callers(values, a) if kind == RESOURCE else [principal]):
@@ -192,6 +196,7 @@ def _fixed(m: re.Match) -> str:
 
 def _locate(item: Item, inputs, subject: Subject | None) -> None:
     """The line and Sid of the statement that allows the witness, and its `seslint simulate` scenario."""
+    from seslint.prove.report import scenario
     from seslint.prove.witness import Witness, decisions
 
     if item.request is None or subject is None:
@@ -209,24 +214,7 @@ def _locate(item: Item, inputs, subject: Subject | None) -> None:
             if any(h.pointer == p or h.pointer.startswith(p + "/") for p in mine) and h.source == subject.file]
     if hits:
         item.line, item.sid = subject.place(hits[0].pointer)[0], hits[0].sid
-    item.scenario = scenario(inputs, request)
-
-
-def scenario(inputs, request: dict) -> dict:
-    """The scenario-file form (shared/DESIGN.md §3) of a request with the inputs' policies."""
-    caller = inputs.caller
-    out: dict = {"principal": {"arn": caller.arn} if caller.arn else {"account": inputs.account},
-                 "identity_policies": [inputs.document(cp) for cp in inputs.identity], "request": request}
-    if inputs.boundary is not None:
-        out["permission_boundary"] = inputs.document(inputs.boundary)
-    resources = inputs.resources_for(request["resource"]) if ":identity/" in request["resource"] else []
-    if resources:
-        statements = []
-        for cp in resources:
-            raw = inputs.document(cp).get("Statement", [])
-            statements += raw if isinstance(raw, list) else [raw]
-        out["resource_policy"] = {"Version": "2012-10-17", "Statement": statements}
-    return out
+    item.scenario = scenario(inputs, None, request)
 
 
 # -- scope ------------------------------------------------------------------------------------
@@ -236,37 +224,6 @@ def _statements(values: list):
     for value in values:
         raw = value.get("Statement") if isinstance(value, dict) else None
         yield from (st for st in (raw if isinstance(raw, list) else [raw]) if isinstance(st, dict))
-
-
-def _ses_arns(values: list):
-    from seslint.core.arn import parse
-
-    for st in _statements(values):
-        for key in ("Resource", "NotResource"):
-            items = st.get(key)
-            for text in items if isinstance(items, list) else [items]:
-                arn = parse(text) if isinstance(text, str) else None
-                if arn is not None and arn.service == "ses":
-                    yield arn
-
-
-def scopes(values: list, default_account: str) -> tuple[list[str], list[str], bool]:
-    """(accounts, regions, whether both are the default): one of each class of accounts and of regions
-    that the account and region parts of the documents' SES ARNs tell apart, literal names first."""
-    from seslint.core.arn import ACCOUNT
-    from seslint.regions import known_regions
-
-    arns = list(_ses_arns(values))
-    region_parts = sorted({a.region for a in arns if a.region and "${" not in a.region})
-    account_parts = sorted({a.account for a in arns if a.account and "${" not in a.account})
-    named_regions = [p for p in region_parts if "*" not in p and "?" not in p]
-    named_accounts = [p for p in account_parts if ACCOUNT.fullmatch(p)]
-    first_region = named_regions[0] if named_regions else DEFAULT_REGION
-    regions = _classes(region_parts, [first_region, *sorted(set(known_regions(first_region)) | set(named_regions))])
-    first_account = default_account if default_account in named_accounts or not named_accounts else named_accounts[0]
-    others = [a for a in OUTSIDE_ACCOUNTS if a not in named_accounts][:1]
-    accounts = _classes(account_parts, [first_account, *named_accounts, default_account, *others])
-    return accounts, regions, not region_parts and not account_parts
 
 
 def may_apply(value, account: str, region: str) -> bool:
@@ -291,19 +248,6 @@ def may_apply(value, account: str, region: str) -> bool:
                     (arn.service, "ses", True), (arn.region, region, False), (arn.account, account, False))):
                 return True
     return False
-
-
-def _classes(parts: list[str], candidates: list[str]) -> list[str]:
-    """The first candidate of each class of candidates that every part matches alike."""
-    from seslint.core.patterns import matches
-
-    seen, out = set(), []
-    for c in candidates:
-        signature = tuple(matches(p, c, ignore_case=False) for p in parts)
-        if signature not in seen:
-            seen.add(signature)
-            out.append(c)
-    return out
 
 
 def callers(values: list, owner: str) -> list[str]:

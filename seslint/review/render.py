@@ -88,6 +88,7 @@ def diff_text(changes: list[Change]) -> str:
             lines.append(f"          e.g. {json.dumps(item.request, sort_keys=True)}")
     if not changes:
         lines.append("no change: both allow the same SES send requests")
+    lines += [f"note: {note}" for note in sorted({c.note for c in changes if c.note})]
     return "\n".join(lines)
 
 
