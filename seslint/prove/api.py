@@ -24,7 +24,7 @@ from seslint.prove.sends import (
     recipient_bound,
 )
 from seslint.prove.solve import Lazy, check
-from seslint.prove.strings import TRUE, Unknown, View, all_, any_, glob_re, not_
+from seslint.prove.strings import ALL, TRUE, Unknown, View, all_, any_, glob_re, not_
 from seslint.prove.witness import Witness, recheck_request, recheck_send, witness
 from seslint.scope import Scope, scope_of
 
@@ -370,9 +370,13 @@ def _changes(old: Inputs, new: Inputs, action, role, variants, restrict, sends) 
     except (Unknown, z3.Z3Exception) as exc:
         change = Change(action, role, reason=str(exc))
         return change, change
+    # A parent-domain request is made only for a From whose domain has a parent (of two labels at least):
+    # a statement on "*" allows it whatever the From, and a witness From without one makes no such request.
+    parented = [View(so.address, domain=True, parent=True).member(z3.Star(ALL))
+                if r == "parent domain identity" else TRUE for _, _, r, _ in variants]
     out: list[Change | None] = []
     for allows, denies, a, b, send in ((1, 0, new, old, sn), (0, 1, old, new, so)):
-        picks = [all_([p[allows], not_(p[denies])]) for p in pairs]
+        picks = [all_([p[allows], not_(p[denies]), has]) for p, has in zip(pairs, parented, strict=True)]
         try:
             answer, model, why = check([*base, any_(picks)], TIMEOUT_MS)
         except z3.Z3Exception as exc:

@@ -12,7 +12,8 @@ YAML, Terraform plan, SES sending authorization policies), each changed in a kno
 
 `truth(old, new)` enumerates concrete sends over a domain built from the literals both sides name
 (identities, From and recipient patterns instantiated, configuration sets, templates, display names,
-accounts and regions, plus outsiders: other.org, the mailbox simulator, another region and account),
+accounts and regions, plus outsiders: other.org, the mailbox simulator, another region; the accounts
+are those the policies name, or 111122223333, as seslint.scope asks them),
 makes every IAM request each send makes (seslint.sendmodel), and asks the evaluator for each on both
 sides: a kind of request (action, and the identity, configuration set or template it is on; and the
 caller, for a sending authorization policy) is gained when some request of it is allowed by the new
@@ -322,8 +323,10 @@ def pairs() -> list[Pair]:
         fmt = formats[n % len(formats)]
         label = "sending-authorization" if resource else fmt
         folder, ext, write = FORMATS[fmt]
-        kinds = {k: [c for c in changes if c(doc, random.Random(n)) is not None] for k, changes in CHANGES.items()
-                 if k != "narrow" or grants(doc)}
+        # a policy that lets no one send by itself can only be widened by naming someone who can
+        kinds = {k: [c for c in changes if c(doc, random.Random(n)) is not None
+                     and (grants(doc) or k != "widen" or c is widen_principal)]
+                 for k, changes in CHANGES.items() if k != "narrow" or grants(doc)}
         same = "unrelated" if fmt != "json" and n % 2 else "equivalent"
         for kind in ("widen", "narrow", "equivalent"):
             if kinds.get(kind) and (kind != "equivalent" or same == kind):
@@ -385,7 +388,7 @@ def domain(values) -> dict:
         "lists": [list(c) for k in (1, 2) for c in itertools.combinations(sorted(recipients), k)],
         "sets": sorted({"cs1"} | {n for n in names["configuration-set"] if n.replace("-", "").replace("_", "").isalnum()}),
         "templates": sorted({"t1"} | {n for n in names["template"] if n.replace("-", "").replace("_", "").isalnum()}),
-        "accounts": sorted({"210987654321"} | (accounts or {ACCOUNT})),
+        "accounts": sorted(accounts or {ACCOUNT}),   # the accounts seslint.scope asks
         "regions": sorted({"af-south-1"} | (regions or {"us-east-1"})),
     }
 
