@@ -99,7 +99,7 @@ def diff_json(changes: list[Change]) -> dict:
     for c, side, item in _items(changes):
         file = (c.old.file if side == "lost" and c.old else c.file)
         out[side].append({**item.to_json(), "file": file, "location": c.location, "name": c.name,
-                          "status": c.status})
+                          "status": c.status, "scope": c.scope})
     return out
 
 
