@@ -14,7 +14,7 @@ policy it cannot encode) makes the verdict unknown, with the engine's reason.
 
 from __future__ import annotations
 
-from seslint.core.arn import parse, ses_identity
+from seslint.core.arn import ses_identity
 from seslint.core.patterns import matches
 from seslint.errors import SeslintError
 from seslint.sendmodel import SEND_KINDS
@@ -201,31 +201,11 @@ def _unknown(finding, reason: str, statements=()):
 
 
 def regions(relevant, region: str) -> list[str]:
-    """The audited region, then one region of each other class that the region parts of the statements'
-    SES ARNs tell apart (`eu-*`, `us-east-1`, ...): regions that every such part matches alike get the
-    same answer, so one of each class decides for all. Candidates are the known regions of the audited
-    region's partition and the regions the ARNs name literally (a new region, a typo)."""
-    from seslint.regions import known_regions
+    """The audited region, then one region of each other class that the statements tell apart (`eu-*`,
+    `us-east-1`, ...): regions that every such part matches alike get the same answer (seslint.scope)."""
+    from seslint.scope import region_classes
 
-    parts = set()
-    for _, _, st in relevant:
-        for resource in st.resources or st.not_resources or ():
-            arn = parse(resource)
-            if arn is not None and arn.service == "ses" and arn.region and "${" not in arn.region:
-                parts.add(arn.region)   # a variable there is literal text: it matches no region
-    parts_in_order = sorted(parts)
-    candidates = set(known_regions(region)) | {p for p in parts if "*" not in p and "?" not in p}
-
-    def signature(r: str) -> tuple[bool, ...]:
-        return tuple(matches(p, r, ignore_case=False) for p in parts_in_order)
-
-    seen = {signature(region)}
-    out = [region]
-    for r in sorted(candidates - {region}):
-        if (sig := signature(r)) not in seen:
-            seen.add(sig)
-            out.append(r)
-    return out
+    return region_classes([st for _, _, st in relevant], region)
 
 
 def recipient_patterns(relevant) -> list[str]:
