@@ -37,6 +37,7 @@ from seslint.sendmodel import (
 __all__ = ["APIS", "CONTENTS", "PolicyDoc", "Send", "SendRequest", "SendResult", "can_send", "check_send",
            "partition_of", "plan"]
 UNKNOWN = "unknown"
+REJECTED = "rejected"   # IAM allows it, SES refuses it (live: identity not verified, sending paused, sandbox)
 _IDENTITY_ROLES = ("address identity", "domain identity", "return-path identity")
 
 
@@ -81,6 +82,9 @@ class SendResult:
     plan: Plan
     requests: list[SendRequest] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)    # why SES refuses the send whatever IAM says
+    readings: dict[str, str] = field(default_factory=dict)  # a fact evaluated both ways: {reading: decision}
+    cross_check: list[dict] = field(default_factory=list)   # IAM's own simulator, request by request
 
     def _of(self, alt: Alternative | None) -> list[SendRequest]:
         return [r for r in self.requests if r.alternative == alt]
@@ -99,6 +103,14 @@ class SendResult:
 
     @property
     def decision(self) -> str:
+        if len(set(self.readings.values())) > 1:
+            return UNKNOWN
+        decision = self.iam_decision
+        return REJECTED if decision == ALLOWED and self.rejected else decision
+
+    @property
+    def iam_decision(self) -> str:
+        """The answer of the policies alone."""
         primary = self._allowed_in(frozenset())
         if any(self._allowed_in(world) != primary for world in self.worlds()[1:]):
             return UNKNOWN
@@ -161,7 +173,10 @@ class SendResult:
                         for _, alts in self.plan.groups for a in alts]
         return {"operation": self.operation, "allowed": self.allowed, "decision": self.decision,
                 "requests": [r.to_json() for r in self.requests], "alternatives": alternatives,
-                "holds_for": self.holds_for(), "advice": self.advice(), "notes": self.notes}
+                "holds_for": self.holds_for(), "advice": self.advice(), "notes": self.notes,
+                **({"rejected": self.rejected} if self.rejected else {}),
+                **({"readings": self.readings} if self.readings else {}),
+                **({"cross_check": self.cross_check} if self.cross_check else {})}
 
 
 def _add(kind: str, r: SendRequest) -> str | None:

@@ -164,7 +164,9 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
                                       "or a bulk send of a template.")
 @click.option("--configuration-set", metavar="NAME", help="Configuration set that applies to the send.")
 @click.option("--template", metavar="NAME", help="Stored template (template and bulk sends).")
-@click.option("--region", default="us-east-1", show_default=True, help="Region of the SES endpoint and identities.")
+@click.option("--region", metavar="REGION", help="Region of the SES endpoint and identities (default: us-east-1; "
+                                                 "with --role/--user: --region, AWS_REGION, AWS_DEFAULT_REGION, "
+                                                 "the profile's, as the AWS CLI).")
 @click.option("--account", metavar="ID", help="The sending account (default: the principal's).")
 @click.option("--identity", metavar="NAME|ARN",
               help="The verified identity SES uses (default: every identity SES could use, or, live, the verified one).")
@@ -183,22 +185,31 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
 @click.option("--policy", "policies", multiple=True, metavar="FILE", help="Identity-based policy (repeatable).")
 @click.option("--auth-details", metavar="FILE", help="Output of 'aws iam get-account-authorization-details'.")
 @click.option("--principal", metavar="NAME|ARN", help="User or role in --auth-details, or the caller's ARN.")
+@click.option("--cross-check", is_flag=True,
+              help="With --role/--user: also ask IAM's SimulatePrincipalPolicy for each request; exit 3 on a "
+                   "disagreement.")
 @aws_options(region=False, conflicts=("auth_details", "principal"))
 @format_option("text", "json")
 @click.pass_context
 def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template, region, account, identity, sandbox,
              source_arn, return_path_arn, identity_policy, feedback_address, tenant, tracking, endpoint_id, policies,
-             auth_details, principal, fmt, aws):
+             auth_details, principal, cross_check, fmt, aws):
     """May this principal send this email? Evaluates every IAM request SES makes for the send.
 
     Without --identity, every identity SES could check (the address, its domain, parent
     domains) is evaluated: allowed when the send is allowed for one, saying for which.
-    Exit 0 when allowed, 1 when denied, 3 on bad input or when the sources leave it undecided.
+    Exit 0 when allowed, 1 when denied, 3 on bad input or when the sources leave it undecided,
+    5 (live) when IAM allows it but SES rejects it (identity not verified, sending paused, sandbox).
     """
-    from seslint.cansend import check_send
+    from seslint.cansend import REJECTED, UNKNOWN, check_send
     from seslint.policy import PolicyDoc
     from seslint.sendmodel import Send
 
+    if cross_check and aws is None:
+        raise click.UsageError("--cross-check needs --role or --user (it asks AWS)")
+    assumed = region is None and aws is None
+    if region is None:
+        region = aws.reader.region if aws is not None else "us-east-1"
     warn_unknown_regions(region)
 
     docs, boundary, principal_arn = principal_documents(
@@ -224,11 +235,13 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         doc = _load(identity_policy)
         resource_policies["*"] = [PolicyDoc(doc.value, doc.source)]
     if aws is not None:
-        from seslint.live import live_send
+        from seslint.live import live_can_send
 
-        send, resource_policies, notes = live_send(aws, send, resource_policies, sandbox is None)
-    result = check_send(send, docs, principal_arn=principal_arn, permission_boundary=boundary,
-                        resource_policies=resource_policies)
+        result = live_can_send(aws, send, docs, principal_arn=principal_arn, permission_boundary=boundary,
+                               resource_policies=resource_policies, sandbox=sandbox, cross_check=cross_check)
+    else:
+        result = check_send(send, docs, principal_arn=principal_arn, permission_boundary=boundary,
+                            resource_policies=resource_policies)
     result.notes[:0] = notes
     if fmt == "json":
         echo_json(result.to_json())
@@ -236,9 +249,15 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         from seslint.evaluate.render import render_send
 
         click.echo(render_send(result))
-        if ctx.get_parameter_source("region") is click.core.ParameterSource.DEFAULT:
+        if assumed:
             click.echo(f"note: region {region} assumed; give --region for another")
-    ctx.exit(0 if result.allowed else 3 if result.decision == "unknown" else 1)
+    disagree = any(c["agree"] is False for c in result.cross_check)
+    ctx.exit(0 if result.allowed and not disagree else 3 if result.decision == UNKNOWN or disagree
+             else REJECTED_EXIT if result.decision == REJECTED else 1)
+
+
+#: can-send's own exit code (issue 26): IAM allows the send, SES refuses it. DESIGN's codes hold for the rest.
+REJECTED_EXIT = 5
 
 
 def _tracking(values) -> tuple[tuple[str, str], ...]:
