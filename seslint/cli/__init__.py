@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 
 import click
@@ -110,8 +111,27 @@ def cli():
             stream.reconfigure(errors="backslashreplace")
 
 
+def _exit_on_interrupt() -> None:
+    """Ctrl-C ends the process at once, wherever it is: one line on stderr, exit 130.
+
+    SIGINT is blocked in every thread and taken by one waiting thread. A Python handler would run
+    only between bytecodes of the main thread: never inside z3, which installs its own C handler
+    during a check and answers "unknown" instead (a wrong exit 1 or 4, or a traceback)."""
+    import threading
+
+    def wait() -> None:
+        signal.sigwait({signal.SIGINT})
+        os.write(2, b"seslint: interrupted\n")
+        os._exit(INTERRUPTED)
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    threading.Thread(target=wait, name="seslint-interrupt", daemon=True).start()
+
+
 def main(argv=None) -> None:
-    """Console entry point."""
+    """Console entry point (`argv` None: the process's own command line, Ctrl-C handled for it)."""
+    if argv is None and hasattr(signal, "pthread_sigmask"):
+        _exit_on_interrupt()
     try:
         cli.main(args=argv, prog_name="seslint")
     except BrokenPipeError:  # e.g. `seslint actions | head`
