@@ -16,7 +16,8 @@ from seslint.lint.model import IDENTITY, RANK, RESOURCE, Finding, PolicyUnit
 
 # rules the engine itself reports (the rest are checks in seslint/lint/checks/)
 INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE = "SES000", "SES001", "SES048", "SES059"
-ENGINE_RULES = (INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE)
+NEVER_GRANTED = "SES063"   # the configuration's [[never-granted]] entries (seslint/lint/never.py)
+ENGINE_RULES = (INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE, NEVER_GRANTED)
 
 
 @dataclass
@@ -53,7 +54,8 @@ def enabled_rules(config: Config, select=(), ignore=()) -> set[str]:
     return ids
 
 
-def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tuple[str, str, str, str | None, str]]:
+def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str],
+               never=()) -> list[tuple[str, str, str, str | None, str]]:
     """(rule, absolute pointer, message, Sid, severity) for one policy; a crashing check becomes SES000.
 
     `policy_type` "auto" detects it: a Principal means an SES sending-authorization policy. A check
@@ -76,6 +78,10 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tupl
                             f"please report it", ""))
             continue
         out += [(rule_id, unit.pointer + item[0], item[1], item[2] if len(item) > 2 else "") for item in found]
+    if never and NEVER_GRANTED in rules and ctx.policy_type == IDENTITY and unit.kind != "scp":
+        from seslint.lint.never import findings
+
+        out += [(NEVER_GRANTED, unit.pointer + pointer, message, "") for pointer, message in findings(ctx, never)]
     sids = {st.pointer: st.sid for st in ctx.statements if st.sid}
     return [(rule_id, pointer, message, _sid_at(sids, unit.pointer, pointer), severity)
             for rule_id, pointer, message, severity in out]
@@ -114,7 +120,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
         registry()
     size = -(-len(files) // jobs)  # contiguous chunks: the first error is the one a single process meets
     chunks = [files[k:k + size] for k in range(0, len(files), size)] if files else []
-    outcomes = _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized)
+    outcomes = _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized, config.never)
     for raw, files_done, policies, errors in outcomes:
         result.files += files_done
         result.policies += policies
@@ -126,22 +132,33 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
                 continue
             result.findings.append(_placed(f, catalog, config))
     if UNUSED_SUPPRESSION in rules:
+        folders = [p for p in paths if p != "-" and os.path.isdir(p)]
+        linted = [f for f, _ in files]
         for s in config.suppress:
-            if s.number not in used:
+            if s.number not in used and s.covered(linted, folders, config.base):
                 message = (f"suppression of {s.rule} for '{s.path}'" + (f" (Sid '{s.sid}')" if s.sid else "")
                            + " matched no finding: remove it")
-                result.findings.append(_placed(Finding(config.source or "", s.line, 1, UNUSED_SUPPRESSION,
+                result.findings.append(_placed(Finding(_shown(config.source or ""), s.line, 1, UNUSED_SUPPRESSION,
                                                        f"{config.pointer_base}/suppress/{s.number}", message),
                                                catalog, config))
     result.findings.sort(key=Finding.place)
     return result
 
 
+def _shown(path: str) -> str:
+    """A path as findings name files: relative to the working directory when it lies inside it
+    (code scanning places results by their repository-relative path)."""
+    if not path:
+        return path
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: bool):
+def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: bool, never=()):
     """Unplaced findings (no severity yet, suppressions not applied), files and policies read."""
     raw: list[Finding] = []
     errors: list[InputError] = []
@@ -156,13 +173,13 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
             broken = loaded.broken
             message = broken.message + (f"; {broken.help}" if broken.help else "")
             raw.append(Finding(loaded.source, broken.line or 1, broken.column or 1, INVALID_JSON, "", message))
-        found, read = _file_findings(loaded, policy_type, rules)
+        found, read = _file_findings(loaded, policy_type, rules, never)
         raw += found
         policies += read
     return raw, len(files), policies, errors
 
 
-def _file_findings(loaded, policy_type: str, rules: set[str]) -> tuple[list[Finding], int]:
+def _file_findings(loaded, policy_type: str, rules: set[str], never=()) -> tuple[list[Finding], int]:
     """The findings of one file's policies, and how many policies it holds (Fn::If variants count once).
 
     A finding that every variant of a policy has is reported once; the others name their branch."""
@@ -178,7 +195,7 @@ def _file_findings(loaded, policy_type: str, rules: set[str]) -> tuple[list[Find
         if unit.variants == 1 or unit.pointer not in variant_policies:
             policies += 1
             variant_policies.add(unit.pointer)
-        for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules):
+        for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules, never):
             pointer = unit.remap(pointer) if unit.remap else pointer
             line, column = unit.position(pointer)
             finding = Finding(loaded.source, line, column, rule_id, pointer, message, severity, sid=sid)
