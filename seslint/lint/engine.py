@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from seslint import gcpause
-from seslint.errors import InputError
+from seslint.errors import InputError, SeslintError
+from seslint.jsondoc import join
 from seslint.lint import inputs
 from seslint.lint.catalog import load_catalog
 from seslint.lint.checks import Context, registry
@@ -174,7 +175,11 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
             message = broken.message + (f"; {broken.help}" if broken.help else "")
             raw.append(Finding(loaded.source, broken.line or 1, broken.column or 1, INVALID_JSON, "", message))
         found, read = _file_findings(loaded, policy_type, rules, never)
-        raw += found
+        try:
+            raw += _inline_ignored(found, loaded)
+        except InputError as exc:
+            errors.append(exc)
+            raw += found
         policies += read
     return raw, len(files), policies, errors
 
@@ -209,6 +214,24 @@ def _file_findings(loaded, policy_type: str, rules: set[str], never=()) -> tuple
         else:
             raw += [_noted(f, u.note) for u, f in hits]
     return raw, policies
+
+
+def _inline_ignored(found: list[Finding], loaded) -> list[Finding]:
+    """The findings no `ignore_checks` of the template's Metadata covers (template-wide or its resource)."""
+    if not loaded.ignores:
+        return found
+    covers = []
+    for pointer, names, at in loaded.ignores:
+        ids: set[str] = set()
+        for i, name in enumerate(names):
+            try:
+                ids.update(resolve_rules(name))
+            except SeslintError as exc:
+                raise InputError(exc.message, source=loaded.source, pointer=join(at, i), help=exc.help) from None
+        covers.append((pointer, ids))
+    return [f for f in found if not any(f.rule in ids and (not pointer or f.pointer == pointer or
+                                                           f.pointer.startswith(pointer + "/"))
+                                        for pointer, ids in covers)]
 
 
 def _common_note(unit) -> str | None:
