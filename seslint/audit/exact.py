@@ -26,9 +26,10 @@ _REASONS = {"anyone": "sends to an outside address (outside every recipient patt
             "simulator-only": "only to mailbox simulator addresses"}
 
 
-def decide(principal, finding, relevant, region: str, resource_policies: dict, statement):
+def decide(principal, finding, relevant, region: str, resource_policies: dict, statement, scps=None):
     """Fill `finding` (verdict, reason, scope, witness) for the principal; `relevant` are its
-    (kind, policy, statement) triples that may send, `statement(kind, policy, st)` names one."""
+    (kind, policy, statement) triples that may send, `statement(kind, policy, st)` names one;
+    `scps`: the SCP levels of its account, from the root down ([(level, [PolicyDoc])]), or None."""
     import z3
 
     from seslint.prove.api import COUNTEREXAMPLE, PROVEN
@@ -45,7 +46,7 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
         for verdict, question in questions:
             found, unknown = None, None
             for r in asked:
-                session = sessions.get(r) or sessions.setdefault(r, _session(principal, r, resource_policies))
+                session = sessions.get(r) or sessions.setdefault(r, _session(principal, r, resource_policies, scps))
                 outcome = session.ask(session.violation(**question))
                 if outcome.verdict == COUNTEREXAMPLE:
                     found = (session, outcome.witness)
@@ -63,7 +64,7 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
     except SeslintError as exc:
         return _unknown(finding, f"a policy cannot be read: {exc}")
     _parent_caveat(finding, sessions)
-    return _none(principal, finding, relevant, asked, resource_policies, statement)
+    return _none(principal, finding, relevant, asked, resource_policies, statement, scps)
 
 
 def _parent_caveat(finding, sessions: dict) -> None:
@@ -76,7 +77,8 @@ def _parent_caveat(finding, sessions: dict) -> None:
         finding.notes.append(caveat)
 
 
-def _session(principal, region: str, resource_policies: dict, *, boundary=True, strip_denies=False):
+def _session(principal, region: str, resource_policies: dict, scps=None, *, boundary=True, strip_denies=False,
+             without_scps=False):
     from seslint.policy import PolicyDoc
     from seslint.prove.api import Session
     from seslint.prove.decision import build_inputs
@@ -87,7 +89,8 @@ def _session(principal, region: str, resource_policies: dict, *, boundary=True, 
     bound = principal.permission_boundary if boundary else None
     inputs = build_inputs(docs(principal.identity_policies), account=principal.account, region=region,
                           principal_arn=principal.arn, permission_boundary=docs([bound])[0] if bound else None,
-                          resource_policies={arn: docs(ds) for arn, ds in resource_policies.items()})
+                          resource_policies={arn: docs(ds) for arn, ds in resource_policies.items()},
+                          scps=None if without_scps else [(level, docs(ds)) for level, ds in scps or ()])
     return Session(inputs)
 
 
@@ -158,21 +161,23 @@ def _senders(session, violation, relevant, known: str) -> list[str]:
     return sorted(out)
 
 
-def _none(principal, finding, relevant, asked: list[str], resource_policies: dict, statement):
+def _none(principal, finding, relevant, asked: list[str], resource_policies: dict, statement, scps=None):
     from seslint.prove.api import COUNTEREXAMPLE
 
     finding.verdict, finding.reason = "none", "proven: no possible send is allowed"
 
     def sends(**change) -> bool:
         return any(s.ask(s.violation(no_send=True)).verdict == COUNTEREXAMPLE
-                   for s in (_session(principal, r, resource_policies, **change) for r in asked))
+                   for s in (_session(principal, r, resource_policies, scps, **change) for r in asked))
 
     import z3
 
     from seslint.prove.strings import Unknown
 
     try:  # only the reason's wording depends on these: the verdict is proven already
-        if principal.permission_boundary is not None and sends(boundary=False):
+        if scps and sends(without_scps=True):
+            finding.reason = "proven: the organization's service control policies stop every possible send"
+        elif principal.permission_boundary is not None and sends(boundary=False):
             finding.reason = "proven: the permissions boundary stops every possible send"
         elif any(s.effect == "Deny" for _, _, s in relevant) and sends(strip_denies=True):
             finding.reason = "proven: every possible send is explicitly denied"

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from seslint.core import variables as V
 from seslint.core.arn import ACCOUNT as ACCOUNT_ID, account_of, principal
-from seslint.core.operators import UNKNOWN
+from seslint.core.logic import UNKNOWN
 from seslint.core.patterns import any_of, arn_glob
 from seslint.errors import InputError
 from seslint.evaluate.operators import CompiledCondition, check_condition

@@ -296,3 +296,28 @@ def if_(cond, then, other):
     if cond is True or cond is TRUE:
         return B(then)
     return any_([all_([cond, then]), all_([not_(cond), other])])
+
+
+class Z3Logic:
+    """The logic of `seslint.core.logic` over z3 Bools (constants folded); what IAM leaves undefined
+    cannot be encoded, so it raises Unknown."""
+
+    true, false = TRUE, FALSE
+
+    def all(self, items):
+        return all_(items)
+
+    def any(self, items):
+        return any_(items)
+
+    def not_(self, x):
+        return not_(x)
+
+    def ite(self, cond, then, other):
+        return if_(cond, then, other)
+
+    def undefined(self, why: str):
+        raise Unknown(why)
+
+
+Z3 = Z3Logic()

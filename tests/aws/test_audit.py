@@ -231,12 +231,12 @@ def test_bad_file_is_exit_3(tmp_path, cli):
     assert err.startswith(f"seslint: error: {path}: not the output of")
 
 
-def test_progress_is_called_per_principal():
+def test_progress_counts_principals_read_and_decided():
     from seslint.evaluate.authdetails import load_auth_details
 
     calls = []
-    audit(load_auth_details(json.loads(EXAMPLE.read_text()), "x"), progress=calls.append)
-    assert calls == [1] * 8
+    audit(load_auth_details(json.loads(EXAMPLE.read_text()), "x"), progress=lambda done, read: calls.append((done, read)))
+    assert calls == [(0, 8), (8, 0)]
 
 
 # -- HTML ------------------------------------------------------------------------------------
