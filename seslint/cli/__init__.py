@@ -126,6 +126,9 @@ def _exit_on_interrupt() -> None:
     def wait() -> None:
         signal.sigwait({signal.SIGINT})
         os.write(2, b"seslint: interrupted\n")
+        if "multiprocessing" in sys.modules:   # workers of a pool (seslint.evaluate.batch.pooled) end too
+            for child in sys.modules["multiprocessing"].active_children():
+                child.terminate()
         os._exit(INTERRUPTED)
 
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
