@@ -11,6 +11,7 @@ from seslint.errors import UsageError
 
 if TYPE_CHECKING:
     from seslint.aws import Connection
+    from seslint.sendmodel import Send
 
 
 @dataclass
@@ -103,7 +104,7 @@ class LiveSource:
 class LiveSend:
     """A send completed with what AWS knows, and SES's own refusals that no policy changes."""
 
-    send: object                     # seslint.sendmodel.Send
+    send: Send
     resource_policies: dict
     notes: list = field(default_factory=list)
     rejected: list = field(default_factory=list)          # reasons SES rejects the send whatever IAM says

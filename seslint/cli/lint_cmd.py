@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from seslint.cli.common import format_option
-
 
 def _start(paths) -> str | None:
     """Where the search for a config file begins: the deepest folder holding every linted path."""

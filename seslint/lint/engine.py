@@ -13,6 +13,7 @@ from seslint.lint import inputs
 from seslint.lint.catalog import load_catalog
 from seslint.lint.checks import Context, registry
 from seslint.lint.config import Config
+from seslint.lint.containers import AWS_MANAGED
 from seslint.lint.model import IDENTITY, RANK, RESOURCE, Finding, PolicyUnit
 
 # rules the engine itself reports (the rest are checks in seslint/lint/checks/)
@@ -68,8 +69,8 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str],
     out = []
     applicable = _applicable(ctx.policy_type)
     for rule_id, check in registry().items():
-        if rule_id not in rules or rule_id not in applicable:
-            continue
+        if rule_id not in rules or rule_id not in applicable or unit.kind == AWS_MANAGED:
+            continue   # an AWS managed policy is AWS's to write: only the team's never-granted rules apply
         try:
             found = list(check(ctx))
         except Exception as exc:  # noqa: BLE001 - a broken check must not hide the others
@@ -197,7 +198,7 @@ def _file_findings(loaded, policy_type: str, rules: set[str], never=()) -> tuple
                 line, column = unit.position(unit.pointer)
                 raw.append(Finding(loaded.source, line, column, NOT_READABLE, unit.pointer, unit.note or ""))
             continue
-        if unit.variants == 1 or unit.pointer not in variant_policies:
+        if unit.kind != AWS_MANAGED and (unit.variants == 1 or unit.pointer not in variant_policies):
             policies += 1
             variant_policies.add(unit.pointer)
         for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules, never):

@@ -245,7 +245,7 @@ def _cloudformation(template: dict, source: str, position, base: str = ""):
                 if f.certain or mentions:
                     yield PolicyUnit(source, f.pointer, None, position, None, UNREADABLE, name, note=f.note)
             else:
-                yield from _variants(source, f, position, IDENTITY, size_kind)
+                yield from _variants(source, f, position, IDENTITY, f.kind or size_kind)
 
 
 SAM_FUNCTIONS = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
@@ -284,7 +284,7 @@ def _compose(outer, inner):
 
 def _serverless(value: dict, source: str, position):
     for found in containers.serverless(value):
-        yield from _variants(source, found, position, IDENTITY, "role-inline")
+        yield from _variants(source, found, position, IDENTITY, found.kind or "role-inline")
     resources = value.get("resources")
     if isinstance(resources, dict) and isinstance(resources.get("Resources"), dict):
         yield from _cloudformation(resources, source, position, "/resources")

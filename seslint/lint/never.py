@@ -58,7 +58,6 @@ def findings(ctx: Context, entries) -> list[tuple[str, str]]:
 
 def _actions(ctx: Context, inputs, entry):
     from seslint.prove.grants import GRANTED, UNKNOWN, grants
-
     from seslint.sendmodel import partition_of
 
     prefix = f"arn:{partition_of(inputs.region)}:ses:{inputs.region}:{inputs.account}:"

@@ -85,7 +85,7 @@ def test_unverified_from_is_rejected(account, cli):
     assert result.code == REJECTED, result.output
     lines = result.out.splitlines()
     assert lines[0].startswith("REJECTED: sesv2:SendEmail (simple) from noreply@unverified.example")
-    assert lines[1] == (f"  rejected: identity not verified: none of noreply@unverified.example, unverified.example "
+    assert lines[1] == ("  rejected: identity not verified: none of noreply@unverified.example, unverified.example "
                         "is a verified SES identity in us-east-1")
     out = json.loads(can_send(cli, account.url, "--from", "noreply@unverified.example", "--to", "x@example.com",
                               "--no-sandbox", "--format", "json").out)

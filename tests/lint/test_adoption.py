@@ -222,7 +222,7 @@ def test_never_granted(tmp_path, monkeypatch, cli, statements, messages):
     result = _never(tmp_path, monkeypatch, cli, *statements)
     assert result.code == (1 if messages else 0), result.output
     found = [f["message"] for f in json.loads(result.out)["findings"]]
-    assert len(found) == len(messages) and all(f.startswith(m) for f, m in zip(found, messages))
+    assert len(found) == len(messages) and all(f.startswith(m) for f, m in zip(found, messages, strict=True))
 
 
 def test_never_granted_names_an_unknown_action(tmp_path, monkeypatch, cli):
