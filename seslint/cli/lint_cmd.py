@@ -32,6 +32,8 @@ def _names(ctx, param, values):
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Config file (default: nearest .seslint.toml or pyproject.toml with [tool.seslint]).")
 @click.option("--select", multiple=True, callback=_names, help="Only these rules (ids, id prefixes or names).")
+@click.option("--extend-select", "extend", multiple=True, callback=_names,
+              help="Add these rules to the selection (the opt-in ones: `seslint rules` marks them).")
 @click.option("--ignore", multiple=True, callback=_names, help="Skip these rules.")
 @click.option("--skip-unrecognized", is_flag=True,
               help="Skip named files that hold no policy instead of failing (for pre-commit).")
@@ -40,8 +42,8 @@ def _names(ctx, param, values):
                    "(default: the config's `baseline`).")
 @click.option("--update-baseline", is_flag=True, help="Rewrite the baseline file with today's findings.")
 @click.pass_context
-def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, ignore, skip_unrecognized, baseline_path,
-         update_baseline):
+def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, extend, ignore, skip_unrecognized,
+         baseline_path, update_baseline):
     """Lint the policies in PATHS: policy JSON, CloudFormation JSON/YAML, Terraform plan JSON
     (`terraform show -json`) or `aws iam get-account-authorization-details` output.
     Folders are searched for *.json, *.yaml, *.yml and *.template; `-` reads standard input."""
@@ -50,7 +52,7 @@ def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, ignore, ski
     from seslint.lint import baseline, config, engine, never, report
     from seslint.lint.model import RANK
 
-    for name in select + ignore:
+    for name in select + extend + ignore:
         engine.resolve_rules(name)
     cfg = config.load(config_path or config.find(_start(paths)), engine.resolve_rules)
     never.check_entries(cfg)
@@ -58,7 +60,7 @@ def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, ignore, ski
     baseline_path = baseline_path or cfg.baseline
     if update_baseline and not baseline_path:
         raise click.UsageError("--update-baseline needs --baseline FILE (or `baseline` in the config)")
-    result = engine.run(list(paths), cfg, policy_type, select, ignore, skip_unrecognized)
+    result = engine.run(list(paths), cfg, policy_type, select, ignore, skip_unrecognized, extend=extend)
     if baseline_path and (update_baseline or not os.path.exists(baseline_path)):
         baseline.write(baseline_path, result.findings)
         click.echo(f"seslint: wrote {len(result.findings)} findings to the baseline {baseline_path}; "

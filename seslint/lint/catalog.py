@@ -28,11 +28,13 @@ class Rule(NamedTuple):
     good: object
     references: tuple[str, ...]
     policy_types: tuple[str, ...]
+    opt_in: bool = False   # off unless selected: advice that changes no outcome the policy shows (issue 26)
 
     def as_json(self) -> dict:
         return {"id": self.id, "name": self.name, "severity": self.severity, "summary": self.summary,
                 "what": self.what, "why": self.why, "bad": self.bad, "good": self.good,
-                "references": list(self.references), "policy_types": list(self.policy_types)}
+                "references": list(self.references), "policy_types": list(self.policy_types),
+                "opt_in": self.opt_in}
 
 
 class Catalog(NamedTuple):
@@ -67,7 +69,7 @@ def load_catalog() -> Catalog:
     rules = {}
     for r in raw["rules"]:
         rules[r["id"]] = Rule(r["id"], r["name"], r["severity"], r["summary"], r["what"], r["why"], r["bad"],
-                              r["good"], tuple(r["references"]), tuple(r["policy_types"]))
+                              r["good"], tuple(r["references"]), tuple(r["policy_types"]), r.get("opt_in", False))
     return Catalog(dict(sorted(rules.items())), tuple(raw.get("retired", [])))
 
 
@@ -77,7 +79,8 @@ def list_rules(fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps([r.as_json() for r in rules], indent=2, sort_keys=True, ensure_ascii=False)
     width = max(len(r.name) for r in rules)
-    return "\n".join(f"{r.id}  {r.severity:<7}  {r.name:<{width}}  {r.summary}" for r in rules)
+    return "\n".join(f"{r.id}  {r.severity:<7}  {r.name:<{width}}  {r.summary}"
+                     + (" (off unless selected: --extend-select)" if r.opt_in else "") for r in rules)
 
 
 def explain_rule(name_or_id: str, fmt: str = "text") -> str:
@@ -88,6 +91,8 @@ def explain_rule(name_or_id: str, fmt: str = "text") -> str:
     lines = [f"{rule.id} {rule.name} ({rule.severity})", "", rule.summary, "",
              "What it does", f"  {rule.what}", "", "Why is this bad?", f"  {rule.why}", "",
              f"Applies to: {', '.join(rule.policy_types)} policies"]
+    if rule.opt_in:
+        lines += ["", f"Off by default: turn it on with `--extend-select {rule.id}` (or `extend-select` in the config)."]
     for title, example in (("Example", rule.bad), ("Use instead", rule.good)):
         if example is not None:
             lines += ["", title] + ["  " + line for line in json.dumps(example, indent=2).splitlines()]

@@ -1,8 +1,9 @@
 """Linter configuration: `[tool.seslint]` in pyproject.toml or a `.seslint.toml`, found from the
 working directory upwards (or named with --config).
 
-    select = ["SES0"]            # ids, id prefixes or names; default: every rule
-    ignore = ["SES028"]
+    select = ["SES0"]            # ids, id prefixes or names; default: every rule but the opt-in ones
+    extend-select = ["SES028"]   # add rules (the opt-in ones) to the default set
+    ignore = ["SES024"]
     severity = { SES024 = "error" }
     fail-on = "warning"          # the --fail-on and --format defaults
     format = "github"
@@ -83,6 +84,7 @@ class Config(NamedTuple):
     fmt: str | None = None
     baseline: str | None = None       # absolute path
     never: tuple[NeverGranted, ...] = ()
+    extend_select: tuple[str, ...] = ()
 
     @property
     def base(self) -> str:
@@ -148,7 +150,7 @@ def load(path: str | None, resolve) -> Config:
     if problem is not None:
         fail(*problem)
     lists = {}
-    for key in ("select", "ignore"):
+    for key in ("select", "ignore", "extend-select"):
         value = table.get(key, [])
         for i, v in enumerate(value):
             rules(v, f"/{key}/{i}")
@@ -174,7 +176,7 @@ def load(path: str | None, resolve) -> Config:
     if baseline is not None:
         baseline = os.path.join(os.path.dirname(os.path.abspath(path)), baseline)
     return Config(path, lists["select"], lists["ignore"], overrides, tuple(suppressions), base,
-                  table.get("fail-on"), table.get("format"), baseline, never)
+                  table.get("fail-on"), table.get("format"), baseline, never, lists["extend-select"])
 
 
 def structure_problem(table: dict) -> tuple[str, str] | None:

@@ -47,10 +47,14 @@ def resolve_rules(name: str) -> list[str]:
     return ids
 
 
-def enabled_rules(config: Config, select=(), ignore=()) -> set[str]:
+def enabled_rules(config: Config, select=(), ignore=(), extend=()) -> set[str]:
+    """`select` (else the config's, else every rule but the opt-in ones), plus `extend` and the config's
+    extend-select, minus the ignored ones."""
     catalog = load_catalog()
     chosen = select or config.select
-    ids = {i for name in chosen for i in resolve_rules(name)} if chosen else set(catalog.rules)
+    ids = ({i for name in chosen for i in resolve_rules(name)} if chosen else
+           {i for i, r in catalog.rules.items() if not r.opt_in})
+    ids |= {i for name in tuple(config.extend_select) + tuple(extend) for i in resolve_rules(name)}
     for name in tuple(config.ignore) + tuple(ignore):
         ids -= set(resolve_rules(name))
     return ids
@@ -105,10 +109,10 @@ FILES_PER_JOB = 150
 # than linear time. Lint makes little cyclic garbage (about ten objects a file), collected after the run.
 @gcpause.paused()
 def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), ignore=(),
-        skip_unrecognized: bool = False, jobs: int | None = None) -> Result:
+        skip_unrecognized: bool = False, jobs: int | None = None, extend=()) -> Result:
     """Lint every policy in `paths`. `jobs` processes share the files (None: one per core for large inputs)."""
     catalog = load_catalog()
-    rules = enabled_rules(config, select, ignore)
+    rules = enabled_rules(config, select, ignore, extend)
     result = Result()
     used: set[int] = set()
     files = inputs.discover(paths)

@@ -248,3 +248,23 @@ def test_version_names_the_real_update_path(cli):
     out = cli("--version").out
     assert "pip install -U seslint" not in out
     assert "git pull" in out and "pre-commit autoupdate" in out
+
+
+# -- noise: SES028 and SES043 only when selected -------------------------------------------------
+
+QUOTA = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ses:GetSendQuota", "Resource": "*"}]}
+SMTP_USER = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ses:SendRawEmail", "Resource": "*"}]}
+
+
+@pytest.mark.parametrize(("policy", "rule"), [(QUOTA, "SES043"), (SMTP_USER, "SES028")])
+def test_opt_in_rules_speak_only_when_selected(tmp_path, monkeypatch, cli, policy, rule):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "p.json", policy)
+    quiet = cli("lint", "--fail-on", "info", "p.json")
+    assert (quiet.code, quiet.out) == (0, "checked 1 file, 1 policy: no findings\n")
+    assert rules(cli("lint", "--format", "json", "--extend-select", rule, "p.json")) == [rule]
+    assert rules(cli("lint", "--format", "json", "--select", rule, "p.json")) == [rule]
+    write(tmp_path / ".seslint.toml", f'extend-select = ["{rule}"]\n')
+    assert rules(cli("lint", "--format", "json", "p.json")) == [rule]
+    assert "(off unless selected: --extend-select)" in next(
+        line for line in cli("rules").out.splitlines() if line.startswith(rule))

@@ -47,7 +47,7 @@ def test_rule_examples(rule_id, which, tmp_path):
     path = tmp_path / "policy.json"
     path.write_text(example if isinstance(example, str) else json.dumps(example, indent=2))
     policy_type = rule.policy_types[0] if len(rule.policy_types) == 1 else "auto"
-    findings = engine.run([str(path)], Config(), policy_type).findings
+    findings = engine.run([str(path)], Config(), policy_type, extend=(rule_id,) if rule.opt_in else ()).findings
     if which == "bad":
         assert rule_id in {f.rule for f in findings}
     else:
