@@ -49,15 +49,23 @@ def has_wildcard(pattern: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def arn_glob(pattern: str | tuple[str, ...]) -> re.Pattern[str] | None:
-    """Case-sensitive, segment-wise ARN match as IAM does it: in partition, service, region and
-    account a wildcard stays inside its segment; the resource part may contain colons.
-    None when the pattern has fewer than six colon-separated segments (not an ARN)."""
+def arn_glob(pattern: str | tuple[str, ...], resource: bool = False) -> re.Pattern[str] | None:
+    """Case-sensitive, segment-wise ARN match as IAM does it: in partition, service, region and account
+    a wildcard stays inside its segment; the resource part may contain colons ("Condition operators", ARN
+    condition operators: "each of the six colon-delimited components of the ARN is checked separately").
+    In the Resource element (`resource=True`), a `*` that is the last character of its segment "can
+    expand to match beyond the colon boundaries" ("IAM JSON policy elements: Resource", wildcards in
+    resource ARNs), so `arn:aws:ses:*` matches every SES ARN. None when the pattern is not an ARN: fewer
+    than six segments, unless such a `*` may stand for the missing ones."""
     out: list[str] = []
     colons = 0
-    for p in parts(pattern) if isinstance(pattern, str) else pattern:
+    crossing = False
+    pieces = parts(pattern) if isinstance(pattern, str) else pattern
+    for i, p in enumerate(pieces):
         if p == ANY:
-            out.append(".*" if colons >= 5 else "[^:]*")
+            ends_segment = resource and (pieces[i + 1] if i + 1 < len(pieces) else ":").startswith(":")
+            crossing = crossing or (colons < 5 and ends_segment)
+            out.append(".*" if colons >= 5 or ends_segment else "[^:]*")
         elif p == ONE:
             out.append("." if colons >= 5 else "[^:]")
         else:
@@ -65,6 +73,6 @@ def arn_glob(pattern: str | tuple[str, ...]) -> re.Pattern[str] | None:
                 if ch == ":" and colons < 5:
                     colons += 1
                 out.append(re.escape(ch))
-    if colons < 5:
+    if colons < 5 and not (crossing and colons >= 1):
         return None
     return re.compile("".join(out), re.S)

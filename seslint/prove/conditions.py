@@ -135,8 +135,8 @@ def condition(cc, ctx, variables: bool):
     if val.kind == "concrete":
         raw = val.value
         listed = isinstance(raw, list)
-        value = KeyValue(raw is not MISSING, listed and not raw, listed,
-                         [(True, v) for v in raw] if listed else [(True, raw)])
+        value = KeyValue(B(raw is not MISSING), B(listed and not raw), listed,
+                         [(TRUE, v) for v in raw] if listed else [(TRUE, raw)])
         if cc.op.type in ("String", "ARN"):
             def test(item):
                 return one(cc, V.scalar_text(item), ctx, variables, what)

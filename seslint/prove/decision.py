@@ -19,6 +19,7 @@ from seslint.evaluate.matching import Caller, CompiledPolicy
 from seslint.prove.conditions import condition
 from seslint.prove.strings import (
     FALSE,
+    MULTIVALUED,
     TRUE,
     Z3,
     B,
@@ -26,11 +27,10 @@ from seslint.prove.strings import (
     Unknown,
     all_,
     any_,
+    arn_quotient,
     match,
     not_,
-    prefix_matches,
     resolve,
-    split_arn,
 )
 
 
@@ -63,13 +63,14 @@ class Inputs:
 @dataclass
 class SymRequest:
     """One IAM request: a concrete action, an ARN `prefix` (first five segments, with the colon)
-    and a symbolic resource part, and the symbolic context."""
+    and a symbolic resource part, the symbolic context, and the resource's account (None: the caller's)."""
 
     action: str
     prefix: str
     suffix: Any
     ctx: Any
     on_identity: bool
+    account: str | None
 
 
 def applies_to(cs, policy, req: SymRequest):
@@ -87,20 +88,16 @@ def applies_to(cs, policy, req: SymRequest):
 
 
 def _resource(text: str, variables: bool, req: SymRequest, where: str):
-    parts = V.parse_template(text, variables, True)
+    parts = V.parse_template(text, variables, True, True)
     if parts == (V.ANY,):
         return TRUE
-    split = split_arn(parts)
-    if split is None:
-        return FALSE
-    head, tail = (resolve(p, req.ctx.var) for p in split)
-    if isinstance(head, NoValue) or isinstance(tail, NoValue):
-        return FALSE
-    if any(isinstance(p, tuple) for p in head):
-        raise Unknown(f"resource '{text}' ({where}) has a policy variable before the resource part")
-    if not prefix_matches(head, req.prefix):
-        return FALSE
-    return B(match(req.suffix, tail, "glob", f"resource '{text}' ({where})"))
+    resolved = resolve(parts, req.ctx.var)
+    what = f"resource '{text}' ({where})"
+    if resolved is MULTIVALUED:
+        return Z3.undefined(f"a policy variable in {what} names a multivalued key")
+    if isinstance(resolved, NoValue):
+        return FALSE   # "will not match any resource" ("Policy variables with no value")
+    return any_(B(match(req.suffix, rest, "glob", what)) for rest in arn_quotient(resolved, req.prefix, what))
 
 
 def decide(inputs: Inputs, req: SymRequest):
@@ -109,8 +106,7 @@ def decide(inputs: Inputs, req: SymRequest):
     if caller.kind == "service":
         raise Unknown("service principals are not modelled")
     has_boundary = inputs.boundary is not None
-    resource_account = req.prefix.split(":")[4]
-    same_account = caller.account is None or not resource_account or caller.account == resource_account
+    same_account = caller.account is None or req.account is None or caller.account == req.account
     applies = Applies([], [[] for _ in inputs.scps], {}, [], [] if has_boundary else None,
                       [] if inputs.session else None)
 

@@ -19,10 +19,11 @@ from functools import lru_cache
 
 import z3
 
+from seslint.core.arn import resource_account as arn_account
 from seslint.core.operators import MISSING
 from seslint.prove.conditions import Val, concrete, decimals, free_kind, make_free
 from seslint.prove.decision import Inputs, SymRequest
-from seslint.prove.strings import NO_VALUE, Unknown, View
+from seslint.prove.strings import MULTIVALUED, NO_VALUE, Unknown, View
 from seslint.sendmodel import SEND_KINDS
 
 VARIANTS = SEND_KINDS
@@ -162,7 +163,7 @@ class Send:
     def request(self, api: str, action: str, arn: str, role: str, context: dict) -> SymRequest:
         parts = arn.split(":", 5)
         return SymRequest(action, ":".join(parts[:5]) + ":", self.hole(parts[5]), self.context(api, context),
-                          role in ALTERNATIVE_ROLES)
+                          role in ALTERNATIVE_ROLES, arn_account(arn))
 
     def free_key(self, key: str) -> Val:
         found = self.free.get(key)
@@ -179,7 +180,7 @@ class Send:
 class Ctx:
     """The context of one request: fixed values, else the send's free keys."""
 
-    def __init__(self, fixed: dict, send: Send):
+    def __init__(self, fixed: dict, send):
         self.fixed = fixed
         self.send = send
 
@@ -188,16 +189,18 @@ class Ctx:
         return found if found is not None else self.send.free_key(key)
 
     def var(self, key: str):
-        """A policy variable's value: str, NO_VALUE or (present, z3 string)."""
+        """A policy variable's value: str, NO_VALUE, MULTIVALUED or (present, z3 string)."""
         val = self.get(key)
         if val.kind == "concrete":
-            if val.value is MISSING or isinstance(val.value, list):
+            if val.value is MISSING or val.value == []:
                 return NO_VALUE
+            if isinstance(val.value, list):
+                return MULTIVALUED
             from seslint.core.variables import scalar_text
 
             return scalar_text(val.value)
         if val.kind == "list":
-            return NO_VALUE
+            return MULTIVALUED
         if val.kind != "str":
             raise Unknown(f"policy variable on '{key}', which is compared as a {val.kind}")
         return val.present, val.value
@@ -236,3 +239,23 @@ def _usage(inputs: Inputs) -> dict:
                     if isinstance(p, V.Var):
                         out.setdefault(p.key, set()).add(("String", False, None))
     return out
+
+
+class _Absent:
+    """The `send` of a concrete request: no free keys (a key the request does not give is absent)."""
+
+    def __init__(self):
+        self.applies: dict = {}
+
+    def free_key(self, key: str) -> Val:
+        return concrete(MISSING)
+
+
+def concrete_request(action: str, resource: str, context: dict, resource_account: str | None = None) -> SymRequest:
+    """A request whose resource and context are all concrete (lower-cased keys), for `decide`: the prover
+    then answers exactly what the evaluator answers for it (tests replay the evaluator's cases so)."""
+    parts = resource.split(":", 5)
+    prefix = ":".join(parts[:5]) + ":" if len(parts) == 6 else ""
+    suffix = parts[5] if len(parts) == 6 else resource
+    ctx = Ctx({k.lower(): concrete(v) for k, v in context.items()}, _Absent())
+    return SymRequest(action, prefix, suffix, ctx, True, arn_account(resource, resource_account))

@@ -13,7 +13,6 @@ wildcards and policy variables mean here what they mean to the evaluator:
 from __future__ import annotations
 
 import ctypes
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,6 +38,7 @@ class NoValue:
 
 
 NO_VALUE = NoValue()
+MULTIVALUED = NoValue()   # a policy variable naming a multivalued key: IAM does not define the result
 
 
 def lit(text: str):
@@ -77,17 +77,18 @@ def has_wildcards(parts: tuple) -> bool:
 
 
 def resolve(parts: tuple, lookup) -> tuple | NoValue:
-    """Resolve variables: `lookup(key)` gives a str, NO_VALUE, or (present, z3 string) for a
-    symbolic value. The result keeps z3 pieces as ("sym", present, expr) tuples."""
+    """Resolve variables: `lookup(key)` gives a str, NO_VALUE, MULTIVALUED, or (present, z3 string) for a
+    symbolic value. The result keeps z3 pieces as ("sym", present, expr) tuples; NO_VALUE or MULTIVALUED
+    when a variable without a default has no value or several (`seslint.core.variables.resolve`)."""
     out: list = []
     for p in parts:
         if not isinstance(p, V.Var):
             out.append(p)
             continue
         value = lookup(p.key)
-        if value is NO_VALUE:
+        if value is NO_VALUE or value is MULTIVALUED:
             if p.default is None:
-                return NO_VALUE
+                return value
             out.append(p.default)
         elif isinstance(value, str):
             out.append(value)
@@ -136,6 +137,8 @@ def match(value, parts, mode: str, what: str):
     `parts` (resolved) in `mode`: 'exact', 'ci' (ignore case), 'glob' (StringLike) or 'arn'."""
     if parts is NO_VALUE:
         return False
+    if parts is MULTIVALUED:
+        return Z3.undefined(f"a policy variable in {what} names a multivalued key")
     if not is_symbolic(parts):
         if mode == "arn" and arn_glob(parts) is None:
             raise Unknown(f"'{V.text(parts)}' in {what} is not an ARN")
@@ -216,26 +219,65 @@ def quotient(parts: tuple, pre: str, ignore_case: bool) -> list[tuple]:
 _MODES = {"ci": "case-insensitive", "glob": "wildcard", "arn": "wildcard ARN", "exact": "exact"}
 
 
-def split_arn(parts: tuple) -> tuple[tuple, tuple] | None:
-    """Split ARN template parts after the fifth colon: (prefix parts incl. the colon, resource part).
-    None when there are fewer than five colons."""
+_CROSSING, _IN_SEGMENT, _ONE_IN_SEGMENT = object(), object(), object()
+
+
+def arn_quotient(parts: tuple, prefix: str, what: str) -> list[tuple]:
+    """The patterns an ARN's resource part must match once its concrete `prefix` (the first five
+    segments, with the fifth colon) has matched the start of an ARN pattern: a left quotient, with the
+    evaluator's wildcard rules (`seslint.core.patterns.arn_glob`: before the fifth colon a wildcard stays
+    in its segment unless it is a `*` that ends its segment). The resource part of a send's ARN holds no
+    colon, so what is left of the pattern matches it as a plain wildcard pattern. A symbolic piece (a
+    policy variable whose value the send does not fix) must not be reached inside the prefix."""
+    tokens: list = []
     colons = 0
     for i, p in enumerate(parts):
-        if isinstance(p, str) and p not in (V.ANY, V.ONE):
-            for j, ch in enumerate(p):
-                if ch == ":":
-                    colons += 1
-                    if colons == 5:
-                        head = parts[:i] + ((p[: j + 1],) if p[: j + 1] else ())
-                        tail = ((p[j + 1:],) if p[j + 1:] else ()) + parts[i + 1:]
-                        return head, tail
-    return None
+        if isinstance(p, tuple):
+            tokens.append(p)
+        elif p == V.ANY:
+            follows = parts[i + 1] if i + 1 < len(parts) else ":"
+            crossing = colons >= 5 or (isinstance(follows, str) and follows.startswith(":"))
+            tokens.append(_CROSSING if crossing else _IN_SEGMENT)
+        elif p == V.ONE:
+            tokens.append(V.ONE if colons >= 5 else _ONE_IN_SEGMENT)
+        else:
+            for ch in p:
+                colons += ch == ":"
+                tokens.append(ch)
 
+    def closure(states):
+        out, todo = set(), list(states)
+        while todo:
+            i = todo.pop()
+            if i in out:
+                continue
+            out.add(i)
+            if i < len(tokens) and (tokens[i] is _CROSSING or tokens[i] is _IN_SEGMENT):
+                todo.append(i + 1)
+        return out
 
-def prefix_matches(head: tuple, prefix: str) -> bool:
-    """Whether ARN prefix parts (first five segments, no variables) match a concrete prefix."""
-    rx = "".join("[^:]*" if p == V.ANY else "[^:]" if p == V.ONE else re.escape(p) for p in head)
-    return re.fullmatch(rx, prefix, re.DOTALL) is not None
+    states = closure({0})
+    for c in prefix:
+        step = set()
+        for i in states:
+            if i >= len(tokens):
+                continue
+            t = tokens[i]
+            if isinstance(t, tuple):
+                raise Unknown(f"{what} has a policy variable before the resource part")
+            if t is _CROSSING or (t is _IN_SEGMENT and c != ":"):
+                step.add(i)
+            elif t == c or (t is _ONE_IN_SEGMENT and c != ":") or t == V.ONE:
+                step.add(i + 1)
+        states = closure(step)
+        if not states:
+            return []
+    plain = {_CROSSING: V.ANY, _IN_SEGMENT: V.ANY, _ONE_IN_SEGMENT: V.ONE}
+    out = []
+    for i in sorted(states):
+        rest = [plain.get(t, t) if not isinstance(t, tuple) else t for t in tokens[i:]]
+        out.append(tuple(V._merge(rest)))
+    return out
 
 
 TRUE, FALSE = z3.BoolVal(True), z3.BoolVal(False)
@@ -299,8 +341,9 @@ def if_(cond, then, other):
 
 
 class Z3Logic:
-    """The logic of `seslint.core.logic` over z3 Bools (constants folded); what IAM leaves undefined
-    cannot be encoded, so it raises Unknown."""
+    """The logic of `seslint.core.logic` over z3 Bools (constants folded). What IAM leaves undefined is a
+    fresh Bool, free to go either way: a proof then holds whichever way IAM decides, and a witness that
+    needs one way is refused by the evaluator's re-check (the answer is then unknown)."""
 
     true, false = TRUE, FALSE
 
@@ -317,7 +360,7 @@ class Z3Logic:
         return if_(cond, then, other)
 
     def undefined(self, why: str):
-        raise Unknown(why)
+        return z3.Bool(f"undefined: {why}")
 
 
 Z3 = Z3Logic()
