@@ -37,7 +37,8 @@ def grants(inputs: Inputs, action: str, prefix: str | None, types: tuple[str, ..
         ctx = Ctx({k.lower(): concrete(v) for k, v in send.caller.items()}, send)
         suffix = z3.String("resource")
         # "*" (no resource-level permissions): only a Resource "*" matches it; no account of its own
-        allowed = decide(inputs, SymRequest(action, prefix or "*::::", View(suffix), ctx, False))
+        account = prefix.split(":")[4] if prefix else None
+        allowed = decide(inputs, SymRequest(action, prefix or "*::::", View(suffix), ctx, False, account))
         anything = z3.Plus(z3.AllChar(z3.ReSort(z3.StringSort())))
         shapes = [z3.Concat(z3.Re(t), anything) for t in types] or [anything]
         shape = z3.InRe(suffix, shapes[0] if len(shapes) == 1 else z3.Union(*shapes))
