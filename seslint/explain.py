@@ -104,7 +104,7 @@ def describe_key(matrix: Matrix, name: str, values: list[dict] | None) -> dict:
     no send sets) and the quirks that name it."""
     key = matrix.key(name)
     assert key is not None
-    is_global = key.name in matrix.global_keys or any(k.name == key.name for k in matrix.global_keys.values())
+    is_global = any(k.name == key.name for k in matrix.global_keys.values())
     carriers = [] if is_global else sorted(a.full_name for a in matrix.actions.values() if matrix.carries(a, key.name))
     lowered = key.name.lower()
     quirks = [q for q in matrix.quirks.values() if q.get("kind") == "condition-key" and lowered in q["summary"].lower()]

@@ -391,10 +391,11 @@ KEY_EXAMPLE = {"sender": "Shop <noreply@example.com>", "to": ("a@example.net",),
                "bcc": ("c@example.com",)}
 
 
-def key_values(key: str) -> list[dict]:
+def key_values(key: str) -> list[dict] | None:
     """What condition `key` holds on the send request of an example send (`KEY_EXAMPLE`, with a tenant and,
     on v2, a multi-region endpoint) through each API: {"api", "operation", "value"} with the value, or
-    "absent", or {"uncertain": value} where the sources disagree whether the request carries it."""
+    "absent", or {"uncertain": value} where the sources disagree whether the request carries it. None for
+    a key no send sets (a global key such as aws:SourceIp comes from the request, not from the send)."""
     out = []
     for api in APIS:
         options = {"tenant": "acme"} if api != "v1" else {}
@@ -408,4 +409,4 @@ def key_values(key: str) -> list[dict]:
         if key.lower() in uncertain:
             value = {"uncertain": uncertain[key.lower()]}
         out.append({"api": api, "operation": the_plan.operation, "action": request.action, "value": value})
-    return out
+    return out if any(v["value"] != "absent" for v in out) else None

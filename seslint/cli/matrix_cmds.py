@@ -102,11 +102,9 @@ def explain(name, fmt):
     matrix = load_matrix()
     action = matrix.action(name) if name.lower().startswith("ses:") or ":" not in name else None
     if action is None and ":" in name and matrix.key(name) is not None:
-        from seslint.sendmodel import context_values, key_values
+        from seslint.sendmodel import key_values
 
-        sets = name.lower() in {k.lower() for k in context_values("v2", "a@example.com", recipients=[], tenant="t",
-                                                                 endpoint_id="e")}
-        described = ex.describe_key(matrix, name, key_values(name) if sets else None)
+        described = ex.describe_key(matrix, name, key_values(name))
         if fmt == "json":
             echo_json({"key": described})
         else:
