@@ -175,7 +175,7 @@ def live_can_send(aws, send, identity_policies, *, principal_arn: str, permissio
                   resource_policies: dict | None = None, sandbox: bool | None = None, cross_check: bool = False):
     """can-send for a principal read from AWS, answered as SES would: the IAM requests, then SES's own
     refusals (identity not verified, sending paused, an unverified recipient in the sandbox). When the
-    sandbox status cannot be read, both readings are evaluated and `readings` holds both answers."""
+    sandbox status cannot be read, both readings are evaluated and `sandbox_readings` holds both answers."""
     import dataclasses
 
     from seslint.cansend import check_send
@@ -198,7 +198,7 @@ def live_can_send(aws, send, identity_policies, *, principal_arn: str, permissio
                               + "".join(f"; {reason}" for reason in live.sandbox_rejects))
         else:
             live.notes.append(f"the same answer in and out of the sandbox: {result.decision}")
-        result.readings = readings
+        result.sandbox_readings = readings
     result.notes[:0] = live.notes
     if cross_check:
         result.cross_check = cross_check_requests(aws, result, principal_arn, live.resource_policies)

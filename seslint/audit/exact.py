@@ -23,7 +23,13 @@ SIMULATOR_PATTERN = "*@simulator.amazonses.com"
 OUTSIDE = "seslint-audit@outside.invalid"   # a pattern that matches it restricts nothing
 _REASONS = {"anyone": "sends to an outside address (outside every recipient pattern the policies name) are allowed",
             "restricted": "only to recipients matching the listed patterns",
-            "simulator-only": "only to mailbox simulator addresses"}
+            "simulator-only": "only to mailbox simulator addresses",
+            "bounces": "only bounces (ses:SendBounce), which go to the senders of messages the account received: "
+                       "they carry no ses:Recipients, so no recipient pattern limits them"}
+
+
+def _mails_recipients(send):
+    return send.mails_recipients
 
 
 def decide(principal, finding, relevant, region: str, resource_policies: dict, statement, scps=None):
@@ -36,9 +42,11 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
     from seslint.prove.strings import Unknown
 
     patterns = recipient_patterns(relevant)
+    # The last question: sends that carry no recipient key (bounces) are still sends.
     questions = (("anyone", {"recipients_within": [*patterns, SIMULATOR_PATTERN]}),
                  ("restricted", {"recipients_within": [SIMULATOR_PATTERN]}),
-                 ("simulator-only", {"no_send": True}))
+                 ("simulator-only", {"within": _mails_recipients}),
+                 ("bounces", {"no_send": True}))
     sessions: dict = {}
     allows = [statement(k, p, s) for k, p, s in relevant if s.effect == "Allow"]
     asked = regions(relevant, region)
@@ -54,27 +62,16 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
                 if outcome.verdict != PROVEN and unknown is None:
                     unknown = outcome.reason
             if found is not None:
-                if verdict != "anyone":   # a proven limit: say what the proofs assume
-                    _parent_caveat(finding, sessions)
                 return _found(finding, verdict, question, found, relevant, sessions)
+            if verdict == "bounces":
+                break
             if unknown is not None:
                 return _unknown(finding, unknown, allows)
     except (Unknown, z3.Z3Exception) as exc:
         return _unknown(finding, str(exc), allows)
     except SeslintError as exc:
         return _unknown(finding, f"a policy cannot be read: {exc}")
-    _parent_caveat(finding, sessions)
     return _none(principal, finding, relevant, asked, resource_policies, statement, scps)
-
-
-def _parent_caveat(finding, sessions: dict) -> None:
-    """The proofs' parent-domain assumption, when the policies (the same in every region's session)
-    name a domain identity."""
-    from seslint.prove.api import parent_caveat
-
-    caveat = parent_caveat(next(iter(sessions.values())).send.inputs)
-    if caveat:
-        finding.notes.append(caveat)
 
 
 def _session(principal, region: str, resource_policies: dict, scps=None, *, boundary=True, strip_denies=False,
@@ -99,7 +96,7 @@ def _found(finding, verdict: str, question: dict, found, relevant, sessions: dic
 
     session, w = found
     patterns = recipient_patterns(relevant)
-    finding.verdict, finding.reason = verdict, _REASONS[verdict]
+    finding.verdict, finding.reason = "restricted" if verdict == "bounces" else verdict, _REASONS[verdict]
     mixed = [p for p in patterns if any(matches(p, r, ignore_case=True) for r in w.recipients)]
     if verdict == "anyone" and mixed:
         finding.reason = f"a recipient list that mixes {mixed[0]} with an outside address is allowed"
@@ -143,7 +140,9 @@ def _senders(session, violation, relevant, known: str) -> list[str]:
         for resource in st.resources or ():
             name = ses_identity(resource)
             if name is not None and name.strip("*?") and "${" not in name:
-                named.setdefault((name if "@" in name else f"*@{name}").lower(), f"identity {name}")
+                # a domain identity also authorizes its subdomains' sends (the parent-domain route)
+                for pattern in [name] if "@" in name else [f"*@{name}", f"*@*.{name}"]:
+                    named.setdefault(pattern.lower(), f"identity {name}")
     def inside(value: str, patterns) -> bool:
         return any(matches(p, value, ignore_case=True) for p in patterns)
 
@@ -158,7 +157,7 @@ def _senders(session, violation, relevant, known: str) -> list[str]:
                 or session.ask(violation, within).verdict == COUNTEREXAMPLE:
             hits.append(pattern)
             out.append(named[pattern])
-    return sorted(out)
+    return sorted(set(out))
 
 
 def _none(principal, finding, relevant, asked: list[str], resource_policies: dict, statement, scps=None):
@@ -250,20 +249,20 @@ def _deciding(inputs, w) -> tuple[list, str | None]:
     identity it needs when the other alternative is not allowed (else None)."""
     from seslint.audit import Statement
     from seslint.prove.sends import ALTERNATIVE_ROLES
-    from seslint.prove.witness import decisions
+    from seslint.prove.witness import alternative, decisions
 
     out: dict = {}
     results = list(zip(decisions(inputs, w), w.requests, strict=True))
     for res, r in results:
-        if r["role"] in ALTERNATIVE_ROLES and r["role"] != w.identity:
+        if r["role"] in ALTERNATIVE_ROLES and alternative(r) != w.identity:
             continue
         for h in res.deciding:
             s = Statement(h.effect, h.source, h.pointer, h.sid, h.kind)
             out[(s.policy, s.pointer, s.effect)] = s
-    ok = {role: all(res.allowed for res, r in results if r["role"] == role) for role in ALTERNATIVE_ROLES
-          if any(r["role"] == role for _, r in results)}
+    alternatives = list(dict.fromkeys(alternative(r) for _, r in results if r["role"] in ALTERNATIVE_ROLES))
+    ok = {alt: all(res.allowed for res, r in results if alternative(r) == alt) for alt in alternatives}
     only = None
     if len(ok) > 1 and sum(ok.values()) == 1:
-        role = next(role for role, good in ok.items() if good)
-        only = next(r["resource"].rsplit("/", 1)[1] for _, r in results if r["role"] == role)
+        alt = next(alt for alt, good in ok.items() if good)
+        only = next(r["resource"].rsplit("/", 1)[1] for _, r in results if alternative(r) == alt)
     return sorted(out.values(), key=lambda s: (s.policy, s.pointer)), only

@@ -35,6 +35,9 @@ def _names(ctx, param, values):
 @click.option("--extend-select", "extend", multiple=True, callback=_names,
               help="Add these rules to the selection (the opt-in ones: `seslint rules` marks them).")
 @click.option("--ignore", multiple=True, callback=_names, help="Skip these rules.")
+@click.option("--code", "code_paths", multiple=True, metavar="PATH",
+              help="The application's source (repeatable): also report what the code calls that a policy does not "
+                   "allow (SES062) and what a policy grants that the code never calls (SES063).")
 @click.option("--skip-unrecognized", is_flag=True,
               help="Skip named files that hold no policy instead of failing (for pre-commit).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
@@ -42,7 +45,7 @@ def _names(ctx, param, values):
                    "(default: the config's `baseline`).")
 @click.option("--update-baseline", is_flag=True, help="Rewrite the baseline file with today's findings.")
 @click.pass_context
-def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, extend, ignore, skip_unrecognized,
+def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, extend, ignore, code_paths, skip_unrecognized,
          baseline_path, update_baseline):
     """Lint the policies in PATHS: policy JSON, CloudFormation JSON/YAML, Terraform plan JSON
     (`terraform show -json`) or `aws iam get-account-authorization-details` output.
@@ -60,7 +63,12 @@ def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, extend, ign
     baseline_path = baseline_path or cfg.baseline
     if update_baseline and not baseline_path:
         raise click.UsageError("--update-baseline needs --baseline FILE (or `baseline` in the config)")
-    result = engine.run(list(paths), cfg, policy_type, select, ignore, skip_unrecognized, extend=extend)
+    code = None
+    if code_paths:
+        from seslint.fromcode.coverage import load
+
+        code = load(list(code_paths))
+    result = engine.run(list(paths), cfg, policy_type, select, ignore, skip_unrecognized, code=code, extend=extend)
     if baseline_path and (update_baseline or not os.path.exists(baseline_path)):
         baseline.write(baseline_path, result.findings)
         click.echo(f"seslint: wrote {len(result.findings)} findings to the baseline {baseline_path}; "

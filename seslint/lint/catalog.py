@@ -28,13 +28,17 @@ class Rule(NamedTuple):
     good: object
     references: tuple[str, ...]
     policy_types: tuple[str, ...]
+    code: dict | None = None   # the application source the examples are linted with (`lint --code`)
     opt_in: bool = False   # off unless selected: advice that changes no outcome the policy shows (issue 26)
 
     def as_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "severity": self.severity, "summary": self.summary,
-                "what": self.what, "why": self.why, "bad": self.bad, "good": self.good,
-                "references": list(self.references), "policy_types": list(self.policy_types),
-                "opt_in": self.opt_in}
+        out = {"id": self.id, "name": self.name, "severity": self.severity, "summary": self.summary,
+               "what": self.what, "why": self.why, "bad": self.bad, "good": self.good,
+               "references": list(self.references), "policy_types": list(self.policy_types),
+               "opt_in": self.opt_in}
+        if self.code is not None:
+            out["code"] = self.code
+        return out
 
 
 class Catalog(NamedTuple):
@@ -69,7 +73,8 @@ def load_catalog() -> Catalog:
     rules = {}
     for r in raw["rules"]:
         rules[r["id"]] = Rule(r["id"], r["name"], r["severity"], r["summary"], r["what"], r["why"], r["bad"],
-                              r["good"], tuple(r["references"]), tuple(r["policy_types"]), r.get("opt_in", False))
+                              r["good"], tuple(r["references"]), tuple(r["policy_types"]), r.get("code"),
+                              r.get("opt_in", False))
     return Catalog(dict(sorted(rules.items())), tuple(raw.get("retired", [])))
 
 
@@ -93,6 +98,9 @@ def explain_rule(name_or_id: str, fmt: str = "text") -> str:
              f"Applies to: {', '.join(rule.policy_types)} policies"]
     if rule.opt_in:
         lines += ["", f"Off by default: turn it on with `--extend-select {rule.id}` (or `extend-select` in the config)."]
+    if rule.code is not None:
+        lines += ["", f"With the code (seslint lint --code; {rule.code['file']})"] + \
+            ["  " + line for line in rule.code["text"].rstrip("\n").splitlines()]
     for title, example in (("Example", rule.bad), ("Use instead", rule.good)):
         if example is not None:
             lines += ["", title] + ["  " + line for line in json.dumps(example, indent=2).splitlines()]

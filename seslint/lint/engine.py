@@ -18,7 +18,7 @@ from seslint.lint.model import IDENTITY, RANK, RESOURCE, Finding, PolicyUnit
 
 # rules the engine itself reports (the rest are checks in seslint/lint/checks/)
 INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE = "SES000", "SES001", "SES048", "SES059"
-NEVER_GRANTED = "SES063"   # the configuration's [[never-granted]] entries (seslint/lint/never.py)
+NEVER_GRANTED = "SES065"   # the configuration's [[never-granted]] entries (seslint/lint/never.py)
 ENGINE_RULES = (INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE, NEVER_GRANTED)
 
 
@@ -60,14 +60,14 @@ def enabled_rules(config: Config, select=(), ignore=(), extend=()) -> set[str]:
     return ids
 
 
-def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str],
+def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str], code=None,
                never=()) -> list[tuple[str, str, str, str | None, str]]:
     """(rule, absolute pointer, message, Sid, severity) for one policy; a crashing check becomes SES000.
 
     `policy_type` "auto" detects it: a Principal means an SES sending-authorization policy. A check
     may yield a third item, a lower severity for that finding; "" means the catalog's."""
     relative_dups = tuple(p[len(unit.pointer):] for p in unit.duplicates)
-    ctx = Context(unit.value, policy_type, unit.kind, relative_dups)
+    ctx = Context(unit.value, policy_type, unit.kind, relative_dups, code)
     if policy_type == "auto":
         ctx.policy_type = detect_type(ctx.statements)
     out = []
@@ -109,8 +109,9 @@ FILES_PER_JOB = 150
 # than linear time. Lint makes little cyclic garbage (about ten objects a file), collected after the run.
 @gcpause.paused()
 def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), ignore=(),
-        skip_unrecognized: bool = False, jobs: int | None = None, extend=()) -> Result:
-    """Lint every policy in `paths`. `jobs` processes share the files (None: one per core for large inputs)."""
+        skip_unrecognized: bool = False, jobs: int | None = None, code=None, extend=()) -> Result:
+    """Lint every policy in `paths`. `jobs` processes share the files (None: one per core for large inputs);
+    `code` (seslint.fromcode.coverage.CodeUse) the application's SES calls, for the rules that compare."""
     catalog = load_catalog()
     rules = enabled_rules(config, select, ignore, extend)
     result = Result()
@@ -126,7 +127,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
         registry()
     size = -(-len(files) // jobs)  # contiguous chunks: the first error is the one a single process meets
     chunks = [files[k:k + size] for k in range(0, len(files), size)] if files else []
-    outcomes = _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized, config.never)
+    outcomes = _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized, code, config.never)
     for raw, files_done, policies, errors in outcomes:
         result.files += files_done
         result.policies += policies
@@ -164,7 +165,7 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: bool, never=()):
+def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: bool, code=None, never=()):
     """Unplaced findings (no severity yet, suppressions not applied), files and policies read."""
     raw: list[Finding] = []
     errors: list[InputError] = []
@@ -179,7 +180,7 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
             broken = loaded.broken
             message = broken.message + (f"; {broken.help}" if broken.help else "")
             raw.append(Finding(loaded.source, broken.line or 1, broken.column or 1, INVALID_JSON, "", message))
-        found, read = _file_findings(loaded, policy_type, rules, never)
+        found, read = _file_findings(loaded, policy_type, rules, code, never)
         try:
             raw += _inline_ignored(found, loaded)
         except InputError as exc:
@@ -189,7 +190,7 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
     return raw, len(files), policies, errors
 
 
-def _file_findings(loaded, policy_type: str, rules: set[str], never=()) -> tuple[list[Finding], int]:
+def _file_findings(loaded, policy_type: str, rules: set[str], code=None, never=()) -> tuple[list[Finding], int]:
     """The findings of one file's policies, and how many policies it holds (Fn::If variants count once).
 
     A finding that every variant of a policy has is reported once; the others name their branch."""
@@ -205,7 +206,8 @@ def _file_findings(loaded, policy_type: str, rules: set[str], never=()) -> tuple
         if unit.kind != AWS_MANAGED and (unit.variants == 1 or unit.pointer not in variant_policies):
             policies += 1
             variant_policies.add(unit.pointer)
-        for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules, never):
+        for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules, code,
+                                                                   never):
             pointer = unit.remap(pointer) if unit.remap else pointer
             line, column = unit.position(pointer)
             finding = Finding(loaded.source, line, column, rule_id, pointer, message, severity, sid=sid)

@@ -174,3 +174,11 @@ def build_inputs(identity_policies, *, account: str, region: str = "us-east-1", 
               for level, ps in (scps or [])],
         resources=[(at, compiled(p, "resource", f"<sending authorization policy {k + 1}>"))
                    for at, ps in (resource_policies or {}).items() for k, p in enumerate(ps)])
+
+
+def at(inputs: Inputs, account: str, region: str) -> Inputs:
+    """The inputs asked in `account` and `region` (`seslint.scope`): a caller with no ARN is in that account."""
+    from dataclasses import replace
+
+    caller = inputs.caller if inputs.caller.arn else Caller(account=account)
+    return replace(inputs, account=account, region=region, caller=caller)

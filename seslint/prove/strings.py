@@ -49,8 +49,10 @@ def lit(text: str):
 
 
 @lru_cache(maxsize=4096)
-def glob_re(parts: tuple, ignore_case: bool = False, arn: bool = False):
-    """A z3 regex for wildcard template parts without variables."""
+def glob_re(parts: tuple, ignore_case: bool = False, arn: bool = False, lowered: bool = False):
+    """A z3 regex for wildcard template parts without variables. `lowered`: the regex of the strings whose
+    lower case matches (the preimage under lower-casing ASCII letters), for a value the request carries
+    lower-cased, such as a domain identity's name."""
     pieces = []
     colons = 0
     for p in parts:
@@ -60,7 +62,7 @@ def glob_re(parts: tuple, ignore_case: bool = False, arn: bool = False):
             pieces.append(NOT_COLON if arn and colons < 5 else ALL)
         else:
             colons += p.count(":")
-            pieces.append(_ci(p) if ignore_case else z3.Re(lit(p)))
+            pieces.append(_ci(p) if ignore_case else _lowered(p) if lowered else z3.Re(lit(p)))
     if not pieces:
         return z3.Re(lit(""))
     return pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)
@@ -69,6 +71,17 @@ def glob_re(parts: tuple, ignore_case: bool = False, arn: bool = False):
 def _ci(text: str):
     chars = [z3.Union(z3.Re(lit(c.lower())), z3.Re(lit(c.upper()))) if c.lower() != c.upper() else z3.Re(lit(c))
              for c in text]
+    return chars[0] if len(chars) == 1 else z3.Concat(*chars)
+
+
+def _lowered(text: str):
+    """The strings whose lower case is `text`: a lower-case ASCII letter stands for either case, an
+    upper-case one for nothing (lower-casing never gives it)."""
+    chars = []
+    for c in text:
+        if "A" <= c <= "Z":
+            return z3.Empty(_R)
+        chars.append(z3.Union(z3.Re(lit(c)), z3.Re(lit(c.upper()))) if "a" <= c <= "z" else z3.Re(lit(c)))
     return chars[0] if len(chars) == 1 else z3.Concat(*chars)
 
 
@@ -111,15 +124,21 @@ def is_symbolic(parts) -> bool:
 @dataclass(frozen=True)
 class View:
     """A symbolic string: `pre` + the variable, or + the domain part of the variable (an address
-    `local@domain` whose parts hold no `@`). Matching a view becomes a membership of the variable
-    alone, which keeps every string constraint on one variable (see `prove.solve`)."""
+    `local@domain` whose parts hold no `@`), lower-cased (`lowered`), or + a parent of that domain of two
+    labels at least (`parent`: some suffix after a dot that holds a dot). Matching a view becomes a
+    membership of the variable alone, which keeps every string constraint on one variable (see
+    `prove.solve`)."""
 
     var: object
     pre: str = ""
     domain: bool = False
+    lowered: bool = False
+    parent: bool = False
 
     def expr(self):
         """The string as one z3 term (for patterns with symbolic policy variables)."""
+        if self.lowered:
+            raise Unknown("a policy variable whose value the send does not fix, compared with a lower-cased domain")
         base = self.var
         if self.domain:
             at = z3.IndexOf(self.var, lit("@"), 0)
@@ -127,7 +146,11 @@ class View:
         return z3.Concat(lit(self.pre), base) if self.pre else base
 
     def member(self, regex):
-        if self.domain:
+        if self.parent:
+            dotted = z3.Concat(z3.Star(ALL), z3.Re(lit(".")), z3.Star(ALL))
+            regex = z3.Concat(z3.Plus(NOT_AT), z3.Re(lit("@")), z3.Plus(NOT_AT), z3.Re(lit(".")),
+                              z3.Intersect(regex, dotted))
+        elif self.domain:
             regex = z3.Concat(z3.Plus(NOT_AT), z3.Re(lit("@")), regex)
         return z3.InRe(self.var, regex)
 
@@ -152,8 +175,8 @@ def match(value, parts, mode: str, what: str):
             suffixes = quotient(parts, value.pre, mode == "ci")
             if not suffixes:
                 return False
-            return any_(value.member(glob_re(p, mode == "ci")) for p in suffixes)
-        return value.member(glob_re(parts, mode == "ci", mode == "arn"))
+            return any_(value.member(glob_re(p, mode == "ci", lowered=value.lowered)) for p in suffixes)
+        return value.member(glob_re(parts, mode == "ci", mode == "arn", value.lowered))
     if mode == "ci" or (mode != "exact" and has_wildcards(parts)):
         raise Unknown(f"a policy variable whose value is not fixed, inside a {_MODES[mode]} pattern in {what}")
     pieces, presents = [], []

@@ -64,3 +64,39 @@ def test_a_trailing_star_that_crosses_colons_grants_in_prove_simulate_and_lint(t
     simulated = _run(tmp_path, {}, "simulate", "--policy", str(path), "--action", "ses:SendEmail", "--resource",
                      "arn:aws:ses:us-east-1:111122223333:identity/example.com")
     assert simulated.exit_code == 0, simulated.output
+
+
+def test_can_send_advice_is_the_whole_amended_policy_and_keeps_its_proven_limits(tmp_path):
+    """The simulator-only CI policy denies a templated send: the advice extends the statement that holds the
+    recipient condition (not a new, unconditioned one), and the amended policy still proves simulator-only."""
+    from pathlib import Path
+
+    ci = Path(__file__).resolve().parents[2] / "examples" / "policies" / "ci-simulator-only.json"
+    out = CliRunner().invoke(cli, ["can-send", "--policy", str(ci), "--account", "111122223333", "--api", "v1",
+                                   "--from", "ci@example.com", "--to", "success@simulator.amazonses.com",
+                                   "--content", "template", "--template", "t1", "--format", "json"])
+    assert out.exit_code == 1
+    advice = json.loads(out.output)["advice"]
+    amended = [a["policy"] for a in advice if "policy" in a]
+    assert len(amended) == 1 and "keeping its conditions" in advice[0]["summary"]
+    assert not any("add to an identity-based policy" in a["summary"] for a in advice)
+    fixed = tmp_path / "fixed.json"
+    fixed.write_text(json.dumps(amended[0]))
+    allowed = CliRunner().invoke(cli, ["can-send", "--policy", str(fixed), "--account", "111122223333", "--api", "v1",
+                                       "--from", "ci@example.com", "--to", "success@simulator.amazonses.com",
+                                       "--content", "template", "--template", "t1"])
+    assert allowed.exit_code == 0, allowed.output
+    proved = CliRunner().invoke(cli, ["prove", "--policy", str(fixed), "--recipients-within",
+                                      "*@simulator.amazonses.com", "--format", "json"])
+    assert json.loads(proved.output)["verdict"] == "proven"
+
+
+def test_can_send_advice_says_when_no_change_keeps_the_limits(tmp_path):
+    from pathlib import Path
+
+    ci = Path(__file__).resolve().parents[2] / "examples" / "policies" / "ci-simulator-only.json"
+    out = CliRunner().invoke(cli, ["can-send", "--policy", str(ci), "--account", "111122223333",
+                                   "--from", "ci@example.com", "--to", "someone@gmail.com", "--format", "json"])
+    advice = json.loads(out.output)["advice"]
+    assert not any("policy" in a for a in advice)
+    assert any(a["summary"].startswith("no change to the policies allows this send") for a in advice)

@@ -252,7 +252,7 @@ _NEVER_CARRIED = ("requests from the internet carry a public aws:SourceIp, and r
                   "none (their private address is aws:VpcSourceIp)")
 
 
-@rule("SES062")
+@rule("SES064")
 def source_ip_private(ctx):
     import ipaddress
 

@@ -59,7 +59,8 @@ def guardrail_bypass(ctx):
             values = [(send.recipients.length > i, x) for i, x in enumerate(send.recipients.items)] if recipients else \
                 [(True, View(send.address))]
             test = (lambda x: z3.Not(outside(x, patterns))) if avoid else (lambda x: outside(x, patterns))
-            return any_(z3.And(present, test(x)) for present, x in values)
+            hit = any_(z3.And(present, test(x)) for present, x in values)
+            return z3.And(send.mails_recipients, hit) if recipients else hit
 
         outcome = prove(inputs, within=breaks)
         if outcome.verdict != COUNTEREXAMPLE:
