@@ -172,10 +172,12 @@ def live_send(aws, send, resource_policies, sandbox: bool | None) -> LiveSend:
 
 
 def live_can_send(aws, send, identity_policies, *, principal_arn: str, permission_boundary=None,
-                  resource_policies: dict | None = None, sandbox: bool | None = None, cross_check: bool = False):
+                  resource_policies: dict | None = None, scps=None, sandbox: bool | None = None,
+                  cross_check: bool = False):
     """can-send for a principal read from AWS, answered as SES would: the IAM requests, then SES's own
     refusals (identity not verified, sending paused, an unverified recipient in the sandbox). When the
-    sandbox status cannot be read, both readings are evaluated and `sandbox_readings` holds both answers."""
+    sandbox status cannot be read, both readings are evaluated and `sandbox_readings` holds both answers.
+    Returns the result and the sending authorization policies read."""
     import dataclasses
 
     from seslint.cansend import check_send
@@ -183,7 +185,7 @@ def live_can_send(aws, send, identity_policies, *, principal_arn: str, permissio
     live = live_send(aws, send, dict(resource_policies or {}), sandbox)
 
     def run(s, rejected):
-        result = check_send(s, identity_policies, principal_arn=principal_arn,
+        result = check_send(s, identity_policies, principal_arn=principal_arn, scps=scps,
                             permission_boundary=permission_boundary, resource_policies=live.resource_policies)
         result.rejected = list(rejected)
         return result
@@ -202,7 +204,7 @@ def live_can_send(aws, send, identity_policies, *, principal_arn: str, permissio
     result.notes[:0] = live.notes
     if cross_check:
         result.cross_check = cross_check_requests(aws, result, principal_arn, live.resource_policies)
-    return result
+    return result, live.resource_policies
 
 
 #: What IAM's simulator cannot judge (IAM User Guide, "Testing IAM policies with the IAM policy simulator";

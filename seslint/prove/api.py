@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 import z3
 
+from seslint.names import in_policies, undecided
 from seslint.prove.decision import Inputs, at, decide
 from seslint.prove.sends import (
     ALTERNATIVE_ROLES,
+    PARENT_ROLE,
     Kind,
     Send,
     merged_usage,
@@ -29,6 +31,7 @@ from seslint.prove.witness import Witness, recheck_request, recheck_send, witnes
 from seslint.scope import Scope, scope_of
 
 PROVEN, COUNTEREXAMPLE, UNKNOWN, VACUOUS = "proven", "counterexample", "unknown", "vacuous"
+TIME_KEYS = ("aws:currenttime", "aws:epochtime")   # set by the send's time, free unless `Inputs.when` fixes it
 TIMEOUT_MS = 20000
 
 
@@ -78,7 +81,11 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
           within=None, restrict=None) -> Outcome:
     """Is there an allowed send that breaks a property, in the account and region of `inputs`?
     `within(send)` may add a custom violation; `restrict(send)` constraints on the send (tests use it to
-    compare with enumeration)."""
+    compare with enumeration). Unknown when a policy names an action or key SES does not know where it
+    decides sends (`seslint.names`)."""
+    reason = undecided(unknown_names(inputs))
+    if reason:
+        return Outcome(UNKNOWN, reason)
     try:
         session = Session(inputs, 1 if recipients_within or within else 0, restrict)
         outcome = session.ask(session.violation(recipients_within=recipients_within, senders_within=senders_within,
@@ -90,6 +97,11 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
         return outcome
     except (Unknown, z3.Z3Exception) as exc:
         return Outcome(UNKNOWN, str(exc))
+
+
+def unknown_names(inputs: Inputs) -> list:
+    """The actions and condition keys SES does not know in the inputs' policies (`seslint.names`)."""
+    return in_policies(cp.policy for cp in inputs.all_policies())
 
 
 def prove_in(inputs: Inputs, scope: Scope, *, recipients_within=(), senders_within=(), no_send: bool = False,
@@ -142,7 +154,7 @@ def send_formulas(send: Send) -> list[tuple[Kind, object]]:
     out = []
     inputs = send.inputs
     decided: dict = {}   # kinds of send share most requests: decide each once
-    for plan in plans(inputs.region, inputs.account):
+    for plan in plans(inputs.region, inputs.account, inputs.when):
         api, with_cs, requests = plan.api, plan.with_cs, plan.requests
         need: list = []
         alt: dict[str, list] = {role: [] for role in ALTERNATIVE_ROLES}
@@ -153,6 +165,8 @@ def send_formulas(send: Send) -> list[tuple[Kind, object]]:
             if f is None:
                 f = decided[key] = decide(inputs, req)
             (alt[role] if role in alt else need).append(f)
+        if alt[PARENT_ROLE]:   # the parent route exists only for a From whose domain has a parent
+            alt[PARENT_ROLE].append(send.has_parent)
         ok = all_([all_(need), any_(all_(fs) for fs in alt.values() if fs) if any(alt.values()) else TRUE])
         out.append((plan, all_([send.has_cs == with_cs, ok])))
     return out
@@ -219,6 +233,11 @@ class Session:
         """z3 Bool: the send is of this API and content and allowed."""
         return any_(f for p, f in self.formulas if p[:2] == (api, content))
 
+    def allowed_kinds(self) -> list[tuple[str, str]]:
+        """Every (api, content) of which some send may be allowed (a question the solver leaves open counts)."""
+        kinds = dict.fromkeys(plan[:2] for plan, _ in self.formulas)
+        return [k for k in kinds if self.lazy.check([self.kind(*k)])[0] != z3.unsat]
+
     def kinds(self, violation) -> list[tuple[str, str]]:
         """Every (api, content) of which some send breaks the property, each with a witness the
         evaluator confirms and that sets no free key. One question usually answers several kinds:
@@ -280,10 +299,13 @@ class Session:
             return Outcome(UNKNOWN, f"the evaluator does not confirm the solver's witness: {problem}", found)
         used = sorted(send.names.get(k, k) for k in send.free if send.names.get(k, k) in found.free_values)
         if used:
+            when = [k for k in used if k.lower() in TIME_KEYS]
+            hint = (f"; {' and '.join(when)} {'is' if len(when) == 1 else 'are'} the time of the send, any time "
+                    "unless it is fixed (prove --at TIME)") if when else ""
             return Outcome(UNKNOWN, f"depends on {', '.join(used)}: a send breaks the property when "
                                     f"{_keys(found, used)}; the model treats "
                                     f"{'this key' if len(used) == 1 else 'these keys'} as free, so whether real "
-                                    "requests can carry such values is not known", found, used)
+                                    f"requests can carry such values is not known{hint}", found, used)
         return Outcome(COUNTEREXAMPLE, "an allowed send breaks the property", found)
 
 
@@ -313,7 +335,7 @@ def diff(old: Inputs, new: Inputs, restrict=None) -> dict[str, list[Change]]:
     """The kinds of send request (action, resource role) one side allows and the other does not."""
     out: dict[str, list[Change]] = {"gained": [], "lost": [], "unknown": []}
     seen: dict = {}
-    for send_kind in plans(new.region, new.account):
+    for send_kind in plans(new.region, new.account, new.when):
         for action, arn, role, context in send_kind.requests:
             kind = (action, "identity" if role in ALTERNATIVE_ROLES else role)
             variant = (send_kind.api, arn, role, context)
@@ -369,7 +391,8 @@ def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tupl
         return change, change
     out: list[Change | None] = []
     for allows, denies, a, b, send in ((1, 0, new, old, sn), (0, 1, old, new, so)):
-        picks = [all_([p[allows], not_(p[denies])]) for p in pairs]
+        picks = [all_([p[allows], not_(p[denies]), *([send.has_parent] if v[2] == PARENT_ROLE else [])])
+                 for p, v in zip(pairs, variants, strict=True)]
         try:
             answer, model, why = check([*base, any_(picks)], TIMEOUT_MS)
         except z3.Z3Exception as exc:

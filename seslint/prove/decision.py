@@ -48,6 +48,7 @@ class Inputs:
     # Sending authorization policies: (identity ARN they are attached to, or None for any identity, policy).
     resources: list[tuple[str | None, CompiledPolicy]] = field(default_factory=list)
     documents: dict = field(default_factory=dict)    # id(compiled policy) -> its JSON document
+    when: Any = None    # the datetime every send is made at (aws:CurrentTime, aws:EpochTime); None: any time
 
     def document(self, cp: CompiledPolicy):
         return self.documents[id(cp)]
@@ -148,10 +149,10 @@ def _attached(at: str | None, req: SymRequest):
 
 
 def build_inputs(identity_policies, *, account: str, region: str = "us-east-1", principal_arn: str | None = None,
-                 permission_boundary=None, session_policies=(), scps=None, resource_policies=None) -> Inputs:
+                 permission_boundary=None, session_policies=(), scps=None, resource_policies=None, when=None) -> Inputs:
     """Compile policies (dicts or `sending.PolicyDoc`) the way `can_send` does. `resource_policies`
     maps an identity ARN (None: any identity) to its sending authorization policies; `scps` is a list
-    of (level, [policies]) from the root down."""
+    of (level, [policies]) from the root down; `when` (a datetime) fixes the time of every send."""
     from seslint.evaluate.scenario import PolicyCache
     from seslint.policy import PolicyDoc
 
@@ -166,7 +167,7 @@ def build_inputs(identity_policies, *, account: str, region: str = "us-east-1", 
 
     caller = Caller.from_arn(principal_arn) if principal_arn else Caller(account=account)
     return Inputs(
-        caller, account, region, documents=documents,
+        caller, account, region, documents=documents, when=when,
         identity=[compiled(p, "identity", f"<identity policy {i + 1}>") for i, p in enumerate(identity_policies)],
         boundary=compiled(permission_boundary, "boundary", "<permission boundary>") if permission_boundary else None,
         session=[compiled(p, "session", f"<session policy {i + 1}>") for i, p in enumerate(session_policies)],

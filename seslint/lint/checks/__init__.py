@@ -51,28 +51,6 @@ def expand(pattern: str) -> tuple:
     return tuple(matrix.expand(pattern))
 
 
-@lru_cache(maxsize=1024)
-def did_you_mean(name: str) -> str | None:
-    from seslint.matrix import load_matrix
-
-    return load_matrix().did_you_mean(name)
-
-
-@lru_cache(maxsize=1024)
-def near_miss(name: str) -> str | None:
-    """The known action a misspelt name is one slip away from (`SendEmial`), or None."""
-    from seslint.matrix import load_matrix
-
-    return load_matrix().closest_action(name, cutoff=0.85)
-
-
-def data_date() -> str:
-    """Which Service Authorization Reference the bundled data follows, for messages."""
-    from seslint.matrix import load_matrix
-
-    return f"Service Authorization Reference of {load_matrix().data_date}"
-
-
 @lru_cache(maxsize=4096)
 def condition_key(name: str):
     """The matrix's ConditionKey for `name` (service or global), or None."""
@@ -112,6 +90,17 @@ class Context:
     def statements(self) -> tuple[Statement, ...]:
         """The policy's well-formed statements (the grammar rules report the rest)."""
         return read_policy(self.value).statements
+
+    @cached_property
+    def unknown_names(self) -> list:
+        """The `ses:` actions and condition keys SES does not know (`seslint.names`: every command's wording)."""
+        from seslint.names import unknown_names
+
+        return unknown_names(self.statements)
+
+    def unknown(self, rule_id: str):
+        """(pointer, message) of each unknown name that rule `rule_id` reports."""
+        return [(u.pointer, u.message) for u in self.unknown_names if u.rule == rule_id]
 
     @cached_property
     def raw_statements(self) -> list[tuple[str, object]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from functools import lru_cache
 
 from seslint.core.patterns import has_wildcard
@@ -71,14 +70,7 @@ def key_not_carried(ctx):
 
 @rule("SES030")
 def unknown_condition_key(ctx):
-    names = list(ctx.matrix.condition_keys) + list(ctx.matrix.global_keys)
-    for st in ctx.statements:
-        for cond in st.conditions:
-            prefix = cond.key.partition(":")[0].lower()
-            if prefix in ("ses", "aws") and "${" not in cond.key and condition_key(cond.key) is None:
-                close = difflib.get_close_matches(cond.key, names, n=1, cutoff=0.7)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                yield cond.pointer, f"unknown condition key '{cond.key}': it is never in a request{hint}"
+    return ctx.unknown("SES030")
 
 
 @rule("SES031")
