@@ -13,7 +13,7 @@ working directory upwards (or named with --config).
     rule = "SES024"
     sid = "LegacyAdmin"          # optional
     reason = "owned by team X, tracked in JIRA-1"   # required
-    [[never-granted]]            # proven over every request (SES065)
+    [[never-granted]]            # proven over every request (SES069)
     actions = ["ses:PutIdentityPolicy"]
     recipients-within = ["*@example.com"]
     reason = "identity policies belong to the platform team; staging mails only us"

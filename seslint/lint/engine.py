@@ -18,7 +18,7 @@ from seslint.lint.model import IDENTITY, RANK, RESOURCE, Finding, PolicyUnit
 
 # rules the engine itself reports (the rest are checks in seslint/lint/checks/)
 INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE = "SES000", "SES001", "SES048", "SES059"
-NEVER_GRANTED = "SES065"   # the configuration's [[never-granted]] entries (seslint/lint/never.py)
+NEVER_GRANTED = "SES069"   # the configuration's [[never-granted]] entries (seslint/lint/never.py)
 ENGINE_RULES = (INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE, NEVER_GRANTED)
 
 

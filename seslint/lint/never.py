@@ -1,4 +1,4 @@
-"""`[[never-granted]]` in the lint configuration (rule SES065): grants no identity policy may make,
+"""`[[never-granted]]` in the lint configuration (rule SES069): grants no identity policy may make,
 proven over every request with the engine of `seslint prove`, like Access Analyzer's
 check-access-not-granted. z3 is imported only when a configuration has such an entry.
 

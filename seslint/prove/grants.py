@@ -1,6 +1,6 @@
 """Does a policy set grant an action at all? Over every resource of the action's types and every
 request context: the question of Access Analyzer's check-access-not-granted, for lint's
-`[[never-granted]]` settings (SES065). The request is `prove.decision`'s symbolic one; the answer a
+`[[never-granted]]` settings (SES069). The request is `prove.decision`'s symbolic one; the answer a
 proof, or a witness resource with the condition keys a grant depends on."""
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def test_lint_reads_an_attached_aws_managed_policy(tmp_path, monkeypatch, cli):
     assert result.code == 1
     version = bundled()["AmazonSESFullAccess"]
     assert result.out.splitlines()[0] == (
-        "stack.yaml:8:11: SES065 error never-granted 1 (platform team only): this policy grants "
+        "stack.yaml:8:11: SES069 error never-granted 1 (platform team only): this policy grants "
         f"ses:PutIdentityPolicy on * [arn:aws:iam::aws:policy/AmazonSESFullAccess ({version.version} of "
         f"{version.updated[:10]}, bundled)]")
 

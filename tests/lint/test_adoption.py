@@ -196,7 +196,7 @@ def _never(tmp_path, monkeypatch, cli, *statements):
     monkeypatch.chdir(tmp_path)
     write(tmp_path / ".seslint.toml", NEVER)
     write(tmp_path / "p.json", {"Version": "2012-10-17", "Statement": list(statements)})
-    return cli("lint", "--select", "SES065", "--format", "json", "p.json")
+    return cli("lint", "--select", "SES069", "--format", "json", "p.json")
 
 
 @pytest.mark.parametrize(("statements", "messages"), [

@@ -1,4 +1,4 @@
-"""SES064 (aws:SourceIp with a private network), one row per behaviour."""
+"""SES068 (aws:SourceIp with a private network), one row per behaviour."""
 
 import pytest
 
@@ -27,6 +27,6 @@ def policy(effect, operator, networks):
 ])
 def test_source_ip_private_network(document, severity, says, tmp_path, lint_json):
     _, _, findings = lint_json(write(tmp_path / "p.json", document))
-    found = [f for f in findings if f["rule"] == "SES064"]
+    found = [f for f in findings if f["rule"] == "SES068"]
     assert [f["severity"] for f in found] == ([severity] if severity else [])
     assert all(says in f["message"] and "aws:VpcSourceIp" in f["message"] for f in found)

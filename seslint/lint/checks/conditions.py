@@ -244,7 +244,7 @@ _NEVER_CARRIED = ("requests from the internet carry a public aws:SourceIp, and r
                   "none (their private address is aws:VpcSourceIp)")
 
 
-@rule("SES064")
+@rule("SES068")
 def source_ip_private(ctx):
     import ipaddress
 
