@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
+from seslint.core.arn import identity_policy_applies
 from seslint.evaluate.engine import (
     ALLOWED,
     EXPLICIT_DENY,
@@ -297,9 +298,8 @@ def check_send(send: Send, identity_policies, *, principal_arn: str | None = Non
         arn = planned.resource
         resources = []
         if ":identity/" in arn:
-            resources = by_identity.get(arn, []) + by_identity.get(arn.split(":identity/", 1)[1], [])
-            if planned.role in _IDENTITY_ROLES:
-                resources += by_identity.get("*", [])
+            resources = [cp for at, cps in by_identity.items() for cp in cps
+                         if identity_policy_applies(None if at == "*" else at, arn, planned.role in _IDENTITY_ROLES)]
         policies = Policies(identity=identity, boundary=boundary, session=session, scps=scp_levels,
                             resources=resources)
 

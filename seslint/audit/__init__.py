@@ -111,9 +111,9 @@ def notes(read_identity_policies: bool) -> list[str]:
 
 
 def audit_principal(principal, details=None, *, region: str = "us-east-1", resource_policies: dict,
-                    scps=None) -> Finding:
+                    scps=None, session=None) -> Finding:
     """The verdict for one `authdetails.Principal`; `scps`: its account's SCP levels from the root
-    down ([(level, [PolicyDoc])]), or None."""
+    down ([(level, [PolicyDoc])]), or None; `session(region)`: see `exact.decide`."""
     from seslint.policy import parse_policy
 
     if details is not None:
@@ -142,7 +142,7 @@ def audit_principal(principal, details=None, *, region: str = "us-east-1", resou
     if not allows:
         finding.reason = "no identity or sending-authorization policy allows a send action"
         return finding
-    return decide(principal, finding, relevant, region, resource_policies, _statement, scps)
+    return decide(principal, finding, relevant, region, resource_policies, _statement, scps, session)
 
 
 def _names(statement, principal) -> bool:

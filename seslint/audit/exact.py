@@ -32,14 +32,19 @@ def _mails_recipients(send):
     return send.mails_recipients
 
 
-def decide(principal, finding, relevant, region: str, resource_policies: dict, statement, scps=None):
+def decide(principal, finding, relevant, region: str, resource_policies: dict, statement, scps=None, session=None):
     """Fill `finding` (verdict, reason, scope, witness) for the principal; `relevant` are its
     (kind, policy, statement) triples that may send, `statement(kind, policy, st)` names one;
-    `scps`: the SCP levels of its account, from the root down ([(level, [PolicyDoc])]), or None."""
+    `scps`: the SCP levels of its account, from the root down ([(level, [PolicyDoc])]), or None.
+    `session(region)`, when given, encodes the principal's sends instead (a caller in another account
+    than the identities', say: `seslint review`)."""
     import z3
 
     from seslint.prove.api import COUNTEREXAMPLE, PROVEN
     from seslint.prove.strings import Unknown
+
+    def make(r):
+        return session(r) if session else _session(principal, r, resource_policies, scps)
 
     patterns = recipient_patterns(relevant)
     # The last question: sends that carry no recipient key (bounces) are still sends.
@@ -54,10 +59,10 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
         for verdict, question in questions:
             found, unknown = None, None
             for r in asked:
-                session = sessions.get(r) or sessions.setdefault(r, _session(principal, r, resource_policies, scps))
-                outcome = session.ask(session.violation(**question))
+                asking = sessions.get(r) or sessions.setdefault(r, make(r))
+                outcome = asking.ask(asking.violation(**question))
                 if outcome.verdict == COUNTEREXAMPLE:
-                    found = (session, outcome.witness)
+                    found = (asking, outcome.witness)
                     break
                 if outcome.verdict != PROVEN and unknown is None:
                     unknown = outcome.reason
@@ -71,6 +76,9 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
         return _unknown(finding, str(exc), allows)
     except SeslintError as exc:
         return _unknown(finding, f"a policy cannot be read: {exc}")
+    if session:   # the reason's wording (a boundary, a Deny) is the audit's own question
+        finding.verdict, finding.reason = "none", "proven: no possible send is allowed"
+        return finding
     return _none(principal, finding, relevant, asked, resource_policies, statement, scps)
 
 

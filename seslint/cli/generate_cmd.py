@@ -11,8 +11,6 @@ import click
 from seslint.cli.common import warn_unknown_regions
 from seslint.generate import FORMATS
 
-MANAGED_POLICY_QUOTA = 6144  # IAM quota: characters of a managed policy, whitespace not counted
-
 FORMAT_HELP = ("Output format: the policy JSON document, the same as YAML, a Terraform resource "
                "(jsonencode) or a CloudFormation template.")
 
@@ -30,11 +28,11 @@ def _check_option():
 
 def _emit(policy: dict, fmt: str, *, name: str, summary: str, policy_type: str = "identity",
           identity: str | None = None) -> None:
-    from seslint.core.size import policy_size
+    from seslint.core.size import QUOTAS, policy_size
     from seslint.generate import render
 
     click.echo(render(policy, fmt, name=name, summary=summary, policy_type=policy_type, identity=identity))
-    size, quota = policy_size(policy), MANAGED_POLICY_QUOTA
+    size, quota = policy_size(policy), QUOTAS["managed"][0]
     if size > quota:
         click.echo(f"seslint: warning: the policy is {size} characters without whitespace, over the {quota} "
                    "that a managed policy allows: split the operations over several policies", err=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from seslint.cli.common import (
@@ -106,55 +104,36 @@ def _pair(doc):
 def diff(ctx, old, new, account, region, scps, fmt):
     """Which kinds of SES send request NEW allows that OLD does not (gained), and the reverse (lost).
 
-    OLD and NEW are identity-based policy files. Exit 0, 1 when something is gained, 3 when a kind
-    of request cannot be decided.
+    OLD and NEW are any lint input (policy JSON, CloudFormation/SAM, Terraform plan, serverless.yml,
+    authorization details); their policies pair by where they live. Exit 0, 1 when something is
+    gained, 3 when a kind of request cannot be decided.
     """
-    from seslint.prove.api import diff_in, unknown_names
-    from seslint.prove.decision import build_inputs
-    from seslint.scope import DEFAULT_ACCOUNT, DEFAULT_REGION, scope_of_both
+    from seslint.policy import PolicyDoc
+    from seslint.review import render
+    from seslint.review.run import diff_files
 
-    levels = [(level, [_doc(_load(path)) for path in files]) for level, files in scps]
-    sides = []
-    for path in (old, new):
-        doc = _load(path)
-        sides.append(build_inputs([_doc(doc)], account=DEFAULT_ACCOUNT, region=DEFAULT_REGION, scps=levels))
-    asked = scope_of_both(*sides, account=account, region=region)
-    result = diff_in(*sides, asked)
-    out = {side: [c.to_json() for c in result[side]] for side in ("gained", "lost", "unknown")}
-    out["scope"] = asked.to_json()
+    levels = [(level, [PolicyDoc(*_pair(_load(path))) for path in files]) for level, files in scps]
+    changes, old_names, new_names = diff_files(old, new, account, region, levels or None)
     # names SES does not know: in NEW where they decide sends, the change is undecided; else warnings
-    old_names, new_names = (unknown_names(side) for side in sides)
     deciding = [u for u in new_names if u.sends]
-    out["unknown"] += [{"action": u.name, "resource": "policy", "file": u.source, "pointer": u.pointer,
-                        "reason": f"NEW does not say what was meant where it decides sends: {u.describe()}"}
-                       for u in deciding]
-    out["warnings"] = warn_unknown_names([u for u in old_names + new_names if u not in deciding])
+    warnings = warn_unknown_names([u for u in old_names + new_names if u not in deciding])
+    undecided = [{"action": u.name, "resource": "policy", "file": u.source, "pointer": u.pointer,
+                  "reason": f"NEW does not say what was meant where it decides sends: {u.describe()}"}
+                 for u in deciding]
     if fmt == "json":
+        out = render.diff_json(changes)
+        out["unknown"] += undecided
+        out["warnings"] = warnings
         echo_json(out)
     elif fmt == "github":
-        for c in out["gained"]:
-            click.echo(f"::error file={new},title=seslint diff: gained {c['action']}::{new} allows {c['action']} on "
-                       f"the {c['resource']} that {old} does not, e.g. {json.dumps(c['request'], sort_keys=True)}")
-        for c in out["lost"]:
-            click.echo(f"::notice file={new},title=seslint diff: lost {c['action']}::{new} no longer allows "
-                       f"{c['action']} on the {c['resource']}, e.g. {json.dumps(c['request'], sort_keys=True)}")
-        for c in out["unknown"]:
-            click.echo(f"::warning file={new},title=seslint diff: undecided {c['action']}::{c['reason']}")
+        lines = [render.diff_github(changes)] + [
+            f"::warning file={u['file']},title=seslint diff: undecided {u['action']}::{u['reason']}" for u in undecided]
+        if any(lines):
+            click.echo("\n".join(line for line in lines if line))
     else:
-        for side in ("gained", "lost"):
-            for c in out[side]:
-                click.echo(f"{side.upper():7} {c['action']} on the {c['resource']}")
-                click.echo(f"        e.g. {json.dumps(c['request'], sort_keys=True)}")
-        for c in out["unknown"]:
-            click.echo(f"UNKNOWN {c['action']} on the {c['resource']}: {c['reason']}")
-        if not any(out[side] for side in ("gained", "lost", "unknown")):
-            click.echo("no change: both allow the same SES send requests")
-    if fmt == "text" and (note := asked.note()):
-        click.echo(f"note: {note}")
-    ctx.exit(1 if out["gained"] else 3 if out["unknown"] else 0)
-
-
-def _doc(doc):
-    from seslint.policy import PolicyDoc
-
-    return PolicyDoc(doc.value, doc.source)
+        if changes or not undecided:
+            click.echo(render.diff_text(changes))
+        for u in undecided:
+            click.echo(f"UNKNOWN {u['action']}: {u['reason']}")
+    gained = any(c.gained for c in changes)
+    ctx.exit(1 if gained else 3 if undecided or any(c.unknown for c in changes) else 0)

@@ -341,9 +341,14 @@ def diff(old: Inputs, new: Inputs, restrict=None) -> dict[str, list[Change]]:
             variant = (send_kind.api, arn, role, context)
             if variant not in seen.setdefault(kind, []):
                 seen[kind].append(variant)
+    # Both sides over the same symbolic values (z3 constants are identified by name and sort), built
+    # once for every kind: a kind's free keys add their constraints to the sends as it is decided.
+    uses, n = merged_usage(old, new), recipient_bound([old, new], 0)
+    sends = Send(old, n, uses=uses), Send(new, n, uses=uses)
     for (action, role), variants in sorted(seen.items()):
-        for side, change in zip(("gained", "lost"), _changes(old, new, action, role, variants, restrict), strict=False):
-            if change is not None:
+        changes = _changes(old, new, action, role, variants, restrict, sends)
+        for side, change in zip(("gained", "lost"), changes, strict=False):
+            if change is not None and (side == "gained" or change is not changes[0]):   # an unknown kind: once
                 out["unknown" if change.witness is None or change.reason else side].append(change)
     return out
 
@@ -377,18 +382,18 @@ def _documents(inputs: Inputs) -> str:
                        [(at, inputs.document(cp)) for at, cp in inputs.resources]], sort_keys=True)
 
 
-def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tuple:
+def _changes(old: Inputs, new: Inputs, action, role, variants, restrict, sends) -> tuple:
     """(gained, lost) for one kind of request: a Change with a witness, or None."""
+    so, sn = sends
     try:
-        # Both sides over the same symbolic values: z3 constants are identified by name and sort.
-        uses, n = merged_usage(old, new), recipient_bound([old, new], 0)
-        so, sn = Send(old, n, uses=uses), Send(new, n, uses=uses)
         pairs = [(decide(old, so.request(api, action, arn, r, context)),
                   decide(new, sn.request(api, action, arn, r, context))) for api, arn, r, context in variants]
         base = [*so.constraints, *sn.constraints, *([*restrict(so), *restrict(sn)] if restrict else [])]
     except (Unknown, z3.Z3Exception) as exc:
         change = Change(action, role, reason=str(exc))
         return change, change
+    # A parent-domain request is made only for a From whose domain has a parent (Send.has_parent): a
+    # statement on "*" allows it whatever the From, and a witness From without one makes no such request.
     out: list[Change | None] = []
     for allows, denies, a, b, send in ((1, 0, new, old, sn), (0, 1, old, new, so)):
         picks = [all_([p[allows], not_(p[denies]), *([send.has_parent] if v[2] == PARENT_ROLE else [])])

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seslint.core import variables as V
+from seslint.core.arn import identity_policy_applies
 from seslint.core.decision import DIRECT, Applies, decide as table
 from seslint.evaluate.matching import Caller, CompiledPolicy
 from seslint.prove.conditions import condition
@@ -58,7 +59,8 @@ class Inputs:
                 + [cp for _, cps in self.scps for cp in cps] + [cp for _, cp in self.resources])
 
     def resources_for(self, arn: str) -> list[CompiledPolicy]:
-        return [cp for at, cp in self.resources if at is None or at == arn]
+        """The sending-authorization policies that apply to a request on the sender's identity `arn`."""
+        return [cp for at, cp in self.resources if identity_policy_applies(at, arn, True)]
 
 
 @dataclass
@@ -140,9 +142,12 @@ def decide(inputs: Inputs, req: SymRequest):
 
 
 def _attached(at: str | None, req: SymRequest):
-    """z3 Bool: the request's resource is the identity a sending authorization policy is attached to."""
+    """z3 Bool: a sending authorization policy attached at `at` applies to the request, on the sender's
+    identity (`seslint.core.arn.identity_policy_applies` over a symbolic resource)."""
     if at is None:
         return TRUE
+    if ":" not in at:   # attached to an identity by name
+        return B(match(req.suffix, (f"identity/{at}",), "exact", "sending authorization policy"))
     if not at.startswith(req.prefix):
         return FALSE
     return B(match(req.suffix, (at[len(req.prefix):],), "exact", "sending authorization policy"))
