@@ -11,6 +11,7 @@ read-only policy seslint needs is `READER_ACTIONS` (also the recipe `seslint-rea
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 
@@ -36,7 +37,9 @@ READER_ACTIONS = (
     "iam:ListGroupsForUser",
     "iam:ListRolePolicies",
     "iam:ListUserPolicies",
+    "iam:SimulatePrincipalPolicy",
     "ses:GetAccount",
+    "ses:GetAccountSendingEnabled",
     "ses:GetEmailIdentityPolicies",
     "ses:GetIdentityPolicies",
     "ses:ListEmailIdentities",
@@ -61,9 +64,6 @@ class AwsError(SeslintError):
         self.code = code
 
 
-
-
-
 @dataclass(frozen=True)
 class Connection:
     """How to reach AWS: the standard credential chain, optionally a profile, region and endpoint."""
@@ -71,6 +71,21 @@ class Connection:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    """What SES says of the account in one region; None where the endpoint cannot tell (`why` says why)."""
+
+    sandbox: bool | None
+    sending_enabled: bool | None
+    why: str | None = None
+
+
+def chosen_region(conn: Connection) -> str | None:
+    """The region the AWS CLI would use: --region, then AWS_REGION, then AWS_DEFAULT_REGION and the
+    profile's `region` (botocore reads those two itself, not AWS_REGION)."""
+    return conn.region or os.environ.get("AWS_REGION") or None
 
 
 class Reader:
@@ -81,11 +96,13 @@ class Reader:
         import boto3
         import botocore.exceptions as bx
         from botocore.config import Config
+        from botocore.parsers import ResponseParserError
 
         self.bx = bx
+        self.parser_error = ResponseParserError   # an answer that is not AWS's (an emulator's HTML page)
         self.conn = conn
         try:
-            self.session = boto3.Session(profile_name=conn.profile, region_name=conn.region)
+            self.session = boto3.Session(profile_name=conn.profile, region_name=chosen_region(conn))
         except bx.ProfileNotFound:
             raise SeslintError(f"aws profile '{conn.profile}' not found",
                                help="list profiles with `aws configure list-profiles`") from None
@@ -99,7 +116,8 @@ class Reader:
     @property
     def region(self) -> str:
         if not self.session.region_name:
-            raise SeslintError("no aws region configured", help="pass --region or set AWS_REGION")
+            raise SeslintError("no aws region configured",
+                               help="pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or give the profile a region")
         return self.session.region_name
 
     def client(self, service: str):
@@ -115,7 +133,7 @@ class Reader:
         method = getattr(self.client(service), _snake(operation))
         try:
             return method(**params)
-        except (self.bx.BotoCoreError, self.bx.ClientError) as exc:
+        except (self.bx.BotoCoreError, self.bx.ClientError, self.parser_error) as exc:
             raise self.translate(exc, service, operation, resource) from None
 
     def pages(self, service: str, operation: str, resource: str, **params):
@@ -123,7 +141,7 @@ class Reader:
         paginator = self.client(service).get_paginator(_snake(operation))
         try:
             yield from paginator.paginate(**params)
-        except (self.bx.BotoCoreError, self.bx.ClientError) as exc:
+        except (self.bx.BotoCoreError, self.bx.ClientError, self.parser_error) as exc:
             raise self.translate(exc, service, operation, resource) from None
 
     def translate(self, exc: Exception, service: str, operation: str, resource: str) -> AwsError:
@@ -139,6 +157,9 @@ class Reader:
                             help="check --endpoint-url, --region and the network")
         if isinstance(exc, bx.ReadTimeoutError):
             return AwsError(f"{endpoint} did not answer calling {action}")
+        if isinstance(exc, self.parser_error):
+            return AwsError(f"{endpoint} gave no AWS answer calling {action} (it does not implement it?)",
+                            code="InternalFailure")
         if not isinstance(exc, bx.ClientError):
             return AwsError(f"aws call {action} failed: {' '.join(str(exc).split())}")
         error = exc.response.get("Error", {})
@@ -154,6 +175,8 @@ class Reader:
             return AwsError(f"aws rejected the credentials calling {action} ({code})", code=code,
                             help="refresh the credentials or pass another --profile")
         message = " ".join(str(error.get("Message") or "").split())
+        if "<html" in message.lower() or "<!doctype" in message.lower():
+            message = "an HTML page, not an AWS error: the endpoint does not implement it?"
         return AwsError(f"aws error calling {action}: {code}" + (f": {message}" if message else ""), code=code)
 
     @property
@@ -266,15 +289,39 @@ class Reader:
                 return out
             token = {"NextToken": page["NextToken"]}
 
-    def in_sandbox(self) -> bool:
-        """Whether the account is in the SES sandbox in the region (SES v2 GetAccount)."""
+    def account_status(self) -> AccountStatus:
+        """Whether the account is in the SES sandbox and may send in the region (SES v2 GetAccount;
+        where the endpoint lacks it, SES v1 GetAccountSendingEnabled for the second)."""
         try:
-            return not self.call("sesv2", "GetAccount", "*").get("ProductionAccessEnabled", False)
+            account = self.call("sesv2", "GetAccount", "*")
+            return AccountStatus(not account.get("ProductionAccessEnabled", False),
+                                 bool(account.get("SendingEnabled", True)))
         except AwsError as exc:
-            if exc.code in UNSUPPORTED:
-                raise AwsError(f"{exc.message}: cannot tell whether the account is in the SES sandbox", code=exc.code,
-                               help="pass --sandbox or --no-sandbox") from None
-            raise
+            if exc.code not in UNSUPPORTED:
+                raise
+            why = f"{self.conn.endpoint_url or 'the endpoint'} does not answer ses:GetAccount ({exc.code})"
+        try:
+            enabled = self.call("ses", "GetAccountSendingEnabled", "*").get("Enabled", True)
+        except AwsError as exc:
+            if exc.code not in UNSUPPORTED:
+                raise
+            enabled = None
+        return AccountStatus(None, enabled, why)
+
+    def simulate(self, principal_arn: str, action: str, resource: str, context: dict,
+                 resource_policy: dict | None = None, caller_arn: str | None = None) -> str:
+        """IAM's own answer (iam:SimulatePrincipalPolicy): allowed, explicitDeny or implicitDeny."""
+        entries = [{"ContextKeyName": key, "ContextKeyType": "stringList" if isinstance(value, list) else "string",
+                    "ContextKeyValues": [str(v) for v in value] if isinstance(value, list) else [str(value)]}
+                   for key, value in sorted(context.items())]
+        params: dict = {"PolicySourceArn": principal_arn, "ActionNames": [action], "ResourceArns": [resource],
+                        "ContextEntries": entries}
+        if resource_policy is not None:
+            params["ResourcePolicy"] = json.dumps(resource_policy)
+            if caller_arn:
+                params["CallerArn"] = caller_arn
+        results = self.call("iam", "SimulatePrincipalPolicy", principal_arn, **params)["EvaluationResults"]
+        return str(results[0]["EvalDecision"])
 
     def identity_policies(self, identities) -> dict[str, dict[str, dict]]:
         """Sending-authorization policies: {identity arn: {policy name: document}}, identities

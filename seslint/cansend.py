@@ -41,6 +41,7 @@ from seslint.sendmodel import (
 __all__ = ["APIS", "CONTENTS", "PolicyDoc", "Send", "SendRequest", "SendResult", "can_send", "check_send",
            "partition_of", "plan"]
 UNKNOWN = "unknown"
+REJECTED = "rejected"   # IAM allows it, SES refuses it (live: identity not verified, sending paused, sandbox)
 _IDENTITY_ROLES = ("address identity", "domain identity", "return-path identity")
 
 
@@ -89,6 +90,9 @@ class SendResult:
     scope: Scope | None = None    # where the inputs chose the account and region
     advised: list | None = None   # seslint.advice.Advice items, when asked for (else the one-line advice)
     send: Send | None = None      # the send evaluated
+    rejected: list[str] = field(default_factory=list)    # why SES refuses the send whatever IAM says (live)
+    sandbox_readings: dict[str, str] = field(default_factory=dict)  # sandbox status unknown (live): both answers
+    cross_check: list[dict] = field(default_factory=list)   # IAM's own simulator, request by request
 
     def _of(self, alt: Alternative | None, reading: str | None = None) -> list[SendRequest]:
         """The requests of `alt` that SES makes in `reading` (None: in any reading)."""
@@ -111,6 +115,14 @@ class SendResult:
 
     @property
     def decision(self) -> str:
+        if len(set(self.sandbox_readings.values())) > 1:
+            return UNKNOWN
+        decision = self.iam_decision
+        return REJECTED if decision == ALLOWED and self.rejected else decision
+
+    @property
+    def iam_decision(self) -> str:
+        """The answer of the policies alone."""
         worlds = self.worlds()
         primary = self._allowed_in(worlds[0])
         if any(self._allowed_in(world) != primary for world in worlds[1:]):
@@ -191,6 +203,8 @@ class SendResult:
                else [{"summary": line} for line in self.advice()]}
         if self.scope is not None:
             out["scope"] = self.scope.to_json()
+        out.update({k: v for k, v in (("rejected", self.rejected), ("readings", self.sandbox_readings),
+                                      ("cross_check", self.cross_check)) if v})
         return out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from seslint.matrix import Action, Matrix
 
 OPERATION_SERVICES = ("ses", "sesv2", "pinpoint-email", "mailmanager", "smtp")
@@ -90,4 +92,46 @@ def render_operation_text(variants: list[dict], matrix: Matrix) -> str:
             lines.append(f"  also {', '.join(q['requires'])} when {q['when']}")
         for qid in v["quirks"]:
             lines += render_quirk(matrix.quirks[qid])
+    return "\n".join(lines)
+
+
+SHOWN_ACTIONS = 12
+
+
+def describe_key(matrix: Matrix, name: str, values: list[dict] | None) -> dict:
+    """A condition key: its type, what it holds (the Reference's words), the actions whose requests carry
+    it, its value on an example send through each API (`values`, from the send model; None for a key
+    no send sets) and the quirks that name it."""
+    key = matrix.key(name)
+    assert key is not None
+    is_global = any(k.name == key.name for k in matrix.global_keys.values())
+    carriers = [] if is_global else sorted(a.full_name for a in matrix.actions.values() if matrix.carries(a, key.name))
+    lowered = key.name.lower()
+    quirks = [q for q in matrix.quirks.values() if q.get("kind") == "condition-key" and lowered in q["summary"].lower()]
+    return {"key": key.name, "type": key.type, "multivalued": key.type.startswith("ArrayOf"),
+            "description": key.description, "global": is_global, "actions": carriers,
+            "values": values, "quirks": quirks}
+
+
+def render_key_text(d: dict) -> str:
+    lines = [f"{d['key']}  {d['type']}" + ("  (multivalued: use ForAllValues/ForAnyValue)" if d["multivalued"] else "")]
+    if d["description"]:
+        lines.append(f"  holds: {d['description']}")
+    if d["global"]:
+        lines.append("  carried by: any request that has it (a global key, set by AWS from the request)")
+    elif len(d["actions"]) > SHOWN_ACTIONS:
+        lines.append(f"  carried by: {len(d['actions'])} actions, from {d['actions'][0]} to {d['actions'][-1]} "
+                     "(`--format json` lists them); absent on every other action")
+    else:
+        lines.append(f"  carried by: {', '.join(d['actions'])}; absent on every other action")
+    if d["values"]:
+        lines.append("  on a send From 'Shop <noreply@example.com>' To a@example.net, Cc b@example.org, "
+                     "Bcc c@example.com (tenant acme; on v2, multi-region endpoint abcd1234.xyz):")
+        for v in d["values"]:
+            value = v["value"]
+            shown = (f"present or absent ({json.dumps(value['uncertain'])} if present): the sources disagree"
+                     if isinstance(value, dict) else "absent" if value == "absent" else json.dumps(value))
+            lines.append(f"    {v['api']:5} {v['operation']} ({v['action']}): {shown}")
+    for q in d["quirks"]:
+        lines += render_quirk(q)
     return "\n".join(lines)

@@ -453,3 +453,29 @@ def send_actions() -> tuple[str, ...]:
             found.update(a.full_name for a in actions if a is not None)
     found.discard(VERIFICATION_ONLY)
     return tuple(sorted(found))
+
+
+#: The example send `key_values` describes: a display name, and one recipient each in To, Cc and Bcc.
+KEY_EXAMPLE = {"sender": "Shop <noreply@example.com>", "to": ("a@example.net",), "cc": ("b@example.org",),
+               "bcc": ("c@example.com",)}
+
+
+def key_values(key: str) -> list[dict] | None:
+    """What condition `key` holds on the send request of an example send (`KEY_EXAMPLE`, with a tenant and,
+    on v2, a multi-region endpoint) through each API: {"api", "operation", "value"} with the value, or
+    "absent", or {"uncertain": value} where the sources disagree whether the request carries it. None for
+    a key no send sets (a global key such as aws:SourceIp comes from the request, not from the send)."""
+    out = []
+    for api in APIS:
+        options = {"tenant": "acme"} if api != "v1" else {}
+        if api == "v2":
+            options["endpoint_id"] = "abcd1234.xyz"
+        the_plan = plan(Send(account="111122223333", api=api, **KEY_EXAMPLE, **options))  # type: ignore[arg-type]
+        request = the_plan.requests[0]
+        context = {k.lower(): v for k, v in request.context.items()}
+        uncertain = {k.lower(): v for k, v in request.uncertain.items()}
+        value: object = context.get(key.lower(), "absent")
+        if key.lower() in uncertain:
+            value = {"uncertain": uncertain[key.lower()]}
+        out.append({"api": api, "operation": the_plan.operation, "action": request.action, "value": value})
+    return out if any(v["value"] != "absent" for v in out) else None

@@ -185,11 +185,12 @@ def _record(principal, account: Account, scps: ScpTree | None, encoded: dict) ->
 
     value = account.details.value
     docs = sorted(((normal(d), d) for d in principal.identity_policies), key=lambda pair: pair[0])
-    labels = {_placeholder(i): policy_label(value, d.pointer) for i, (_, d) in enumerate(docs)}
+    # a document with no pointer is not in the file: seslint's copy of an AWS managed policy, labelled so
+    labels = {_placeholder(i): policy_label(value, d.pointer) if d.pointer else d.source for i, (_, d) in enumerate(docs)}
     parts = [b"[" + b",".join(text for text, _ in docs) + b"]"]
     boundary = principal.permission_boundary
     if boundary is not None:
-        labels[_BOUNDARY] = policy_label(value, boundary.pointer)
+        labels[_BOUNDARY] = policy_label(value, boundary.pointer) if boundary.pointer else boundary.source
         parts.append(normal(boundary))
     levels = scps.levels(principal.account or account.id) if scps is not None else None
     if levels is not None:

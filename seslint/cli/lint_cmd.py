@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from seslint.cli.common import format_option
-
 
 def _start(paths) -> str | None:
     """Where the search for a config file begins: the deepest folder holding every linted path."""
@@ -23,38 +21,63 @@ def _names(ctx, param, values):
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-@format_option("text", "json", "sarif", "github")
-@click.option("--fail-on", type=click.Choice(("error", "warning", "info", "never")), default="error",
-              show_default=True, help="Exit 1 when a finding has this severity or a higher one.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "sarif", "github")),
+              help="Output format (default: the config's `format`, else text).")
+@click.option("--fail-on", type=click.Choice(("error", "warning", "info", "never")),
+              help="Exit 1 when a finding has this severity or a higher one (default: the config's `fail-on`, "
+                   "else error).")
 @click.option("--policy-type", type=click.Choice(("auto", "identity", "resource")), default="auto",
               show_default=True, help="Treat raw policy files as identity or SES sending-authorization policies "
                                       "(auto: a Principal means resource-based).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Config file (default: nearest .seslint.toml or pyproject.toml with [tool.seslint]).")
 @click.option("--select", multiple=True, callback=_names, help="Only these rules (ids, id prefixes or names).")
+@click.option("--extend-select", "extend", multiple=True, callback=_names,
+              help="Add these rules to the selection (the opt-in ones: `seslint rules` marks them).")
 @click.option("--ignore", multiple=True, callback=_names, help="Skip these rules.")
 @click.option("--code", "code_paths", multiple=True, metavar="PATH",
               help="The application's source (repeatable): also report what the code calls that a policy does not "
                    "allow (SES062) and what a policy grants that the code never calls (SES063).")
 @click.option("--skip-unrecognized", is_flag=True,
               help="Skip named files that hold no policy instead of failing (for pre-commit).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="Findings in this file are accepted; only new ones count. Written when it does not exist "
+                   "(default: the config's `baseline`).")
+@click.option("--update-baseline", is_flag=True, help="Rewrite the baseline file with today's findings.")
 @click.pass_context
-def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, ignore, code_paths, skip_unrecognized):
+def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, extend, ignore, code_paths, skip_unrecognized,
+         baseline_path, update_baseline):
     """Lint the policies in PATHS: policy JSON, CloudFormation JSON/YAML, Terraform plan JSON
     (`terraform show -json`) or `aws iam get-account-authorization-details` output.
     Folders are searched for *.json, *.yaml, *.yml and *.template; `-` reads standard input."""
-    from seslint.lint import config, engine, report
+    import os
+
+    from seslint.lint import baseline, config, engine, never, report
     from seslint.lint.model import RANK
 
-    for name in select + ignore:
+    for name in select + extend + ignore:
         engine.resolve_rules(name)
     cfg = config.load(config_path or config.find(_start(paths)), engine.resolve_rules)
+    never.check_entries(cfg)
+    fmt, fail_on = fmt or cfg.fmt or "text", fail_on or cfg.fail_on or "error"
+    baseline_path = baseline_path or cfg.baseline
+    if update_baseline and not baseline_path:
+        raise click.UsageError("--update-baseline needs --baseline FILE (or `baseline` in the config)")
     code = None
     if code_paths:
         from seslint.fromcode.coverage import load
 
         code = load(list(code_paths))
-    result = engine.run(list(paths), cfg, policy_type, select, ignore, skip_unrecognized, code=code)
+    result = engine.run(list(paths), cfg, policy_type, select, ignore, skip_unrecognized, code=code, extend=extend)
+    if baseline_path and (update_baseline or not os.path.exists(baseline_path)):
+        baseline.write(baseline_path, result.findings)
+        click.echo(f"seslint: wrote {len(result.findings)} findings to the baseline {baseline_path}; "
+                   "from now on only new findings count", err=True)
+        result.findings = []
+    elif baseline_path:
+        result.findings, accepted = baseline.apply(baseline_path, result.findings)
+        if accepted and fmt == "text":
+            click.echo(f"seslint: {accepted} findings accepted by the baseline {baseline_path}", err=True)
     out = report.render(result.findings, fmt, result.files, result.policies)
     if out:
         click.echo(out)

@@ -88,7 +88,8 @@ def actions(pattern, family, access_level, fmt):
 @format_option("text", "json")
 def explain(name, fmt):
     """Explain NAME: an action (ses:SendEmail), an API operation (sesv2:SendEmail,
-    sesv2:SendEmail:raw, smtp:SendRawEmail) or a lint rule (SES012)."""
+    sesv2:SendEmail:raw, smtp:SendRawEmail), a condition key (ses:Recipients, aws:SourceIp)
+    or a lint rule (SES012)."""
     from seslint import explain as ex
     from seslint.errors import UnknownNameError
     from seslint.matrix import load_matrix
@@ -100,6 +101,15 @@ def explain(name, fmt):
         return
     matrix = load_matrix()
     action = matrix.action(name) if name.lower().startswith("ses:") or ":" not in name else None
+    if action is None and ":" in name and matrix.key(name) is not None:
+        from seslint.sendmodel import key_values
+
+        described = ex.describe_key(matrix, name, key_values(name))
+        if fmt == "json":
+            echo_json({"key": described})
+        else:
+            click.echo(ex.render_key_text(described))
+        return
     variants = None
     if ex.is_operation_spec(name):
         try:

@@ -172,8 +172,9 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
                    "verification template, --to the address being verified).")
 @click.option("--configuration-set", metavar="NAME", help="Configuration set that applies to the send.")
 @click.option("--template", metavar="NAME", help="Stored template (template and bulk sends; verification template).")
-@click.option("--region", help="Region of the SES endpoint and identities (default: each region class the "
-                                "policies tell apart; live, the configured region).")
+@click.option("--region", metavar="REGION", help="Region of the SES endpoint and identities (default: each region "
+                                                 "class the policies tell apart; with --role/--user: --region, "
+                                                 "AWS_REGION, AWS_DEFAULT_REGION, the profile's, as the AWS CLI).")
 @click.option("--account", metavar="ID", help="The sending account (default: the principal's).")
 @click.option("--identity", metavar="NAME|ARN",
               help="The verified identity SES uses (default: every identity SES could use, or, live, the verified one).")
@@ -195,23 +196,31 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
 @click.option("--principal", metavar="NAME|ARN", help="User or role in --auth-details, or the caller's ARN.")
 @click.option("--boundary", metavar="FILE", help="Permissions boundary (instead of the one in --auth-details).")
 @scp_option
+@click.option("--cross-check", is_flag=True,
+              help="With --role/--user: also ask IAM's SimulatePrincipalPolicy for each request; exit 3 on a "
+                   "disagreement.")
 @aws_options(region=False, conflicts=("auth_details", "principal"))
 @format_option("text", "json")
 @click.pass_context
 def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template, region, account, identity, sandbox,
              source_arn, return_path_arn, identity_policy, feedback_address, tenant, tracking, endpoint_id, at,
-             policies, auth_details, principal, boundary, scps, fmt, aws):
+             policies, auth_details, principal, boundary, scps, cross_check, fmt, aws):
     """May this principal send this email? Evaluates every IAM request SES makes for the send.
 
     Without --identity, every identity SES could check (the address, its domain, parent
     domains) is evaluated: allowed when the send is allowed for one, saying for which.
-    Exit 0 when allowed, 1 when denied, 3 on bad input or when the sources leave it undecided.
+    Exit 0 when allowed, 1 when denied, 3 on bad input or when the sources leave it undecided,
+    5 (live) when IAM allows it but SES rejects it (identity not verified, sending paused, sandbox).
     """
-    from seslint.cansend import check_send, check_send_in
+    from seslint.cansend import ALLOWED, REJECTED, UNKNOWN, check_send_in
     from seslint.policy import PolicyDoc
     from seslint.scope import DEFAULT_ACCOUNT, DEFAULT_REGION
     from seslint.sendmodel import Send
 
+    if cross_check and aws is None:
+        raise click.UsageError("--cross-check needs --role or --user (it asks AWS)")
+    if region is None and aws is not None:
+        region = aws.reader.region   # as the AWS CLI finds it (seslint.aws.chosen_region)
     warn_unknown_regions(region)
 
     docs, found_boundary, principal_arn = principal_documents(
@@ -240,17 +249,16 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
     if identity_policy:
         doc = _load(identity_policy)
         resource_policies["*"] = [PolicyDoc(doc.value, doc.source)]
-    if aws is not None:
-        from seslint.live import live_send
-
-        send, resource_policies, notes = live_send(aws, send, resource_policies, sandbox is None)
     policies_in = dict(principal_arn=principal_arn, permission_boundary=boundary_doc,
                        resource_policies=resource_policies, scps=scp_docs)
     if aws is not None:
-        result = check_send(send, docs, **policies_in)
+        from seslint.live import live_can_send
+
+        result, policies_in["resource_policies"] = live_can_send(aws, send, docs, sandbox=sandbox,
+                                                                 cross_check=cross_check, **policies_in)
     else:
         result = check_send_in(send, docs, account=account, region=region, **policies_in)
-    if not result.allowed and result.send is not None:
+    if result.iam_decision != ALLOWED and result.send is not None:
         from seslint.advice import advise
 
         result.advised = advise(result, result.send, docs, **policies_in)
@@ -262,7 +270,13 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         from seslint.evaluate.render import render_send
 
         click.echo(render_send(result))
-    ctx.exit(0 if result.allowed else 3 if result.decision == "unknown" else 1)
+    disagree = any(c["agree"] is False for c in result.cross_check)
+    ctx.exit(0 if result.allowed and not disagree else 3 if result.decision == UNKNOWN or disagree
+             else REJECTED_EXIT if result.decision == REJECTED else 1)
+
+
+#: can-send's own exit code (issue 26): IAM allows the send, SES refuses it. DESIGN's codes hold for the rest.
+REJECTED_EXIT = 5
 
 
 def _policy_doc(path: str):

@@ -127,6 +127,11 @@ class AuthDetails:
                         return self._document(version.get("Document"),
                                               join("", "Policies", i, "PolicyVersionList", v, "Document"))
                 self._fail(f"managed policy '{arn}' has no default version in the file", join("", "Policies", i))
+        from seslint.managed import aws_managed_name, find
+
+        bundled = find(arn) if isinstance(arn, str) and aws_managed_name(arn) else None
+        if bundled is not None:   # an AWS managed policy the file leaves out (--filter): seslint's copy
+            return PolicyDoc(bundled.document, bundled.label, "")
         self._fail(f"managed policy '{arn}' is attached but not in the file's Policies", at,
                    help="run get-account-authorization-details without --filter so it includes managed policies")
 
@@ -193,6 +198,8 @@ def split_label(label: str) -> dict:
 def label_policies(principal, details: dict):
     """The principal with each policy named (ARN and version, or owner and inline name)."""
     def relabel(doc):
+        if not doc.pointer:
+            return doc   # not in the file: seslint's bundled copy of an AWS managed policy, labelled so
         return PolicyDoc(doc.value, policy_label(details, doc.pointer), "")
 
     boundary = principal.permission_boundary

@@ -45,10 +45,11 @@ def _held(value) -> str:
 
 def render_send(result) -> str:
     """A can-send answer as text: the verdict, each request with its decision, advice and notes."""
-    verdict = {"allowed": "ALLOWED", "unknown": "UNKNOWN"}.get(result.decision, "DENIED")
+    verdict = {"allowed": "ALLOWED", "unknown": "UNKNOWN", "rejected": "REJECTED"}.get(result.decision, "DENIED")
     count = len(result.plan.recipients)
     lines = [f"{verdict}: {result.operation} from {result.plan.sender} to {count} "
              f"recipient{'s' if count != 1 else ''}"]
+    lines += [f"  rejected: {reason}" for reason in result.rejected]
     lines += [f"  {h}" for h in result.holds_for()]
     for r in result.requests:
         res = r.result
@@ -69,4 +70,16 @@ def render_send(result) -> str:
             if getattr(a, "policy", None) is not None:
                 lines += ["    " + line for line in json.dumps(a.policy, indent=2, ensure_ascii=False).splitlines()]
     lines += [f"note: {n}" for n in result.notes]
+    for c in result.cross_check:
+        where = f"{c['action']} on {c['resource']}"
+        if c["agree"] is None:
+            lines.append(f"cross-check: IAM's simulator cannot speak for {where}: {c['why']}")
+        elif not c["agree"]:
+            lines.append(f"cross-check: DISAGREE on {where}: seslint says {c['seslint']}, "
+                         f"IAM's SimulatePrincipalPolicy says {c['iam']}")
+    if result.cross_check and all(c["agree"] is not False for c in result.cross_check):
+        asked = sum(c["agree"] is not None for c in result.cross_check)
+        lines.append(f"cross-check: IAM's SimulatePrincipalPolicy agrees on {asked} of {len(result.cross_check)} "
+                     "requests (the rest it cannot judge)" if asked < len(result.cross_check) else
+                     f"cross-check: IAM's SimulatePrincipalPolicy agrees on all {asked} requests")
     return "\n".join(lines)

@@ -29,11 +29,13 @@ class Rule(NamedTuple):
     references: tuple[str, ...]
     policy_types: tuple[str, ...]
     code: dict | None = None   # the application source the examples are linted with (`lint --code`)
+    opt_in: bool = False   # off unless selected: advice that changes no outcome the policy shows (issue 26)
 
     def as_json(self) -> dict:
         out = {"id": self.id, "name": self.name, "severity": self.severity, "summary": self.summary,
                "what": self.what, "why": self.why, "bad": self.bad, "good": self.good,
-               "references": list(self.references), "policy_types": list(self.policy_types)}
+               "references": list(self.references), "policy_types": list(self.policy_types),
+               "opt_in": self.opt_in}
         if self.code is not None:
             out["code"] = self.code
         return out
@@ -71,7 +73,8 @@ def load_catalog() -> Catalog:
     rules = {}
     for r in raw["rules"]:
         rules[r["id"]] = Rule(r["id"], r["name"], r["severity"], r["summary"], r["what"], r["why"], r["bad"],
-                              r["good"], tuple(r["references"]), tuple(r["policy_types"]), r.get("code"))
+                              r["good"], tuple(r["references"]), tuple(r["policy_types"]), r.get("code"),
+                              r.get("opt_in", False))
     return Catalog(dict(sorted(rules.items())), tuple(raw.get("retired", [])))
 
 
@@ -81,7 +84,8 @@ def list_rules(fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps([r.as_json() for r in rules], indent=2, sort_keys=True, ensure_ascii=False)
     width = max(len(r.name) for r in rules)
-    return "\n".join(f"{r.id}  {r.severity:<7}  {r.name:<{width}}  {r.summary}" for r in rules)
+    return "\n".join(f"{r.id}  {r.severity:<7}  {r.name:<{width}}  {r.summary}"
+                     + (" (off unless selected: --extend-select)" if r.opt_in else "") for r in rules)
 
 
 def explain_rule(name_or_id: str, fmt: str = "text") -> str:
@@ -92,6 +96,8 @@ def explain_rule(name_or_id: str, fmt: str = "text") -> str:
     lines = [f"{rule.id} {rule.name} ({rule.severity})", "", rule.summary, "",
              "What it does", f"  {rule.what}", "", "Why is this bad?", f"  {rule.why}", "",
              f"Applies to: {', '.join(rule.policy_types)} policies"]
+    if rule.opt_in:
+        lines += ["", f"Off by default: turn it on with `--extend-select {rule.id}` (or `extend-select` in the config)."]
     if rule.code is not None:
         lines += ["", f"With the code (seslint lint --code; {rule.code['file']})"] + \
             ["  " + line for line in rule.code["text"].rstrip("\n").splitlines()]

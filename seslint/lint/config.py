@@ -1,14 +1,22 @@
 """Linter configuration: `[tool.seslint]` in pyproject.toml or a `.seslint.toml`, found from the
 working directory upwards (or named with --config).
 
-    select = ["SES0"]            # ids, id prefixes or names; default: every rule
-    ignore = ["SES028"]
+    select = ["SES0"]            # ids, id prefixes or names; default: every rule but the opt-in ones
+    extend-select = ["SES028"]   # add rules (the opt-in ones) to the default set
+    ignore = ["SES024"]
     severity = { SES024 = "error" }
+    fail-on = "warning"          # the --fail-on and --format defaults
+    format = "github"
+    baseline = "seslint-baseline.json"   # as --baseline, relative to this file
     [[suppress]]                 # [[tool.seslint.suppress]] in pyproject.toml
     path = "policies/legacy/*.json"
     rule = "SES024"
     sid = "LegacyAdmin"          # optional
     reason = "owned by team X, tracked in JIRA-1"   # required
+    [[never-granted]]            # proven over every request (SES069)
+    actions = ["ses:PutIdentityPolicy"]
+    recipients-within = ["*@example.com"]
+    reason = "identity policies belong to the platform team; staging mails only us"
 """
 
 from __future__ import annotations
@@ -32,10 +40,37 @@ class Suppression(NamedTuple):
     def matches(self, file: str, rule: str, sid: str | None, base: str) -> bool:
         if rule != self.rule or (self.sid is not None and sid != self.sid):
             return False
+        return self.names(file, base)
+
+    def names(self, file: str, base: str) -> bool:
+        """`path` matches this file (as given, or relative to the config's folder)."""
         import fnmatch
 
-        relative = os.path.relpath(os.path.abspath(file), base) if file != "<stdin>" else file
+        relative = os.path.relpath(os.path.abspath(file), base) if file not in ("<stdin>", "-") else file
         return any(fnmatch.fnmatch(f.replace(os.sep, "/"), self.path) for f in (file, relative))
+
+    def covered(self, files, folders, base: str) -> bool:
+        """The linted paths cover `path`: a linted file matches it, or a linted folder holds every file it
+        could match. pre-commit lints only the changed files, so a suppression of another file is not unused."""
+        if any(self.names(f, base) for f in files):
+            return True
+        fixed = []
+        for part in self.path.split("/"):
+            if any(c in part for c in "*?["):
+                break
+            fixed.append(part)
+        area = os.path.normpath(os.path.join(base, *fixed))
+        return any(os.path.commonpath([area, os.path.abspath(d)]) == os.path.abspath(d) for d in folders)
+
+
+class NeverGranted(NamedTuple):
+    """A grant no policy may make: any of `actions`, or a send to a recipient (From) outside the patterns."""
+
+    number: int
+    actions: tuple[str, ...]
+    recipients_within: tuple[str, ...]
+    senders_within: tuple[str, ...]
+    reason: str
 
 
 class Config(NamedTuple):
@@ -45,6 +80,11 @@ class Config(NamedTuple):
     severity: Mapping[str, str] = MappingProxyType({})
     suppress: tuple[Suppression, ...] = ()
     pointer_base: str = ""
+    fail_on: str | None = None
+    fmt: str | None = None
+    baseline: str | None = None       # absolute path
+    never: tuple[NeverGranted, ...] = ()
+    extend_select: tuple[str, ...] = ()
 
     @property
     def base(self) -> str:
@@ -110,7 +150,7 @@ def load(path: str | None, resolve) -> Config:
     if problem is not None:
         fail(*problem)
     lists = {}
-    for key in ("select", "ignore"):
+    for key in ("select", "ignore", "extend-select"):
         value = table.get(key, [])
         for i, v in enumerate(value):
             rules(v, f"/{key}/{i}")
@@ -129,7 +169,14 @@ def load(path: str | None, resolve) -> Config:
             fail(f"suppression {i + 1}: 'rule' must name one rule, not '{entry['rule']}'", f"{where}/rule")
         line = header_lines[i] if i < len(header_lines) else 1
         suppressions.append(Suppression(i, entry["path"], ids[0], entry.get("sid"), entry["reason"], line))
-    return Config(path, lists["select"], lists["ignore"], overrides, tuple(suppressions), base)
+    never = tuple(NeverGranted(i, tuple(e.get("actions", ())), tuple(e.get("recipients-within", ())),
+                               tuple(e.get("senders-within", ())), e["reason"])
+                  for i, e in enumerate(table.get("never-granted", [])))
+    baseline = table.get("baseline")
+    if baseline is not None:
+        baseline = os.path.join(os.path.dirname(os.path.abspath(path)), baseline)
+    return Config(path, lists["select"], lists["ignore"], overrides, tuple(suppressions), base,
+                  table.get("fail-on"), table.get("format"), baseline, never, lists["extend-select"])
 
 
 def structure_problem(table: dict) -> tuple[str, str] | None:

@@ -33,6 +33,24 @@ class Found(NamedTuple):
     remap: object = None
     name: str | None = None
     certain: bool = True  # False: a note about a hidden document, worth saying only when the file mentions SES
+    kind: str | None = None   # the unit's kind when the container does not decide it (an AWS managed policy)
+
+
+AWS_MANAGED = "aws-managed"   # a bundled AWS managed policy a template attaches: only never-granted applies
+
+
+def aws_managed(text: str, pointer: str, suffix: str = ""):
+    """A Found for an AWS managed policy that a template names: its bundled document (every pointer into
+    it placed at the name), SES059 for an AmazonSES* policy seslint does not have, else nothing."""
+    from seslint.managed import find
+
+    policy = find(text)
+    if policy is not None:
+        yield Found(pointer, policy.document, f"{policy.label}{suffix}", remap=lambda _p: pointer,
+                    name=policy.name, kind=AWS_MANAGED)
+    elif _AWS_MANAGED_SES.search(text):
+        yield Found(pointer, None, f"AWS managed policy '{text.rsplit('/', 1)[-1]}' is not read by seslint: its SES "
+                                   f"grants are not checked{suffix}")
 
 
 def mentions_ses(text: str | None) -> bool:
@@ -146,9 +164,7 @@ def sam_policies(name: str, policies, base: str):
 def _sam_item(name: str, item, pointer: str, label: str | None):
     suffix = f", {label}" if label else ""
     if isinstance(item, str):
-        if _AWS_MANAGED_SES.search(item):
-            yield Found(pointer, None, f"AWS managed policy '{item}' is not read by seslint: its SES grants are "
-                                       f"not checked{suffix}")
+        yield from aws_managed(item, pointer, suffix)
         return
     if not isinstance(item, dict):
         return
@@ -231,12 +247,13 @@ def _statements_remap(base: str, key: str):
 # -- what cannot be read -----------------------------------------------------------------------
 
 def managed_policy_notes(props: dict, base: str):
+    """The AWS managed policies a role, user or group attaches (`aws_managed`)."""
     arns = props.get("ManagedPolicyArns")
     for i, arn in enumerate(arns if isinstance(arns, list) else []):
-        if isinstance(arn, str) and _AWS_MANAGED_SES.search(arn):
-            yield Found(join(base, "ManagedPolicyArns", i), None,
-                        f"AWS managed policy '{arn.rsplit('/', 1)[-1]}' is not read by seslint: its SES grants are "
-                        f"not checked")
+        if isinstance(arn, dict) and len(arn) == 1 and isinstance(arn.get("Fn::Sub"), str):
+            arn = arn["Fn::Sub"]   # arn:${AWS::Partition}:iam::aws:policy/...
+        if isinstance(arn, str):
+            yield from aws_managed(arn, join(base, "ManagedPolicyArns", i))
 
 
 def unread_ses_actions(resource: dict, pointer: str) -> str | None:

@@ -25,7 +25,9 @@ def _example(value) -> list[str]:
 def render_page(rule: Rule) -> str:
     types = " and ".join(f"{t}" for t in rule.policy_types)
     lines = [f"# {rule.id} {rule.name}", "",
-             f"Severity: **{rule.severity}**. Applies to {types} policies.", "",
+             f"Severity: **{rule.severity}**. Applies to {types} policies."
+             + (f" Off by default: turn it on with `--extend-select {rule.id}` (or `extend-select` in the config)."
+                if rule.opt_in else ""), "",
              rule.summary, "", "## What it does", "", rule.what, "", "## Why is this bad?", "", rule.why]
     if rule.code is not None:
         language = {"py": "python", "js": "javascript", "ts": "typescript"}.get(rule.code["file"].rsplit(".", 1)[-1], "")

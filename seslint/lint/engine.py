@@ -7,16 +7,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from seslint import gcpause
-from seslint.errors import InputError
+from seslint.errors import InputError, SeslintError
+from seslint.jsondoc import join
 from seslint.lint import inputs
 from seslint.lint.catalog import load_catalog
 from seslint.lint.checks import Context, registry
 from seslint.lint.config import Config
+from seslint.lint.containers import AWS_MANAGED
 from seslint.lint.model import IDENTITY, RANK, RESOURCE, Finding, PolicyUnit
 
 # rules the engine itself reports (the rest are checks in seslint/lint/checks/)
 INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE = "SES000", "SES001", "SES048", "SES059"
-ENGINE_RULES = (INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE)
+NEVER_GRANTED = "SES069"   # the configuration's [[never-granted]] entries (seslint/lint/never.py)
+ENGINE_RULES = (INTERNAL_ERROR, INVALID_JSON, UNUSED_SUPPRESSION, NOT_READABLE, NEVER_GRANTED)
 
 
 @dataclass
@@ -44,16 +47,21 @@ def resolve_rules(name: str) -> list[str]:
     return ids
 
 
-def enabled_rules(config: Config, select=(), ignore=()) -> set[str]:
+def enabled_rules(config: Config, select=(), ignore=(), extend=()) -> set[str]:
+    """`select` (else the config's, else every rule but the opt-in ones), plus `extend` and the config's
+    extend-select, minus the ignored ones."""
     catalog = load_catalog()
     chosen = select or config.select
-    ids = {i for name in chosen for i in resolve_rules(name)} if chosen else set(catalog.rules)
+    ids = ({i for name in chosen for i in resolve_rules(name)} if chosen else
+           {i for i, r in catalog.rules.items() if not r.opt_in})
+    ids |= {i for name in tuple(config.extend_select) + tuple(extend) for i in resolve_rules(name)}
     for name in tuple(config.ignore) + tuple(ignore):
         ids -= set(resolve_rules(name))
     return ids
 
 
-def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str], code=None) -> list[tuple[str, str, str, str | None, str]]:
+def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str], code=None,
+               never=()) -> list[tuple[str, str, str, str | None, str]]:
     """(rule, absolute pointer, message, Sid, severity) for one policy; a crashing check becomes SES000.
 
     `policy_type` "auto" detects it: a Principal means an SES sending-authorization policy. A check
@@ -65,8 +73,8 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str], code=None) -
     out = []
     applicable = _applicable(ctx.policy_type)
     for rule_id, check in registry().items():
-        if rule_id not in rules or rule_id not in applicable:
-            continue
+        if rule_id not in rules or rule_id not in applicable or unit.kind == AWS_MANAGED:
+            continue   # an AWS managed policy is AWS's to write: only the team's never-granted rules apply
         try:
             found = list(check(ctx))
         except Exception as exc:  # noqa: BLE001 - a broken check must not hide the others
@@ -76,6 +84,10 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str], code=None) -
                             f"please report it", ""))
             continue
         out += [(rule_id, unit.pointer + item[0], item[1], item[2] if len(item) > 2 else "") for item in found]
+    if never and NEVER_GRANTED in rules and ctx.policy_type == IDENTITY and unit.kind != "scp":
+        from seslint.lint.never import findings
+
+        out += [(NEVER_GRANTED, unit.pointer + pointer, message, "") for pointer, message in findings(ctx, never)]
     sids = {st.pointer: st.sid for st in ctx.statements if st.sid}
     return [(rule_id, pointer, message, _sid_at(sids, unit.pointer, pointer), severity)
             for rule_id, pointer, message, severity in out]
@@ -97,11 +109,11 @@ FILES_PER_JOB = 150
 # than linear time. Lint makes little cyclic garbage (about ten objects a file), collected after the run.
 @gcpause.paused()
 def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), ignore=(),
-        skip_unrecognized: bool = False, jobs: int | None = None, code=None) -> Result:
+        skip_unrecognized: bool = False, jobs: int | None = None, code=None, extend=()) -> Result:
     """Lint every policy in `paths`. `jobs` processes share the files (None: one per core for large inputs);
     `code` (seslint.fromcode.coverage.CodeUse) the application's SES calls, for the rules that compare."""
     catalog = load_catalog()
-    rules = enabled_rules(config, select, ignore)
+    rules = enabled_rules(config, select, ignore, extend)
     result = Result()
     used: set[int] = set()
     files = inputs.discover(paths)
@@ -115,7 +127,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
         registry()
     size = -(-len(files) // jobs)  # contiguous chunks: the first error is the one a single process meets
     chunks = [files[k:k + size] for k in range(0, len(files), size)] if files else []
-    outcomes = in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized, code)
+    outcomes = in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized, code, config.never)
     for raw, files_done, policies, errors in outcomes:
         result.files += files_done
         result.policies += policies
@@ -127,22 +139,33 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
                 continue
             result.findings.append(_placed(f, catalog, config))
     if UNUSED_SUPPRESSION in rules:
+        folders = [p for p in paths if p != "-" and os.path.isdir(p)]
+        linted = [f for f, _ in files]
         for s in config.suppress:
-            if s.number not in used:
+            if s.number not in used and s.covered(linted, folders, config.base):
                 message = (f"suppression of {s.rule} for '{s.path}'" + (f" (Sid '{s.sid}')" if s.sid else "")
                            + " matched no finding: remove it")
-                result.findings.append(_placed(Finding(config.source or "", s.line, 1, UNUSED_SUPPRESSION,
+                result.findings.append(_placed(Finding(_shown(config.source or ""), s.line, 1, UNUSED_SUPPRESSION,
                                                        f"{config.pointer_base}/suppress/{s.number}", message),
                                                catalog, config))
     result.findings.sort(key=Finding.place)
     return result
 
 
+def _shown(path: str) -> str:
+    """A path as findings name files: relative to the working directory when it lies inside it
+    (code scanning places results by their repository-relative path)."""
+    if not path:
+        return path
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: bool, code=None):
+def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: bool, code=None, never=()):
     """Unplaced findings (no severity yet, suppressions not applied), files and policies read."""
     raw: list[Finding] = []
     errors: list[InputError] = []
@@ -153,20 +176,24 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
         except InputError as exc:  # a named file that holds no policy: reported after the others' findings
             errors.append(exc)
             continue
-        found, read = _loaded_findings(loaded, policy_type, rules, code)
-        raw += found
+        found, read = _loaded_findings(loaded, policy_type, rules, code, never)
+        try:
+            raw += _inline_ignored(found, loaded)
+        except InputError as exc:
+            errors.append(exc)
+            raw += found
         policies += read
     return raw, len(files), policies, errors
 
 
-def _loaded_findings(loaded, policy_type: str, rules: set[str], code=None) -> tuple[list[Finding], int]:
+def _loaded_findings(loaded, policy_type: str, rules: set[str], code=None, never=()) -> tuple[list[Finding], int]:
     """`_file_findings`, and SES001 when the file could not be read or parsed."""
     raw: list[Finding] = []
     if loaded.broken is not None and INVALID_JSON in rules:
         broken = loaded.broken
         message = broken.message + (f"; {broken.help}" if broken.help else "")
         raw.append(Finding(loaded.source, broken.line or 1, broken.column or 1, INVALID_JSON, "", message))
-    found, read = _file_findings(loaded, policy_type, rules, code)
+    found, read = _file_findings(loaded, policy_type, rules, code, never)
     return raw + found, read
 
 
@@ -180,7 +207,7 @@ def loaded_findings(loaded, config: Config, rules: set[str], policy_type: str = 
     return sorted(out, key=Finding.place)
 
 
-def _file_findings(loaded, policy_type: str, rules: set[str], code=None) -> tuple[list[Finding], int]:
+def _file_findings(loaded, policy_type: str, rules: set[str], code=None, never=()) -> tuple[list[Finding], int]:
     """The findings of one file's policies, and how many policies it holds (Fn::If variants count once).
 
     A finding that every variant of a policy has is reported once; the others name their branch."""
@@ -193,10 +220,11 @@ def _file_findings(loaded, policy_type: str, rules: set[str], code=None) -> tupl
                 line, column = unit.position(unit.pointer)
                 raw.append(Finding(loaded.source, line, column, NOT_READABLE, unit.pointer, unit.note or ""))
             continue
-        if unit.variants == 1 or unit.pointer not in variant_policies:
+        if unit.kind != AWS_MANAGED and (unit.variants == 1 or unit.pointer not in variant_policies):
             policies += 1
             variant_policies.add(unit.pointer)
-        for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules, code):
+        for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules, code,
+                                                                   never):
             pointer = unit.remap(pointer) if unit.remap else pointer
             line, column = unit.position(pointer)
             finding = Finding(loaded.source, line, column, rule_id, pointer, message, severity, sid=sid)
@@ -210,6 +238,24 @@ def _file_findings(loaded, policy_type: str, rules: set[str], code=None) -> tupl
         else:
             raw += [_noted(f, u.note) for u, f in hits]
     return raw, policies
+
+
+def _inline_ignored(found: list[Finding], loaded) -> list[Finding]:
+    """The findings no `ignore_checks` of the template's Metadata covers (template-wide or its resource)."""
+    if not loaded.ignores:
+        return found
+    covers = []
+    for pointer, names, at in loaded.ignores:
+        ids: set[str] = set()
+        for i, name in enumerate(names):
+            try:
+                ids.update(resolve_rules(name))
+            except SeslintError as exc:
+                raise InputError(exc.message, source=loaded.source, pointer=join(at, i), help=exc.help) from None
+        covers.append((pointer, ids))
+    return [f for f in found if not any(f.rule in ids and (not pointer or f.pointer == pointer or
+                                                           f.pointer.startswith(pointer + "/"))
+                                        for pointer, ids in covers)]
 
 
 def _common_note(unit) -> str | None:

@@ -48,7 +48,30 @@ class Loaded:
     source: str
     units: list[PolicyUnit] = field(default_factory=list)
     broken: InputError | None = None
+    # CloudFormation `Metadata: {seslint: {ignore_checks: [...]}}`: (pointer of what it covers, the rule
+    # names, pointer of the list), template-wide ("") or for one resource, like cfn-lint's ignore_checks
+    ignores: list[tuple[str, tuple, str]] = field(default_factory=list)
     value: object = None   # the parsed document (None when it could not be parsed)
+
+
+def inline_ignores(value) -> list[tuple[str, tuple, str]]:
+    """The `ignore_checks` lists of a CloudFormation template's Metadata (template and resources)."""
+    if not isinstance(value, dict) or not isinstance(value.get("Resources"), dict):
+        return []
+    places = [("", value)] + [(join("", "Resources", name), r) for name, r in sorted(value["Resources"].items())]
+    out = []
+    for pointer, node in places:
+        meta = node.get("Metadata") if isinstance(node, dict) else None
+        seslint = meta.get("seslint") if isinstance(meta, dict) else None
+        if seslint is None:
+            continue
+        at = join(pointer, "Metadata", "seslint")
+        checks = seslint.get("ignore_checks") if isinstance(seslint, dict) else None
+        if not isinstance(checks, list) or not checks or not all(isinstance(c, str) for c in checks):
+            raise InputError("Metadata 'seslint' must be an object with 'ignore_checks': a list of rule ids or names",
+                             pointer=at, help="e.g. seslint: {ignore_checks: [SES028]}")
+        out.append((pointer, tuple(checks), join(at, "ignore_checks")))
+    return out
 
 
 def discover(paths: list[str]) -> list[tuple[str, bool]]:
@@ -108,7 +131,15 @@ def parse(text: str, source: str, path: str, named: bool) -> Loaded:
                                  help="pass policy files, or use --skip-unrecognized")
             return result
         result.units = _with_duplicates(units, doc.duplicates)
+        result.ignores = _ignores(doc.value, source)
     return result
+
+
+def _ignores(value, source: str) -> list[tuple[str, tuple, str]]:
+    try:
+        return inline_ignores(value)
+    except InputError as exc:
+        raise InputError(exc.message, source=source, pointer=exc.pointer, help=exc.help) from None
 
 
 def _with_duplicates(units: list[PolicyUnit], duplicates: list[str]) -> list[PolicyUnit]:
@@ -141,6 +172,7 @@ def _load_yaml(text: str, source: str, named: bool, result: Loaded) -> None:
                              help="pass policy files, or use --skip-unrecognized")
         return
     result.units = _with_duplicates(units, duplicates)
+    result.ignores = _ignores(value, source)
 
 
 def _lookup(positions: dict[str, tuple[int, int]]):
@@ -226,7 +258,7 @@ def _cloudformation(template: dict, source: str, position, base: str = ""):
                 if f.certain or mentions:
                     yield PolicyUnit(source, f.pointer, None, position, None, UNREADABLE, name, note=f.note)
             else:
-                yield from _variants(source, f, position, IDENTITY, size_kind)
+                yield from _variants(source, f, position, IDENTITY, f.kind or size_kind)
 
 
 SAM_FUNCTIONS = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
@@ -265,7 +297,7 @@ def _compose(outer, inner):
 
 def _serverless(value: dict, source: str, position):
     for found in containers.serverless(value):
-        yield from _variants(source, found, position, IDENTITY, "role-inline")
+        yield from _variants(source, found, position, IDENTITY, found.kind or "role-inline")
     resources = value.get("resources")
     if isinstance(resources, dict) and isinstance(resources.get("Resources"), dict):
         yield from _cloudformation(resources, source, position, "/resources")

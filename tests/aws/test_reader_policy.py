@@ -1,4 +1,4 @@
-"""The read-only policy in the README is exactly what seslint.aws calls, and it evaluates as it says."""
+"""The read-only policy in docs/audit.md is exactly what seslint.aws calls, and it evaluates as it says."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def readme_policy() -> dict:
-    section = re.search(r"<!-- section: aws -->(.*?)<!-- /section: aws -->", (ROOT / "README.md").read_text(), re.S)
+    section = re.search(r"<!-- section: aws -->(.*?)<!-- /section: aws -->", (ROOT / "docs" / "audit.md").read_text(), re.S)
     return json.loads(re.search(r"```json\n(.*?)```", section[1], re.S)[1])
 
 

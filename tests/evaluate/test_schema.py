@@ -53,8 +53,8 @@ def test_examples_validate():
 def test_readme_scenario_example_validates_and_evaluates():
     from seslint.evaluate import evaluate
 
-    readme = (ROOT / "README.md").read_text()
-    block = readme.split("#### Scenario format", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    page = (ROOT / "docs" / "scenario-format.md").read_text()
+    block = page.split("```json", 1)[1].split("```", 1)[0]
     scenario = json.loads(block)
     assert not list(VALIDATOR.iter_errors(scenario))
-    assert evaluate(load_scenario(scenario, "README.md")).decision == "allowed"
+    assert evaluate(load_scenario(scenario, "docs/scenario-format.md")).decision == "allowed"

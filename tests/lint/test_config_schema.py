@@ -16,7 +16,7 @@ from tests.lint.conftest import write
       "suppress": [{"path": "*", "rule": "SES024", "sid": "A", "reason": "x"}]}, None),
     ({"select": "SES001"}, ("'select' must be a list of rule ids, id prefixes or names", "/select")),
     ({"ignore": ["SES001", 3]}, ("'ignore[2]' must be a rule id, id prefix or name", "/ignore/1")),
-    ({"colour": "red", "select": []}, ("unknown setting 'colour' (known: select, ignore, severity, suppress)",
+    ({"colour": "red", "select": []}, ("unknown setting 'colour' (known: select, ignore, extend-select, severity, suppress, fail-on, format, baseline, never-granted)",
                                        "/colour")),
     ({"severity": ["SES001"]}, ("'severity' must be a table such as { SES024 = \"error\" }", "/severity")),
     ({"severity": {"SES001": "fatal"}}, ("'severity.SES001' is 'fatal': use error, warning or info",

@@ -32,7 +32,13 @@ def hook_repo(tmp_path_factory):
     return repo, git("rev-parse", "HEAD", cwd=repo)
 
 
-def test_hook_blocks_a_leaky_policy_and_passes_a_clean_one(hook_repo, tmp_path):
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory):
+    """One pre-commit cache for the module: the hook's environment is built once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def test_hook_blocks_a_leaky_policy_and_passes_a_clean_one(hook_repo, pre_commit_home, tmp_path):
     repo, rev = hook_repo
     user = tmp_path / "user"
     user.mkdir()
@@ -45,7 +51,7 @@ def test_hook_blocks_a_leaky_policy_and_passes_a_clean_one(hook_repo, tmp_path):
     (user / "ses-policy.json").write_text(json.dumps(leaky, indent=2))
     (user / "stack.template").write_text(json.dumps(leaky, indent=2))  # CloudFormation's other extension
     git("add", ".", cwd=user)
-    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home)}
 
     def run():
         return subprocess.run(["pre-commit", "run", "--all-files", "--color", "never"], cwd=user, env=env,
@@ -62,3 +68,41 @@ def test_hook_blocks_a_leaky_policy_and_passes_a_clean_one(hook_repo, tmp_path):
     git("add", ".", cwd=user)
     passed = run()
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_a_suppression_of_an_unchanged_file_does_not_block_a_commit(hook_repo, pre_commit_home, tmp_path):
+    """Issue 26: pre-commit passes only the changed files, so the suppression of a legacy policy
+    matches nothing in this run; with --fail-on warning, SES048 used to block every such commit."""
+    repo, rev = hook_repo
+    user = tmp_path / "user"
+    (user / "policies" / "legacy").mkdir(parents=True)
+    git("init", "--quiet", cwd=user)
+    (user / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {repo}\n    rev: {rev}\n    hooks:\n      - id: seslint\n"
+        "        args: [--fail-on, warning]\n")
+    (user / ".seslint.toml").write_text('[[suppress]]\npath = "policies/legacy/*.json"\nrule = "SES024"\n'
+                                         'reason = "owned by the billing team"\n')
+    legacy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ses:Send*",
+              "Resource": "arn:aws:ses:us-east-1:111122223333:identity/example.com"}]}
+    (user / "policies" / "legacy" / "mailer.json").write_text(json.dumps(legacy, indent=2))
+    git("add", ".", cwd=user)
+    git("commit", "--quiet", "-m", "legacy", cwd=user)
+    (user / "policies" / "new.json").write_text((ROOT / "examples" / "policies" / "ci-simulator-only.json").read_text())
+    git("add", ".", cwd=user)
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home)}
+    changed = subprocess.run(["pre-commit", "run", "--color", "never"], cwd=user, env=env,
+                             capture_output=True, text=True, timeout=600)
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    assert "SES048" not in changed.stdout
+
+
+def test_readme_block_pins_a_commit_of_this_repository_and_says_to_autoupdate():
+    """The README's `rev:` must exist in a clone (a tag that was never pushed does not)."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rev = re.search(r"^\s+rev: (\S+)", readme, re.MULTILINE)[1]
+    assert re.fullmatch(r"[0-9a-f]{40}", rev)
+    assert "pre-commit autoupdate" in readme
+    if (ROOT / ".git").exists():
+        git("cat-file", "-e", f"{rev}^{{commit}}", cwd=ROOT)

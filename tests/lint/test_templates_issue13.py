@@ -48,8 +48,7 @@ def test_sam_inline_statements_and_state_machine(tmp_path, lint_json):
 
 
 @pytest.mark.parametrize("item,note", [
-    ("AmazonSESFullAccess", "AmazonSESFullAccess"),
-    ("arn:aws:iam::aws:policy/AmazonSESReadOnlyAccess", "AmazonSESReadOnlyAccess"),
+    ("AmazonSESFuturePolicy", "AmazonSESFuturePolicy"),   # an AWS managed SES policy seslint does not bundle
     ("SESFuturePolicy: {IdentityName: x}", "SESFuturePolicy"),
     ("!ImportValue SesSendPolicy", "Fn::ImportValue"),
 ])
@@ -60,7 +59,9 @@ def test_sam_policies_seslint_cannot_read_are_reported(item, note, tmp_path, lin
     assert code == 0  # info only: fails with --fail-on info
 
 
-@pytest.mark.parametrize("item", ["AWSLambdaBasicExecutionRole", "S3ReadPolicy: {BucketName: b}"])
+@pytest.mark.parametrize("item", ["AWSLambdaBasicExecutionRole", "S3ReadPolicy: {BucketName: b}",
+                                  # bundled AWS managed policies are read (issue 26): nothing unread to report
+                                  "AmazonSESFullAccess", "arn:aws:iam::aws:policy/AmazonSESReadOnlyAccess"])
 def test_sam_policies_without_ses_stay_silent(item, tmp_path, lint_json):
     code, rules, _ = lint_json(write(tmp_path / "t.yaml", sam(f"        - {item}\n")))
     assert code == 0 and rules == set()
@@ -173,7 +174,9 @@ def test_yaml_on_stdin(lint_json):
 
 @pytest.mark.parametrize("resource,fires", [
     ("  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {}\n"
-     "      ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonSESFullAccess]\n", True),
+     "      ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonSESFuturePolicy]\n", True),
+    ("  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {}\n"   # bundled: read
+     "      ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonSESFullAccess]\n", False),
     ("  R:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: !ImportValue SesSend\n", True),
     ("  R:\n    Type: AWS::SSO::PermissionSet\n    Properties:\n      InlinePolicy:\n        Statement:\n"
      "          - {Effect: Allow, Action: 'ses:SendEmail', Resource: '*'}\n", True),

@@ -27,6 +27,7 @@ class Report:
     false: list = field(default_factory=list)          # (file, rule, pointer, message, known why or None)
     found: list = field(default_factory=list)          # (file, label)
     missed: list = field(default_factory=list)         # (file, label)
+    info: list = field(default_factory=list)           # (file, rule): every info-level finding (noise)
 
     @property
     def reported(self) -> int:
@@ -86,6 +87,7 @@ def measure(manifest: dict | None = None) -> Report:
         labels, known = entry["expected"], entry["false_alarms_known"]
         for f in findings:
             if f.severity not in COUNTED:
+                report.info.append((name, f.rule))
                 continue
             row = (name, f.rule, f.pointer, f.message)
             if any(lab["rule"] == f.rule and related(lab["pointer"], f.pointer) for lab in labels):
@@ -114,6 +116,8 @@ def render(report: Report) -> str:
         f"expected at info: {len(info_found) + len(info_missed)}; found: {len(info_found)}",
         (f"critical expected: {sum(lab['critical'] for _, lab in report.found + report.missed)}; "
          f"critical missed: {len(report.critical_missed)}"),
+        (f"info findings: {len(report.info)} ({len(report.info) / max(report.files, 1):.2f} per file; by rule: "
+         + (", ".join(f"{r} {n}" for r, n in sorted(Counter(r for _, r in report.info).items())) or "none") + ")"),
         "",
         f"{'rule':<8}{'reported':>9}{'true':>6}{'false':>7}{'expected':>10}{'found':>7}{'missed':>8}",
     ]

@@ -267,3 +267,47 @@ def unknown_simulator_address(ctx):
                 if domain.lower() == SIMULATOR_DOMAIN and not has_wildcard(base) and base not in known:
                     yield pointer, (f"'{value}' is not a mailbox simulator address (success@, bounce@, ooto@, "
                                     f"complaint@, suppressionlist@): check the spelling")
+
+
+# RFC 1918 ("Address Allocation for Private Internets"): the private IPv4 networks
+PRIVATE_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+_NEVER_CARRIED = ("requests from the internet carry a public aws:SourceIp, and requests through a VPC endpoint carry "
+                  "none (their private address is aws:VpcSourceIp)")
+
+
+@rule("SES068")
+def source_ip_private(ctx):
+    import ipaddress
+
+    private = [ipaddress.ip_network(n) for n in PRIVATE_NETWORKS]
+
+    def is_private(value) -> bool:
+        try:
+            net = ipaddress.ip_network(str(value), strict=False)
+        except ValueError:
+            return False   # SES031 reports a malformed address
+        return net.version == 4 and any(net.subnet_of(p) for p in private)  # type: ignore[arg-type]
+
+    for st in ctx.statements:
+        if st.effect is None:
+            continue
+        for cond in st.conditions_on("aws:SourceIp"):
+            if cond.base not in ("IpAddress", "NotIpAddress") or cond.if_exists and not cond.negated:
+                continue   # IpAddressIfExists holds for VPC endpoint requests (no aws:SourceIp): it works
+            values = [(p, v) for p, v in cond.items() if is_private(v)]
+            if not values:
+                continue
+            named = ", ".join(str(v) for _, v in values)
+            if len(values) < len(cond.values):   # public networks beside them still work
+                for pointer, value in values:
+                    yield pointer, (f"aws:SourceIp {value} is a private (RFC 1918) network that no request matches: "
+                                    f"{_NEVER_CARRIED}; use aws:VpcSourceIp for addresses inside a VPC"), "warning"
+                continue
+            outcome = {(True, False): "the condition never holds, so this statement allows nothing",
+                       (True, True): "the condition always holds, so the network excludes nothing",
+                       (False, False): "the condition never holds, so this Deny never applies",
+                       (False, True): "the condition always holds, so this Deny applies to every request"}[
+                           (st.allow, cond.negated)]
+            yield cond.pointer, (f"aws:SourceIp {named} {'is a' if len(values) == 1 else 'are'} private (RFC 1918) "
+                                 f"network{'s' if len(values) > 1 else ''}: {_NEVER_CARRIED}; {outcome}. Use "
+                                 "aws:VpcSourceIp (with aws:SourceVpce or aws:SourceVpc) for addresses inside a VPC")
