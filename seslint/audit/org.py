@@ -106,7 +106,7 @@ def audit_accounts(accounts: Iterable[Account], *, region: str, scps: ScpTree | 
                    progress: Callable[[int, int], object] | None = None) -> Iterator[tuple[Account, list]]:
     """(account, its findings sorted by verdict then ARN) for each account, in input order.
     `progress(done, more)`: `done` principals were decided, `more` were read."""
-    from seslint.evaluate.batch import cpus, pooled
+    from seslint.pool import cpus, pooled
 
     decided: dict[bytes, object] = {}
     chunk_of: dict[bytes, int] = {}          # key -> index of the chunk that decides it

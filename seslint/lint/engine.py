@@ -118,7 +118,9 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
     used: set[int] = set()
     files = inputs.discover(paths)
     if jobs is None:
-        jobs = min(cores(), len(files) // FILES_PER_JOB) if hasattr(os, "fork") else 1
+        from seslint.pool import cpus
+
+        jobs = min(cpus(), len(files) // FILES_PER_JOB) if hasattr(os, "fork") else 1
     jobs = max(1, min(jobs, len(files)))
     if jobs > 1:  # load the shared data once, before the workers fork
         from seslint.matrix import load_matrix
@@ -159,10 +161,6 @@ def _shown(path: str) -> str:
         return path
     relative = os.path.relpath(path)
     return path if relative.startswith("..") else relative
-
-
-def cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: bool, code=None, never=()):
@@ -268,50 +266,22 @@ def _noted(f: Finding, note: str | None) -> Finding:
 
 
 def in_processes(fn, chunks, *args):
-    """fn(chunk, *args) for each chunk: the first in this process, the others in forked children
-    (which inherit the loaded matrix and catalog). Results come back in chunk order; an exception
-    in a child is raised here."""
-    if len(chunks) == 1:
-        return [fn(chunks[0], *args)]
-    import pickle
+    """fn(chunk, *args) for each chunk, in chunk order, on seslint's one worker pool
+    (`seslint.evaluate.batch.pooled`): one forked worker per chunk, which inherits the loaded matrix and
+    catalog; an error in a worker is reported as a bug (exit 4)."""
+    from seslint.pool import pooled
 
-    children = []
-    for chunk in chunks[1:]:
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # child: run, send the pickled outcome, leave without running any cleanup
-            try:
-                os.close(read)
-                try:
-                    payload = pickle.dumps((True, fn(chunk, *args)), protocol=pickle.HIGHEST_PROTOCOL)
-                except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
-                    try:
-                        payload = pickle.dumps((False, exc))
-                    except Exception:  # noqa: BLE001 - an exception that does not pickle
-                        payload = pickle.dumps((False, RuntimeError(f"lint worker failed: {exc}")))
-                with os.fdopen(write, "wb") as out:
-                    out.write(payload)
-            finally:
-                os._exit(0)  # never return into the caller's code
-        os.close(write)
-        children.append((pid, read))
-    try:
-        results = [fn(chunks[0], *args)]
-    finally:
-        received = []
-        for pid, read in children:
-            with os.fdopen(read, "rb") as stream:
-                data = stream.read()
-            os.waitpid(pid, 0)
-            received.append(data)
-    for data in received:
-        if not data:
-            raise RuntimeError("a lint worker process died")
-        ok, value = pickle.loads(data)
-        if not ok:
-            raise value
-        results.append(value)
-    return results
+    return list(pooled(iter(chunks), _Call(fn, args), len(chunks)))
+
+
+class _Call:
+    """A function and its extra arguments, as the pool's worker (`Worker.chunk`)."""
+
+    def __init__(self, fn, args: tuple):
+        self.fn, self.args = fn, args
+
+    def chunk(self, chunk):
+        return self.fn(chunk, *self.args)
 
 
 def _placed(f: Finding, catalog, config: Config) -> Finding:

@@ -47,9 +47,10 @@ def changes(pairs, account: str | None = None, region: str | None = None, reach:
     after (`compare.verdicts`). Many pairs are shared among worker processes, one per core."""
     import os
 
-    from seslint.lint.engine import cores, in_processes
+    from seslint.lint.engine import in_processes
+    from seslint.pool import cpus
 
-    jobs = max(1, min(cores(), len(pairs) // PAIRS_PER_JOB)) if hasattr(os, "fork") else 1
+    jobs = max(1, min(cpus(), len(pairs) // PAIRS_PER_JOB)) if hasattr(os, "fork") else 1
 
     def work(chunk: list[int]) -> list[tuple[int, Change]]:
         out = []
