@@ -117,43 +117,14 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
 def _flags_scenario(policies, resource_policy, boundary, session_policies, scps, principal, action, resource,
                     contexts, resource_account=None):
     """A scenario from flags; each policy keeps its file name for error locations and explanations."""
-    from seslint.evaluate import load_scenario
-    from seslint.evaluate.scenario import PolicyCache
+    from seslint.evaluate.scenario import scenario_from
 
-    cache = PolicyCache()
-
-    def read(path, kind):
-        doc = _load_policy(path)
-        return cache.get(doc.value, doc.source, "", kind)
-
-    context: dict = {}
-    for item in contexts:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"'{item}' is not KEY=VALUE", param_hint="--context")
-        if value == "[]":
-            context.setdefault(key, [])
-            continue
-        if key in context:
-            prev = context[key]
-            context[key] = (prev if isinstance(prev, list) else [prev]) + [value]
-        else:
-            context[key] = value
-    value = {"request": {"action": action, "resource": resource, "context": context}}
-    if resource_account:
-        value["request"]["resource_account"] = resource_account
-    if principal:
-        value["principal"] = {"arn": principal}
-    scenario = load_scenario(value, "<command line>")
-    p = scenario.policies
-    p.identity = [read(f, "identity") for f in policies]
-    p.session = [read(f, "session") for f in session_policies]
-    p.scps = [(level, [read(f, "scp") for f in files]) for level, files in scps]
-    p.resources = [read(resource_policy, "resource")] if resource_policy else []
-    p.boundary = read(boundary, "boundary") if boundary else None
-    if p.resources and not principal:
-        raise click.UsageError("--resource-policy needs --principal ARN")
-    return scenario
+    return scenario_from(action, resource, contexts, principal=principal, resource_account=resource_account,
+                         identity=[_load_policy(f) for f in policies],
+                         session=[_load_policy(f) for f in session_policies],
+                         scps=[(level, [_load_policy(f) for f in files]) for level, files in scps],
+                         resource_policy=_load_policy(resource_policy) if resource_policy else None,
+                         boundary=_load_policy(boundary) if boundary else None)
 
 
 @click.command("can-send")

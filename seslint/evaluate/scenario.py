@@ -281,3 +281,46 @@ def _request(value, at, fail: Fail) -> Request:
         context[lowered] = item
         names[lowered] = key
     return Request(action, resource, context, names, account)
+
+
+def scenario_from(action: str, resource: str, contexts, *, principal: str | None = None,
+                  resource_account: str | None = None, identity=(), session=(), scps=(), resource_policy=None,
+                  boundary=None) -> Scenario:
+    """A scenario from simulate's flags: `contexts` are KEY=VALUE texts (a key repeated for a list, KEY=[] for
+    an empty set); the policies are documents with their file names (`seslint.jsondoc` documents or
+    `PolicyDoc`s), kept for error locations and explanations."""
+    from seslint.errors import UsageError
+
+    cache = PolicyCache()
+
+    def read(doc, kind):
+        return cache.get(doc.value, doc.source, "", kind)
+
+    context: dict = {}
+    for item in contexts:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--context: '{item}' is not KEY=VALUE")
+        if value == "[]":
+            context.setdefault(key, [])
+            continue
+        if key in context:
+            prev = context[key]
+            context[key] = (prev if isinstance(prev, list) else [prev]) + [value]
+        else:
+            context[key] = value
+    flags: dict = {"request": {"action": action, "resource": resource, "context": context}}
+    if resource_account:
+        flags["request"]["resource_account"] = resource_account
+    if principal:
+        flags["principal"] = {"arn": principal}
+    scenario = load_scenario(flags, "<command line>")
+    p = scenario.policies
+    p.identity = [read(d, "identity") for d in identity]
+    p.session = [read(d, "session") for d in session]
+    p.scps = [(level, [read(d, "scp") for d in docs]) for level, docs in scps]
+    p.resources = [read(resource_policy, "resource")] if resource_policy is not None else []
+    p.boundary = read(boundary, "boundary") if boundary is not None else None
+    if p.resources and not principal:
+        raise UsageError("--resource-policy needs --principal ARN")
+    return scenario
