@@ -319,4 +319,6 @@ if __name__ == "__main__":   # python -m tests.prove.test_soundness START STOP: 
         for problem in check_one(seed):
             found += 1
             print(problem, flush=True)
+        if (seed - start + 1) % 25 == 0:
+            print(f"... {seed - start + 1} policy sets, {found} disagreements", flush=True)
     print(f"seeds {start}..{stop - 1}: {stop - start} policy sets, {found} disagreements", flush=True)
