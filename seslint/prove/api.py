@@ -27,7 +27,6 @@ from seslint.prove.strings import TRUE, Unknown, View, all_, any_, glob_re, not_
 from seslint.prove.witness import Witness, recheck_request, recheck_send, witness
 
 PROVEN, COUNTEREXAMPLE, UNKNOWN = "proven", "counterexample", "unknown"
-TIMEOUT_MS = 20000
 
 
 @dataclass
@@ -154,7 +153,7 @@ class Session:
         base = [*self.send.constraints, *(restrict(self.send) if restrict else []),
                 *[b == f for (_, b), (_, f) in zip(self.formulas, formulas, strict=True)],
                 any_(b for _, b in self.formulas)]
-        self.lazy = Lazy(base, TIMEOUT_MS)
+        self.lazy = Lazy(base)
 
     def violation(self, *, recipients_within=(), senders_within=(), no_send=False, within=None):
         send = self.send
@@ -291,7 +290,7 @@ def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tupl
     for allows, denies, a, b, send in ((1, 0, new, old, sn), (0, 1, old, new, so)):
         picks = [all_([p[allows], not_(p[denies])]) for p in pairs]
         try:
-            answer, model, why = check([*base, any_(picks)], TIMEOUT_MS)
+            answer, model, why = check([*base, any_(picks)])
         except z3.Z3Exception as exc:
             out.append(Change(action, role, reason=str(exc)))
             continue

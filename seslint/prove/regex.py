@@ -9,6 +9,13 @@ finitely many states (Brzozowski 1964, "Derivatives of regular expressions"), so
 walk decides emptiness exactly and gives a shortest witness. A regex this module does not read,
 or a walk past MAX_STATES, raises `TooHard` and the caller asks z3 instead.
 
+Bounded by design: concatenation moves a fixed-length part ahead of a star of it (`.*.` is `..*`,
+so the `*?*?` of a wildcard pattern is `??*`), which keeps a wildcard pattern's automaton linear in
+its length; every walk counts its derivatives against the question's `Budget`; and nothing here
+recurses on the length of a pattern (a 330-character value once overflowed Python's stack): z3's
+terms are converted with an explicit stack, and a concatenation is walked as the chain it is.
+Recursion is left only on the nesting of regex operators, which the encoding keeps shallow.
+
 The alphabet is z3's: code points 0 to 0x2FFFF (z3's default unicode encoding).
 """
 
@@ -20,6 +27,8 @@ from functools import cache
 from itertools import count
 
 import z3
+
+from seslint.prove.budget import UNITS_PER_DERIVATIVE, Budget
 
 MAX_CHAR = 0x2FFFF
 MAX_STATES = 5000
@@ -94,15 +103,41 @@ def chars(ranges) -> Node:
 
 
 def cat(a: Node, b: Node) -> Node:
+    """`a` then `b`, as a chain: the first part of a "cat" node is never itself a "cat"."""
+    if a is EMPTY or b is EMPTY:
+        return EMPTY
+    heads = []
+    while a.op == "cat":
+        heads.append(a.args[0])
+        a = a.args[1]
+    out = _cat(a, b)
+    for x in reversed(heads):
+        out = _cat(x, out)
+    return out
+
+
+def _cat(a: Node, b: Node) -> Node:
+    """`a` (no "cat") then `b`. X*X is XX* and X*X* is X*: every X a star of X is followed by moves
+    ahead of it, so `.*.*.` becomes `..*`."""
     if a is EMPTY or b is EMPTY:
         return EMPTY
     if a is EPS:
         return b
     if b is EPS:
         return a
-    if a.op == "cat":
-        return cat(a.args[0], cat(a.args[1], b))
-    return _mk("cat", (a, b), a.nullable and b.nullable)
+    if a.op != "star" or a.args[0].op == "cat":
+        return _mk("cat", (a, b), a.nullable and b.nullable)
+    x, ahead = a.args[0], 0
+    while b is not EPS:
+        head = b.args[0] if b.op == "cat" else b
+        if head is not x and head is not a:
+            break
+        ahead += head is x
+        b = b.args[1] if b.op == "cat" else EPS
+    out = a if b is EPS else _mk("cat", (a, b), b.nullable)
+    for _ in range(ahead):
+        out = _mk("cat", (x, out), x.nullable and out.nullable)
+    return out
 
 
 def union(items) -> Node:
@@ -181,9 +216,19 @@ def deriv(n: Node, c: int) -> Node:
     if op == "chars":
         out = EPS if any(lo <= c <= hi for lo, hi in args) else EMPTY
     elif op == "cat":
-        out = cat(deriv(args[0], c), args[1])
-        if args[0].nullable:
-            out = union((out, deriv(args[1], c)))
+        # d(x1 x2 ... xn) = d(x1) x2...xn, or also d(x2 ... xn) while the heads are nullable: along
+        # the chain, not by recursion on its length.
+        parts, at = [], n
+        while True:
+            head, rest = at.args
+            parts.append(cat(deriv(head, c), rest))
+            if not head.nullable:
+                break
+            if rest.op != "cat":
+                parts.append(deriv(rest, c))
+                break
+            at = rest
+        out = union(parts)
     elif op == "or":
         out = union([deriv(x, c) for x in args])
     elif op == "and":
@@ -209,7 +254,14 @@ def _firsts(n: Node) -> tuple:
         if op == "chars":
             out: tuple = args
         elif op == "cat":
-            out = _firsts(args[0]) + (_firsts(args[1]) if args[0].nullable else ())
+            out, at = (), n
+            while at.op == "cat":
+                out += _firsts(at.args[0])
+                if not at.args[0].nullable:
+                    break
+                at = at.args[1]
+            else:
+                out += _firsts(at)
         elif op in ("or", "and"):
             out = tuple(r for x in args for r in _firsts(x))
         elif op in ("not", "star", "loop"):
@@ -246,14 +298,15 @@ def _nicest_ascii(lo: int, hi: int) -> tuple[int, int]:
     return min((_RANK.get(c, _WORST + c), c) for c in range(lo, hi + 1))
 
 
-def witness(n: Node) -> str | None:
-    """A shortest string of `n` (readable characters first), or None when `n` is empty."""
+def witness(n: Node, budget: Budget | None = None) -> str | None:
+    """A shortest string of `n` (readable characters first), or None when `n` is empty. Each
+    derivative taken is spent from `budget` (OutOfBudget past it)."""
     if n.example is _UNSET:
-        n.example = _walk(n)
+        n.example = _walk(n, budget or Budget())
     return n.example  # type: ignore[return-value]
 
 
-def _walk(n: Node) -> str | None:
+def _walk(n: Node, budget: Budget) -> str | None:
     if n.nullable:
         return ""
     seen: dict = {n: None}
@@ -261,6 +314,7 @@ def _walk(n: Node) -> str | None:
     while queue:
         state = queue.popleft()
         for _, char in _classes(state):
+            budget.spend(UNITS_PER_DERIVATIVE, "deciding string memberships by derivatives")
             d = deriv(state, char)   # the nicest character: the same ones recur, so derivatives are shared
             if d is EMPTY or d in seen:
                 continue
@@ -279,14 +333,26 @@ def _walk(n: Node) -> str | None:
 
 
 def from_z3(r) -> Node:
-    """The node of a z3 regex (memoized by AST id; the AST is kept so its id is not reused)."""
-    rid = r.get_id()
-    found = _from_z3.get(rid)
+    """The node of a z3 regex (memoized by AST id; the AST is kept so its id is not reused).
+    Children first, from an explicit stack: z3 nests a long concatenation one level per part."""
+    found = _from_z3.get(r.get_id())
     if found is not None:
         return found[1]
-    node = _convert(r)
-    _from_z3[rid] = (r, node)
-    return node
+    stack = [(r, False)]
+    while stack:
+        term, ready = stack.pop()
+        tid = term.get_id()
+        if tid in _from_z3:
+            continue
+        kind = term.decl().kind()
+        kids = [] if kind in (z3.Z3_OP_SEQ_TO_RE, z3.Z3_OP_RE_RANGE) else \
+            [term.arg(i) for i in range(term.num_args())]
+        if not ready:
+            stack.append((term, True))
+            stack.extend((kid, False) for kid in kids if kid.get_id() not in _from_z3)
+            continue
+        _from_z3[tid] = (term, _convert(term, kind, [_from_z3[kid.get_id()][1] for kid in kids]))
+    return _from_z3[r.get_id()][1]
 
 
 def _codes(s) -> list[int]:
@@ -304,10 +370,8 @@ def text_of(s) -> str:
     return "".join(map(chr, _codes(s)))
 
 
-def _convert(r) -> Node:
-    k = r.decl().kind()
-    kids = [from_z3(r.arg(i)) for i in range(r.num_args())] if k != z3.Z3_OP_SEQ_TO_RE and k != z3.Z3_OP_RE_RANGE \
-        else []
+def _convert(r, k: int, kids: list) -> Node:
+    """The node of z3 regex `r` of kind `k`, whose children are the nodes `kids`."""
     if k == z3.Z3_OP_SEQ_TO_RE:
         out = EPS
         for c in reversed(_codes(r.arg(0))):

@@ -13,14 +13,14 @@ wildcards and policy variables mean here what they mean to the evaluator:
 from __future__ import annotations
 
 import ctypes
-import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import z3
 
 from seslint.core import variables as V
-from seslint.core.patterns import arn_glob, glob
+from seslint.core.patterns import arn_glob, arn_segments, glob, pieces
 
 _S = z3.StringSort()
 _R = z3.ReSort(_S)
@@ -50,20 +50,37 @@ def lit(text: str):
 
 @lru_cache(maxsize=4096)
 def glob_re(parts: tuple, ignore_case: bool = False, arn: bool = False):
-    """A z3 regex for wildcard template parts without variables."""
-    pieces = []
-    colons = 0
-    for p in parts:
-        if p == V.ANY:
-            pieces.append(z3.Star(NOT_COLON) if arn and colons < 5 else ANYTHING)
-        elif p == V.ONE:
-            pieces.append(NOT_COLON if arn and colons < 5 else ALL)
-        else:
-            colons += p.count(":")
-            pieces.append(_ci(p) if ignore_case else z3.Re(lit(p)))
-    if not pieces:
+    """A z3 regex for wildcard template parts without variables, each run of wildcards as its
+    minimum length and at most one star (`*?*?` is `??*`: the derivative automaton of `.*.*` grows
+    with every pair, that of `..*` does not)."""
+    if arn:
+        segments = arn_segments(parts)
+        if segments is None:
+            return z3.Empty(_R)
+        out = []
+        for segment in segments[:5]:
+            out += [*_runs(segment, ignore_case, NOT_COLON), z3.Re(lit(":"))]
+        return _concat(out + _runs(segments[5], ignore_case, ALL))
+    return _concat(_runs(parts, ignore_case, ALL))
+
+
+def _runs(parts: tuple, ignore_case: bool, char) -> list:
+    out = []
+    for n, text in pieces(parts):
+        least = -1 - n if n < 0 else n
+        if least:
+            out.append(char if least == 1 else z3.Loop(char, least, least))
+        if n < 0:
+            out.append(z3.Star(char))
+        if text:
+            out.append(_ci(text) if ignore_case else z3.Re(lit(text)))
+    return out
+
+
+def _concat(items: list):
+    if not items:
         return z3.Re(lit(""))
-    return pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)
+    return items[0] if len(items) == 1 else z3.Concat(*items)
 
 
 def _ci(text: str):
@@ -113,7 +130,7 @@ class View:
     `local@domain` whose parts hold no `@`). Matching a view becomes a membership of the variable
     alone, which keeps every string constraint on one variable (see `prove.solve`)."""
 
-    var: object
+    var: Any
     pre: str = ""
     domain: bool = False
 
@@ -153,18 +170,33 @@ def match(value, parts, mode: str, what: str):
         return value.member(glob_re(parts, mode == "ci", mode == "arn"))
     if mode == "ci" or (mode != "exact" and has_wildcards(parts)):
         raise Unknown(f"a policy variable whose value is not fixed, inside a {_MODES[mode]} pattern in {what}")
-    pieces, presents = [], []
+    if not isinstance(value, str) and _never_equal(value, parts):
+        return False
+    terms, presents = [], []
     for p in parts:
         if isinstance(p, tuple):
             _, present, expr = p
-            pieces.append(expr.expr() if isinstance(expr, View) else expr)
+            terms.append(expr.expr() if isinstance(expr, View) else expr)
             if present is not True:
                 presents.append(present)
         else:
-            pieces.append(lit("*" if p == V.ANY else "?" if p == V.ONE else p))
-    joined = pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)
+            terms.append(lit("*" if p == V.ANY else "?" if p == V.ONE else p))
+    joined = terms[0] if len(terms) == 1 else z3.Concat(*terms)
     target = lit(value) if isinstance(value, str) else value.expr()
     return all_([*presents, target == joined])
+
+
+def _never_equal(value: View, parts: tuple) -> bool:
+    """Whether the view can equal no value of symbolic `parts`, by their literal text alone: the
+    pattern starts with other text than the view's fixed start (a template ARN against an identity
+    ARN), or puts an `@` in a domain part."""
+    first = next((i for i, p in enumerate(parts) if isinstance(p, tuple)), len(parts))
+    lead = "".join(parts[:first])
+    later = [p for p in parts[first:] if not isinstance(p, tuple)]
+    pre = value.pre
+    if not (lead.startswith(pre) or pre.startswith(lead)):
+        return True
+    return value.domain and ("@" in lead[len(pre):] or any("@" in t for t in later))
 
 
 def _concrete(value: str, parts: tuple, mode: str) -> bool:
@@ -234,8 +266,8 @@ def split_arn(parts: tuple) -> tuple[tuple, tuple] | None:
 
 def prefix_matches(head: tuple, prefix: str) -> bool:
     """Whether ARN prefix parts (first five segments, no variables) match a concrete prefix."""
-    rx = "".join("[^:]*" if p == V.ANY else "[^:]" if p == V.ONE else re.escape(p) for p in head)
-    return re.fullmatch(rx, prefix, re.DOTALL) is not None
+    rx = arn_glob(head)
+    return rx is not None and rx.fullmatch(prefix) is not None
 
 
 TRUE, FALSE = z3.BoolVal(True), z3.BoolVal(False)
