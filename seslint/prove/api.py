@@ -10,6 +10,7 @@ evaluator does not confirm the witness.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import z3
@@ -146,6 +147,7 @@ class Session:
     question asks about (see `recipient_bound`). Raises Unknown for what cannot be encoded."""
 
     def __init__(self, inputs: Inputs, extra: int = 1, restrict=None):
+        started = time.process_time()   # the first question's budget counts the encoding
         self.send = Send(inputs, recipient_bound([inputs], extra))
         # One Boolean per kind of send, equal to its formula: questions name kinds by it, small.
         formulas = send_formulas(self.send)
@@ -153,7 +155,7 @@ class Session:
         base = [*self.send.constraints, *(restrict(self.send) if restrict else []),
                 *[b == f for (_, b), (_, f) in zip(self.formulas, formulas, strict=True)],
                 any_(b for _, b in self.formulas)]
-        self.lazy = Lazy(base)
+        self.lazy = Lazy(base, started)
 
     def violation(self, *, recipients_within=(), senders_within=(), no_send=False, within=None):
         send = self.send
@@ -276,6 +278,7 @@ def diff(old: Inputs, new: Inputs, restrict=None) -> dict[str, list[Change]]:
 
 def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tuple:
     """(gained, lost) for one kind of request: a Change with a witness, or None."""
+    started = time.process_time()   # each kind's budget counts its encoding
     try:
         # Both sides over the same symbolic values: z3 constants are identified by name and sort.
         uses, n = merged_usage(old, new), recipient_bound([old, new], 0)
@@ -290,7 +293,7 @@ def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tupl
     for allows, denies, a, b, send in ((1, 0, new, old, sn), (0, 1, old, new, so)):
         picks = [all_([p[allows], not_(p[denies])]) for p in pairs]
         try:
-            answer, model, why = check([*base, any_(picks)])
+            answer, model, why = check([*base, any_(picks)], started)
         except z3.Z3Exception as exc:
             out.append(Change(action, role, reason=str(exc)))
             continue

@@ -4,10 +4,14 @@ Each question the solver is asked (a property in `prove`, a kind of request and 
 `diff`, a verdict question in `audit`) gets one Budget. Work is counted, not timed, so the same
 input gets the same answer on a busy machine as on an idle one: z3 spends its own resource units
 (`rlimit`, about one per microsecond of string solving on the project's 2-core machine), and the
-derivative engine spends UNITS_PER_DERIVATIVE per derivative it takes. WORK is sized so that the
-slowest question seslint's benchmarks find (tests/bench/bench_prove.py, adversarial section)
-stays within 2 s here. A wall-clock deadline of SECONDS backs it up (z3's `timeout`, and checked
-between derivatives), so no question runs past it even where the count underestimates the work.
+derivative engine spends UNITS_PER_STEP per step (a derivative taken and each part it walks, about
+3 microseconds each here). WORK is sized so that a question that spends it all takes about 1.5 s
+here (tests/bench/bench_adversarial.py), leaving room for encoding the policies. SECONDS of this
+process's CPU time back it up (checked between derivatives and before each solver call; z3's own
+`timeout`, a wall-clock one, is a generous multiple of what is left), so no question runs past it
+even where the count underestimates the work; the first question asked of some policies counts
+the time their encoding took. CPU time, not wall-clock time: other load on the machine neither
+shortens a question's budget nor changes its answer.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from __future__ import annotations
 import time
 
 SECONDS = 2.0
-WORK = 2_000_000
-UNITS_PER_DERIVATIVE = 40
-_CHECK_EVERY = 256   # derivatives between two looks at the clock
+WORK = 1_500_000
+UNITS_PER_STEP = 3
+_CHECK_EVERY = 16   # derivatives between two looks at the clock
+WALL_FACTOR = 4     # z3's timeout (wall-clock) per millisecond of CPU time left: a safety net under load
 
 
 class OutOfBudget(Exception):
@@ -27,32 +32,34 @@ class OutOfBudget(Exception):
 class Budget:
     """What is left of one question's work and time."""
 
-    def __init__(self, work: int = WORK, seconds: float = SECONDS):
-        self.work, self.seconds = work, seconds
-        self.left = work
-        self.deadline = time.monotonic() + seconds
+    def __init__(self, work: int | None = None, seconds: float | None = None, spent: float = 0.0):
+        """`spent`: seconds this question has taken already (encoding the policies)."""
+        self.work = WORK if work is None else work
+        self.seconds = SECONDS if seconds is None else seconds
+        self.left = self.work
+        self.deadline = time.process_time() + self.seconds - spent
         self._ticks = 0
 
     def reason(self, doing: str) -> str:
-        return (f"the question needs more than its budget ({self.seconds:g} s, {self.work:,} work units) "
-                f"while {doing}: seslint answers unknown rather than keep on")
+        return (f"the question needs more than its budget ({self.seconds:g} s of CPU time, {self.work:,} units of "
+                f"work) while {doing}: seslint answers unknown rather than keep on")
 
     def spend(self, units: int, doing: str) -> None:
         """Count `units` of work; raise OutOfBudget when none is left or the time is up."""
         self.left -= units
         self._ticks += 1
-        if self.left < 0 or (self._ticks % _CHECK_EVERY == 0 and time.monotonic() > self.deadline):
+        if self.left < 0 or (self._ticks % _CHECK_EVERY == 0 and time.process_time() > self.deadline):
             raise OutOfBudget(self.reason(doing))
 
     def solver_limits(self, doing: str) -> tuple[int, int]:
-        """(z3 rlimit, z3 timeout in ms) for one solver call; OutOfBudget when nothing is left."""
-        ms = int((self.deadline - time.monotonic()) * 1000)
+        """(z3 rlimit, z3 timeout in wall-clock ms) for one solver call; OutOfBudget when nothing is left."""
+        ms = int((self.deadline - time.process_time()) * 1000)
         if self.left <= 0 or ms <= 0:
             raise OutOfBudget(self.reason(doing))
-        return self.left, ms
+        return self.left, WALL_FACTOR * ms
 
     def spent_by_solver(self, units: int) -> None:
         self.left -= units
 
     def exhausted(self) -> bool:
-        return self.left <= 0 or time.monotonic() > self.deadline
+        return self.left <= 0 or time.process_time() > self.deadline

@@ -7,7 +7,8 @@ and walking their derivatives answers in microseconds. Derivatives of extended r
 (with intersection and complement) under ACI normalization of union and intersection have
 finitely many states (Brzozowski 1964, "Derivatives of regular expressions"), so a breadth-first
 walk decides emptiness exactly and gives a shortest witness. A regex this module does not read,
-or a walk past MAX_STATES, raises `TooHard` and the caller asks z3 instead.
+or a walk past MAX_STATES (the size bound of one automaton), raises `TooHard` and the caller asks
+z3 instead, if the regexes are small enough for z3 to take at all (`z3_size`).
 
 Bounded by design: concatenation moves a fixed-length part ahead of a star of it (`.*.` is `..*`,
 so the `*?*?` of a wildcard pattern is `??*`), which keeps a wildcard pattern's automaton linear in
@@ -27,11 +28,13 @@ from functools import cache
 from itertools import count
 
 import z3
+import z3.z3core as C
 
-from seslint.prove.budget import UNITS_PER_DERIVATIVE, Budget
+from seslint.prove.budget import UNITS_PER_STEP, Budget
 
 MAX_CHAR = 0x2FFFF
-MAX_STATES = 5000
+MAX_STATES = 20_000
+MAX_Z3_TERMS = 2_000   # past this many terms z3 may spend minutes just simplifying a regex
 MAX_NODES = 200_000
 # Readable witnesses: among characters that lead to the same state, the first of these.
 _NICE = "abcdefghijklmnopqrstuvwxyz.@0123456789-_ABCDEFGHIJKLMNOPQRSTUVWXYZ+!#$%&'*/=?^`{|}~ ()<>[]:;,\"\\"
@@ -60,6 +63,7 @@ class Node:
 
 _table: dict = {}
 _derivs: dict = {}
+_work = [0]   # derivatives computed (not memoized) and their parts: what a walk spends
 _from_z3: dict = {}
 _ids = count()
 
@@ -213,6 +217,7 @@ def deriv(n: Node, c: int) -> Node:
     if found is not None:
         return found
     op, args = n.op, n.args
+    _work[0] += 1 + len(args)
     if op == "chars":
         out = EPS if any(lo <= c <= hi for lo, hi in args) else EMPTY
     elif op == "cat":
@@ -314,8 +319,9 @@ def _walk(n: Node, budget: Budget) -> str | None:
     while queue:
         state = queue.popleft()
         for _, char in _classes(state):
-            budget.spend(UNITS_PER_DERIVATIVE, "deciding string memberships by derivatives")
+            before = _work[0]
             d = deriv(state, char)   # the nicest character: the same ones recur, so derivatives are shared
+            budget.spend(UNITS_PER_STEP * (1 + _work[0] - before), "deciding string memberships by derivatives")
             if d is EMPTY or d in seen:
                 continue
             seen[d] = (state, char)
@@ -333,52 +339,90 @@ def _walk(n: Node, budget: Budget) -> str | None:
 
 
 def from_z3(r) -> Node:
-    """The node of a z3 regex (memoized by AST id; the AST is kept so its id is not reused).
-    Children first, from an explicit stack: z3 nests a long concatenation one level per part."""
-    found = _from_z3.get(r.get_id())
+    """The node of a z3 regex, memoized by AST id (the root's Python object is kept, so neither its
+    id nor its subterms' ids are reused while the memo holds them). Children first, from an
+    explicit stack, through z3's C API; a concatenation, which z3 nests one level per part, as the
+    flat list of its parts, joined once from the right (linear in its length)."""
+    ref = r.ctx.ref()
+    root = r.as_ast()
+    rid = C.Z3_get_ast_id(ref, root)
+    found = _from_z3.get(rid)
     if found is not None:
         return found[1]
-    stack = [(r, False)]
+    stack = [(root, False)]
+    parts: dict = {}   # term id -> ids of its children (of a concatenation: all its parts)
     while stack:
         term, ready = stack.pop()
-        tid = term.get_id()
+        tid = C.Z3_get_ast_id(ref, term)
         if tid in _from_z3:
             continue
-        kind = term.decl().kind()
-        kids = [] if kind in (z3.Z3_OP_SEQ_TO_RE, z3.Z3_OP_RE_RANGE) else \
-            [term.arg(i) for i in range(term.num_args())]
+        kind = C.Z3_get_decl_kind(ref, C.Z3_get_app_decl(ref, term))
         if not ready:
+            kids = [] if kind in (z3.Z3_OP_SEQ_TO_RE, z3.Z3_OP_RE_RANGE) else _children(ref, term, kind)
+            parts[tid] = [C.Z3_get_ast_id(ref, kid) for kid in kids]
             stack.append((term, True))
-            stack.extend((kid, False) for kid in kids if kid.get_id() not in _from_z3)
+            stack.extend((kid, False) for kid in kids)
             continue
-        _from_z3[tid] = (term, _convert(term, kind, [_from_z3[kid.get_id()][1] for kid in kids]))
-    return _from_z3[r.get_id()][1]
+        _from_z3[tid] = (r, _convert(ref, term, kind, [_from_z3[kid][1] for kid in parts.pop(tid)]))
+    return _from_z3[rid][1]
 
 
-def _codes(s) -> list[int]:
-    if not z3.is_string_value(s):
+def z3_size(regexes, limit: int = MAX_Z3_TERMS) -> int:
+    """The number of distinct terms of z3 regexes, counted up to `limit` (then `limit` + 1)."""
+    seen: set = set()
+    stack = [r.as_ast() for r in regexes]
+    ref = regexes[0].ctx.ref() if regexes else None
+    while stack and len(seen) <= limit:
+        term = stack.pop()
+        tid = C.Z3_get_ast_id(ref, term)
+        if tid not in seen:
+            seen.add(tid)
+            if C.Z3_get_ast_kind(ref, term) == z3.Z3_APP_AST:
+                stack.extend(_args(ref, term))
+    return len(seen)
+
+
+def _args(ref, term) -> list:
+    return [C.Z3_get_app_arg(ref, term, i) for i in range(C.Z3_get_app_num_args(ref, term))]
+
+
+def _children(ref, term, kind: int) -> list:
+    """The children of a z3 regex; of a concatenation, its parts in order, nested ones included."""
+    if kind != z3.Z3_OP_RE_CONCAT:
+        return _args(ref, term)
+    out, stack = [], [term]
+    while stack:
+        t = stack.pop()
+        if C.Z3_get_decl_kind(ref, C.Z3_get_app_decl(ref, t)) == z3.Z3_OP_RE_CONCAT:
+            stack.extend(reversed(_args(ref, t)))
+        else:
+            out.append(t)
+    return out
+
+
+def _codes(ref, ast) -> list[int]:
+    if not C.Z3_is_string(ref, ast):
         raise TooHard("a regex over a non-literal string")
-    ctx, ast = s.ctx_ref(), s.as_ast()
-    n = z3.z3core.Z3_get_string_length(ctx, ast)
+    n = C.Z3_get_string_length(ref, ast)
     buf = (ctypes.c_uint * n)()
-    z3.z3core.Z3_get_string_contents(ctx, ast, n, buf)
+    C.Z3_get_string_contents(ref, ast, n, buf)
     return list(buf)
 
 
 def text_of(s) -> str:
     """The characters of a z3 string value (`as_string` escapes some)."""
-    return "".join(map(chr, _codes(s)))
+    return "".join(map(chr, _codes(s.ctx_ref(), s.as_ast())))
 
 
-def _convert(r, k: int, kids: list) -> Node:
-    """The node of z3 regex `r` of kind `k`, whose children are the nodes `kids`."""
+def _convert(ref, r, k: int, kids: list) -> Node:
+    """The node of z3 regex `r` (an AST) of kind `k`, whose children are the nodes `kids`."""
     if k == z3.Z3_OP_SEQ_TO_RE:
         out = EPS
-        for c in reversed(_codes(r.arg(0))):
+        for c in reversed(_codes(ref, C.Z3_get_app_arg(ref, r, 0))):
             out = cat(chars(((c, c),)), out)
         return out
     if k == z3.Z3_OP_RE_RANGE:
-        lo, hi = _codes(r.arg(0)), _codes(r.arg(1))
+        lo, hi = (_codes(ref, C.Z3_get_app_arg(ref, r, i)) for i in (0, 1))
         return chars(((lo[0], hi[0]),)) if len(lo) == 1 and len(hi) == 1 else EMPTY
     if k == z3.Z3_OP_RE_FULL_CHAR_SET:
         return ANY
@@ -403,7 +447,8 @@ def _convert(r, k: int, kids: list) -> Node:
         return cat(kids[0], star(kids[0]))
     if k == z3.Z3_OP_RE_OPTION:
         return union((EPS, kids[0]))
+    decl = C.Z3_get_app_decl(ref, r)
     if k == z3.Z3_OP_RE_LOOP:
-        params = r.decl().params()
+        params = [C.Z3_get_decl_int_parameter(ref, decl, i) for i in range(C.Z3_get_decl_num_parameters(ref, decl))]
         return loop(kids[0], params[0], params[1] if len(params) > 1 else None)
-    raise TooHard(f"regex operator {r.decl().name()}")
+    raise TooHard(f"regex operator {C.Z3_get_symbol_string(ref, C.Z3_get_decl_name(ref, decl))}")

@@ -19,6 +19,8 @@ at once, with the reason.
 
 from __future__ import annotations
 
+import time
+
 import z3
 import z3.z3core as C
 
@@ -241,8 +243,10 @@ class Lazy:
     (push/pop). The blocked combinations are facts about strings, so they are kept for the next
     questions. Each check spends a fresh Budget."""
 
-    def __init__(self, base: list):
+    def __init__(self, base: list, started: float | None = None):
+        """`started`: when encoding the base began (time.process_time()); the first check's budget counts it."""
         R.reset_if_large()
+        self.started = started
         self.base = base
         self.names: dict = {}       # atom id -> (atom, its Boolean name, regex id, variable)
         self.cache: dict = {}       # ((regex id, wanted), ...) -> _realize's answer
@@ -278,7 +282,8 @@ class Lazy:
     def check(self, extra=()):
         """(z3.sat / z3.unsat / z3.unknown, Model or None, reason) for the base and `extra`, within
         one Budget (past it: z3.unknown and the reason)."""
-        budget = Budget()
+        budget = Budget(spent=0.0 if self.started is None else time.process_time() - self.started)
+        self.started = None
         try:
             atoms, equations, other = _atoms(extra)
             if self.other or other or equations or any(a.arg(0).get_id() in self.symbols for a in atoms.values()) \
@@ -334,9 +339,10 @@ class Lazy:
         return z3.unknown, None, f"no answer after {MAX_ROUNDS} refinement rounds"
 
 
-def check(formulas):
-    """(z3.sat / z3.unsat / z3.unknown, Model or None, reason): one question."""
-    return Lazy(list(formulas)).check()
+def check(formulas, started: float | None = None):
+    """(z3.sat / z3.unsat / z3.unknown, Model or None, reason): one question (whose encoding began
+    at `started`)."""
+    return Lazy(list(formulas), started).check()
 
 
 def _rlimit(solver) -> int:
@@ -385,6 +391,9 @@ def _realize_z3(var, lits, budget: Budget):
     literals one by one."""
     regexes = [atom.arg(1) if value else z3.Complement(atom.arg(1)) for atom, value in lits]
     doing = "solving string memberships with z3"
+    if R.z3_size(regexes) > R.MAX_Z3_TERMS:
+        raise OutOfBudget(budget.reason(f"deciding string memberships whose automaton has more than "
+                                        f"{R.MAX_STATES:,} states"))
 
     def empty(keep) -> bool:
         side = z3.Solver()

@@ -1,20 +1,25 @@
 """Checks that prove, with the SMT engine (seslint.prove), over every possible send.
 
-They run only on policies that have a recipient or sender guardrail, so z3 is imported only then
-and `seslint lint` on other policies stays as fast as before.
+They run only on policies that have a recipient or sender guardrail. Most guardrails are decided
+from their shape alone (`closed`), the way S3 Block Public Access decides most bucket policies
+without a solver; z3 is imported only for the rest, and each distinct policy is proven once per
+run (`_bypasses`, by content: a repository often holds many copies of one policy).
 """
 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
-from seslint.lint.checks import rule
+from seslint.core.patterns import matches
+from seslint.lint.checks import Context, rule
 
 GUARDED_KEYS = ("ses:recipients", "ses:fromaddress")
 _WITHIN = ("StringNotLike", "StringNotEquals", "StringNotEqualsIgnoreCase")
 _AVOID = ("StringLike", "StringEquals", "StringEqualsIgnoreCase")
 # Whatever else allows: a guardrail must hold on its own (it is often an SCP or a boundary).
 _ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+_ACCOUNT = "111122223333"
 
 
 def guardrails(ctx) -> list:
@@ -34,11 +39,58 @@ def guardrails(ctx) -> list:
     return out
 
 
+def closed(st, cond, base: str, values: list) -> bool:
+    """Whether no send bypasses the guardrail, read from its shape: it names every resource; in
+    every kind of send, one request it covers carries the key; and its condition holds on every
+    send the proof counts as a bypass (a recipient or From outside the patterns, or matching them,
+    compared ignoring case as addresses are). False means only "ask the solver"."""
+    if st.actions is None or st.not_resources is not None or "*" not in (st.resources or ()):
+        return False
+    if len(values) != len(cond.values) or not _holds_on_every_bypass(cond, base, values):
+        return False
+    patterns = [p for p in st.actions if isinstance(p, str)]
+    return all(any(matches(p, action, ignore_case=True) for p in patterns for action in kind)
+               for kind in _carrying(cond.lowered))
+
+
+def _holds_on_every_bypass(cond, base: str, values: list) -> bool:
+    if cond.set_op != "ForAnyValue" and not (cond.set_op is None and cond.lowered == "ses:fromaddress"):
+        return False   # ForAllValues misses a mixed list; a list key without a set operator is undefined
+    if base in _WITHIN:   # outside ignoring case implies outside with case
+        return not base.endswith("IgnoreCase") or all(v.isascii() for v in values)
+    if base == "StringEqualsIgnoreCase":
+        return all(v.isascii() for v in values)
+    return all(c.lower() == c.upper() for v in values for c in v)   # nothing case could hide
+
+
+@lru_cache(maxsize=4)
+def _carrying(key: str) -> tuple[frozenset[str], ...]:
+    """For each kind of send the proofs model (API, content, with or without a configuration set),
+    the actions of its requests that carry `key` (from the send model, as `prove.sends.plans`)."""
+    from seslint.sendmodel import SEND_KINDS, Send, plan
+
+    out = []
+    for api, content in SEND_KINDS:
+        for configuration_set in (None, "set"):
+            planned = plan(Send(sender="a@example.com", account=_ACCOUNT, to=("b@example.com",), api=api,
+                                content=content, configuration_set=configuration_set,
+                                template="t" if content in ("template", "bulk") else None))
+            out.append(frozenset(r.action for r in planned.requests if key in {k.lower() for k in r.context}))
+    return tuple(out)
+
+
 @rule("SES060")
 def guardrail_bypass(ctx):
-    found = guardrails(ctx) if ctx.policy_type == "identity" else []
-    if not found:
+    if ctx.policy_type != "identity" or all(closed(*g) for g in guardrails(ctx)):
         return
+    document = json.dumps(ctx.value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    yield from _bypasses(document)
+
+
+@lru_cache(maxsize=1024)
+def _bypasses(document: str, skip_closed: bool = True) -> tuple[tuple[str, str], ...]:
+    """(statement pointer, message) for each guardrail of a policy (as canonical JSON) that some send
+    bypasses: proven once per distinct policy in a run (`skip_closed`: not those `closed` decides)."""
     import z3
 
     from seslint.errors import SeslintError
@@ -46,12 +98,15 @@ def guardrail_bypass(ctx):
     from seslint.prove.decision import build_inputs
     from seslint.prove.strings import View, any_
 
+    ctx = Context(json.loads(document), "identity")
     try:
-        inputs = build_inputs([ctx.value, _ALLOW_ALL], account="111122223333")
+        inputs = build_inputs([ctx.value, _ALLOW_ALL], account=_ACCOUNT)
     except SeslintError:
-        return   # the grammar and condition rules report what is broken
-    for st, cond, base, values in found:
-        if not base.endswith("Like") and any(c in v for v in values for c in "*?"):
+        return ()   # the grammar and condition rules report what is broken
+    out = []
+    for st, cond, base, values in guardrails(ctx):
+        if (skip_closed and closed(st, cond, base, values)) or \
+                (not base.endswith("Like") and any(c in v for v in values for c in "*?")):
             continue   # Equals values with * or ? cannot be written as patterns
         recipients = cond.lowered == "ses:recipients"
 
@@ -67,6 +122,7 @@ def guardrail_bypass(ctx):
         w = outcome.witness
         what = "recipients" if recipients else "From address"
         goal = ("outside " if base in _WITHIN else "matching ") + " or ".join(values)
-        yield st.pointer, (f"this guardrail on {cond.key} can be bypassed: a {w.operation} send from "
-                           f"{json.dumps(w.sender)} to {json.dumps(w.recipients)} has {what} {goal} and is not "
-                           f"denied ({w.main['action']} on {w.main['resource']})")
+        out.append((st.pointer, f"this guardrail on {cond.key} can be bypassed: a {w.operation} send from "
+                                f"{json.dumps(w.sender)} to {json.dumps(w.recipients)} has {what} {goal} and is "
+                                f"not denied ({w.main['action']} on {w.main['resource']})"))
+    return tuple(out)
