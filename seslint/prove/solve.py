@@ -38,10 +38,14 @@ MAX_ROUNDS = 500
 
 
 class Model:
-    """A model: the Boolean problem's model plus a value for each string variable."""
+    """A model: the Boolean problem's model plus a value for each string variable. `abstraction`
+    pairs each string atom with the Boolean that stands for it: an expression is evaluated through
+    them, since the strings were chosen to make exactly those Booleans true (z3 deciding a long
+    string's membership in a large regex can take minutes)."""
 
-    def __init__(self, model, strings: dict, eliminated=()):
+    def __init__(self, model, strings: dict, eliminated=(), abstraction=()):
         self.model = model
+        self.abstraction = list(abstraction)
         values = {vid: value for vid, (_, value) in strings.items()}
         for e in eliminated:
             values.update(e.values(values, z3.is_true(model.eval(e.name, model_completion=True))))
@@ -54,8 +58,9 @@ class Model:
         value = self.values.get(expr.get_id())
         if value is not None:
             return value
-        if self.pairs:
-            expr = substitute(expr, self.pairs)
+        for pairs in (self.abstraction, self.pairs):
+            if pairs:
+                expr = substitute(expr, pairs)
         return self.model.eval(expr, model_completion=model_completion)
 
 
@@ -264,6 +269,7 @@ class Lazy:
                 atoms.update(_atoms(lemmas)[0])
                 base = [*base, *lemmas]
         self.symbols = {u.get_id() for e in self.eliminated for u in e.symbols}
+        self.replaced = replaced
         self.active = self._register(atoms)
         self.solver = z3.Solver()
         if not self.other:
@@ -335,7 +341,8 @@ class Lazy:
                 lemmas.append(lemma)
                 blocked = True
             if not blocked:
-                return z3.sat, Model(m, strings, self.eliminated), ""
+                abstraction = [self.names[eid][:2] for eid in active] + self.replaced
+                return z3.sat, Model(m, strings, self.eliminated, abstraction), ""
         return z3.unknown, None, f"no answer after {MAX_ROUNDS} refinement rounds"
 
 
