@@ -23,6 +23,7 @@ from seslint.evaluate.engine import (
 from seslint.evaluate.matching import Caller, Request
 from seslint.evaluate.scenario import PolicyCache
 from seslint.policy import PolicyDoc
+from seslint.scope import Scope
 from seslint.sendmodel import (
     APIS,
     CONTENTS,
@@ -81,30 +82,46 @@ class SendResult:
     plan: Plan
     requests: list[SendRequest] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    scope: Scope | None = None    # where the inputs chose the account and region
+    advised: list | None = None   # seslint.advice.Advice items, when asked for (else the one-line advice)
+    send: Send | None = None      # the send evaluated
 
-    def _of(self, alt: Alternative | None) -> list[SendRequest]:
-        return [r for r in self.requests if r.alternative == alt]
+    def _of(self, alt: Alternative | None, reading: str | None = None) -> list[SendRequest]:
+        """The requests of `alt` that SES makes in `reading` (None: in any reading)."""
+        return [r for r in self.requests
+                if r.alternative == alt and (reading is None or r.planned.reading in (None, reading))]
 
-    def alternative_ok(self, alt: Alternative, world: frozenset = frozenset()) -> bool:
-        return all(r.allowed(world) for r in self._of(alt))
+    def alternative_ok(self, alt: Alternative, world: tuple = (frozenset(), None)) -> bool:
+        return all(r.allowed(world[0]) for r in self._of(alt, world[1]))
 
-    def worlds(self) -> list[frozenset]:
-        """Every reading of the uncertain keys, each key absent or present, one for the whole send."""
+    def worlds(self) -> list[tuple[frozenset, str | None]]:
+        """Every reading of what the sources leave open, one for the whole send: each uncertain key absent
+        or present, and each reading of a disputed operation mapping."""
         keys = sorted({k for r in self.requests for k in r.planned.uncertain})
-        return [frozenset(k for i, k in enumerate(keys) if n >> i & 1) for n in range(2 ** len(keys))]
+        return [(frozenset(k for i, k in enumerate(keys) if n >> i & 1), reading)
+                for reading in self.plan.readings or (None,) for n in range(2 ** len(keys))]
 
-    def _allowed_in(self, world: frozenset) -> bool:
-        return (all(r.allowed(world) for r in self._of(None))
+    def _allowed_in(self, world: tuple) -> bool:
+        return (all(r.allowed(world[0]) for r in self._of(None, world[1]))
                 and all(any(self.alternative_ok(a, world) for a in alts) for _, alts in self.plan.groups))
 
     @property
     def decision(self) -> str:
-        primary = self._allowed_in(frozenset())
-        if any(self._allowed_in(world) != primary for world in self.worlds()[1:]):
+        worlds = self.worlds()
+        primary = self._allowed_in(worlds[0])
+        if any(self._allowed_in(world) != primary for world in worlds[1:]):
             return UNKNOWN
         if primary:
             return ALLOWED
         return EXPLICIT_DENY if any(r.result.decision == EXPLICIT_DENY for r in self.blocking) else IMPLICIT_DENY
+
+    def readings_answer(self) -> list[str]:
+        """Per reading of a disputed mapping, when they answer differently: whether the send goes through."""
+        readings = self.plan.readings
+        answers = [(reading, self._allowed_in((frozenset(), reading))) for reading in readings]
+        if len({ok for _, ok in answers}) < 2:
+            return []
+        return [f"{'allowed' if ok else 'denied'} if SES checks {reading}" for reading, ok in answers]
 
     @property
     def allowed(self) -> bool:
@@ -159,9 +176,14 @@ class SendResult:
     def to_json(self) -> dict:
         alternatives = [dict(a.to_json(), decision=ALLOWED if self.alternative_ok(a) else "denied")
                         for _, alts in self.plan.groups for a in alts]
-        return {"operation": self.operation, "allowed": self.allowed, "decision": self.decision,
-                "requests": [r.to_json() for r in self.requests], "alternatives": alternatives,
-                "holds_for": self.holds_for(), "advice": self.advice(), "notes": self.notes}
+        out = {"operation": self.operation, "allowed": self.allowed, "decision": self.decision,
+               "requests": [r.to_json() for r in self.requests], "alternatives": alternatives,
+               "holds_for": self.holds_for(), "notes": self.notes,
+               "advice": [a.to_json() for a in self.advised] if self.advised is not None
+               else [{"summary": line} for line in self.advice()]}
+        if self.scope is not None:
+            out["scope"] = self.scope.to_json()
+        return out
 
 
 def _add(kind: str, r: SendRequest) -> str | None:
@@ -245,7 +267,7 @@ def check_send(send: Send, identity_policies, *, principal_arn: str | None = Non
                              for k, p in enumerate(ps if isinstance(ps, (list, tuple)) else [ps])]
     caller = Caller.from_arn(principal_arn) if principal_arn else Caller(account=send.account)
     defaults = {k: v for k, v in caller.context_defaults().items() if v is not None}
-    result = SendResult(the_plan.operation, the_plan, notes=list(the_plan.notes))
+    result = SendResult(the_plan.operation, the_plan, notes=list(the_plan.notes), send=send)
     for planned in the_plan.requests:
         arn = planned.resource
         resources = []
@@ -268,9 +290,46 @@ def check_send(send: Send, identity_policies, *, principal_arn: str | None = Non
         result.requests.append(SendRequest(planned, primary, readings, cross))
     if result.decision == UNKNOWN:
         keys = sorted({k for r in result.requests if r.undecided for k in r.planned.uncertain})
-        result.notes.append(f"the answer depends on {', '.join(keys)}, which the sources disagree on for this "
-                            "send: seslint cannot decide it")
+        if keys:
+            result.notes.append(f"the answer depends on {', '.join(keys)}, which the sources disagree on for "
+                                "this send: seslint cannot decide it")
+        if by_reading := result.readings_answer():
+            result.notes.append(f"the answer depends on which requests SES makes for {the_plan.operation} "
+                                f"(quirk {the_plan.disputed}): {'; '.join(by_reading)}")
     return result
+
+
+def check_send_in(send: Send, identity_policies, *, account: str | None = None, region: str | None = None,
+                  principal_arn: str | None = None, **kwargs) -> SendResult:
+    """`check_send` in the scope the inputs give (`seslint.scope`): without `account` (and a principal) and
+    `region`, each (account, region) class the policies tell apart. The answer is the send's where it goes
+    through (the first such class), else in the first class; the notes say where the answers differ and
+    which part of the scope fell back to a default."""
+    import dataclasses
+
+    from seslint.policy import read_policy
+    from seslint.scope import scope
+
+    docs = [p if isinstance(p, PolicyDoc) else PolicyDoc(p) for p in identity_policies]
+    others = [kwargs.get("permission_boundary"), *kwargs.get("session_policies", ()),
+              *[p for _, ps in kwargs.get("scps") or () for p in ps],
+              *[p for ps in (kwargs.get("resource_policies") or {}).values()
+                for p in (ps if isinstance(ps, (list, tuple)) else [ps])]]
+    policies = [read_policy(d.value, d.source, d.pointer) for d in docs + [o if isinstance(o, PolicyDoc) else PolicyDoc(o)
+                                                                            for o in others if o is not None]]
+    principal_account = principal_arn.split(":")[4] if principal_arn and principal_arn.count(":") >= 5 else None
+    asked = scope(policies, account=account or principal_account, region=region)
+    results = [(a, r, check_send(dataclasses.replace(send, account=a, region=r), identity_policies,
+                                 principal_arn=principal_arn, **kwargs)) for a, r in asked.pairs]
+    chosen = next((x for x in results if x[2].allowed), results[0])[2]
+    if len({x[2].decision for x in results}) > 1:
+        chosen.notes.append("the answer depends on the account and region: " + "; ".join(
+            f"{x[2].decision} in {asked.label(x[1])}" + (f" (account {x[0]})" if len(asked.accounts) > 1 else "")
+            for x in results) + " (give --region, --account)")
+    if note := asked.note():
+        chosen.notes.append(note)
+    chosen.scope = asked
+    return chosen
 
 
 def _decide(policies: Policies, caller: Caller, planned: PlannedRequest, context: dict, defaults: dict,

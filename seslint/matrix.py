@@ -148,7 +148,9 @@ class Matrix:
         """What one API call is authorized against, per content variant.
 
         `spec` is `service:Operation[:variant]` (e.g. `sesv2:SendEmail:raw`). Returns a list of
-        {"operation", "variant", "authorizes": [{"action", "resources"}], "quirks", "also"}.
+        {"operation", "variant", "authorizes": [{"action", "resources", "reading"?}], "quirks", "also",
+        "readings", "disputed"}: where sources disagree on the requests (quirk `disputed`), each of
+        `readings` is one world, and an authorization with a `reading` is made in that world only.
         """
         service, _, rest = spec.partition(":")
         op_name, _, variant = rest.partition(":")
@@ -181,7 +183,8 @@ class Matrix:
             authorized = {a["action"] for a in q["authorizes"]}
             explains = [e["id"] for e in extra if authorized & set(e["requires"])]
             variants.append({"operation": canonical, "variant": q.get("variant"), "authorizes": q["authorizes"],
-                             "quirks": sorted(filter(None, [q["id"], *explains])), "also": also})
+                             "quirks": sorted(filter(None, [q["id"], *explains])), "also": also,
+                             "readings": q.get("readings", []), "disputed": q.get("disputed")})
         return variants
 
     def _operation_name(self, service: str, op_name: str) -> str:

@@ -16,7 +16,15 @@ Sources (rules/quirks.json holds the full entries):
   key is left absent and "1" is tried as well (quirk ck-api-version);
 - sandbox: each recipient's identity is checked too (quirk identity-arn-sandbox-recipients);
 - ses:TenantName / ses:MultiRegionEndpointId on actions the reference does not list them for:
-  tried both absent and present (quirk dd-tenant-endpoint-keys-raw).
+  tried both absent and present (quirk dd-tenant-endpoint-keys-raw);
+- which request a disputed operation mapping makes (v2 SendEmail with a template: ses:SendEmail or
+  ses:SendTemplatedEmail; a custom verification email: the identity or not): each reading is a
+  world of its own (`Plan.readings`, `PlannedRequest.reading`), as the operation-mapping quirk says;
+- addresses are 7-bit ASCII: SES "does not support the SMTPUTF8 extension ... the email address string
+  must be 7-bit ASCII", a Unicode domain goes in Punycode (SES API Reference, Destination);
+- besides sends the caller composes, two operations mail someone: SendBounce (a bounce, from the
+  bounce sender, to the sender of a message the account received: it has no recipient key) and
+  SendCustomVerificationEmail (the account's verification template, to the address being verified).
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from seslint.errors import SeslintError, UnsupportedError
 from seslint.matrix import SENDING_KEYS
 
 APIS = ("v1", "v2", "smtp")
-CONTENTS = ("simple", "raw", "template", "bulk")
+CONTENTS = ("simple", "raw", "template", "bulk", "bounce", "verification")
 TRACKING = ("open", "click")
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
 _OPERATIONS = {
@@ -40,6 +48,9 @@ _OPERATIONS = {
     ("v1", "simple"): "ses:SendEmail", ("v1", "raw"): "ses:SendRawEmail",
     ("v1", "template"): "ses:SendTemplatedEmail", ("v1", "bulk"): "ses:SendBulkTemplatedEmail",
     ("smtp", "raw"): "smtp:SendRawEmail",
+    ("v1", "bounce"): "ses:SendBounce",
+    ("v2", "verification"): "sesv2:SendCustomVerificationEmail",
+    ("v1", "verification"): "ses:SendCustomVerificationEmail",
 }
 #: Every (api, content) a send can have, v2 first.
 SEND_KINDS = tuple(_OPERATIONS)
@@ -103,7 +114,8 @@ class Alternative:
 class PlannedRequest:
     """One IAM request: made always (`alternative` None) or only when its alternative applies.
     `uncertain` holds keys whose presence the sources disagree on: absent in `context`, and
-    present with this value in the other reading."""
+    present with this value in the other reading. `reading`: the reading of a disputed operation
+    mapping in which the request is made (None: in every reading)."""
 
     action: str
     resource: str
@@ -111,6 +123,7 @@ class PlannedRequest:
     context: dict
     alternative: Alternative | None = None
     uncertain: dict = field(default_factory=dict)
+    reading: str | None = None
 
     def scenario_request(self) -> dict:
         """The request in the scenario-file form (DESIGN.md §3), `context` as the primary reading."""
@@ -119,12 +132,21 @@ class PlannedRequest:
 
 @dataclass(frozen=True)
 class Plan:
+    """The requests of one send. `readings`: the readings of a disputed operation mapping (quirk
+    `disputed`), each a world in which only the requests of that reading (and those of none) are made."""
+
     operation: str
     requests: tuple[PlannedRequest, ...]
     groups: tuple[tuple[str, tuple[Alternative, ...]], ...]
     notes: tuple[str, ...]
     sender: str
     recipients: tuple[str, ...]
+    readings: tuple[str, ...] = ()
+    disputed: str | None = None
+
+    def made_in(self, reading: str | None) -> tuple[PlannedRequest, ...]:
+        """The requests SES makes in one reading (None: every request, the union of the readings)."""
+        return tuple(r for r in self.requests if reading is None or r.reading in (None, reading))
 
 
 def api_of(spec: str) -> str:
@@ -171,7 +193,19 @@ def parse_address(text: str, flag: str) -> tuple[str, str]:
             or ("<" not in text and "(" not in text and bare != addr)):
         raise AddressError(f"--{flag}: '{text}' is not an email address",
                            help="give 'user@example.com' or 'Name <user@example.com>'")
+    if not addr.isascii():
+        raise AddressError(f"--{flag}: '{addr}' is not 7-bit ASCII, which SES requires of addresses",
+                           help="write a Unicode domain in Punycode (xn--...); display names may be Unicode")
     return name, addr
+
+
+def mailbox(display: str, address: str) -> str:
+    """`display <address>` as `parse_address` reads it back: the display name quoted where it needs it."""
+    if not display:
+        return address
+    if any(c in display for c in '()<>[]:;@\\,."') or display != display.strip():
+        display = '"' + display.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{display} <{address}>"
 
 
 def parse_addresses(values, flag: str) -> list[tuple[str, str]]:
@@ -216,7 +250,7 @@ def plan(send: Send) -> Plan:
     spec = _OPERATIONS.get((send.api, content))
     if spec is None:
         raise AddressError(f"the {send.api} interface has no {content} send", help="SMTP sends raw content only")
-    if content in ("template", "bulk") and not send.template:
+    if content in ("template", "bulk", "verification") and not send.template:
         raise AddressError(f"a {content} send needs --template NAME")
     if not ACCOUNT.fullmatch(send.account or ""):
         raise AddressError(f"account '{send.account}' is not a 12-digit account id")
@@ -230,7 +264,7 @@ def plan(send: Send) -> Plan:
     if not recipients:
         raise AddressError("a send needs at least one recipient (--to, --cc or --bcc)")
     feedback = parse_address(send.feedback_address, "feedback-address")[1] if send.feedback_address else from_addr
-    operation, steps = _steps(spec, content)
+    operation, steps, readings, disputed = _steps(spec, content)
     prefix = f"arn:{partition_of(send.region)}:ses:{send.region}:{send.account}"
     notes: list[str] = []
 
@@ -248,10 +282,10 @@ def plan(send: Send) -> Plan:
     def group(name, alternatives, role):
         groups.append((name, tuple(alternatives)))
         for alt in alternatives:
-            for action, _, keys in (s for s in steps if "identity" in s[1]):
+            for action, _, keys, reading in (s for s in steps if "identity" in s[1]):
                 context, uncertain = contexts(keys)
                 kind = role or ("address identity" if "@" in alt.identity else "domain identity")
-                requests.append(PlannedRequest(action, alt.arn, kind, context, alt, uncertain))
+                requests.append(PlannedRequest(action, alt.arn, kind, context, alt, uncertain, reading))
 
     group("sender", _sender_alternatives(send, prefix, from_addr), None)
     if send.return_path_arn:
@@ -261,17 +295,18 @@ def plan(send: Send) -> Plan:
         if name not in identity_candidates(feedback):
             raise AddressError(f"--return-path-arn: identity '{name}' cannot authorize the return path {feedback}",
                                help="give --feedback-address with an address of that identity")
-        for action, _, keys in (s for s in steps if "identity" in s[1]):
+        for action, _, keys, reading in (s for s in steps if "identity" in s[1]):
             context, uncertain = contexts(keys)
-            requests.append(PlannedRequest(action, arn, "return-path identity", context, None, uncertain))
+            requests.append(PlannedRequest(action, arn, "return-path identity", context, None, uncertain, reading))
     for rtype, resource, role in (("configuration-set", send.configuration_set, "configuration set"),
-                                  ("template", send.template, "template")):
+                                  ("template", send.template, "template"),
+                                  ("custom-verification-email-template", send.template, "verification template")):
         if resource:
-            for action, resource_types, keys in steps:
+            for action, resource_types, keys, reading in steps:
                 if rtype in resource_types:
                     context, uncertain = contexts(keys)
                     requests.append(PlannedRequest(action, f"{prefix}:{rtype}/{resource}", role, context, None,
-                                                   uncertain))
+                                                   uncertain, reading))
     if send.tracking:
         context = {f"ses:{kind.capitalize()}TrackingEnabled": value for kind, value in send.tracking}
         requests.append(PlannedRequest("ses:ApplyTrackingConfigurationOverrides", "*", "tracking override",
@@ -283,7 +318,11 @@ def plan(send: Send) -> Plan:
             group(f"recipient {rcpt}", [Alternative(f"recipient {rcpt}", n, f"{prefix}:identity/{n}", _condition(n))
                                         for n in identity_candidates(rcpt)], "recipient identity")
         notes.append("sandbox: each recipient's identity is checked too (quirk identity-arn-sandbox-recipients)")
-    return Plan(operation, tuple(requests), tuple(groups), tuple(notes), from_addr, tuple(recipients))
+    if readings:
+        notes.append(f"which requests SES makes for this operation is disputed (quirk {disputed}): each of "
+                     f"{', '.join(readings)} is evaluated")
+    return Plan(operation, tuple(requests), tuple(groups), tuple(notes), from_addr, tuple(recipients), readings,
+                disputed)
 
 
 def context_values(api: str, from_addr: str, *, display: str = "", recipients=None, feedback: str | None = None,
@@ -340,20 +379,25 @@ def _check_options(send: Send, content: str) -> None:
 
 
 @cache
-def _steps(spec: str, content: str) -> tuple[str, tuple]:
-    """From the matrix, once per process: (operation label, ((action, resource types, keys
-    the action carries), ...))."""
+def _steps(spec: str, content: str) -> tuple[str, tuple, tuple[str, ...], str | None]:
+    """From the matrix, once per process: (operation label, ((action, resource types, keys the action
+    carries, reading or None), ...), the readings of a disputed mapping, the quirk that disputes it)."""
     from seslint.matrix import load_matrix
 
     matrix = load_matrix()
     variants = matrix.operation(spec)
     steps = []
+    readings: tuple[str, ...] = ()
+    disputed = None
     for variant in variants:
+        if variant.get("readings"):
+            readings, disputed = tuple(variant["readings"]), variant["disputed"]
         for auth in variant["authorizes"]:
             action = matrix.require_action(auth["action"])
             keys = frozenset(k for k in _SEND_KEYS if matrix.carries(action, k))
-            steps.append((action.full_name, tuple(auth["resources"]), keys))
-    return variants[0]["operation"] + (f" ({content})" if variants[0]["variant"] else ""), tuple(steps)
+            steps.append((action.full_name, tuple(auth["resources"]), keys, auth.get("reading")))
+    label = variants[0]["operation"] + (f" ({content})" if variants[0]["variant"] else "")
+    return label, tuple(steps), readings, disputed
 
 
 # The sending actions: what IAM checks when SES sends a message that the caller composes.

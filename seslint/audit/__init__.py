@@ -21,7 +21,8 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from seslint.audit.exact import OUTSIDE, decide
-from seslint.audit.report import provenance, render_html, render_text
+from seslint.audit.org import audit_accounts
+from seslint.audit.report import jsonl_line, provenance, render_html, render_text
 from seslint.errors import SeslintError
 from seslint.evaluate.authdetails import label_policies, policy_label, split_label
 
@@ -64,6 +65,7 @@ class Finding:
     statements: list[Statement] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     witness: dict | None = None                            # the send behind the verdict (seslint.prove)
+    account: str = ""
 
     def to_json(self) -> dict:
         out = dataclasses.asdict(self)
@@ -86,51 +88,36 @@ class Report:
                 "notes": self.notes, "principals": [f.to_json() for f in self.findings]}
 
 
-def audit(details, *, region: str = "us-east-1", resource_policies: dict | None = None, progress=None) -> Report:
+def audit(details, *, region: str = "us-east-1", resource_policies: dict | None = None, progress=None,
+          scps=None, jobs: int | None = None) -> Report:
     """Audit every user and role of an `AuthDetails`. `resource_policies` maps identity ARNs to
-    their sending-authorization policies (PolicyDoc lists); `progress(n)` is called per principal."""
-    findings = []
-    seen: dict = {}
-    for principal in details.principals():
-        labelled = label_policies(principal, details.value)
-        key = _same_verdict(labelled, resource_policies)
-        found = seen.get(key)
-        if found is None:
-            found = seen[key] = audit_principal(labelled, region=region, resource_policies=resource_policies or {})
-        findings.append(dataclasses.replace(found, arn=principal.arn, kind=principal.kind, name=principal.name,
-                                            notes=list(found.notes)))
-        if progress:
-            progress(1)
-    findings.sort(key=lambda f: (VERDICTS.index(f.verdict), f.arn))
-    notes = []
-    if resource_policies is None:
-        notes.append("SES sending authorization (identity) policies were not read: a principal they allow "
-                     "may send more than shown (use --live to read them)")
-    return Report(details.source, region, findings, notes)
+    their sending-authorization policies (PolicyDoc lists); `progress(done, read)` counts principals;
+    `scps` is an `audit.sources.ScpTree`."""
+    from seslint.audit.sources import Account, account_of_details
+
+    account = Account(account_of_details(details.value, details.source), details.source, details, resource_policies)
+    findings = [f for _, fs in audit_accounts([account], region=region, scps=scps, jobs=jobs, progress=progress)
+                for f in fs]
+    return Report(details.source, region, findings, notes(resource_policies is not None))
 
 
-def _same_verdict(principal, resource_policies) -> str:
-    """What a verdict depends on: the policies, where they come from (the report names them), and
-    the caller's account; the caller itself when a policy could tell callers apart (a variable, a
-    global key, a sending authorization policy's Principal)."""
-    import json
-
-    docs = [(d.value, d.source, d.pointer) for d in principal.identity_policies]
-    boundary = principal.permission_boundary
-    if boundary is not None:
-        docs.append((boundary.value, boundary.source, boundary.pointer))
-    text = json.dumps([principal.error, docs], sort_keys=True, default=str)
-    personal = bool(resource_policies) or "${" in text or '"aws:' in text.lower()
-    return text + (f"|{principal.arn}" if personal else f"|{principal.account}")
+def notes(read_identity_policies: bool) -> list[str]:
+    """The report's caveats."""
+    if read_identity_policies:
+        return []
+    return ["SES sending authorization (identity) policies were not read: a principal they allow "
+            "may send more than shown (use --live or --iam-collect to read them)"]
 
 
-def audit_principal(principal, details=None, *, region: str = "us-east-1", resource_policies: dict) -> Finding:
-    """The verdict for one `authdetails.Principal`."""
+def audit_principal(principal, details=None, *, region: str = "us-east-1", resource_policies: dict,
+                    scps=None) -> Finding:
+    """The verdict for one `authdetails.Principal`; `scps`: its account's SCP levels from the root
+    down ([(level, [PolicyDoc])]), or None."""
     from seslint.policy import parse_policy
 
     if details is not None:
         principal = label_policies(principal, details.value)
-    finding = Finding(principal.arn, principal.kind, principal.name, "none", "")
+    finding = Finding(principal.arn, principal.kind, principal.name, "none", "", account=principal.account)
     if principal.error is not None:
         return _unknown(finding, f"a policy cannot be read: {principal.error}")
     try:
@@ -147,7 +134,7 @@ def audit_principal(principal, details=None, *, region: str = "us-east-1", resou
     if not allows:
         finding.reason = "no identity or sending-authorization policy allows a send action"
         return finding
-    return decide(principal, finding, relevant, region, resource_policies, _statement)
+    return decide(principal, finding, relevant, region, resource_policies, _statement, scps)
 
 
 def _names(statement, principal) -> bool:
@@ -183,5 +170,6 @@ def _statement(kind, policy, st) -> Statement:
     return Statement(st.effect, policy.source, st.pointer, st.sid, kind)
 
 
-__all__ = ["OUTSIDE", "SIMULATOR", "VERDICTS", "Finding", "Report", "Statement", "audit", "audit_principal",
+__all__ = ["OUTSIDE", "SIMULATOR", "VERDICTS", "Finding", "Report", "Statement", "audit", "audit_accounts",
+           "audit_principal", "jsonl_line",
            "label_policies", "policy_label", "provenance", "render_html", "render_text", "split_label"]

@@ -23,21 +23,30 @@ SIMULATOR_PATTERN = "*@simulator.amazonses.com"
 OUTSIDE = "seslint-audit@outside.invalid"   # a pattern that matches it restricts nothing
 _REASONS = {"anyone": "sends to an outside address (outside every recipient pattern the policies name) are allowed",
             "restricted": "only to recipients matching the listed patterns",
-            "simulator-only": "only to mailbox simulator addresses"}
+            "simulator-only": "only to mailbox simulator addresses",
+            "bounces": "only bounces (ses:SendBounce), which go to the senders of messages the account received: "
+                       "they carry no ses:Recipients, so no recipient pattern limits them"}
 
 
-def decide(principal, finding, relevant, region: str, resource_policies: dict, statement):
+def _mails_recipients(send):
+    return send.mails_recipients
+
+
+def decide(principal, finding, relevant, region: str, resource_policies: dict, statement, scps=None):
     """Fill `finding` (verdict, reason, scope, witness) for the principal; `relevant` are its
-    (kind, policy, statement) triples that may send, `statement(kind, policy, st)` names one."""
+    (kind, policy, statement) triples that may send, `statement(kind, policy, st)` names one;
+    `scps`: the SCP levels of its account, from the root down ([(level, [PolicyDoc])]), or None."""
     import z3
 
     from seslint.prove.api import COUNTEREXAMPLE, PROVEN
     from seslint.prove.strings import Unknown
 
     patterns = recipient_patterns(relevant)
+    # The last question: sends that carry no recipient key (bounces) are still sends.
     questions = (("anyone", {"recipients_within": [*patterns, SIMULATOR_PATTERN]}),
                  ("restricted", {"recipients_within": [SIMULATOR_PATTERN]}),
-                 ("simulator-only", {"no_send": True}))
+                 ("simulator-only", {"within": _mails_recipients}),
+                 ("bounces", {"no_send": True}))
     sessions: dict = {}
     allows = [statement(k, p, s) for k, p, s in relevant if s.effect == "Allow"]
     asked = regions(relevant, region)
@@ -45,7 +54,7 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
         for verdict, question in questions:
             found, unknown = None, None
             for r in asked:
-                session = sessions.get(r) or sessions.setdefault(r, _session(principal, r, resource_policies))
+                session = sessions.get(r) or sessions.setdefault(r, _session(principal, r, resource_policies, scps))
                 outcome = session.ask(session.violation(**question))
                 if outcome.verdict == COUNTEREXAMPLE:
                     found = (session, outcome.witness)
@@ -53,30 +62,20 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
                 if outcome.verdict != PROVEN and unknown is None:
                     unknown = outcome.reason
             if found is not None:
-                if verdict != "anyone":   # a proven limit: say what the proofs assume
-                    _parent_caveat(finding, sessions)
                 return _found(finding, verdict, question, found, relevant, sessions)
+            if verdict == "bounces":
+                break
             if unknown is not None:
                 return _unknown(finding, unknown, allows)
     except (Unknown, z3.Z3Exception) as exc:
         return _unknown(finding, str(exc), allows)
     except SeslintError as exc:
         return _unknown(finding, f"a policy cannot be read: {exc}")
-    _parent_caveat(finding, sessions)
-    return _none(principal, finding, relevant, asked, resource_policies, statement)
+    return _none(principal, finding, relevant, asked, resource_policies, statement, scps)
 
 
-def _parent_caveat(finding, sessions: dict) -> None:
-    """The proofs' parent-domain assumption, when the policies (the same in every region's session)
-    name a domain identity."""
-    from seslint.prove.api import parent_caveat
-
-    caveat = parent_caveat(next(iter(sessions.values())).send.inputs)
-    if caveat:
-        finding.notes.append(caveat)
-
-
-def _session(principal, region: str, resource_policies: dict, *, boundary=True, strip_denies=False):
+def _session(principal, region: str, resource_policies: dict, scps=None, *, boundary=True, strip_denies=False,
+             without_scps=False):
     from seslint.policy import PolicyDoc
     from seslint.prove.api import Session
     from seslint.prove.decision import build_inputs
@@ -87,7 +86,8 @@ def _session(principal, region: str, resource_policies: dict, *, boundary=True, 
     bound = principal.permission_boundary if boundary else None
     inputs = build_inputs(docs(principal.identity_policies), account=principal.account, region=region,
                           principal_arn=principal.arn, permission_boundary=docs([bound])[0] if bound else None,
-                          resource_policies={arn: docs(ds) for arn, ds in resource_policies.items()})
+                          resource_policies={arn: docs(ds) for arn, ds in resource_policies.items()},
+                          scps=None if without_scps else [(level, docs(ds)) for level, ds in scps or ()])
     return Session(inputs)
 
 
@@ -96,7 +96,7 @@ def _found(finding, verdict: str, question: dict, found, relevant, sessions: dic
 
     session, w = found
     patterns = recipient_patterns(relevant)
-    finding.verdict, finding.reason = verdict, _REASONS[verdict]
+    finding.verdict, finding.reason = "restricted" if verdict == "bounces" else verdict, _REASONS[verdict]
     mixed = [p for p in patterns if any(matches(p, r, ignore_case=True) for r in w.recipients)]
     if verdict == "anyone" and mixed:
         finding.reason = f"a recipient list that mixes {mixed[0]} with an outside address is allowed"
@@ -140,7 +140,9 @@ def _senders(session, violation, relevant, known: str) -> list[str]:
         for resource in st.resources or ():
             name = ses_identity(resource)
             if name is not None and name.strip("*?") and "${" not in name:
-                named.setdefault((name if "@" in name else f"*@{name}").lower(), f"identity {name}")
+                # a domain identity also authorizes its subdomains' sends (the parent-domain route)
+                for pattern in [name] if "@" in name else [f"*@{name}", f"*@*.{name}"]:
+                    named.setdefault(pattern.lower(), f"identity {name}")
     def inside(value: str, patterns) -> bool:
         return any(matches(p, value, ignore_case=True) for p in patterns)
 
@@ -155,24 +157,26 @@ def _senders(session, violation, relevant, known: str) -> list[str]:
                 or session.ask(violation, within).verdict == COUNTEREXAMPLE:
             hits.append(pattern)
             out.append(named[pattern])
-    return sorted(out)
+    return sorted(set(out))
 
 
-def _none(principal, finding, relevant, asked: list[str], resource_policies: dict, statement):
+def _none(principal, finding, relevant, asked: list[str], resource_policies: dict, statement, scps=None):
     from seslint.prove.api import COUNTEREXAMPLE
 
     finding.verdict, finding.reason = "none", "proven: no possible send is allowed"
 
     def sends(**change) -> bool:
         return any(s.ask(s.violation(no_send=True)).verdict == COUNTEREXAMPLE
-                   for s in (_session(principal, r, resource_policies, **change) for r in asked))
+                   for s in (_session(principal, r, resource_policies, scps, **change) for r in asked))
 
     import z3
 
     from seslint.prove.strings import Unknown
 
     try:  # only the reason's wording depends on these: the verdict is proven already
-        if principal.permission_boundary is not None and sends(boundary=False):
+        if scps and sends(without_scps=True):
+            finding.reason = "proven: the organization's service control policies stop every possible send"
+        elif principal.permission_boundary is not None and sends(boundary=False):
             finding.reason = "proven: the permissions boundary stops every possible send"
         elif any(s.effect == "Deny" for _, _, s in relevant) and sends(strip_denies=True):
             finding.reason = "proven: every possible send is explicitly denied"
@@ -245,20 +249,20 @@ def _deciding(inputs, w) -> tuple[list, str | None]:
     identity it needs when the other alternative is not allowed (else None)."""
     from seslint.audit import Statement
     from seslint.prove.sends import ALTERNATIVE_ROLES
-    from seslint.prove.witness import decisions
+    from seslint.prove.witness import alternative, decisions
 
     out: dict = {}
     results = list(zip(decisions(inputs, w), w.requests, strict=True))
     for res, r in results:
-        if r["role"] in ALTERNATIVE_ROLES and r["role"] != w.identity:
+        if r["role"] in ALTERNATIVE_ROLES and alternative(r) != w.identity:
             continue
         for h in res.deciding:
             s = Statement(h.effect, h.source, h.pointer, h.sid, h.kind)
             out[(s.policy, s.pointer, s.effect)] = s
-    ok = {role: all(res.allowed for res, r in results if r["role"] == role) for role in ALTERNATIVE_ROLES
-          if any(r["role"] == role for _, r in results)}
+    alternatives = list(dict.fromkeys(alternative(r) for _, r in results if r["role"] in ALTERNATIVE_ROLES))
+    ok = {alt: all(res.allowed for res, r in results if alternative(r) == alt) for alt in alternatives}
     only = None
     if len(ok) > 1 and sum(ok.values()) == 1:
-        role = next(role for role, good in ok.items() if good)
-        only = next(r["resource"].rsplit("/", 1)[1] for _, r in results if r["role"] == role)
+        alt = next(alt for alt, good in ok.items() if good)
+        only = next(r["resource"].rsplit("/", 1)[1] for _, r in results if alternative(r) == alt)
     return sorted(out.values(), key=lambda s: (s.policy, s.pointer)), only

@@ -34,11 +34,42 @@ def witness_text(witness: dict) -> str:
     return text
 
 
+def jsonl_line(finding) -> str:
+    """One principal as one line of `--format jsonl` (shared/DESIGN.md: principal, account, verdict,
+    via, witness.request), with its kind, reason and deciding statements."""
+    import orjson
+
+    line = {"principal": finding.arn, "account": finding.account, "kind": finding.kind, "verdict": finding.verdict,
+            "reason": finding.reason, "via": finding.apis,
+            "witness": {"request": finding.witness["request"]} if finding.witness else None,
+            "statements": [s.to_json() for s in finding.statements]}
+    return orjson.dumps(line, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _accounts(findings) -> list[tuple[str, list]]:
+    """The findings by account, in report order (accounts in input order)."""
+    groups: dict[str, list] = {}
+    for f in findings:
+        groups.setdefault(f.account, []).append(f)
+    return list(groups.items())
+
+
 def render_text(report: Report) -> str:
     counts = ", ".join(f"{v} {n}" for v, n in report.counts().items() if n)
     lines = [f"SES sending audit of {report.source} (region {report.region}): "
              f"{_principals(len(report.findings))}: {counts or 'none'}"]
-    for f in report.findings:
+    groups = _accounts(report.findings)
+    for account, group in groups:
+        if len(groups) > 1:
+            lines += ["", f"== account {account or '(unknown)'}: {_principals(len(group))}"]
+        lines += _text_findings(group)
+    lines += [f"note: {n}" for n in report.notes]
+    return "\n".join(lines)
+
+
+def _text_findings(findings) -> list[str]:
+    lines: list[str] = []
+    for f in findings:
         lines += ["", f"{f.verdict.upper():15} {f.kind:5} {f.arn}", f"    {f.reason}"]
         if f.recipients:
             lines.append(f"    recipients: {', '.join(f.recipients)}")
@@ -50,8 +81,7 @@ def render_text(report: Report) -> str:
             lines.append(f"    witness: {witness_text(f.witness)}")
         lines += [f"    by: {s.describe()}" for s in f.statements]
         lines += [f"    note: {n}" for n in f.notes]
-    lines += [f"note: {n}" for n in report.notes]
-    return "\n".join(lines)
+    return lines
 
 
 _CSS = """
@@ -76,21 +106,22 @@ def _code(text: str) -> str:
     return "<code>" + "<wbr>".join(f"<span>{escape(p)}</span>" for p in parts if p) + "</code>"
 
 
-def render_html(report: Report, about: dict[str, str] | None = None) -> str:
-    """One self-contained page: inline CSS, no scripts, no external assets. `about` is `provenance()`."""
+def _items(values, code=False) -> str:
+    from html import escape
+
+    if not values:
+        return ""
+    wrap = _code if code else escape
+    return "<ul>" + "".join(f"<li>{wrap(v)}</li>" for v in values) + "</ul>"
+
+
+def _html_rows(findings) -> list[str]:
     from html import escape as e
 
-    def items(values, code=False):
-        if not values:
-            return ""
-        wrap = _code if code else e
-        return "<ul>" + "".join(f"<li>{wrap(v)}</li>" for v in values) + "</ul>"
-
-    counts = report.counts()
     rows = []
-    for f in report.findings:
-        statements = items([s.describe() for s in f.statements], code=True)
-        detail = "".join(f"<div><b>{label}</b>{items(values, True)}</div>" for label, values in (
+    for f in findings:
+        statements = _items([s.describe() for s in f.statements], code=True)
+        detail = "".join(f"<div><b>{label}</b>{_items(values, True)}</div>" for label, values in (
             ("recipients", f.recipients), ("from", f.senders)) if values)
         if f.apis:
             detail += f'<div><b>via</b> {e(", ".join(f.apis))}</div>'
@@ -100,8 +131,25 @@ def render_html(report: Report, about: dict[str, str] | None = None) -> str:
             f'<tr class="principal" data-arn="{e(f.arn)}" data-verdict="{e(f.verdict)}">'
             f'<td><span class="verdict v-{e(f.verdict)}">{e(f.verdict)}</span></td>'
             f'<td>{e(f.kind)}</td><td><b>{e(f.name)}</b><br>{_code(f.arn)}</td>'
-            f'<td class="reason">{e(f.reason)}{items(f.notes)}</td><td>{detail}</td>'
+            f'<td class="reason">{e(f.reason)}{_items(f.notes)}</td><td>{detail}</td>'
             f'<td class="statements">{statements}</td></tr>')
+    return rows
+
+
+def render_html(report: Report, about: dict[str, str] | None = None) -> str:
+    """One self-contained page: inline CSS, no scripts, no external assets. `about` is `provenance()`.
+    Principals of several accounts are grouped by account, each group under a heading row."""
+    from html import escape as e
+
+    counts = report.counts()
+    rows = []
+    groups = _accounts(report.findings)
+    for account, group in groups:
+        if len(groups) > 1:
+            tally = ", ".join(f"{v} {n}" for v in counts if (n := sum(f.verdict == v for f in group)))
+            rows.append(f'<tr class="account" id="account-{e(account)}"><th colspan="6">account '
+                        f'{e(account or "(unknown)")} &middot; {_principals(len(group))}: {e(tally)}</th></tr>')
+        rows += _html_rows(group)
     summary = "".join(f'<td><span class="verdict v-{v}">{v}</span><br>{n}</td>' for v, n in counts.items())
     notes = "".join(f'<p class="caveat"><b>Caveat:</b> {e(n)}</p>' for n in report.notes)
     about = about or {}

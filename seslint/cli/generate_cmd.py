@@ -109,16 +109,16 @@ class RecipeGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def parse_args(self, ctx, args):
-        # `--for a b c` -> `--for a --for b --for c`, as the issue spells it.
-        out, in_for = [], False
+        # `--for a b c` -> `--for a --for b --for c`, as the issue spells it; `--from-code` likewise.
+        out, repeated = [], None
         for arg in args:
-            if arg == "--for":
-                in_for = True
+            if arg in ("--for", "--from-code"):
+                repeated = arg
                 continue
-            if in_for and not arg.startswith("-"):
-                out += ["--for", arg]
+            if repeated and not arg.startswith("-"):
+                out += [repeated, arg]
                 continue
-            in_for = False
+            repeated = None
             out.append(arg)
         return super().parse_args(ctx, out)
 
@@ -131,8 +131,14 @@ class RecipeGroup(click.Group):
 @click.option("--for", "operations", multiple=True, metavar="OPERATION...",
               help="The minimal policy for these API operations (service:Operation[:variant], "
                    "e.g. sesv2:SendEmail:raw ses:VerifyEmailIdentity); without a variant, all variants.")
-@click.option("--region", help="With --for: the region in ARNs (default: any).")
-@click.option("--account", help="With --for: the account in ARNs (default: any).")
+@click.option("--from-code", "from_code", multiple=True, metavar="PATH...",
+              help="The least-privilege policy for the SES calls in this application source (files or folders: "
+                   "Python, JavaScript/TypeScript, Go, Java/Kotlin, PHP, Ruby; mail settings; SMTP).")
+@click.option("--explain", is_flag=True,
+              help="With --from-code: list each call site (file:line) with the requests it makes, on stderr.")
+@click.option("--region", help="With --for or --from-code: the region in ARNs where the code does not fix it "
+                               "(default: any).")
+@click.option("--account", help="With --for or --from-code: the account in ARNs (default: any).")
 @click.option("--identity", multiple=True, help="With --for: identity names (an address also yields its domain).")
 @click.option("--configuration-set", "configuration_set", multiple=True, help="With --for: configuration-set names.")
 @click.option("--template", multiple=True, help="With --for: template names.")
@@ -141,7 +147,8 @@ class RecipeGroup(click.Group):
                    "tagged creates, ses:ApplyTrackingConfigurationOverrides for tracking overrides).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True, help=FORMAT_HELP)
 @click.pass_context
-def generate(ctx, list_, operations, region, account, identity, configuration_set, template, no_extras, fmt):
+def generate(ctx, list_, operations, from_code, explain, region, account, identity, configuration_set, template,
+             no_extras, fmt):
     """Print a least-privilege SES policy from a RECIPE (see --list) or for API operations (--for).
 
     `seslint generate RECIPE --help` documents the recipe's parameters. Output is deterministic
@@ -149,9 +156,16 @@ def generate(ctx, list_, operations, region, account, identity, configuration_se
     or an unknown recipe or operation.
     """
     if ctx.invoked_subcommand is not None:
-        if list_ or operations:
-            raise click.UsageError("--list and --for do not combine with a recipe")
+        if list_ or operations or from_code:
+            raise click.UsageError("--list, --for and --from-code do not combine with a recipe")
         return
+    if from_code:
+        if list_ or operations:
+            raise click.UsageError("--from-code does not combine with --list or --for")
+        _from_code(ctx, from_code, region, account, explain, fmt)
+        return
+    if explain:
+        raise click.UsageError("--explain goes with --from-code")
     if list_:
         if operations:
             raise click.UsageError("--list and --for do not combine")
@@ -177,6 +191,37 @@ def generate(ctx, list_, operations, region, account, identity, configuration_se
                             account=validate_parameter("account", account) if account else "*",
                             names=names, extras=not no_extras)
     _emit(policy, fmt, name="seslint-operations", summary="Least privilege for: " + " ".join(operations))
+
+
+def _from_code(ctx, paths, region, account, explain: bool, fmt: str) -> None:
+    """`generate --from-code`: the policy on stdout; widenings, the explanation and the proofs on stderr."""
+    from seslint.fromcode.explain import lines
+    from seslint.generate import validate_parameter
+    from seslint.generate.fromcode import generate as from_code
+
+    region = validate_parameter("region", region) if region else None
+    account = validate_parameter("account", account) if account else None
+    if region:
+        warn_unknown_regions(region)
+    result = from_code(list(paths), region=region, account=account)
+    _emit(result.policy, fmt, name="seslint-from-code",
+          summary=f"Least privilege for the SES calls of {' '.join(paths)}")
+    if explain:
+        for line in lines(result.planned, result.proofs, result.scan.skipped):
+            click.echo(line, err=True)
+    else:
+        for w in result.widened:
+            click.echo(f"seslint: note: {w}", err=True)
+        for s in result.scan.skipped:
+            click.echo(f"seslint: warning: {s}", err=True)
+        for p in result.proofs:
+            if not p.ok:
+                click.echo(f"seslint: proof failed: {p.name}: {p.detail}", err=True)
+    sends = sum(1 for p in result.planned if p.site.sends)
+    click.echo(f"seslint: {len(result.planned)} call site(s), {sends} sending; "
+               f"{sum(p.ok for p in result.proofs)}/{len(result.proofs)} proofs hold", err=True)
+    if not result.proven:
+        ctx.exit(1)
 
 
 def _exact(name: str, values: dict, policy: dict) -> list:

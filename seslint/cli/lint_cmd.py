@@ -33,10 +33,13 @@ def _names(ctx, param, values):
               help="Config file (default: nearest .seslint.toml or pyproject.toml with [tool.seslint]).")
 @click.option("--select", multiple=True, callback=_names, help="Only these rules (ids, id prefixes or names).")
 @click.option("--ignore", multiple=True, callback=_names, help="Skip these rules.")
+@click.option("--code", "code_paths", multiple=True, metavar="PATH",
+              help="The application's source (repeatable): also report what the code calls that a policy does not "
+                   "allow (SES062) and what a policy grants that the code never calls (SES063).")
 @click.option("--skip-unrecognized", is_flag=True,
               help="Skip named files that hold no policy instead of failing (for pre-commit).")
 @click.pass_context
-def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, ignore, skip_unrecognized):
+def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, ignore, code_paths, skip_unrecognized):
     """Lint the policies in PATHS: policy JSON, CloudFormation JSON/YAML, Terraform plan JSON
     (`terraform show -json`) or `aws iam get-account-authorization-details` output.
     Folders are searched for *.json, *.yaml, *.yml and *.template; `-` reads standard input."""
@@ -46,7 +49,12 @@ def lint(ctx, paths, fmt, fail_on, policy_type, config_path, select, ignore, ski
     for name in select + ignore:
         engine.resolve_rules(name)
     cfg = config.load(config_path or config.find(_start(paths)), engine.resolve_rules)
-    result = engine.run(list(paths), cfg, policy_type, select, ignore, skip_unrecognized)
+    code = None
+    if code_paths:
+        from seslint.fromcode.coverage import load
+
+        code = load(list(code_paths))
+    result = engine.run(list(paths), cfg, policy_type, select, ignore, skip_unrecognized, code=code)
     out = report.render(result.findings, fmt, result.files, result.policies)
     if out:
         click.echo(out)

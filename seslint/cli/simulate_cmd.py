@@ -159,12 +159,16 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
 @click.option("--bcc", multiple=True, metavar="ADDRESSES", help="Bcc addresses (as --to).")
 @click.option("--api", type=click.Choice(["v1", "v2", "smtp"]), default="v2", show_default=True,
               help="How the app sends: SES API v1 (ses), v2 (sesv2) or the SMTP interface.")
-@click.option("--content", type=click.Choice(["simple", "raw", "template", "bulk"]), default="simple",
-              show_default=True, help="The message: simple (subject and body), raw (MIME), a stored template, "
-                                      "or a bulk send of a template.")
+@click.option("--content", type=click.Choice(["simple", "raw", "template", "bulk", "bounce", "verification"]),
+              default="simple", show_default=True,
+              help="The message: simple (subject and body), raw (MIME), a stored template, a bulk send of a "
+                   "template; or the other mail SES sends for a caller: a bounce (v1 SendBounce, --from the bounce "
+                   "sender) or a custom verification email (SendCustomVerificationEmail, --template the "
+                   "verification template, --to the address being verified).")
 @click.option("--configuration-set", metavar="NAME", help="Configuration set that applies to the send.")
-@click.option("--template", metavar="NAME", help="Stored template (template and bulk sends).")
-@click.option("--region", default="us-east-1", show_default=True, help="Region of the SES endpoint and identities.")
+@click.option("--template", metavar="NAME", help="Stored template (template and bulk sends; verification template).")
+@click.option("--region", help="Region of the SES endpoint and identities (default: each region class the "
+                                "policies tell apart; live, the configured region).")
 @click.option("--account", metavar="ID", help="The sending account (default: the principal's).")
 @click.option("--identity", metavar="NAME|ARN",
               help="The verified identity SES uses (default: every identity SES could use, or, live, the verified one).")
@@ -195,8 +199,9 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
     domains) is evaluated: allowed when the send is allowed for one, saying for which.
     Exit 0 when allowed, 1 when denied, 3 on bad input or when the sources leave it undecided.
     """
-    from seslint.cansend import check_send
+    from seslint.cansend import check_send, check_send_in
     from seslint.policy import PolicyDoc
+    from seslint.scope import DEFAULT_ACCOUNT, DEFAULT_REGION
     from seslint.sendmodel import Send
 
     warn_unknown_regions(region)
@@ -213,10 +218,11 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         from seslint.core.arn import account_of
 
         account = account_of(principal_arn)
-    if not account:
+    if aws is not None and not account:
         raise click.UsageError("give --account ID (the sending account)")
-    send = Send(sender=sender, account=account, to=to, cc=cc, bcc=bcc, api=api, content=content,
-                configuration_set=configuration_set, template=template, region=region, identity=identity,
+    send = Send(sender=sender, account=account or DEFAULT_ACCOUNT, to=to, cc=cc, bcc=bcc, api=api, content=content,
+                configuration_set=configuration_set, template=template, region=region or DEFAULT_REGION,
+                identity=identity,
                 sandbox=bool(sandbox), source_arn=source_arn, return_path_arn=return_path_arn,
                 feedback_address=feedback_address, tenant=tenant, tracking=_tracking(tracking), endpoint_id=endpoint_id)
     resource_policies, notes = {}, []
@@ -227,8 +233,17 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         from seslint.live import live_send
 
         send, resource_policies, notes = live_send(aws, send, resource_policies, sandbox is None)
-    result = check_send(send, docs, principal_arn=principal_arn, permission_boundary=boundary,
-                        resource_policies=resource_policies)
+    if aws is not None:
+        result = check_send(send, docs, principal_arn=principal_arn, permission_boundary=boundary,
+                            resource_policies=resource_policies)
+    else:
+        result = check_send_in(send, docs, account=account, region=region, principal_arn=principal_arn,
+                               permission_boundary=boundary, resource_policies=resource_policies)
+    if not result.allowed and result.send is not None:
+        from seslint.advice import advise
+
+        result.advised = advise(result, result.send, docs, principal_arn=principal_arn, permission_boundary=boundary,
+                                resource_policies=resource_policies)
     result.notes[:0] = notes
     if fmt == "json":
         echo_json(result.to_json())
@@ -236,8 +251,6 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         from seslint.evaluate.render import render_send
 
         click.echo(render_send(result))
-        if ctx.get_parameter_source("region") is click.core.ParameterSource.DEFAULT:
-            click.echo(f"note: region {region} assumed; give --region for another")
     ctx.exit(0 if result.allowed else 3 if result.decision == "unknown" else 1)
 
 

@@ -85,6 +85,16 @@ def account_of(text: str) -> str | None:
     return arn.account or None if arn is not None else None
 
 
+def resource_account(resource: str, given: str | None = None) -> str | None:
+    """The account a request's resource belongs to, which decides same- vs cross-account evaluation:
+    `given` (a scenario's `request.resource_account`), else the ARN's account when it is a 12-digit id.
+    None when unknown (S3 ARNs have none, AWS-managed policy ARNs say `aws`): it counts as the caller's."""
+    if given is not None:
+        return given
+    found = account_of(resource)
+    return found if found is not None and ACCOUNT.fullmatch(found) else None
+
+
 @dataclass(frozen=True)
 class Principal:
     """An IAM or STS principal ARN ("IAM identifiers": IAM ARNs; "AWS JSON policy elements: Principal").

@@ -37,6 +37,7 @@ from functools import lru_cache
 from typing import Any
 
 from seslint.core import variables as V
+from seslint.core.logic import Logic
 
 MISSING = object()
 
@@ -49,8 +50,6 @@ def when_absent(set_op: str | None, if_exists: bool, negated: bool) -> bool:
     if set_op == "ForAnyValue":
         return False
     return negated
-UNKNOWN = "unknown"   # the third truth value: the outcome is one IAM does not document
-
 
 class ValueProblem(ValueError):
     """A value that does not suit its operator (becomes an error naming the JSON location)."""
@@ -203,3 +202,50 @@ def unknown_operator_help(name: str) -> str | None:
         return f"operator names are case-sensitive: use '{lowered[name.lower()]}'"
     close = difflib.get_close_matches(name, list(OPERATORS), n=1)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+# -- the condition modifiers, written once ----------------------------------------------------------
+
+class KeyValue:
+    """A condition key's value in one request, as `condition_holds` sees it: whether it is `present`,
+    whether it is an `empty` list, whether it is `multivalued` (a list), and its `members`: (member,
+    item) pairs, `member` the truth value that the item is in the list (a bounded symbolic list has
+    slots that may be unused). A single value is its own only member."""
+
+    __slots__ = ("present", "empty", "multivalued", "members")
+
+    def __init__(self, present: Any, empty: Any, multivalued: bool, members: Any):
+        self.present, self.empty, self.multivalued, self.members = present, empty, multivalued, members
+
+
+def condition_holds(logic: Logic, row: Operator, set_op: str | None, if_exists: bool, null_wants: frozenset[bool],
+                    value: KeyValue, test: Callable[[Any], Any], what: str) -> Any:
+    """Whether a condition holds, in `logic`: the modifiers of the module docstring over `test`, the
+    operator's test (negation included) of one request value. `what` names the condition."""
+    L = logic
+    present = value.present
+    if row.type == "Null":
+        empty = L.any([L.not_(present), value.empty])
+        return L.any([empty if want else L.not_(empty) for want in null_wants])
+    if present is not L.true:
+        absent = L.true if when_absent(set_op, if_exists, row.negated) else L.false
+        if present is L.false:
+            return absent
+    if set_op is None:
+        if value.multivalued:
+            body = L.undefined(f"{what} has no ForAllValues/ForAnyValue but the key is multivalued: IAM does not "
+                               "define the result")
+        else:
+            body = test(value.members[0][1])
+    elif set_op == "ForAllValues":
+        body = L.all(L.any([L.not_(member), test(item)]) for member, item in value.members)
+    else:
+        body = L.any(L.all([member, test(item)]) for member, item in value.members)
+    return body if present is L.true else L.ite(present, body, absent)
+
+
+def any_value_matches(logic: Logic, negated: bool, hits: Any) -> Any:
+    """The values of one key are ORed: the positive test holds when any policy value matches; a negated
+    operator holds when none does."""
+    hit = logic.any(hits)
+    return logic.not_(hit) if negated else hit

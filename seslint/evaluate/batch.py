@@ -13,6 +13,7 @@ import itertools
 import os
 import sys
 from collections.abc import Iterator
+from typing import Protocol, TypeVar
 
 from orjson import JSONDecodeError, dumps as fast_dumps, loads as fast_loads  # about twice json's speed
 
@@ -62,7 +63,7 @@ def run_batch(path: str, explain: bool, fmt: str, resource_account: str | None =
     # The collector is paused for the batch (workers inherit it; a batch makes no cyclic garbage:
     # tests/evaluate/test_batch_jobs.py checks it); Evaluator.chunk collects every COLLECT_EVERY chunks.
     with handle, gcpause.paused():
-        for text, chunk_denied, chunk_errors in _results(_chunks(handle, source), evaluator, jobs or _cpus()):
+        for text, chunk_denied, chunk_errors in pooled(_chunks(handle, source), evaluator, jobs or cpus()):
             out.write(text)
             denied += chunk_denied
             errors += chunk_errors
@@ -71,6 +72,8 @@ def run_batch(path: str, explain: bool, fmt: str, resource_account: str | None =
 
 
 Chunk = list[tuple[int, bytes]]   # (line number, raw line)
+T = TypeVar("T", contravariant=True)
+R = TypeVar("R", covariant=True)
 CHUNK_LINES = 250
 COLLECT_EVERY = 40   # chunks between two runs of the cyclic collector while it is paused: a safety net
 
@@ -188,16 +191,25 @@ def _chunks(handle, source: str) -> Iterator[Chunk]:
         yield chunk
 
 
-def _cpus() -> int:
+def cpus() -> int:
+    """The cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
 
 
-def _results(chunks: Iterator[Chunk], evaluator: Evaluator, jobs: int) -> Iterator[tuple[str, int, int]]:
-    """Each chunk's output, in order: in this process for one job or a one-chunk input, else by
-    `jobs` forked workers, each holding one chunk at a time (so memory stays flat)."""
+class Worker(Protocol[T, R]):
+    """What the pool runs: `chunk(items)` in a worker process (state set before the fork is shared)."""
+
+    def chunk(self, items: T, /) -> R: ...
+
+
+def pooled(chunks: Iterator[T], evaluator: Worker[T, R], jobs: int) -> Iterator[R]:
+    """Each chunk's `evaluator.chunk` result, in order: in this process for one job or a one-chunk
+    input, else by `jobs` forked workers, each holding one chunk at a time (so memory stays flat).
+    The one process pool of seslint: simulate's batches and the org audit run on it. Chunks are
+    pulled lazily, so a producer may read its input while the workers decide earlier chunks."""
     head = list(itertools.islice(chunks, 2))
     if jobs < 2 or len(head) < 2 or not sys.platform.startswith("linux"):  # fork is safe on Linux only
         yield from map(evaluator.chunk, itertools.chain(head, chunks))
@@ -240,7 +252,7 @@ def _results(chunks: Iterator[Chunk], evaluator: Evaluator, jobs: int) -> Iterat
                 process.join()
 
 
-def _work(conn, evaluator: Evaluator, parent_ends: list) -> None:
+def _work(conn, evaluator: Worker, parent_ends: list) -> None:
     """A worker process: evaluate each chunk it is sent, until its pipe closes."""
     import signal
     import traceback
@@ -253,7 +265,7 @@ def _work(conn, evaluator: Evaluator, parent_ends: list) -> None:
             chunk = conn.recv()
         except EOFError:
             return
-        result: tuple[str, int, int] | WorkerError
+        result: object
         try:
             result = evaluator.chunk(chunk)
         except Exception as exc:  # a bug: the parent reports it (exit 4)
@@ -278,7 +290,7 @@ class WorkerError(RuntimeError):
         return self.args[0] + ("\n" + self.details if os.environ.get("SESLINT_TRACEBACK") else "")
 
 
-def _received(conn) -> tuple[str, int, int]:
+def _received(conn):
     try:
         result = conn.recv()
     except EOFError:

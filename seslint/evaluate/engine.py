@@ -1,26 +1,13 @@
-"""The decision table: which policies must allow, and what an explicit deny overrides.
+"""The evaluator: IAM's decision for one concrete request, with the statements behind it.
 
-Sources, IAM User Guide: "Policy evaluation logic" and "How AWS enforcement code logic
-evaluates requests to allow or deny access"; "Cross-account policy evaluation logic";
-"Service control policies (SCPs)"; "Permissions boundaries for IAM entities"; "Session policies".
+The decision table itself is written once, in `seslint.core.decision` (the prover runs the same
+table over z3 terms); here it runs over the statements that apply to a concrete request, and the
+result says which part of the table decided. A statement whose applicability IAM leaves undefined
+(`seslint.core.logic.UNKNOWN`) enters the table as UNKNOWN: the request is decided when the table's
+answer does not depend on it, refused otherwise.
 
-1. An explicit Deny in any applicable policy (SCP, resource-based, identity-based, boundary,
-   session) decides: explicitDeny.
-2. Each SCP level from the root down to the account must allow (not for service principals).
-3. Same account: a resource-based policy that names the caller directly (user ARN, role
-   session ARN, federated user, "*") allows on its own: implicit denies in boundaries and
-   session policies do not limit it. One that names the role ARN allows when the boundary and
-   the session policies (if any) allow too. Naming only the account delegates to the account's
-   identity-based policies.
-4. Otherwise the identity side must allow: the boundary (if any), the session policies (if any;
-   they form one set) and an identity-based policy. The account root user needs no
-   identity-based policy in its own account.
-5. Cross account: the resource-based policy must allow AND the identity side must allow.
-   The resource's account is `request.resource_account` when given, else the ARN's 12-digit
-   account; an ARN without one (S3) or with `aws` (AWS-managed policies) is not taken to be in
-   another account.
-6. A statement whose applicability IAM leaves undefined (operators.UNKNOWN) is tried both ways;
-   the decision is monotone in the statements that apply, so two evaluations cover every case.
+The resource's account is `request.resource_account` when given, else the ARN's 12-digit account;
+an ARN without one (S3) or with `aws` (AWS-managed policies) is not taken to be in another account.
 """
 
 from __future__ import annotations
@@ -29,9 +16,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from seslint.core.operators import UNKNOWN
+from seslint.core.decision import DIRECT, GRANTS, ROLE, Applies, decide as table
+from seslint.core.logic import KLEENE, UNKNOWN
 from seslint.errors import InputError
-from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPolicy, Request, kind_name
+from seslint.evaluate.matching import Caller, CompiledPolicy, Request, kind_name
 
 ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
 #: Compact JSON with sorted keys: the one-line form of batch output (a decision, or an error).
@@ -167,10 +155,7 @@ def evaluate(scenario, explain: bool = False) -> Result:
 
 
 def decide(policies: Policies, caller: Caller, request: Request, explain: bool = False) -> Result:
-    """Evaluate `request` by `caller` against `policies` (the decision table above).
-
-    A statement whose applicability IAM leaves undefined (see operators.UNKNOWN) is tried both
-    ways: the request is decided when the decision is the same, refused (InputError) otherwise."""
+    """Evaluate `request` by `caller` against `policies` (the module's docstring says how)."""
     trace: list[dict] | None = [] if explain else None
     has_boundary = policies.boundary is not None
     is_service = caller.kind == "service"
@@ -196,78 +181,88 @@ def decide(policies: Policies, caller: Caller, request: Request, explain: bool =
         run("session", policies.session)
     if not pending:
         return _table(policies, caller, same_account, groups, trace)
-    worst, best = _with(groups, pending, "Deny"), _with(groups, pending, "Allow")
-    low = _table(policies, caller, same_account, worst, trace)
-    high = _table(policies, caller, same_account, best, trace)
-    if low.decision != high.decision:
+    certain = table(KLEENE, _applies(policies, groups, pending), caller_kind=caller.kind, same_account=same_account)
+    if certain.deny is UNKNOWN or certain.allowed is UNKNOWN:
         raise pending[0][2]()
-    # The decision is monotone in the statements that apply (more denies, fewer allows: never more
-    # allowed), so the certain statements alone give it too, and name only what surely applied.
+    # The table's answer does not depend on the undefined statements, so the certain statements alone
+    # give it too, and name only what surely applied.
     chosen = _table(policies, caller, same_account, groups, trace)
     chosen.reason += " (a condition IAM leaves undefined cannot change this decision)"
     return chosen
 
 
-def _with(groups: dict, pending: list, effect: str) -> dict:
-    out = {k: list(v) for k, v in groups.items()}
-    for group, hit, _ in pending:
-        if hit.effect == effect:
-            out[group].append(hit)
-    return out
+def _applies(policies: Policies, groups: dict, pending: list | None = None) -> Applies:
+    """The table's input: True for each statement that applied (`groups`: policy group -> hits), UNKNOWN for
+    each whose applicability IAM leaves undefined (`pending`: (group, hit, refusal))."""
+    denies: list = []
+    resource: dict = {}
+    by_group: dict = {}
+    for group, found in groups.items():
+        if group == "resource":
+            for hit in found:
+                (denies if hit.effect == "Deny" else resource.setdefault(hit.grant, [])).append(True)
+        else:
+            allows = by_group[group] = []
+            for hit in found:
+                (denies if hit.effect == "Deny" else allows).append(True)
+    for group, hit, _ in pending or ():
+        if hit.effect == "Deny":
+            denies.append(UNKNOWN)
+        elif group == "resource":
+            resource.setdefault(hit.grant, []).append(UNKNOWN)
+        else:
+            by_group.setdefault(group, []).append(UNKNOWN)
+    return Applies(denies, [by_group.get(i, []) for i in range(len(policies.scps))], resource,
+                   by_group.get("identity", []), by_group.get("boundary", []) if policies.boundary else None,
+                   by_group.get("session", []) if policies.session else None)
 
 
 def _table(policies: Policies, caller: Caller, same_account: bool, groups: dict, trace) -> Result:
-    """The decision from the statements that apply, by policy group (SCP level index or type)."""
-    is_service = caller.kind == "service"
+    """The decision from the statements that apply, by policy group (SCP level index or type), with the
+    part of the table that decided as its reason."""
     hits = [h for found in groups.values() for h in found]
+    d = table(KLEENE, _applies(policies, groups), caller_kind=caller.kind, same_account=same_account)
 
     def result(decision, reason, missing=()):
         return Result(decision, reason, hits, trace, missing=list(missing))
 
-    denies = [h for h in hits if h.effect == "Deny"]
-    if denies:
-        return result(EXPLICIT_DENY, f"explicit deny in {kind_name(denies[0].kind)}: {denies[0].describe()}")
-    for i, (level, _) in enumerate([] if is_service else policies.scps):
-        if not groups[i]:
+    if d.deny:
+        first = next(h for h in hits if h.effect == "Deny")
+        return result(EXPLICIT_DENY, f"explicit deny in {kind_name(first.kind)}: {first.describe()}")
+    for (level, _), ok in zip(policies.scps, d.scp_levels, strict=False):   # none for a service principal
+        if not ok:
             return result(IMPLICIT_DENY, f"no service control policy at level '{level}' allows it", ["scp"])
-    grants = [h.grant for h in groups["resource"]]
-    grant = DIRECT if DIRECT in grants else ROLE if ROLE in grants else ACCOUNT if ACCOUNT in grants else None
-    if is_service:
-        if grant:
+    grant = next((g for g in GRANTS if d.grants[g]), None)
+    if caller.kind == "service":
+        if d.allowed:
             return result(ALLOWED, "the resource-based policy allows the service principal")
         return result(IMPLICIT_DENY, "no resource-based policy allows the service principal", ["resource"])
-
-    identity_hits = groups["identity"]
     is_root = caller.kind == "root"
-    boundary_ok = is_root or policies.boundary is None or bool(groups.get("boundary"))
-    session_ok = is_root or not policies.session or bool(groups["session"])
-    identity_ok = is_root or bool(identity_hits)
-
     if same_account:
         if grant == DIRECT:
             return result(ALLOWED, "the resource-based policy names the principal; "
                                    "boundaries and session policies do not limit it")
         if grant == ROLE:
-            if boundary_ok and session_ok:
+            if d.allowed:
                 return result(ALLOWED, "the resource-based policy names the role, and the boundary "
                                        "and session policies allow it")
-            return _limit(result, boundary_ok, session_ok, "the resource-based policy names the role ARN, so ")
-        if not boundary_ok or not session_ok:
-            return _limit(result, boundary_ok, session_ok, "")
-        if identity_ok:
-            return result(ALLOWED, "the root user has full access in its own account" if is_root and not identity_hits
-                          else "an identity-based policy allows it")
+            return _limit(result, d.boundary_ok, d.session_ok, "the resource-based policy names the role ARN, so ")
+        if not d.boundary_ok or not d.session_ok:
+            return _limit(result, d.boundary_ok, d.session_ok, "")
+        if d.allowed:
+            return result(ALLOWED, "the root user has full access in its own account"
+                          if is_root and not groups["identity"] else "an identity-based policy allows it")
         missing = ["identity"] if not policies.resources or grant else ["identity", "resource"]
         return result(IMPLICIT_DENY, "no identity-based policy allows it"
                       + (" (the resource-based policy names only the account, which delegates to "
-                         "identity-based policies)" if grant == ACCOUNT else ""), missing)
+                         "identity-based policies)" if grant else ""), missing)
 
     if not grant:
         what = "has no resource-based policy" if not policies.resources else "resource-based policy does not allow the principal"
         return result(IMPLICIT_DENY, f"cross-account request: the resource {what}", ["resource"])
-    if not boundary_ok or not session_ok:
-        return _limit(result, boundary_ok, session_ok, "cross-account request: ")
-    if not identity_ok:
+    if not d.boundary_ok or not d.session_ok:
+        return _limit(result, d.boundary_ok, d.session_ok, "cross-account request: ")
+    if not d.allowed:
         return result(IMPLICIT_DENY, "cross-account request: no identity-based policy in the caller's account "
                                      "allows it", ["identity"])
     return result(ALLOWED, "cross-account request: both the resource-based policy and an identity-based "

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from seslint.core import variables as V
-from seslint.core.arn import ACCOUNT as ACCOUNT_ID, account_of, principal
-from seslint.core.operators import UNKNOWN
+from seslint.core.arn import ACCOUNT as ACCOUNT_ID, principal, resource_account
+from seslint.core.logic import UNKNOWN
 from seslint.core.patterns import any_of, arn_glob
 from seslint.errors import InputError
 from seslint.evaluate.operators import CompiledCondition, check_condition
@@ -93,12 +93,8 @@ class Request:
 
     @property
     def resource_account(self) -> str | None:
-        """The resource's account: given, else the ARN's when it is a 12-digit id (S3 ARNs have none,
-        AWS-managed policy ARNs say `aws`); None when unknown, which counts as the caller's account."""
-        if self.account is not None:
-            return self.account
-        found = account_of(self.resource)
-        return found if found is not None and ACCOUNT_ID.fullmatch(found) else None
+        """The resource's account (seslint.core.arn.resource_account); None counts as the caller's."""
+        return resource_account(self.resource, self.account)
 
 
 class CompiledStatement:
@@ -217,7 +213,7 @@ def _checked_pattern(text: str, variables: bool):
     parts = V.parse_template(text, variables, True, True)
     if parts == (V.ANY,):
         return True
-    return parts if V.has_variables(parts) else arn_glob(parts)
+    return parts if V.has_variables(parts) else arn_glob(parts, True)
 
 
 def _resource_pattern(text: str, policy: Policy, pointer: str):
@@ -226,7 +222,7 @@ def _resource_pattern(text: str, policy: Policy, pointer: str):
         return True
     if V.has_variables(parts):
         return parts
-    rx = arn_glob(parts)
+    rx = arn_glob(parts, True)
     if rx is None:
         raise InputError(f"resource '{text}' is neither '*' nor an ARN", source=policy.source, pointer=pointer,
                          help="an ARN has six parts: arn:partition:service:region:account:resource")
@@ -244,7 +240,7 @@ def _resource_hit(pattern, resource: str, context: dict):
             return UNKNOWN
         if parts == (V.ANY,):
             return True
-        pattern = arn_glob(parts)
+        pattern = arn_glob(parts, True)
         if pattern is None:
             return False
     if resource == "*":

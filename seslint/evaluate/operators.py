@@ -4,16 +4,18 @@ concrete request values, with the modifiers handled once in `CompiledCondition.h
 from __future__ import annotations
 
 from seslint.core import variables as V
+from seslint.core.logic import KLEENE, UNKNOWN
 from seslint.core.operators import (
     MISSING,
     OPERATORS,
-    UNKNOWN,
+    KeyValue,
     Operator,
     ValueProblem,
+    any_value_matches,
+    condition_holds,
     parse_bool,
     parse_string,
     unknown_operator_help,
-    when_absent,
 )
 from seslint.core.patterns import arn_glob, glob
 from seslint.errors import InputError
@@ -81,36 +83,27 @@ class CompiledCondition:
     def holds(self, context: dict, names: dict):
         """True, False or UNKNOWN: whether the condition holds for the request `context` (keys
         lower-cased). `names` maps lower-cased keys to the names the request used (for errors)."""
-        op, cond = self.op, self.cond
         raw = context.get(self.key, MISSING)
-        if op.type == "Null":
-            return (raw is MISSING or raw == []) in self.null_wants
-        if raw is MISSING:
-            return when_absent(cond.set_op, cond.if_exists, op.negated)
+        listed = type(raw) is list
+        value = KeyValue(raw is not MISSING, listed and not raw, listed,
+                         [(True, v) for v in raw] if listed else ((True, raw),))
+        if self.op.type == "Null" or raw is MISSING:
+            return condition_holds(KLEENE, self.op, self.cond.set_op, self.cond.if_exists, self.null_wants, value,
+                                   _no_test, "")
         values, unknown = self.policy_values(context)
-        if cond.set_op is None:
-            if isinstance(raw, list):
-                return UNKNOWN
-            return self._one(self._request_value(raw, names), values, unknown)
-        items = raw if isinstance(raw, list) else [raw]
-        want = cond.set_op == "ForAnyValue"   # the item result that decides: any True, or any False
-        out = not want
-        for v in items:
-            r = self._one(self._request_value(v, names), values, unknown)
-            if r is want:
-                return want
-            if r is UNKNOWN:
-                out = UNKNOWN
-        return out
+
+        def test(item):
+            return self._one(self._request_value(item, names), values, unknown)
+
+        return condition_holds(KLEENE, self.op, self.cond.set_op, self.cond.if_exists, self.null_wants, value, test,
+                               self.cond.operator)
 
     def _one(self, value, values, unknown=False):
         test = self.op.test
-        for p in values:
-            if test(value, p):
-                return not self.op.negated
+        hits = [test(value, p) for p in values]
         if unknown:
-            return UNKNOWN
-        return self.op.negated
+            hits.append(UNKNOWN)
+        return any_value_matches(KLEENE, self.op.negated, hits)
 
     def unknown_error(self, context: dict) -> InputError:
         """The refusal for a condition that gave UNKNOWN, when the decision depends on it."""
@@ -174,3 +167,7 @@ def check_condition(cond: Condition, policy: Policy) -> None:
 def _policy_error(message: str, *, source=None, pointer=None, help=None) -> InputError:
     """A policy that cannot be evaluated faithfully, located by source and JSON pointer."""
     return InputError(message, source=source, pointer=pointer, help=help)
+
+
+def _no_test(item):
+    raise AssertionError("the operator is not applied to an absent key or by Null")

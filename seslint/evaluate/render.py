@@ -61,9 +61,12 @@ def render_send(result) -> str:
         if r.undecided:
             line += f" [undecided: the sources disagree on {', '.join(sorted(r.planned.uncertain))}]"
         lines.append(line)
-    advice = result.advice()
+    advice = result.advised if result.advised is not None else result.advice()
     if advice and not result.allowed:
         lines.append("to allow it:")
-        lines += [f"  - {a}" for a in advice]
+        for a in advice:
+            lines.append(f"  - {getattr(a, 'summary', a)}")
+            if getattr(a, "policy", None) is not None:
+                lines += ["    " + line for line in json.dumps(a.policy, indent=2, ensure_ascii=False).splitlines()]
     lines += [f"note: {n}" for n in result.notes]
     return "\n".join(lines)

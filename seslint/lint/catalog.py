@@ -28,11 +28,15 @@ class Rule(NamedTuple):
     good: object
     references: tuple[str, ...]
     policy_types: tuple[str, ...]
+    code: dict | None = None   # the application source the examples are linted with (`lint --code`)
 
     def as_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "severity": self.severity, "summary": self.summary,
-                "what": self.what, "why": self.why, "bad": self.bad, "good": self.good,
-                "references": list(self.references), "policy_types": list(self.policy_types)}
+        out = {"id": self.id, "name": self.name, "severity": self.severity, "summary": self.summary,
+               "what": self.what, "why": self.why, "bad": self.bad, "good": self.good,
+               "references": list(self.references), "policy_types": list(self.policy_types)}
+        if self.code is not None:
+            out["code"] = self.code
+        return out
 
 
 class Catalog(NamedTuple):
@@ -67,7 +71,7 @@ def load_catalog() -> Catalog:
     rules = {}
     for r in raw["rules"]:
         rules[r["id"]] = Rule(r["id"], r["name"], r["severity"], r["summary"], r["what"], r["why"], r["bad"],
-                              r["good"], tuple(r["references"]), tuple(r["policy_types"]))
+                              r["good"], tuple(r["references"]), tuple(r["policy_types"]), r.get("code"))
     return Catalog(dict(sorted(rules.items())), tuple(raw.get("retired", [])))
 
 
@@ -88,6 +92,9 @@ def explain_rule(name_or_id: str, fmt: str = "text") -> str:
     lines = [f"{rule.id} {rule.name} ({rule.severity})", "", rule.summary, "",
              "What it does", f"  {rule.what}", "", "Why is this bad?", f"  {rule.why}", "",
              f"Applies to: {', '.join(rule.policy_types)} policies"]
+    if rule.code is not None:
+        lines += ["", f"With the code (seslint lint --code; {rule.code['file']})"] + \
+            ["  " + line for line in rule.code["text"].rstrip("\n").splitlines()]
     for title, example in (("Example", rule.bad), ("Use instead", rule.good)):
         if example is not None:
             lines += ["", title] + ["  " + line for line in json.dumps(example, indent=2).splitlines()]

@@ -27,6 +27,10 @@ def render_page(rule: Rule) -> str:
     lines = [f"# {rule.id} {rule.name}", "",
              f"Severity: **{rule.severity}**. Applies to {types} policies.", "",
              rule.summary, "", "## What it does", "", rule.what, "", "## Why is this bad?", "", rule.why]
+    if rule.code is not None:
+        language = {"py": "python", "js": "javascript", "ts": "typescript"}.get(rule.code["file"].rsplit(".", 1)[-1], "")
+        lines += ["", f"## The code (`seslint lint --code`, `{rule.code['file']}`)", "", f"```{language}",
+                  rule.code["text"].rstrip("\n"), "```"]
     for title, example in (("Example", rule.bad), ("Use instead", rule.good)):
         if example is not None:
             lines += ["", f"## {title}", ""] + _example(example)

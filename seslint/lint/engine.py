@@ -53,13 +53,13 @@ def enabled_rules(config: Config, select=(), ignore=()) -> set[str]:
     return ids
 
 
-def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str]) -> list[tuple[str, str, str, str | None, str]]:
+def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str], code=None) -> list[tuple[str, str, str, str | None, str]]:
     """(rule, absolute pointer, message, Sid, severity) for one policy; a crashing check becomes SES000.
 
     `policy_type` "auto" detects it: a Principal means an SES sending-authorization policy. A check
     may yield a third item, a lower severity for that finding; "" means the catalog's."""
     relative_dups = tuple(p[len(unit.pointer):] for p in unit.duplicates)
-    ctx = Context(unit.value, policy_type, unit.kind, relative_dups)
+    ctx = Context(unit.value, policy_type, unit.kind, relative_dups, code)
     if policy_type == "auto":
         ctx.policy_type = detect_type(ctx.statements)
     out = []
@@ -97,8 +97,9 @@ FILES_PER_JOB = 150
 # than linear time. Lint makes little cyclic garbage (about ten objects a file), collected after the run.
 @gcpause.paused()
 def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), ignore=(),
-        skip_unrecognized: bool = False, jobs: int | None = None) -> Result:
-    """Lint every policy in `paths`. `jobs` processes share the files (None: one per core for large inputs)."""
+        skip_unrecognized: bool = False, jobs: int | None = None, code=None) -> Result:
+    """Lint every policy in `paths`. `jobs` processes share the files (None: one per core for large inputs);
+    `code` (seslint.fromcode.coverage.CodeUse) the application's SES calls, for the rules that compare."""
     catalog = load_catalog()
     rules = enabled_rules(config, select, ignore)
     result = Result()
@@ -114,7 +115,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
         registry()
     size = -(-len(files) // jobs)  # contiguous chunks: the first error is the one a single process meets
     chunks = [files[k:k + size] for k in range(0, len(files), size)] if files else []
-    outcomes = _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized)
+    outcomes = _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized, code)
     for raw, files_done, policies, errors in outcomes:
         result.files += files_done
         result.policies += policies
@@ -141,7 +142,7 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: bool):
+def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: bool, code=None):
     """Unplaced findings (no severity yet, suppressions not applied), files and policies read."""
     raw: list[Finding] = []
     errors: list[InputError] = []
@@ -156,13 +157,13 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
             broken = loaded.broken
             message = broken.message + (f"; {broken.help}" if broken.help else "")
             raw.append(Finding(loaded.source, broken.line or 1, broken.column or 1, INVALID_JSON, "", message))
-        found, read = _file_findings(loaded, policy_type, rules)
+        found, read = _file_findings(loaded, policy_type, rules, code)
         raw += found
         policies += read
     return raw, len(files), policies, errors
 
 
-def _file_findings(loaded, policy_type: str, rules: set[str]) -> tuple[list[Finding], int]:
+def _file_findings(loaded, policy_type: str, rules: set[str], code=None) -> tuple[list[Finding], int]:
     """The findings of one file's policies, and how many policies it holds (Fn::If variants count once).
 
     A finding that every variant of a policy has is reported once; the others name their branch."""
@@ -178,7 +179,7 @@ def _file_findings(loaded, policy_type: str, rules: set[str]) -> tuple[list[Find
         if unit.variants == 1 or unit.pointer not in variant_policies:
             policies += 1
             variant_policies.add(unit.pointer)
-        for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules):
+        for rule_id, pointer, message, sid, severity in check_unit(unit, unit.policy_type or policy_type, rules, code):
             pointer = unit.remap(pointer) if unit.remap else pointer
             line, column = unit.position(pointer)
             finding = Finding(loaded.source, line, column, rule_id, pointer, message, severity, sid=sid)

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 import z3
 
-from seslint.prove.decision import Inputs, decide
+from seslint.prove.decision import Inputs, at, decide
 from seslint.prove.sends import (
     ALTERNATIVE_ROLES,
+    Kind,
     Send,
     merged_usage,
     plans,
@@ -26,23 +27,32 @@ from seslint.prove.sends import (
 from seslint.prove.solve import Lazy, check
 from seslint.prove.strings import TRUE, Unknown, View, all_, any_, glob_re, not_
 from seslint.prove.witness import Witness, recheck_request, recheck_send, witness
+from seslint.scope import Scope, scope_of
 
-PROVEN, COUNTEREXAMPLE, UNKNOWN = "proven", "counterexample", "unknown"
+PROVEN, COUNTEREXAMPLE, UNKNOWN, VACUOUS = "proven", "counterexample", "unknown", "vacuous"
 
 
 @dataclass
 class Outcome:
+    """A verdict with its reason; `allows_nothing`: no send at all is allowed (a proof is then vacuous);
+    `outside`: kinds of send the policies allow that the property's model leaves out, each with why."""
+
     verdict: str
     reason: str = ""
     witness: Witness | None = None
     free_keys: list[str] = field(default_factory=list)
+    allows_nothing: bool = False
+    outside: list[dict] = field(default_factory=list)
+    scope: Scope | None = None
 
     def to_json(self) -> dict:
-        out: dict[str, object] = {"verdict": self.verdict, "reason": self.reason}
+        out: dict[str, object] = {"verdict": self.verdict, "reason": self.reason, "outside": self.outside}
         if self.witness is not None:
             out["counterexample"] = self.witness.to_json()
         if self.free_keys:
             out["free_keys"] = self.free_keys
+        if self.scope is not None:
+            out["scope"] = self.scope.to_json()
         return out
 
 
@@ -66,67 +76,74 @@ def outside(value, patterns) -> object:
 
 def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: bool = False,
           within=None, restrict=None) -> Outcome:
-    """Is there an allowed send that breaks a property? `within(send)` may add a custom violation;
-    `restrict(send)` constraints on the send (tests use it to compare with enumeration)."""
+    """Is there an allowed send that breaks a property, in the account and region of `inputs`?
+    `within(send)` may add a custom violation; `restrict(send)` constraints on the send (tests use it to
+    compare with enumeration)."""
     try:
         session = Session(inputs, 1 if recipients_within or within else 0, restrict)
         outcome = session.ask(session.violation(recipients_within=recipients_within, senders_within=senders_within,
                                                 no_send=no_send, within=within))
-        if outcome.verdict == PROVEN and not no_send and session.ask(TRUE).verdict == PROVEN:
-            outcome.reason = vacuous(inputs)
-        if outcome.verdict == PROVEN and (caveat := parent_caveat(inputs)):
-            outcome.reason += "; " + caveat
+        if outcome.verdict == PROVEN:
+            outcome.allows_nothing = no_send or session.ask(TRUE).verdict == PROVEN
+        if outcome.verdict != UNKNOWN:
+            outcome.outside = session.outside(recipients_within=recipients_within)
         return outcome
     except (Unknown, z3.Z3Exception) as exc:
         return Outcome(UNKNOWN, str(exc))
 
 
-def vacuous(inputs: Inputs) -> str:
-    """The reason of a proof that holds because no send at all is allowed, with the regions the
-    policies' SES ARNs name (a policy for another region proves anything in this one)."""
-    from seslint.core.arn import parse
-
-    named = sorted({arn.region for cp in inputs.all_policies() for cs in cp.statements
-                    for text in (cs.stmt.resources or cs.stmt.not_resources or ())
-                    for arn in [parse(text)] if arn is not None and arn.service == "ses" and arn.region
-                    and not any(c in arn.region for c in "*?$") and arn.region != inputs.region})
-    reason = f"no send at all is allowed in {inputs.region} (account {inputs.account}), so the property holds vacuously"
-    if named:
-        reason += f"; the policies name {', '.join(named)}: try --region {named[0]}"
-    return reason
-
-
-def parent_domains(inputs: Inputs) -> list[str]:
-    """The domain identities the policies name (in an Allow's Resource, or as the identity a sending
-    authorization policy is attached to), other than `*`."""
-    from seslint.core.arn import ses_identity
-
-    texts = {at for at, _ in inputs.resources if at}
-    texts.update(text for cp in inputs.identity + [cp for _, cp in inputs.resources] for cs in cp.statements
-                 if cs.stmt.effect == "Allow" for text in cs.stmt.resources or ())
-    names = {name for text in texts if (name := ses_identity(text)) is not None and "@" not in name and name.strip("*")}
-    return sorted(names)
+def prove_in(inputs: Inputs, scope: Scope, *, recipients_within=(), senders_within=(), no_send: bool = False,
+             within=None) -> Outcome:
+    """`prove` in every (account, region) pair of `scope`, as one verdict: a counterexample in any pair,
+    unknown if any pair is, else proven; `vacuous` when no send at all is allowed in any pair (so nothing
+    was proven), with where the policies do allow sends, if anywhere."""
+    props = dict(recipients_within=recipients_within, senders_within=senders_within, no_send=no_send,
+                 within=within)
+    outcomes = []
+    for account, region in scope.pairs:
+        outcome = prove(at(inputs, account, region), **props)
+        outcome.scope = scope
+        if outcome.verdict == COUNTEREXAMPLE:
+            return outcome
+        outcomes.append(outcome)
+    outside = [o for outcome in outcomes for o in outcome.outside]
+    unknown = next((o for o in outcomes if o.verdict == UNKNOWN), None)
+    if unknown is not None:
+        return unknown
+    if not no_send and all(o.allows_nothing for o in outcomes):
+        return Outcome(VACUOUS, vacuous_reason(inputs, scope), scope=scope)
+    return Outcome(PROVEN, outcomes[0].reason, outside=list({o["operation"]: o for o in outside}.values()),
+                   scope=scope)
 
 
-def parent_caveat(inputs: Inputs) -> str:
-    """What a proof does not cover when the policies name domain identities (README: what the proofs
-    assume), or "" when they name none."""
-    names = parent_domains(inputs)
-    if not names:
-        return ""
-    sub = names[0].lstrip("*.") or "example.com"
-    return (f"assumed: SES checks the From address's own identity or its own domain's; a verified parent domain "
-            f"such as {', '.join(names)} also authorizes its subdomains' sends (From a@mail.{sub}), a route this "
-            f"proof does not model: check such a send with `seslint can-send`")
+def vacuous_reason(inputs: Inputs, asked: Scope) -> str:
+    """Why a proof is vacuous: no send at all is allowed where it was asked; and where the policies do allow
+    sends (the pairs their own ARNs tell apart that were not asked), if anywhere."""
+    where = f"account{'s' if len(asked.accounts) > 1 else ''} {', '.join(asked.accounts)}, " \
+            f"region{'s' if len(asked.regions) > 1 else ''} {', '.join(asked.regions)}"
+    reason = f"no send at all is allowed in {where}, so nothing was proven"
+    own = scope_of(inputs)
+    elsewhere = []
+    for account, region in own.pairs:
+        if (account, region) in asked.pairs:
+            continue
+        try:
+            if Session(at(inputs, account, region), 0).ask(TRUE).verdict == COUNTEREXAMPLE:
+                elsewhere.append(f"{region} (account {account})")
+        except (Unknown, z3.Z3Exception):
+            continue
+    if elsewhere:
+        return reason + f"; the policies do allow sends in {', '.join(elsewhere)}: ask there"
+    return reason + "; the policies allow no send anywhere (check the SCPs, the boundary and the Deny statements)"
 
 
-def send_formulas(send: Send) -> list[tuple[tuple, object]]:
-    """(plan, z3 Bool: this kind of send is allowed) for each kind of send."""
+def send_formulas(send: Send) -> list[tuple[Kind, object]]:
+    """(kind, z3 Bool: this kind of send is allowed) for each kind of send."""
     out = []
     inputs = send.inputs
     decided: dict = {}   # kinds of send share most requests: decide each once
     for plan in plans(inputs.region, inputs.account):
-        api, content, with_cs, operation, requests = plan
+        api, with_cs, requests = plan.api, plan.with_cs, plan.requests
         need: list = []
         alt: dict[str, list] = {role: [] for role in ALTERNATIVE_ROLES}
         for action, arn, role, context in requests:
@@ -156,6 +173,9 @@ class Session:
                 *[b == f for (_, b), (_, f) in zip(self.formulas, formulas, strict=True)],
                 any_(b for _, b in self.formulas)]
         self.lazy = Lazy(base, started)
+        # z3 Bool: the send is of a kind that carries ses:Recipients (a bounce does not: a recipient
+        # property leaves it out and says so, see `outside`)
+        self.send.mails_recipients = any_(b for kind, b in self.formulas if kind.carries_recipients)
 
     def violation(self, *, recipients_within=(), senders_within=(), no_send=False, within=None):
         send = self.send
@@ -164,12 +184,32 @@ class Session:
             violations.append(TRUE)
         if recipients_within:
             r = send.recipients
-            violations.append(any_(all_([r.length > i, outside(x, recipients_within)]) for i, x in enumerate(r.items)))
+            violations.append(all_([send.mails_recipients, any_(all_([r.length > i, outside(x, recipients_within)])
+                                                                for i, x in enumerate(r.items))]))
         if senders_within:
             violations.append(outside(View(send.address), senders_within))
         if within is not None:
             violations.append(within(send))
         return any_(violations)
+
+    def outside(self, *, recipients_within=()) -> list[dict]:
+        """The kinds of send the policies allow that mail someone but that a recipient property's model
+        leaves out (a bounce carries no ses:Recipients: it goes to the sender of a message the account
+        received), each with why."""
+        if not recipients_within:
+            return []
+        out: list[dict] = []
+        for kind, b in self.formulas:
+            if kind.carries_recipients or kind.operation in {o["operation"] for o in out}:
+                continue
+            answer, _, _ = self.lazy.check([b])
+            if answer != z3.unsat:
+                actions = sorted({r[0] for r in kind.requests})
+                out.append({"operation": kind.operation, "actions": actions,
+                            "why": f"{', '.join(actions)} carries no ses:Recipients: a bounce goes to the sender of a "
+                                   "message the account received, so no recipient property can limit it"
+                            if answer == z3.sat else f"the solver could not decide whether {kind.operation} is allowed"})
+        return out
 
     def reaching(self, pattern: str):
         """z3 Bool: some recipient matches `pattern` (case-insensitively, as `outside`)."""
@@ -198,14 +238,24 @@ class Session:
                     left.discard(plan[:2])
         return sorted(found)
 
-    def _without_configuration_set(self, model, assumptions: list):
-        """A witness as small as is cheap: the same question without a configuration set, when
-        one is not needed (one more check, only when the first witness used one)."""
-        try:
-            answer, smaller, _ = self.lazy.check([*assumptions, z3.Not(self.send.has_cs)])
-        except z3.Z3Exception:
-            return model
-        return smaller if answer == z3.sat else model
+    def _simpler(self, model, assumptions: list):
+        """A witness as small as is cheap: the same question without a configuration set and with the
+        feedback address the From, when the first witness needs neither (one more check, only then)."""
+        send = self.send
+        wishes = []
+        if z3.is_true(model.eval(send.has_cs, model_completion=True)):
+            wishes.append(z3.Not(send.has_cs))
+        address = model.eval(send.address, model_completion=True)
+        if not z3.is_true(model.eval(send.feedback == address, model_completion=True)):
+            wishes.append(z3.InRe(send.feedback, z3.Re(address)))   # a membership: the solver's fast path
+        for tried in ([*wishes], wishes[:1]) if len(wishes) > 1 else ([*wishes],) if wishes else ():
+            try:
+                answer, smaller, _ = self.lazy.check([*assumptions, *tried])
+            except z3.Z3Exception:
+                return model
+            if answer == z3.sat:
+                return smaller
+        return model
 
     def ask(self, violation, *assumptions) -> Outcome:
         send = self.send
@@ -221,9 +271,10 @@ class Session:
             return Outcome(PROVEN, reason)
         if answer != z3.sat:
             return Outcome(UNKNOWN, f"the solver gave up ({why})")
-        if z3.is_true(model.eval(send.has_cs, model_completion=True)):
-            model = self._without_configuration_set(model, [violation, *assumptions])
-        plan = next(p for p, f in self.formulas if z3.is_true(model.eval(f, model_completion=True)))
+        model = self._simpler(model, [violation, *assumptions])
+        # A kind that carries ses:Recipients first: a recipient property's violation holds only for those
+        plan = next(p for p, f in sorted(self.formulas, key=lambda pf: not pf[0].carries_recipients)
+                    if z3.is_true(model.eval(f, model_completion=True)))
         found = witness(send, model, plan)
         problem = recheck_send(send.inputs, found)
         if problem:
@@ -263,10 +314,10 @@ def diff(old: Inputs, new: Inputs, restrict=None) -> dict[str, list[Change]]:
     """The kinds of send request (action, resource role) one side allows and the other does not."""
     out: dict[str, list[Change]] = {"gained": [], "lost": [], "unknown": []}
     seen: dict = {}
-    for api, _content, _with_cs, _operation, requests in plans(new.region, new.account):
-        for action, arn, role, context in requests:
+    for send_kind in plans(new.region, new.account):
+        for action, arn, role, context in send_kind.requests:
             kind = (action, "identity" if role in ALTERNATIVE_ROLES else role)
-            variant = (api, arn, role, context)
+            variant = (send_kind.api, arn, role, context)
             if variant not in seen.setdefault(kind, []):
                 seen[kind].append(variant)
     for (action, role), variants in sorted(seen.items()):
@@ -274,6 +325,35 @@ def diff(old: Inputs, new: Inputs, restrict=None) -> dict[str, list[Change]]:
             if change is not None:
                 out["unknown" if change.witness is None or change.reason else side].append(change)
     return out
+
+
+def diff_in(old: Inputs, new: Inputs, scope: Scope) -> dict[str, list[Change]]:
+    """`diff` in every (account, region) pair of `scope`: each kind of request once, with the first witness
+    found (its ARN names its account and region); a kind undecided in one pair and changed in another is
+    reported changed."""
+    out: dict[str, dict] = {"gained": {}, "lost": {}, "unknown": {}}
+    if _documents(old) == _documents(new):
+        return {side: [] for side in out}   # the same policies allow the same requests, whatever they say
+    for account, region in scope.pairs:
+        for side, changes in diff(at(old, account, region), at(new, account, region)).items():
+            for change in changes:
+                out[side].setdefault((change.action, change.role), change)
+    for side in ("gained", "lost"):
+        for key in out[side]:
+            out["unknown"].pop(key, None)
+    return {side: list(found.values()) for side, found in out.items()}
+
+
+def _documents(inputs: Inputs) -> str:
+    """The policies of `inputs` and where each applies, as one canonical text."""
+    import json
+
+    def docs(cps):
+        return [inputs.document(cp) for cp in cps]
+
+    return json.dumps([inputs.caller.arn, docs(inputs.identity), docs([inputs.boundary] if inputs.boundary else []),
+                       docs(inputs.session), [(level, docs(cps)) for level, cps in inputs.scps],
+                       [(at, inputs.document(cp)) for at, cp in inputs.resources]], sort_keys=True)
 
 
 def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tuple:

@@ -1,9 +1,9 @@
 """Condition keys and operators over a symbolic request.
 
 The operator rows (value type, positive test, negation, wildcards, value parsers) are the
-evaluator's own table (`seslint.core.operators.OPERATORS`); the modifiers follow
-`CompiledCondition.holds` step by step: Null first, then an absent key (IfExists and
-ForAllValues true, ForAnyValue false, a negated operator true), then the values of one key ORed.
+evaluator's own table (`seslint.core.operators.OPERATORS`), and the modifiers (Null, an absent key,
+IfExists, ForAllValues/ForAnyValue, the values of one key ORed) are written once,
+`seslint.core.operators.condition_holds`, which the evaluator runs over concrete values.
 
 A key's value in a request is one of:
 - concrete: fixed by the principal or the send (`ses:ApiVersion` of a v2 send), or absent;
@@ -24,9 +24,10 @@ from typing import Any
 import z3
 
 from seslint.core import variables as V
-from seslint.core.operators import MISSING, ValueProblem
+from seslint.core.logic import KLEENE
+from seslint.core.operators import MISSING, KeyValue, ValueProblem, any_value_matches, condition_holds
 from seslint.prove.regex import text_of
-from seslint.prove.strings import B, Unknown, View, all_, any_, if_, match, not_, resolve
+from seslint.prove.strings import FALSE, TRUE, Z3, B, Unknown, View, all_, match, resolve
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MODE = {"StringEquals": "exact", "StringNotEquals": "exact", "StringEqualsIgnoreCase": "ci",
@@ -126,44 +127,34 @@ def decimals(value: Decimal) -> int:
 
 
 def condition(cc, ctx, variables: bool):
-    """z3 Bool: whether the compiled condition `cc` holds in the symbolic context `ctx`."""
-    op, cond = cc.op, cc.cond
+    """z3 Bool: whether the compiled condition `cc` holds in the symbolic context `ctx` (the one set of
+    modifiers, `seslint.core.operators.condition_holds`, over z3)."""
+    cond = cc.cond
     val = ctx.get(cc.key)
     what = f"{cond.operator} on '{cond.key}' ({cc.source} at {cond.pointer})"
-    if op.type == "Null":
-        empty = not_(B(val.present)) if val.kind != "concrete" else B(val.value is MISSING or val.value == [])
-        if val.kind == "list":
-            empty = any_([empty, val.length == 0])
-        return any_(empty if w else not_(empty) for w in cc.null_wants)
-    if cond.set_op == "ForAllValues" or cond.if_exists:
-        if_absent = True
-    else:
-        if_absent = cond.set_op != "ForAnyValue" and op.negated
     if val.kind == "concrete":
-        if val.value is MISSING:
-            return B(if_absent)
         raw = val.value
-        if cond.set_op is None and isinstance(raw, list):
-            raise Unknown(f"{what} has no ForAllValues/ForAnyValue but the key is multivalued: IAM does not "
-                          "define the result")
-        items = raw if isinstance(raw, list) else [raw]
-        if op.type in ("String", "ARN"):
-            tests = [one(cc, V.scalar_text(v), ctx, variables, what) for v in items]
+        listed = isinstance(raw, list)
+        value = KeyValue(B(raw is not MISSING), B(listed and not raw), listed,
+                         [(TRUE, v) for v in raw] if listed else [(TRUE, raw)])
+        if cc.op.type in ("String", "ARN"):
+            def test(item):
+                return one(cc, V.scalar_text(item), ctx, variables, what)
         else:
-            tests = [B(_concrete_one(cc, v, what)) for v in items]
-        return all_(tests) if cond.set_op == "ForAllValues" else any_(tests) if cond.set_op else tests[0]
-    if val.kind == "list":
-        if cond.set_op is None:
-            raise Unknown(f"{what} has no ForAllValues/ForAnyValue but the key is multivalued: IAM does not "
-                          "define the result")
-        tests = [(i, one(cc, x, ctx, variables, what)) for i, x in enumerate(val.items)]
-        if cond.set_op == "ForAllValues":
-            body = all_(any_([val.length <= i, t]) for i, t in tests)
-        else:
-            body = any_(all_([val.length > i, t]) for i, t in tests)
+            def test(item):
+                return B(_concrete_one(cc, item, what))
+    elif val.kind == "list":
+        value = KeyValue(val.present, val.length == 0, True,
+                         [(val.length > i, x) for i, x in enumerate(val.items)])
+
+        def test(item):
+            return one(cc, item, ctx, variables, what)
     else:
-        body = one(cc, val, ctx, variables, what)
-    return if_(val.present, body, if_absent)
+        value = KeyValue(val.present, FALSE, False, [(TRUE, val)])
+
+        def test(item):
+            return one(cc, item, ctx, variables, what)
+    return B(condition_holds(Z3, cc.op, cond.set_op, cond.if_exists, cc.null_wants, value, test, what))
 
 
 def one(cc, value, ctx, variables: bool, what: str):
@@ -183,8 +174,7 @@ def one(cc, value, ctx, variables: bool, what: str):
     for raw in cc.cond.values:
         parts = V.parse_template(V.scalar_text(raw), variables, op.wildcards)
         hits.append(match(value, resolve(parts, ctx.var), mode, what))
-    hit = any_(hits)
-    return not_(hit) if op.negated else hit
+    return any_value_matches(Z3, op.negated, hits)
 
 
 def _typed(cc, val: Val, what: str):
@@ -207,8 +197,7 @@ def _typed(cc, val: Val, what: str):
             if p.version != 4:
                 raise Unknown(f"{what}: IPv6 networks are not modelled")
             hits.append(all_([val.value >= int(p.network_address), val.value <= int(p.broadcast_address)]))
-    hit = any_(hits)
-    return not_(hit) if op.negated else hit
+    return any_value_matches(Z3, op.negated, hits)
 
 
 def _concrete_one(cc, raw, what: str) -> bool:
@@ -217,5 +206,4 @@ def _concrete_one(cc, raw, what: str) -> bool:
         value = cc.op.request_value(raw)
     except ValueProblem as exc:
         raise Unknown(f"{what}: request value {exc}") from None
-    hit = any(cc.op.test(value, p) for p in cc.values)
-    return not hit if cc.op.negated else hit
+    return any_value_matches(KLEENE, cc.op.negated, (cc.op.test(value, p) for p in cc.values))

@@ -1,11 +1,11 @@
 """IAM's decision over a symbolic request, statement by statement.
 
-This is `seslint.evaluate.engine.decide` with symbolic resource and context: the same compiled
-policies (`CompiledPolicy`, so Action/NotAction and Principal matching are the evaluator's own,
-done concretely), the same decision table, and Resource/NotResource and conditions as z3
-formulas. One deliberate difference, from the IAM User Guide ("Policy variables with no value"):
-a variable with no value makes its Resource entry match nothing and its condition value match
-nothing (a negated operator then holds), instead of voiding the statement.
+The evaluator's decision with symbolic resource and context: the same compiled policies
+(`CompiledPolicy`, so Action/NotAction and Principal matching are the evaluator's own, done
+concretely), the one decision table (`seslint.core.decision`) and the one set of condition modifiers
+(`seslint.core.operators.condition_holds`) over z3 terms, and Resource/NotResource as z3 formulas.
+A variable with no value makes its Resource entry match nothing and its condition value match
+nothing, a negated operator then holding (IAM User Guide, "Policy variables with no value").
 """
 
 from __future__ import annotations
@@ -14,21 +14,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seslint.core import variables as V
-from seslint.evaluate.matching import ACCOUNT, DIRECT, ROLE, Caller, CompiledPolicy
+from seslint.core.decision import DIRECT, Applies, decide as table
+from seslint.evaluate.matching import Caller, CompiledPolicy
 from seslint.prove.conditions import condition
 from seslint.prove.strings import (
     FALSE,
+    MULTIVALUED,
     TRUE,
+    Z3,
     B,
     NoValue,
     Unknown,
     all_,
     any_,
+    arn_quotient,
     match,
     not_,
-    prefix_matches,
     resolve,
-    split_arn,
 )
 
 
@@ -61,16 +63,17 @@ class Inputs:
 @dataclass
 class SymRequest:
     """One IAM request: a concrete action, an ARN `prefix` (first five segments, with the colon)
-    and a symbolic resource part, and the symbolic context."""
+    and a symbolic resource part, the symbolic context, and the resource's account (None: the caller's)."""
 
     action: str
     prefix: str
     suffix: Any
     ctx: Any
     on_identity: bool
+    account: str | None
 
 
-def applies(cs, policy, req: SymRequest):
+def applies_to(cs, policy, req: SymRequest):
     """z3 Bool: the statement (whose action matched) applies to the request."""
     variables = policy.variables_enabled
     where = f"{policy.source} at {cs.stmt.pointer}"
@@ -85,69 +88,54 @@ def applies(cs, policy, req: SymRequest):
 
 
 def _resource(text: str, variables: bool, req: SymRequest, where: str):
-    parts = V.parse_template(text, variables, True)
+    parts = V.parse_template(text, variables, True, True)
     if parts == (V.ANY,):
         return TRUE
-    split = split_arn(parts)
-    if split is None:
-        return FALSE
-    head, tail = (resolve(p, req.ctx.var) for p in split)
-    if isinstance(head, NoValue) or isinstance(tail, NoValue):
-        return FALSE
-    if any(isinstance(p, tuple) for p in head):
-        raise Unknown(f"resource '{text}' ({where}) has a policy variable before the resource part")
-    if not prefix_matches(head, req.prefix):
-        return FALSE
-    return B(match(req.suffix, tail, "glob", f"resource '{text}' ({where})"))
+    resolved = resolve(parts, req.ctx.var)
+    what = f"resource '{text}' ({where})"
+    if resolved is MULTIVALUED:
+        return Z3.undefined(f"a policy variable in {what} names a multivalued key")
+    if isinstance(resolved, NoValue):
+        return FALSE   # "will not match any resource" ("Policy variables with no value")
+    return any_(B(match(req.suffix, rest, "glob", what)) for rest in arn_quotient(resolved, req.prefix, what))
 
 
 def decide(inputs: Inputs, req: SymRequest):
-    """z3 Bool: the request is allowed (the table of seslint.evaluate.engine.decide)."""
+    """z3 Bool: the request is allowed (the decision table of seslint.core.decision, over z3)."""
     caller = inputs.caller
     if caller.kind == "service":
         raise Unknown("service principals are not modelled")
     has_boundary = inputs.boundary is not None
-    denies: list = []
+    same_account = caller.account is None or req.account is None or caller.account == req.account
+    applies = Applies([], [[] for _ in inputs.scps], {}, [], [] if has_boundary else None,
+                      [] if inputs.session else None)
 
-    def allows(cps, guards=None):
-        out: dict = {}
+    def collect(cps, into, guards=None):
         for i, cp in enumerate(cps):
-            guard = guards[i] if guards else None
             for cs in cp.statements_for(req.action):
                 grant = DIRECT
                 if cp.kind == "resource":
-                    grant = cs.principal_grant(caller, has_boundary)
+                    grant = cs.principal_grant(caller, has_boundary, same_account)
                     if grant is None:
                         continue
                 key = (cs, req.prefix, req.suffix, id(req.ctx))
                 f = req.ctx.send.applies.get(key)
                 if f is None:
-                    f = req.ctx.send.applies[key] = applies(cs, cp.policy, req)
-                if guard is not None:
-                    f = all_([guard, f])
-                if cs.deny:
-                    denies.append(f)
-                else:
-                    out.setdefault(grant, []).append(f)
-        return out
+                    f = req.ctx.send.applies[key] = applies_to(cs, cp.policy, req)
+                if guards is not None:
+                    f = all_([guards[i], f])
+                (applies.denies if cs.deny else into(grant)).append(f)
 
-    scp_ok = all_(any_(allows(cps).get(DIRECT, [])) for _, cps in inputs.scps)
+    for level, (_, cps) in zip(applies.scp_levels, inputs.scps, strict=True):
+        collect(cps, lambda _, level=level: level)
     attached = inputs.resources if req.on_identity else []
-    granted = allows([cp for _, cp in attached], [_attached(at, req) for at, _ in attached])
-    direct, role, account = (any_(granted.get(g, [])) for g in (DIRECT, ROLE, ACCOUNT))
-    identity = any_(allows(inputs.identity).get(DIRECT, []))
-    boundary = any_(allows([inputs.boundary]).get(DIRECT, [])) if has_boundary else None
-    session = any_(allows(inputs.session).get(DIRECT, [])) if inputs.session else None
-    is_root = caller.kind == "root"
-    boundary_ok = TRUE if is_root or boundary is None else boundary
-    session_ok = TRUE if is_root or session is None else session
-    identity_ok = TRUE if is_root else identity
-    same_account = caller.account is None or caller.account == inputs.account
-    if same_account:
-        core = any_([direct, all_([boundary_ok, session_ok, any_([role, identity_ok])])])
-    else:
-        core = all_([any_([direct, role, account]), boundary_ok, session_ok, identity_ok])
-    return all_([not_(any_(denies)), scp_ok, core])
+    collect([cp for _, cp in attached], lambda grant: applies.resource.setdefault(grant, []),
+            [_attached(at, req) for at, _ in attached])
+    collect(inputs.identity, lambda _: applies.identity)
+    if has_boundary:
+        collect([inputs.boundary], lambda _: applies.boundary)
+    collect(inputs.session, lambda _: applies.session)
+    return table(Z3, applies, caller_kind=caller.kind, same_account=same_account).allowed
 
 
 def _attached(at: str | None, req: SymRequest):
@@ -186,3 +174,11 @@ def build_inputs(identity_policies, *, account: str, region: str = "us-east-1", 
               for level, ps in (scps or [])],
         resources=[(at, compiled(p, "resource", f"<sending authorization policy {k + 1}>"))
                    for at, ps in (resource_policies or {}).items() for k, p in enumerate(ps)])
+
+
+def at(inputs: Inputs, account: str, region: str) -> Inputs:
+    """The inputs asked in `account` and `region` (`seslint.scope`): a caller with no ARN is in that account."""
+    from dataclasses import replace
+
+    caller = inputs.caller if inputs.caller.arn else Caller(account=account)
+    return replace(inputs, account=account, region=region, caller=caller)

@@ -1,50 +1,78 @@
 """A symbolic send: every send SES could be asked to make, as IAM requests.
 
-Which requests one send makes comes from the send model, `seslint.sendmodel.plan`,
-called once per kind of send (API, content, with or without a configuration set) with
-placeholder values; the placeholders are then replaced by symbolic ones. The coupling is that
-one call: whatever requests, ARNs and keys the send model derives, the proofs use.
+Which requests one send makes comes from the send model, `seslint.sendmodel.plan`, called once per
+kind of send (API, content, with or without a configuration set; each reading of what the sources
+dispute) with placeholder values; the placeholders are then replaced by symbolic ones. The coupling is
+that one call: whatever requests, ARNs and keys the send model derives, the proofs use.
 
-The symbolic send: a From address `local@domain` (domain in lower case: the send model names the
-domain identity in lower case, and the model has no lower-case function), a display name,
-recipients (a bounded list, see `recipient_bound`), a configuration set name or none, a template
-name. Names follow the SES limits (letters, digits, `_`, `-`, up to 64 characters: SES API
-Reference, CreateConfigurationSet and CreateTemplate). Region and account are fixed.
+The symbolic send ranges over what SES accepts and can-send reads (`seslint.sendmodel.parse_address`):
+- a From address `local@domain` in 7-bit ASCII (SES takes no other), any case: the local part of RFC
+  5322 atext and dots, the domain of labels (letters, digits, `_`, inner `-`) joined by dots. SES checks
+  the address identity (case kept), its domain or a verified parent domain of two labels at least, both
+  lower-cased ("Creating and verifying identities in Amazon SES"): the domain identity is matched as the
+  lower-cased domain, the parent as any such suffix of it (`View.lowered`, `View.parent`);
+- a feedback (Return-Path) address of the same shape, independent of the From;
+- a display name over Unicode (every character but the control characters and surrogates);
+- recipients of the address shape (a bounded list, see `recipient_bound`);
+- a configuration set name or none, a template name: names follow the SES limits (letters, digits, `_`,
+  `-`, up to 64 characters: SES API Reference, CreateConfigurationSet and CreateTemplate).
+Region and account are fixed per question. Deliberate bounds, said in the README: a local part holds no
+quoted string (no `@` inside), and a display name no control character.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from functools import lru_cache
+from typing import NamedTuple
 
 import z3
 
+from seslint.core.arn import resource_account as arn_account
 from seslint.core.operators import MISSING
 from seslint.prove.conditions import Val, concrete, decimals, free_kind, make_free
 from seslint.prove.decision import Inputs, SymRequest
-from seslint.prove.strings import NO_VALUE, Unknown, View
+from seslint.prove.strings import MULTIVALUED, NO_VALUE, Unknown, View
 from seslint.sendmodel import SEND_KINDS
 
 VARIANTS = SEND_KINDS
-_DOMAIN = "seslint-prove.invalid"
+_PARENT = "seslint-prove.invalid"
+_DOMAIN = f"seslint-prove-sub.{_PARENT}"
 FROM = f"seslint-prove-from@{_DOMAIN}"
+FEEDBACK = "seslint-prove-feedback@seslint-prove-feedback.invalid"
 DISPLAY = "Seslint Prove Display"
 TO = "seslint-prove-to@seslint-prove-rcpt.invalid"
 CS = "seslint-prove-configuration-set"
 TPL = "seslint-prove-template"
-_HOLES = re.compile("|".join(re.escape(p) for p in (FROM, CS, TPL, _DOMAIN)))
+_HOLES = re.compile("|".join(re.escape(p) for p in (FROM, FEEDBACK, CS, TPL, _DOMAIN, _PARENT)))
 MAX_RECIPIENTS = 50   # SES: "The message may not include more than 50 recipients" (SendEmail)
-ALTERNATIVE_ROLES = ("address identity", "domain identity")
+ALTERNATIVE_ROLES = ("address identity", "domain identity", "parent domain identity")
+
+
+class Kind(NamedTuple):
+    """One kind of send: its API and content, whether a configuration set applies, the operation, its
+    requests ((action, arn, role, context), ...) and the reading of a disputed mapping it stands for."""
+
+    api: str
+    content: str
+    with_cs: bool
+    operation: str
+    requests: tuple
+    reading: str | None = None
+
+    @property
+    def carries_recipients(self) -> bool:
+        """Whether its requests carry ses:Recipients (a bounce has none: it goes to a received message's sender)."""
+        return any(k.lower() == "ses:recipients" for r in self.requests for k in r[3])
 
 
 @lru_cache(maxsize=64)
-def plans(region: str, account: str) -> tuple:
-    """((api, content, with_cs, operation, ((action, arn, role, context), ...)), ...).
-
-    The identity alternatives of the placeholder From address are its address and its domain
-    (a two-label domain has no parent the send model would add). A key whose presence the
-    sources dispute (`uncertain`, e.g. ses:ApiVersion on v1) gives a second plan with it present,
-    so a proof holds under either reading."""
+def plans(region: str, account: str) -> tuple[Kind, ...]:
+    """Every kind of send. The placeholder From's domain has a parent of two labels, so the send model
+    gives three identity alternatives: the address, its domain and the parent. A key whose presence the
+    sources dispute (`uncertain`, e.g. ses:ApiVersion on v1) gives a second kind with it present, and each
+    reading of a disputed operation mapping a kind of its own, so a proof holds under every reading."""
     from seslint.sendmodel import Send, plan
 
     out = []
@@ -52,34 +80,53 @@ def plans(region: str, account: str) -> tuple:
         for with_cs in (False, True):
             planned = plan(Send(sender=f"{DISPLAY} <{FROM}>", to=(TO,), api=api, content=content,
                                 configuration_set=CS if with_cs else None,
-                                template=TPL if content in ("template", "bulk") else None,
-                                region=region, account=account))
-            readings: list[dict] = [{}]
+                                template=TPL if content in ("template", "bulk", "verification") else None,
+                                region=region, account=account, feedback_address=FEEDBACK))
+            if with_cs and not any(":configuration-set/" in r.resource for r in planned.requests):
+                continue   # no request of this operation names the configuration set
+            key_readings: list[dict] = [{}]
             if any(r.uncertain for r in planned.requests):
-                readings.append({k: v for r in planned.requests for k, v in r.uncertain.items()})
-            for extra in readings:
-                requests = tuple((r.action, r.resource, r.role,
-                                  {**r.context, **{k: v for k, v in extra.items() if k in r.uncertain}})
-                                 for r in planned.requests)
-                out.append((api, content, with_cs, planned.operation, requests))
+                key_readings.append({k: v for r in planned.requests for k, v in r.uncertain.items()})
+            for reading in planned.readings or (None,):
+                for extra in key_readings:
+                    requests = tuple((r.action, r.resource, _role(r), {
+                        **r.context, **{k: v for k, v in extra.items() if k in r.uncertain}})
+                        for r in planned.made_in(reading))
+                    out.append(Kind(api, content, with_cs, planned.operation, requests, reading))
     return tuple(out)
 
 
+def _role(r) -> str:
+    if r.alternative is not None and r.alternative.identity == _PARENT:
+        return "parent domain identity"
+    return r.role
+
+
 def send_keys(region: str, account: str) -> frozenset:
-    return frozenset(k.lower() for *_, reqs in plans(region, account) for r in reqs for k in r[3])
+    return frozenset(k.lower() for kind in plans(region, account) for r in kind.requests for k in r[3])
 
 
-def _chars(excluded: str, low: int = 0x21, high: int = 0x7E):
-    """A regex for one printable ASCII character not in `excluded`."""
-    ranges, start = [], None
-    for code in range(low, high + 2):
-        ok = code <= high and chr(code) not in excluded
-        if ok and start is None:
-            start = code
-        elif not ok and start is not None:
-            ranges.append(z3.Range(chr(start), chr(code - 1)))
-            start = None
+def _chars(chars: str):
+    """A z3 regex for one of `chars`."""
+    codes = sorted({ord(c) for c in chars})
+    ranges, start = [], codes[0]
+    for a, b in zip(codes, [*codes[1:], -1], strict=True):
+        if b != a + 1:
+            ranges.append(z3.Range(chr(start), chr(a)) if a > start else z3.Re(chr(a)))
+            start = b
     return z3.Union(*ranges) if len(ranges) > 1 else ranges[0]
+
+
+_ALNUM = string.ascii_letters + string.digits
+# RFC 5322 atext and the dots of a dot-atom; a label of letters, digits and `_` (as can-send reads
+# domains), with `-` inside.
+_LOCAL = z3.Plus(_chars(_ALNUM + "!#$%&'*+/=?^_`{|}~-."))
+_LABEL_END = _chars(_ALNUM + "_")
+_LABEL = z3.Concat(_LABEL_END, z3.Option(z3.Concat(z3.Star(_chars(_ALNUM + "_-")), _LABEL_END)))
+ADDRESS = z3.Concat(_LOCAL, z3.Re("@"), _LABEL, z3.Star(z3.Concat(z3.Re("."), _LABEL)))
+# Every character but the C0 and C1 controls, DEL and the surrogates.
+DISPLAY_NAMES = z3.Star(z3.Union(z3.Range(" ", "~"), z3.Range(chr(0xA0), chr(0xD7FF)),
+                                z3.Range(chr(0xE000), chr(0x2FFFF))))
 
 
 def recipient_bound(sides: list[Inputs], extra: int) -> int:
@@ -102,19 +149,18 @@ class Send:
         self.inputs = inputs
         self.prefix = prefix
         self.address = z3.String(f"{prefix}from")
+        self.feedback = z3.String(f"{prefix}feedback")
         self.display = z3.String(f"{prefix}display")
         self.recipients = Val("list", True, items=tuple(View(z3.String(f"{prefix}to[{i}]")) for i in range(n_recipients)),
                               length=z3.Int(f"{prefix}to#"))
         self.cs, self.has_cs, self.template = z3.String(f"{prefix}cs"), z3.Bool(f"{prefix}cs?"), z3.String(f"{prefix}tpl")
-        name = z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), z3.Re("_"), z3.Re("-"))
-        box = _chars("@")
+        name = _chars(_ALNUM + "_-")
         self.constraints = [
-            z3.InRe(self.address, z3.Concat(z3.Plus(box), z3.Re("@"), z3.Plus(_chars("@ABCDEFGHIJKLMNOPQRSTUVWXYZ")))),
-            z3.InRe(self.display, z3.Star(_chars('"<>', 0x20))),
+            z3.InRe(self.address, ADDRESS), z3.InRe(self.feedback, ADDRESS), z3.InRe(self.display, DISPLAY_NAMES),
             z3.InRe(self.cs, z3.Loop(name, 1, 64)), z3.InRe(self.template, z3.Loop(name, 1, 64)),
             self.recipients.length >= 1, self.recipients.length <= n_recipients]
-        self.constraints += [z3.InRe(r.var, z3.Concat(z3.Plus(box), z3.Re("@"), z3.Plus(box)))
-                             for r in self.recipients.items]
+        self.constraints += [z3.InRe(r.var, ADDRESS) for r in self.recipients.items]
+        self.mails_recipients: object = True   # set by prove.api.Session: the send's kind carries ses:Recipients
         self.free: dict[str, Val] = {}
         self.contexts: dict = {}     # (api, context) -> Ctx, so statements are encoded once per context
         self.applies: dict = {}      # (statement, ARN prefix, resource view, Ctx) -> z3 Bool
@@ -129,8 +175,11 @@ class Send:
         m = _HOLES.search(text)
         if m is None or m.end() != len(text):
             raise Unknown(f"the send model gives '{text}', which the proofs cannot relate to a send's values")
-        var = {FROM: self.address, CS: self.cs, TPL: self.template, _DOMAIN: self.address}[m.group(0)]
-        return View(var, text[:m.start()], m.group(0) == _DOMAIN)
+        hole = m.group(0)
+        var = {FROM: self.address, FEEDBACK: self.feedback, CS: self.cs, TPL: self.template, _DOMAIN: self.address,
+               _PARENT: self.address}[hole]
+        domain = hole in (_DOMAIN, _PARENT)
+        return View(var, text[:m.start()], domain, lowered=domain, parent=hole == _PARENT)
 
     def context(self, api: str, context: dict) -> Ctx:
         key = (api, repr(sorted(context.items())))
@@ -153,6 +202,8 @@ class Send:
                 fixed[key.lower()] = self.recipients
             elif value == DISPLAY:
                 fixed[key.lower()] = Val("str", True, View(self.display))
+            elif value == FEEDBACK:
+                fixed[key.lower()] = Val("str", True, View(self.feedback))
             elif isinstance(value, str) and _HOLES.search(value):
                 fixed[key.lower()] = Val("str", True, self.hole(value))
             else:
@@ -162,7 +213,7 @@ class Send:
     def request(self, api: str, action: str, arn: str, role: str, context: dict) -> SymRequest:
         parts = arn.split(":", 5)
         return SymRequest(action, ":".join(parts[:5]) + ":", self.hole(parts[5]), self.context(api, context),
-                          role in ALTERNATIVE_ROLES)
+                          role in ALTERNATIVE_ROLES, arn_account(arn))
 
     def free_key(self, key: str) -> Val:
         found = self.free.get(key)
@@ -179,7 +230,7 @@ class Send:
 class Ctx:
     """The context of one request: fixed values, else the send's free keys."""
 
-    def __init__(self, fixed: dict, send: Send):
+    def __init__(self, fixed: dict, send):
         self.fixed = fixed
         self.send = send
 
@@ -188,16 +239,18 @@ class Ctx:
         return found if found is not None else self.send.free_key(key)
 
     def var(self, key: str):
-        """A policy variable's value: str, NO_VALUE or (present, z3 string)."""
+        """A policy variable's value: str, NO_VALUE, MULTIVALUED or (present, z3 string)."""
         val = self.get(key)
         if val.kind == "concrete":
-            if val.value is MISSING or isinstance(val.value, list):
+            if val.value is MISSING or val.value == []:
                 return NO_VALUE
+            if isinstance(val.value, list):
+                return MULTIVALUED
             from seslint.core.variables import scalar_text
 
             return scalar_text(val.value)
         if val.kind == "list":
-            return NO_VALUE
+            return MULTIVALUED
         if val.kind != "str":
             raise Unknown(f"policy variable on '{key}', which is compared as a {val.kind}")
         return val.present, val.value
@@ -236,3 +289,23 @@ def _usage(inputs: Inputs) -> dict:
                     if isinstance(p, V.Var):
                         out.setdefault(p.key, set()).add(("String", False, None))
     return out
+
+
+class _Absent:
+    """The `send` of a concrete request: no free keys (a key the request does not give is absent)."""
+
+    def __init__(self):
+        self.applies: dict = {}
+
+    def free_key(self, key: str) -> Val:
+        return concrete(MISSING)
+
+
+def concrete_request(action: str, resource: str, context: dict, resource_account: str | None = None) -> SymRequest:
+    """A request whose resource and context are all concrete (lower-cased keys), for `decide`: the prover
+    then answers exactly what the evaluator answers for it (tests replay the evaluator's cases so)."""
+    parts = resource.split(":", 5)
+    prefix = ":".join(parts[:5]) + ":" if len(parts) == 6 else ""
+    suffix = parts[5] if len(parts) == 6 else resource
+    ctx = Ctx({k.lower(): concrete(v) for k, v in context.items()}, _Absent())
+    return SymRequest(action, prefix, suffix, ctx, True, arn_account(resource, resource_account))

@@ -20,7 +20,7 @@ from typing import Any
 import z3
 
 from seslint.core import variables as V
-from seslint.core.patterns import arn_glob, arn_segments, glob, pieces
+from seslint.core.patterns import arn_glob, glob
 
 _S = z3.StringSort()
 _R = z3.ReSort(_S)
@@ -39,6 +39,7 @@ class NoValue:
 
 
 NO_VALUE = NoValue()
+MULTIVALUED = NoValue()   # a policy variable naming a multivalued key: IAM does not define the result
 
 
 def lit(text: str):
@@ -49,35 +50,28 @@ def lit(text: str):
 
 
 @lru_cache(maxsize=4096)
-def glob_re(parts: tuple, ignore_case: bool = False, arn: bool = False):
+def glob_re(parts: tuple, ignore_case: bool = False, arn: bool = False, lowered: bool = False):
     """A z3 regex for wildcard template parts without variables, each run of wildcards as its
     minimum length and at most one star (`*?*?` is `??*`: the derivative automaton of `.*.*` grows
-    with every pair, that of `..*` does not)."""
-    if arn:
-        segments = arn_segments(parts)
-        if segments is None:
-            return z3.Empty(_R)
-        out = []
-        for segment in segments[:5]:
-            out += [*_runs(segment, ignore_case, NOT_COLON), z3.Re(lit(":"))]
-        return _concat(out + _runs(segments[5], ignore_case, ALL))
-    return _concat(_runs(parts, ignore_case, ALL))
-
-
-def _runs(parts: tuple, ignore_case: bool, char) -> list:
-    out = []
-    for n, text in pieces(parts):
-        least = -1 - n if n < 0 else n
-        if least:
-            out.append(char if least == 1 else z3.Loop(char, least, least))
-        if n < 0:
-            out.append(z3.Star(char))
-        if text:
-            out.append(_ci(text) if ignore_case else z3.Re(lit(text)))
-    return out
-
-
-def _concat(items: list):
+    with every pair, that of `..*` does not). `lowered`: the regex of the strings whose lower case
+    matches (the preimage under lower-casing ASCII letters), for a value the request carries
+    lower-cased, such as a domain identity's name."""
+    items: list = []
+    ones, star, colons = 0, False, 0
+    for p in (*parts, ""):
+        if p == V.ANY or p == V.ONE:
+            ones += p == V.ONE
+            star = star or p == V.ANY
+            continue
+        char = NOT_COLON if arn and colons < 5 else ALL   # before the fifth colon a wildcard stays in its segment
+        if ones:
+            items.append(char if ones == 1 else z3.Loop(char, ones, ones))
+        if star:
+            items.append(z3.Star(char))
+        ones, star = 0, False
+        if p:
+            colons += p.count(":")
+            items.append(_ci(p) if ignore_case else _lowered(p) if lowered else z3.Re(lit(p)))
     if not items:
         return z3.Re(lit(""))
     return items[0] if len(items) == 1 else z3.Concat(*items)
@@ -89,22 +83,34 @@ def _ci(text: str):
     return chars[0] if len(chars) == 1 else z3.Concat(*chars)
 
 
+def _lowered(text: str):
+    """The strings whose lower case is `text`: a lower-case ASCII letter stands for either case, an
+    upper-case one for nothing (lower-casing never gives it)."""
+    chars = []
+    for c in text:
+        if "A" <= c <= "Z":
+            return z3.Empty(_R)
+        chars.append(z3.Union(z3.Re(lit(c)), z3.Re(lit(c.upper()))) if "a" <= c <= "z" else z3.Re(lit(c)))
+    return chars[0] if len(chars) == 1 else z3.Concat(*chars)
+
+
 def has_wildcards(parts: tuple) -> bool:
     return any(p in (V.ANY, V.ONE) for p in parts)
 
 
 def resolve(parts: tuple, lookup) -> tuple | NoValue:
-    """Resolve variables: `lookup(key)` gives a str, NO_VALUE, or (present, z3 string) for a
-    symbolic value. The result keeps z3 pieces as ("sym", present, expr) tuples."""
+    """Resolve variables: `lookup(key)` gives a str, NO_VALUE, MULTIVALUED, or (present, z3 string) for a
+    symbolic value. The result keeps z3 pieces as ("sym", present, expr) tuples; NO_VALUE or MULTIVALUED
+    when a variable without a default has no value or several (`seslint.core.variables.resolve`)."""
     out: list = []
     for p in parts:
         if not isinstance(p, V.Var):
             out.append(p)
             continue
         value = lookup(p.key)
-        if value is NO_VALUE:
+        if value is NO_VALUE or value is MULTIVALUED:
             if p.default is None:
-                return NO_VALUE
+                return value
             out.append(p.default)
         elif isinstance(value, str):
             out.append(value)
@@ -127,15 +133,21 @@ def is_symbolic(parts) -> bool:
 @dataclass(frozen=True)
 class View:
     """A symbolic string: `pre` + the variable, or + the domain part of the variable (an address
-    `local@domain` whose parts hold no `@`). Matching a view becomes a membership of the variable
-    alone, which keeps every string constraint on one variable (see `prove.solve`)."""
+    `local@domain` whose parts hold no `@`), lower-cased (`lowered`), or + a parent of that domain of two
+    labels at least (`parent`: some suffix after a dot that holds a dot). Matching a view becomes a
+    membership of the variable alone, which keeps every string constraint on one variable (see
+    `prove.solve`)."""
 
     var: Any
     pre: str = ""
     domain: bool = False
+    lowered: bool = False
+    parent: bool = False
 
     def expr(self):
         """The string as one z3 term (for patterns with symbolic policy variables)."""
+        if self.lowered:
+            raise Unknown("a policy variable whose value the send does not fix, compared with a lower-cased domain")
         base = self.var
         if self.domain:
             at = z3.IndexOf(self.var, lit("@"), 0)
@@ -143,7 +155,11 @@ class View:
         return z3.Concat(lit(self.pre), base) if self.pre else base
 
     def member(self, regex):
-        if self.domain:
+        if self.parent:
+            dotted = z3.Concat(z3.Star(ALL), z3.Re(lit(".")), z3.Star(ALL))
+            regex = z3.Concat(z3.Plus(NOT_AT), z3.Re(lit("@")), z3.Plus(NOT_AT), z3.Re(lit(".")),
+                              z3.Intersect(regex, dotted))
+        elif self.domain:
             regex = z3.Concat(z3.Plus(NOT_AT), z3.Re(lit("@")), regex)
         return z3.InRe(self.var, regex)
 
@@ -153,6 +169,8 @@ def match(value, parts, mode: str, what: str):
     `parts` (resolved) in `mode`: 'exact', 'ci' (ignore case), 'glob' (StringLike) or 'arn'."""
     if parts is NO_VALUE:
         return False
+    if parts is MULTIVALUED:
+        return Z3.undefined(f"a policy variable in {what} names a multivalued key")
     if not is_symbolic(parts):
         if mode == "arn" and arn_glob(parts) is None:
             raise Unknown(f"'{V.text(parts)}' in {what} is not an ARN")
@@ -166,8 +184,8 @@ def match(value, parts, mode: str, what: str):
             suffixes = quotient(parts, value.pre, mode == "ci")
             if not suffixes:
                 return False
-            return any_(value.member(glob_re(p, mode == "ci")) for p in suffixes)
-        return value.member(glob_re(parts, mode == "ci", mode == "arn"))
+            return any_(value.member(glob_re(p, mode == "ci", lowered=value.lowered)) for p in suffixes)
+        return value.member(glob_re(parts, mode == "ci", mode == "arn", value.lowered))
     if mode == "ci" or (mode != "exact" and has_wildcards(parts)):
         raise Unknown(f"a policy variable whose value is not fixed, inside a {_MODES[mode]} pattern in {what}")
     if not isinstance(value, str) and _never_equal(value, parts):
@@ -248,26 +266,65 @@ def quotient(parts: tuple, pre: str, ignore_case: bool) -> list[tuple]:
 _MODES = {"ci": "case-insensitive", "glob": "wildcard", "arn": "wildcard ARN", "exact": "exact"}
 
 
-def split_arn(parts: tuple) -> tuple[tuple, tuple] | None:
-    """Split ARN template parts after the fifth colon: (prefix parts incl. the colon, resource part).
-    None when there are fewer than five colons."""
+_CROSSING, _IN_SEGMENT, _ONE_IN_SEGMENT = object(), object(), object()
+
+
+def arn_quotient(parts: tuple, prefix: str, what: str) -> list[tuple]:
+    """The patterns an ARN's resource part must match once its concrete `prefix` (the first five
+    segments, with the fifth colon) has matched the start of an ARN pattern: a left quotient, with the
+    evaluator's wildcard rules (`seslint.core.patterns.arn_glob`: before the fifth colon a wildcard stays
+    in its segment unless it is a `*` that ends its segment). The resource part of a send's ARN holds no
+    colon, so what is left of the pattern matches it as a plain wildcard pattern. A symbolic piece (a
+    policy variable whose value the send does not fix) must not be reached inside the prefix."""
+    tokens: list = []
     colons = 0
     for i, p in enumerate(parts):
-        if isinstance(p, str) and p not in (V.ANY, V.ONE):
-            for j, ch in enumerate(p):
-                if ch == ":":
-                    colons += 1
-                    if colons == 5:
-                        head = parts[:i] + ((p[: j + 1],) if p[: j + 1] else ())
-                        tail = ((p[j + 1:],) if p[j + 1:] else ()) + parts[i + 1:]
-                        return head, tail
-    return None
+        if isinstance(p, tuple):
+            tokens.append(p)
+        elif p == V.ANY:
+            follows = parts[i + 1] if i + 1 < len(parts) else ":"
+            crossing = colons >= 5 or (isinstance(follows, str) and follows.startswith(":"))
+            tokens.append(_CROSSING if crossing else _IN_SEGMENT)
+        elif p == V.ONE:
+            tokens.append(V.ONE if colons >= 5 else _ONE_IN_SEGMENT)
+        else:
+            for ch in p:
+                colons += ch == ":"
+                tokens.append(ch)
 
+    def closure(states):
+        out, todo = set(), list(states)
+        while todo:
+            i = todo.pop()
+            if i in out:
+                continue
+            out.add(i)
+            if i < len(tokens) and (tokens[i] is _CROSSING or tokens[i] is _IN_SEGMENT):
+                todo.append(i + 1)
+        return out
 
-def prefix_matches(head: tuple, prefix: str) -> bool:
-    """Whether ARN prefix parts (first five segments, no variables) match a concrete prefix."""
-    rx = arn_glob(head)
-    return rx is not None and rx.fullmatch(prefix) is not None
+    states = closure({0})
+    for c in prefix:
+        step = set()
+        for i in states:
+            if i >= len(tokens):
+                continue
+            t = tokens[i]
+            if isinstance(t, tuple):
+                raise Unknown(f"{what} has a policy variable before the resource part")
+            if t is _CROSSING or (t is _IN_SEGMENT and c != ":"):
+                step.add(i)
+            elif t == c or (t is _ONE_IN_SEGMENT and c != ":") or t == V.ONE:
+                step.add(i + 1)
+        states = closure(step)
+        if not states:
+            return []
+    plain = {_CROSSING: V.ANY, _IN_SEGMENT: V.ANY, _ONE_IN_SEGMENT: V.ONE}
+    out = []
+    for i in sorted(states):
+        rest = [plain.get(t, t) if not isinstance(t, tuple) else t for t in tokens[i:]]
+        out.append(tuple(V._merge(rest)))
+    return out
 
 
 TRUE, FALSE = z3.BoolVal(True), z3.BoolVal(False)
@@ -328,3 +385,29 @@ def if_(cond, then, other):
     if cond is True or cond is TRUE:
         return B(then)
     return any_([all_([cond, then]), all_([not_(cond), other])])
+
+
+class Z3Logic:
+    """The logic of `seslint.core.logic` over z3 Bools (constants folded). What IAM leaves undefined is a
+    fresh Bool, free to go either way: a proof then holds whichever way IAM decides, and a witness that
+    needs one way is refused by the evaluator's re-check (the answer is then unknown)."""
+
+    true, false = TRUE, FALSE
+
+    def all(self, items):
+        return all_(items)
+
+    def any(self, items):
+        return any_(items)
+
+    def not_(self, x):
+        return not_(x)
+
+    def ite(self, cond, then, other):
+        return if_(cond, then, other)
+
+    def undefined(self, why: str):
+        return z3.Bool(f"undefined: {why}")
+
+
+Z3 = Z3Logic()

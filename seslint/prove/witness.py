@@ -9,7 +9,7 @@ import z3
 from seslint.core.operators import MISSING
 from seslint.prove.conditions import value_text
 from seslint.prove.regex import text_of
-from seslint.prove.sends import _DOMAIN, ALTERNATIVE_ROLES, CS, DISPLAY, FROM, TO, TPL
+from seslint.prove.sends import _DOMAIN, _PARENT, ALTERNATIVE_ROLES, CS, DISPLAY, FEEDBACK, FROM, TO, TPL
 
 
 @dataclass
@@ -26,11 +26,13 @@ class Witness:
     template: str | None
     requests: list[dict] = field(default_factory=list)    # {"action", "resource", "role", "context"}
     free_values: dict = field(default_factory=dict)
-    identity: str | None = None                           # the identity role SES checks
+    identity: str | None = None                           # the identity alternative SES checks
+    feedback: str | None = None                           # the feedback (Return-Path) address, if not the From
+    reading: str | None = None                            # the reading of a disputed mapping it was found in
 
     @property
     def main(self) -> dict:
-        chosen = [r for r in self.requests if r["role"] == self.identity]
+        chosen = [r for r in self.requests if alternative(r) == self.identity]
         return (chosen or self.requests)[0]
 
     def request_json(self, request: dict | None = None) -> dict:
@@ -38,21 +40,37 @@ class Witness:
         return {"action": r["action"], "resource": r["resource"], "context": r["context"]}
 
     def to_json(self) -> dict:
+        from seslint.sendmodel import mailbox
+
         send = {"api": self.api, "content": self.content, "operation": self.operation,
-                "from": f"{self.display} <{self.sender}>" if self.display else self.sender,
-                "to": self.recipients, "configuration_set": self.configuration_set, "template": self.template,
+                "from": mailbox(self.display, self.sender), "to": self.recipients,
+                "configuration_set": self.configuration_set, "template": self.template,
                 "identity_checked": self.identity}
+        if self.feedback is not None:
+            send["feedback_address"] = self.feedback
+        if self.reading is not None:
+            send["reading"] = self.reading
         return {"request": self.request_json(), "send": send,
                 "requests": [dict(self.request_json(r), checks=r["role"]) for r in self.requests]}
 
 
+def alternative(request: dict) -> str:
+    """The identity alternative a request belongs to: its role, and for a parent domain which one."""
+    return f"{request['role']} {request['alternative']}" if request.get("alternative") else request["role"]
+
+
 def witness(send, model, plan, single=None) -> Witness:
-    """The concrete send of `plan` (or the one request `single`) in `model`."""
+    """The concrete send of `plan` (a `sends.Kind`; or the one request `single`) in `model`. A request of
+    the parent-domain alternative stands for each parent of the From's domain: one per parent."""
+    from seslint.sendmodel import identity_candidates
+
     def text(e) -> str:
         return text_of(model.eval(e, model_completion=True))
 
     address = text(send.address)
-    domain = address.rsplit("@", 1)[1]
+    domain = address.rsplit("@", 1)[1].lower()
+    parents = identity_candidates(address)[2:]
+    feedback = text(send.feedback)
     n = model.eval(send.recipients.length, model_completion=True).as_long()
     # A repeated address changes no decision (the key is a set to IAM); the evaluator re-checks the
     # shorter list anyway.
@@ -66,31 +84,41 @@ def witness(send, model, plan, single=None) -> Witness:
             free[send.names.get(key, key)] = value
     display = text(send.display)
 
-    def fill(value):
+    def fill(value, parent=""):
         if value == [TO]:
             return list(recipients)
         if value == DISPLAY:
             return display
+        if value == FEEDBACK:
+            return feedback
         if isinstance(value, str):
-            return value.replace(FROM, address).replace(CS, cs).replace(TPL, template).replace(_DOMAIN, domain)
+            return (value.replace(FROM, address).replace(CS, cs).replace(TPL, template).replace(_DOMAIN, domain)
+                    .replace(_PARENT, parent))
         return value
 
     if single is not None:
         api, action, arn, role, context = single
-        api_content, items = (api, "?"), [(action, arn, role, context)]
+        api_content, items, reading = (api, "?"), [(action, arn, role, context)], None
         operation, with_cs = action, True
     else:
-        api, content, with_cs, operation, items = plan
-        api_content = (api, content)
+        api_content, items, reading = (plan.api, plan.content), plan.requests, plan.reading
+        operation, with_cs = plan.operation, plan.with_cs
     requests = []
     for action, arn, role, context in items:
         ctx = {k: fill(v) for k, v in context.items()}
         lowered = {k.lower() for k in ctx}
         ctx.update({k: v for k, v in free.items() if k not in lowered})
-        requests.append({"action": action, "resource": fill(arn), "role": role, "context": ctx})
-    uses_template = any(":template/" in r["resource"] for r in requests)
+        if role == "parent domain identity":
+            requests += [{"action": action, "resource": fill(arn, p), "role": role, "alternative": p, "context": ctx}
+                         for p in parents]
+        else:
+            requests.append({"action": action, "resource": fill(arn), "role": role, "context": ctx})
+    uses_template = any(":template/" in r["resource"] or ":custom-verification-email-template/" in r["resource"]
+                        for r in requests)
+    uses_feedback = any(v == feedback for r in requests for v in r["context"].values()) and feedback != address
     return Witness(api_content[0], api_content[1], operation, address, display, recipients,
-                   cs if with_cs and has_cs else None, template if uses_template else None, requests, free)
+                   cs if with_cs and has_cs else None, template if uses_template else None, requests, free,
+                   feedback=feedback if uses_feedback else None, reading=reading)
 
 
 def decisions(inputs, w: Witness) -> list:
@@ -114,23 +142,23 @@ def decisions(inputs, w: Witness) -> list:
 
 def recheck_send(inputs, w: Witness) -> str | None:
     """None when the evaluator allows the witness send (for one of its identities); else why not.
-    Sets `w.identity` to the identity role for which it goes through."""
+    Sets `w.identity` to the identity alternative for which it goes through."""
     from seslint.errors import SeslintError
 
     try:
         results = decisions(inputs, w)
     except SeslintError as exc:
         return str(exc)
-    roles = [r["role"] for r in w.requests]
-    others = all(res.allowed for res, role in zip(results, roles, strict=False) if role not in ALTERNATIVE_ROLES)
-    for alt in ALTERNATIVE_ROLES:
-        mine = [res for res, role in zip(results, roles, strict=False) if role == alt]
-        if others and mine and all(res.allowed for res in mine):
+    alternatives = [alternative(r) if r["role"] in ALTERNATIVE_ROLES else None for r in w.requests]
+    others = all(res.allowed for res, alt in zip(results, alternatives, strict=True) if alt is None)
+    for alt in dict.fromkeys(a for a in alternatives if a is not None):
+        mine = [res for res, a in zip(results, alternatives, strict=True) if a == alt]
+        if others and all(res.allowed for res in mine):
             w.identity = alt
             return None
-    if others and not any(role in ALTERNATIVE_ROLES for role in roles):
+    if others and all(a is None for a in alternatives):
         return None
-    denied = next((res, r) for res, r in zip(results, w.requests, strict=False) if not res.allowed)
+    denied = next((res, r) for res, r in zip(results, w.requests, strict=True) if not res.allowed)
     return f"{denied[1]['action']} on {denied[1]['resource']} is {denied[0].decision}: {denied[0].reason}"
 
 

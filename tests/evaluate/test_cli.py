@@ -109,7 +109,9 @@ def test_can_send_auth_details_principal_without_policies_is_denied(cli):
     data = json.loads(out)
     assert code == 1 and data["allowed"] is False and data["decision"] == "implicitDeny"
     assert [r["decision"] for r in data["requests"]] == ["implicitDeny", "implicitDeny"]
-    assert any("add to an identity-based policy" in a for a in data["advice"])
+    assert data["advice"][0]["policy"] == {"Version": "2012-10-17", "Statement": [
+        {"Sid": "AllowThisSend", "Effect": "Allow", "Action": "ses:SendEmail",
+         "Resource": "arn:aws:ses:us-east-1:111122223333:identity/example.com"}]}   # a new policy for this send
 
 
 def test_can_send_boundary_from_auth_details_limits(cli):
@@ -127,7 +129,6 @@ def test_can_send_smtp_group_deny(cli):
 
 @pytest.mark.parametrize("args", [
     ["--from", "a@example.com", "--to", "b@example.com"],                       # no policy
-    ["--from", "a@example.com", "--to", "b@example.com", "--policy", str(EX / "policies" / "app-sender.json")],  # no account
     ["--from", "a@example.com", "--auth-details", str(EX / "auth-details.json")],  # no principal
 ])
 def test_can_send_usage_errors(args, cli):
@@ -240,7 +241,7 @@ def test_delegated_sending_with_the_owners_policy(tmp_path, cli):
             "--format", "json"]
     code, out, _ = cli(*args)
     data = json.loads(out)
-    assert code == 1 and any("identity owner's sending authorization policy must allow" in a for a in data["advice"])
+    assert code == 1 and any("identity owner's sending authorization policy must allow" in a["summary"] for a in data["advice"])
     code, out, _ = cli(*args, "--identity-policy", _write(tmp_path, "grant.json", grant))
     data = json.loads(out)
     assert code == 0
@@ -253,8 +254,21 @@ def test_same_account_advice_names_the_identity_policy_as_optional(cli):
     code, out, _ = cli("can-send", "--auth-details", str(EX / "auth-details.json"), "--principal", "alice",
                     "--from", "noreply@example.com", "--to", "a@gmail.com", "--format", "json")
     advice = json.loads(out)["advice"]
-    assert advice and all("add to an identity-based policy" in a and "optionally" in a for a in advice)
-    assert not any("must allow this principal" in a for a in advice)
+    # no statement to extend and no limit to keep: a new statement for exactly this send, in alice's policy
+    assert advice[0]["summary"].startswith("add a statement to ") and advice[0]["policy"]["Statement"][-1]["Sid"] == \
+        "AllowThisSend"
+    assert not any("must allow this principal" in a["summary"] for a in advice)
+
+
+def test_can_send_takes_account_and_region_from_the_policies(cli):
+    """app-sender.json names account 111122223333 in eu-west-1: without --account and --region, can-send asks
+    there (and in the regions like none it names), not in a default that the policy never names."""
+    code, out, _ = cli("can-send", "--policy", str(EX / "policies" / "app-sender.json"), "--from",
+                       "noreply@example.com", "--to", "someone@example.com", "--configuration-set", "transactional",
+                       "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["scope"]["accounts"] == ["111122223333"] and "eu-west-1" in data["scope"]["regions"]
+    assert all(":eu-west-1:" in r["resource"] for r in data["requests"])
 
 
 def test_sandbox_checks_each_recipient(cli):

@@ -24,7 +24,8 @@ from tests.firsthour.test_readme_first_hour import bare, readme_commands
 # What pyproject.toml's mypyc hook compiles: the evaluator's hot path.
 COMPILED = ["seslint.policy", "seslint.jsondoc", "seslint.core.arn", "seslint.core.patterns",
             "seslint.evaluate.engine", "seslint.evaluate.matching", "seslint.evaluate.operators",
-            "seslint.evaluate.scenario", "seslint.core.variables", "seslint.core.operators"]
+            "seslint.evaluate.scenario", "seslint.core.variables", "seslint.core.operators",
+            "seslint.core.logic", "seslint.core.decision"]
 
 
 def _python(env_dir: Path) -> str:

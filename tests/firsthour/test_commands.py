@@ -91,11 +91,19 @@ def test_explain_wording():
     assert "policy examples/scenarios/cross-account-delegate.json at /resource_policy" in out
 
 
-def test_can_send_says_which_region_it_assumed():
+def test_can_send_asks_the_regions_the_policy_names_and_says_where_the_answer_differs(tmp_path):
     args = ["can-send", "--policy", "examples/policies/app-sender.json", "--account", "111122223333",
             "--from", "noreply@example.com", "--to", "a@example.org"]
-    assert "note: region us-east-1 assumed" in run(*args)[1]
-    assert "assumed" not in run(*args, "--region", "eu-west-1")[1]
+    code, out = run(*args)
+    assert code == 0 and "arn:aws:ses:eu-west-1:" in out   # app-sender.json names eu-west-1, not us-east-1
+    assert "the answer depends on the account and region: allowed in eu-west-1" in out
+    assert "depends on the account and region" not in run(*args, "--region", "eu-west-1")[1]
+    # a policy that names no region: a default region, and the note says it is one
+    anywhere = tmp_path / "anywhere.json"
+    anywhere.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ses:*", "Resource": "*"}]}')
+    assert "region us-east-1 (the policies name none" in run(
+        "can-send", "--policy", str(anywhere), "--account", "111122223333", "--from", "ci@example.com",
+        "--to", "a@example.org")[1]
 
 
 def test_an_unknown_action_in_a_batch_line_is_an_error_line(tmp_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from seslint.core import patterns as P
 
@@ -35,16 +35,33 @@ def reference(pattern: str, value: str, ignore_case: bool = False, stop: str = "
     return row[n]
 
 
-def reference_arn(pattern: str, value: str) -> bool | None:
-    """An ARN pattern's first five segments against the value's, wildcards inside a segment; then
-    the resource part."""
-    if pattern.count(":") < 5:
+def reference_arn(pattern: str, value: str, resource: bool = False) -> bool | None:
+    """An ARN pattern against a value, by the rule itself: up to the pattern's fifth colon a `?`, and a
+    `*` too, stays inside its segment, except (in a Resource) a `*` that ends its segment; after it,
+    anything goes. A dynamic program over (pattern position, value position), each wildcard with the
+    characters it may not take."""
+    tokens, colons, crossing = [], 0, False
+    for i, c in enumerate(pattern):
+        if c in "*?":
+            ends = resource and c == "*" and (pattern[i + 1:i + 2] or ":") == ":"
+            crossing = crossing or (colons < 5 and ends)
+            tokens.append((c, "" if colons >= 5 or ends else ":"))
+        else:
+            colons += c == ":" and colons < 5
+            tokens.append((c, None))
+    if colons < 5 and not (crossing and colons >= 1):
         return None
-    head, value_head = pattern.split(":", 5), value.split(":", 5)
-    if len(value_head) < 6:
-        return False
-    return all(reference(p, v, stop=":") for p, v in zip(head[:5], value_head[:5], strict=True)) and \
-        reference(head[5], value_head[5])
+    n = len(value)
+    row = [True] + [False] * n
+    for c, stop in tokens:
+        nxt = [False] * (n + 1)
+        for j in range(n + 1):
+            if c == "*" and stop is not None:
+                nxt[j] = row[j] or j > 0 and nxt[j - 1] and value[j - 1] not in stop
+            elif j > 0 and row[j - 1]:
+                nxt[j] = value[j - 1] not in stop if c == "?" and stop is not None else c == value[j - 1]
+        row = nxt
+    return row[n]
 
 
 pattern_text = st.text(alphabet="ab*?", max_size=12)
@@ -67,26 +84,39 @@ def test_any_of_is_the_union(patterns, value):
     assert hit is any(reference(p, value) for p in patterns)
 
 
-@given(st.text(alphabet="a:*?", max_size=14), st.text(alphabet="a:", max_size=14))
-def test_arn_glob_agrees_with_the_reference(pattern, value):
-    rx = P.arn_glob(pattern)
-    expected = reference_arn(pattern, value)
+segments = st.lists(st.sampled_from(["a", "*", "a*a", "*a", "a?", "?*", ""]), min_size=2, max_size=8).map(":".join)
+values = st.lists(st.sampled_from(["a", "aa", "aaa", "b", ""]), min_size=1, max_size=9).map(":".join)
+
+
+@settings(max_examples=500)   # cheap, and the shapes that need the automaton are rare
+@given(st.one_of(st.text(alphabet="a:*?", max_size=14), segments), st.one_of(st.text(alphabet="a:", max_size=14), values),
+       st.booleans())
+def test_arn_glob_agrees_with_the_reference(pattern, value, resource):
+    rx = P.arn_glob(pattern, resource)
+    expected = reference_arn(pattern, value, resource)
     assert (None if rx is None else rx.fullmatch(value) is not None) == expected
 
 
-@given(st.text(alphabet="ab*?", max_size=12))
-def test_a_wildcard_run_is_its_minimum_length_and_one_star(pattern):
-    runs = P.pieces(pattern)
-    assert sum(1 for n, text in runs if not text) <= 1       # only the end may be a bare run
-    assert all(text for n, text in runs[:-1])
-    assert "".join(("?" * (-1 - n) + "*" if n < 0 else "?" * n) + text for n, text in runs).count("*") == \
-        sum(1 for n, _ in runs if n < 0)
+@given(st.text(alphabet="ab:*?", max_size=16), st.text(alphabet="ab:", max_size=16))
+def test_the_automaton_agrees_with_the_reference(pattern, value):
+    """The bit-set automaton, which matches the ARN shapes a regex cannot commit on, on any pattern."""
+    tokens = [(p, P.ANY_CHAR if p in (P.ANY, P.ONE) else "") for p in P.parts(pattern)]
+    assert (P.BitGlob(P._runs(tokens)).fullmatch(value) is not None) is reference(pattern, value)
+
+
+def test_a_star_that_may_cross_colons_before_one_that_may_not_is_matched_by_the_automaton():
+    rx = P.arn_glob("arn:aws:ses:*:1*2:identity/*", True)
+    assert isinstance(rx, P.BitGlob)
+    assert rx.fullmatch("arn:aws:ses:us:1x:1y2:identity/z")     # the first * takes "us:1x"
+    assert rx.fullmatch("arn:aws:ses:us:1x2:1y:identity/z") is None
+    assert isinstance(P.arn_glob("arn:aws:ses:*:*:identity/*", True), re.Pattern)
 
 
 def test_wildcard_runs_collapse():
-    assert P.pieces("*?*?ab") == [(-3, "ab")]
-    assert P.pieces("a**b") == [(0, "a"), (-1, "b")]
+    assert P.source("*?*?ab") == ".{2}.*ab"
+    assert P.source("a**b") == "a.*b"
     assert P.source("*?*?*?x") == ".{3}.*x"
+    assert P._plain("*?*?ab") == [(2, ".", ".", "ab")]
 
 
 def test_pieces_between_stars_are_matched_once_each():
@@ -105,3 +135,5 @@ def test_long_adversarial_patterns_answer_at_once():
     assert P.matches("*a" * 3000 + "*b", "a" * 3000 + "b", ignore_case=False)
     rx = P.arn_glob("arn:aws:" + "*?" * 40 + ":*:*:identity/" + "*a" * 500 + "*b")
     assert rx is not None and rx.fullmatch("arn:aws:" + "s" * 60 + ":x:y:identity/" + "a" * 50_000) is None
+    rx = P.arn_glob("arn:aws:ses:*:1*" + "a*" * 500 + "b:identity/*", True)
+    assert isinstance(rx, P.BitGlob) and rx.fullmatch("arn:aws:ses:" + "x:" * 20_000 + "1" + "a" * 20_000) is None

@@ -31,7 +31,7 @@ def test_every_data_file_validates_against_its_schema(path):
 
 def test_every_schema_is_used():
     used = {schema_for(p) for p in DATA_FILES} | {RULES / "schemas" / f"{name}.schema.json"
-                                                  for name in ("lint-output", "config", "scenario")}
+                                                  for name in ("lint-output", "config", "scenario", "scp-tree")}
     assert sorted(set((RULES / "schemas").glob("*.json")) - used) == []
 
 

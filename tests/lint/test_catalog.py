@@ -46,7 +46,15 @@ def test_rule_examples(rule_id, which, tmp_path):
     path = tmp_path / "policy.json"
     path.write_text(example if isinstance(example, str) else json.dumps(example, indent=2))
     policy_type = rule.policy_types[0] if len(rule.policy_types) == 1 else "auto"
-    findings = engine.run([str(path)], Config(), policy_type).findings
+    code = None
+    if rule.code is not None:   # a rule that compares the policy with the application's code
+        from seslint.fromcode.coverage import load
+
+        source = tmp_path / "code"
+        source.mkdir()
+        (source / rule.code["file"]).write_text(rule.code["text"])
+        code = load([str(source)])
+    findings = engine.run([str(path)], Config(), policy_type, code=code).findings
     if which == "bad":
         assert rule_id in {f.rule for f in findings}
     else:

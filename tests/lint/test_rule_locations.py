@@ -18,6 +18,7 @@ from seslint.lint.checks import registry
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 PLACE = ("rule", "file", "line", "column", "pointer")
 CONFIG = ".seslint.toml"
+CODE = "code"   # a folder of application source: the rules that compare with it run with `--code code`
 
 # Rules no input file can trigger, each with its reason.
 UNTRIGGERABLE = {
@@ -43,8 +44,9 @@ def lint(cli, monkeypatch, tmp_path, folder: Path, *paths: str) -> list[dict]:
     config = tmp_path / "empty.toml"
     config.write_text("")
     monkeypatch.chdir(folder)
+    code = ["--code", CODE] if (folder / CODE).is_dir() else []
     run = cli("lint", "--format", "json", "--fail-on", "never",
-              "--config", CONFIG if (folder / CONFIG).exists() else str(config), *paths)
+              "--config", CONFIG if (folder / CONFIG).exists() else str(config), *code, *paths)
     assert (run.code, run.err) == (0, "")
     return [{k: f[k] for k in PLACE} for f in json.loads(run.out)["findings"]]
 
@@ -75,7 +77,7 @@ def test_untriggerable_rules_have_no_check():
 
 @pytest.mark.parametrize("folder", _folders(), ids=lambda p: p.name)
 def test_fixture_folders_hold_only_listed_inputs(folder):
-    files = {p.name for p in folder.iterdir()} - {"expected.json", CONFIG}
+    files = {p.name for p in folder.iterdir()} - {"expected.json", CONFIG, CODE}
     expected = _expected(folder)
     assert files == set(expected)
     assert all(n.startswith(("bad", "good")) for n in expected)

@@ -87,20 +87,24 @@ def test_diff():
     assert code == 1 and out.startswith("::error file=")
 
 
-@pytest.mark.parametrize(("region", "vacuous"), [("us-east-1", True), ("eu-west-1", False)])
-def test_proof_in_a_region_without_sends_says_so(region, vacuous):
-    """app-sender.json allows sends in eu-west-1 only: in us-east-1 every property holds because
-    nothing is allowed there, and the answer says so and names the region to try."""
-    code, out = run("prove", "--policy", P / "app-sender.json", *ACCOUNT, "--region", region,
-                    "--senders-within", "noreply@example.com")
-    assert code == 0
-    assert ("no send at all is allowed in us-east-1" in out and "try --region eu-west-1" in out) == vacuous
+@pytest.mark.parametrize(("region", "vacuous"), [("us-east-1", True), ("eu-west-1", False), (None, False)])
+def test_proof_in_a_region_without_sends_is_vacuous(region, vacuous):
+    """app-sender.json allows sends in eu-west-1 only: in us-east-1 nothing is allowed, so nothing is proven:
+    the verdict is vacuous (exit 3) and names where sends are allowed. Without --region the proof asks
+    the regions the policy's ARNs tell apart, eu-west-1 among them."""
+    flags = ("--region", region) if region else ()
+    code, out = run("prove", "--policy", P / "app-sender.json", *ACCOUNT, *flags,
+                    "--senders-within", "noreply@example.com", "--format", "json")
+    report = json.loads(out)
+    assert (code, report["verdict"]) == ((3, "vacuous") if vacuous else (0, "proven"))
+    assert ("the policies do allow sends in eu-west-1" in report["reason"]) == vacuous
+    assert ("eu-west-1" in report["scope"]["regions"]) == (region != "us-east-1")
 
 
-def test_a_proof_names_the_parent_domain_route_it_does_not_model(tmp_path):
-    """SES lets a verified parent domain authorize its subdomains' sends; the proofs do not model that
-    route (README: what the proofs assume), so a proof over policies that name a domain identity says
-    so. can-send does model it: here it allows a send the proof's model has no room for."""
+def test_a_verified_parent_domain_authorizes_its_subdomains_sends(tmp_path):
+    """SES lets a verified parent domain authorize its subdomains' sends ("Creating and verifying identities
+    in Amazon SES"): the proofs model that route, so a policy that names only example.com does allow a send
+    From a@sub.example.com, as can-send says."""
     policy = tmp_path / "subdomains.json"
     policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"],
@@ -108,12 +112,14 @@ def test_a_proof_names_the_parent_domain_route_it_does_not_model(tmp_path):
          "Condition": {"StringLike": {"ses:FromAddress": "*@*.example.com"}}}]}))
     code, out = run("prove", "--policy", policy, *ACCOUNT, "--no-send", "--format", "json")
     report = json.loads(out)
-    assert (code, report["verdict"]) == (0, "proven")
-    assert "such as example.com also authorizes its subdomains' sends" in report["reason"]
+    assert (code, report["verdict"]) == (1, "counterexample")
+    send = report["counterexample"]["send"]
+    assert send["identity_checked"] == "parent domain identity example.com"
+    assert send["from"].lower().endswith(".example.com")
     assert invoke("can-send", "--policy", policy, "--principal", "arn:aws:iam::111122223333:role/app",
-                  "--from", "a@mail.example.com", "--to", "b@example.org").code == 0
-    any_identity = tmp_path / "any.json"   # no domain identity named: nothing to say
-    any_identity.write_text(policy.read_text().replace("identity/example.com", "identity/*"))
-    _, out = run("prove", "--policy", any_identity, *ACCOUNT, "--senders-within", "*.example.com", "--format", "json")
-    report = json.loads(out)
-    assert (report["verdict"], report["reason"]) == ("proven", "no allowed send breaks the property")
+                  "--from", send["from"], "--to", "b@example.org").code == 0
+    own_domain = tmp_path / "own.json"   # a subdomain's own identity: only its own sends
+    own_domain.write_text(policy.read_text().replace("identity/example.com", "identity/mail.example.com"))
+    _, out = run("prove", "--policy", own_domain, *ACCOUNT, "--senders-within", "*@mail.example.com",
+                 "--format", "json")
+    assert json.loads(out)["verdict"] == "counterexample"   # a@x.mail.example.com: mail.example.com is its parent

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from seslint.core.patterns import has_wildcard, matches
 from seslint.policy import Statement, read_policy
 
-MODULES = ("grammar", "actions", "resources", "conditions", "statements", "principals", "values", "proofs")
+MODULES = ("grammar", "actions", "resources", "conditions", "statements", "principals", "values", "proofs", "code")
 
 
 def rule(rule_id: str):
@@ -93,8 +93,9 @@ def carries(action_name: str, key: str) -> bool:
 class Context:
     """One policy as the checks see it: the raw value, its type, and derived views (computed once)."""
 
-    def __init__(self, value, policy_type: str, kind: str = "policy", duplicates: tuple[str, ...] = ()):
+    def __init__(self, value, policy_type: str, kind: str = "policy", duplicates: tuple[str, ...] = (), code=None):
         self.value = value
+        self.code = code   # the application's SES calls (`lint --code`: seslint.fromcode.coverage.CodeUse), or None
         self.policy_type = policy_type
         self.kind = kind
         self.duplicates = duplicates  # pointers relative to the policy root

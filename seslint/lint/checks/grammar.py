@@ -331,8 +331,11 @@ def _arn_problem(arn: str) -> str | None:
 def arn_problem(arn: str, matrix) -> str | None:
     """Why `arn` is not a well-formed ARN (for SES ARNs: also region, account, resource type)."""
     parts = split_arn(arn)
-    if parts[0] != "arn" or len(parts) < 6:
+    open_end = 1 < len(parts) < 6 and parts[-1].endswith("*")
+    if parts[0] != "arn" or (len(parts) < 6 and not open_end):
         return "is not an ARN (arn:partition:service:region:account:resource) or \"*\""
+    if open_end:   # a `*` that ends the last segment given matches the rest, colons included (arn_glob)
+        parts = parts[:-1] + ["*"] * (7 - len(parts))
     _, partition, service, region, account, resource = parts
     if _known(partition) and partition not in PARTITIONS:
         return f"has an unknown partition '{partition}' (aws, aws-cn, aws-us-gov, ...)"

@@ -65,8 +65,10 @@ def _holds_on_every_bypass(cond, base: str, values: list) -> bool:
 
 @lru_cache(maxsize=4)
 def _carrying(key: str) -> tuple[frozenset[str], ...]:
-    """For each kind of send the proofs model (API, content, with or without a configuration set),
-    the actions of its requests that carry `key` (from the send model, as `prove.sends.plans`)."""
+    """For each kind of send the proofs model (API, content, with or without a configuration set, each
+    reading of a disputed mapping: `prove.sends.plans`), the actions of its requests that carry `key`;
+    for ses:Recipients, only the kinds that carry it at all (a recipient property leaves out the others,
+    such as a bounce)."""
     from seslint.sendmodel import SEND_KINDS, Send, plan
 
     out = []
@@ -74,8 +76,13 @@ def _carrying(key: str) -> tuple[frozenset[str], ...]:
         for configuration_set in (None, "set"):
             planned = plan(Send(sender="a@example.com", account=_ACCOUNT, to=("b@example.com",), api=api,
                                 content=content, configuration_set=configuration_set,
-                                template="t" if content in ("template", "bulk") else None))
-            out.append(frozenset(r.action for r in planned.requests if key in {k.lower() for k in r.context}))
+                                template="t" if content in ("template", "bulk", "verification") else None))
+            for reading in planned.readings or (None,):
+                requests = planned.made_in(reading)
+                carrying = frozenset(r.action for r in requests if key in {k.lower() for k in r.context})
+                if carrying or key != "ses:recipients" or any("ses:recipients" in {k.lower() for k in r.context}
+                                                             for r in requests):
+                    out.append(carrying)
     return tuple(out)
 
 
@@ -114,7 +121,8 @@ def _bypasses(document: str, skip_closed: bool = True) -> tuple[tuple[str, str],
             values = [(send.recipients.length > i, x) for i, x in enumerate(send.recipients.items)] if recipients else \
                 [(True, View(send.address))]
             test = (lambda x: z3.Not(outside(x, patterns))) if avoid else (lambda x: outside(x, patterns))
-            return any_(z3.And(present, test(x)) for present, x in values)
+            hit = any_(z3.And(present, test(x)) for present, x in values)
+            return z3.And(send.mails_recipients, hit) if recipients else hit
 
         outcome = prove(inputs, within=breaks)
         if outcome.verdict != COUNTEREXAMPLE:

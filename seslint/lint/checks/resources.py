@@ -37,7 +37,11 @@ def fits(arn: str, rtype) -> bool:
 def _fits(arn: str, arn_format: str) -> bool:
     parts = split_arn(arn)
     if len(parts) != 6:
-        return False
+        # A `*` that ends the last segment given matches the rest, colons included (arn_glob)
+        if len(parts) < 2 or not parts[-1].endswith("*"):
+            return False
+        return len(parts) > 3 and matches(parts[2], "ses", ignore_case=True) or \
+            len(parts) == 3 and matches(parts[2], "ses:", ignore_case=True)
     service, token = parts[2], parts[5].split("/", 1)[0]
     if "${" not in service and not matches(service, "ses", ignore_case=True):
         return False
