@@ -125,9 +125,9 @@ def _bypasses(document: str, skip_closed: bool = True) -> tuple[tuple[str, str],
             return z3.And(send.mails_recipients, hit) if recipients else hit
 
         outcome = prove(inputs, within=breaks)
-        if outcome.verdict != COUNTEREXAMPLE:
-            continue
         w = outcome.witness
+        if outcome.verdict != COUNTEREXAMPLE or w is None:
+            continue
         what = "recipients" if recipients else "From address"
         goal = ("outside " if base in _WITHIN else "matching ") + " or ".join(values)
         out.append((st.pointer, f"this guardrail on {cond.key} can be bypassed: a {w.operation} send from "
