@@ -33,6 +33,8 @@ CASES = {
     "prove": (["--policy", f"{POLICIES}/leaky-guardrail.json", *ACCOUNT, "--recipients-within", "*@example.com"], 1),
     "diff": ([f"{POLICIES}/ci-simulator-only.json", f"{POLICIES}/raw-bypass.json"], 1),
     "audit": (["--auth-details", "examples/auth-details-audit.json"], 1),
+    "who-can-send": (["example.com", "--auth-details", "examples/org/accounts", "--scps", "examples/org/scps.json",
+                      "--fail-on", "any"], 1),
 }
 
 
