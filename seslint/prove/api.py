@@ -81,12 +81,13 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
     compare with enumeration)."""
     try:
         session = Session(inputs, 1 if recipients_within or within else 0, restrict)
-        outcome = session.ask(session.violation(recipients_within=recipients_within, senders_within=senders_within,
-                                                no_send=no_send, within=within))
-        if outcome.verdict == PROVEN:
-            outcome.allows_nothing = no_send or session.ask(TRUE).verdict == PROVEN
-        if outcome.verdict != UNKNOWN:
-            outcome.outside = session.outside(recipients_within=recipients_within)
+        with session.lazy.question():   # one budget for the property and the questions its answer needs
+            outcome = session.ask(session.violation(recipients_within=recipients_within,
+                                                    senders_within=senders_within, no_send=no_send, within=within))
+            if outcome.verdict == PROVEN:
+                outcome.allows_nothing = no_send or session.ask(TRUE).verdict == PROVEN
+            if outcome.verdict != UNKNOWN:
+                outcome.outside = session.outside(recipients_within=recipients_within)
         return outcome
     except (Unknown, z3.Z3Exception) as exc:
         return Outcome(UNKNOWN, str(exc))
@@ -258,6 +259,10 @@ class Session:
         return model
 
     def ask(self, violation, *assumptions) -> Outcome:
+        with self.lazy.question():   # a smaller witness, if one is sought, spends this question's budget
+            return self._ask(violation, *assumptions)
+
+    def _ask(self, violation, *assumptions) -> Outcome:
         send = self.send
         try:
             answer, model, why = self.lazy.check([violation, *assumptions])

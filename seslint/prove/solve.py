@@ -20,6 +20,7 @@ at once, with the reason.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import z3
 import z3.z3core as C
@@ -252,6 +253,7 @@ class Lazy:
         """`started`: when encoding the base began (time.process_time()); the first check's budget counts it."""
         R.reset_if_large()
         self.started = started
+        self.shared: Budget | None = None
         self.base = base
         self.names: dict = {}       # atom id -> (atom, its Boolean name, regex id, variable)
         self.cache: dict = {}       # ((regex id, wanted), ...) -> _realize's answer
@@ -275,6 +277,27 @@ class Lazy:
         if not self.other:
             self.solver.add(*self._abstract(base, atoms, replaced))
 
+    @contextmanager
+    def question(self):
+        """Every check inside shares one Budget: the questions one answer needs (a property, whether any
+        send is allowed at all, a smaller witness) spend one budget between them."""
+        if self.shared is not None:
+            yield
+            return
+        self.shared = self._budget()
+        try:
+            yield
+        finally:
+            self.shared = None
+
+    def _budget(self) -> Budget:
+        """The shared budget, or a fresh one (the first counts the encoding of the base)."""
+        if self.shared is not None:
+            return self.shared
+        budget = Budget(spent=0.0 if self.started is None else time.process_time() - self.started)
+        self.started = None
+        return budget
+
     def _register(self, atoms: dict) -> set:
         for eid, atom in atoms.items():
             if eid not in self.names:
@@ -288,8 +311,7 @@ class Lazy:
     def check(self, extra=()):
         """(z3.sat / z3.unsat / z3.unknown, Model or None, reason) for the base and `extra`, within
         one Budget (past it: z3.unknown and the reason)."""
-        budget = Budget(spent=0.0 if self.started is None else time.process_time() - self.started)
-        self.started = None
+        budget = self._budget()
         try:
             atoms, equations, other = _atoms(extra)
             if self.other or other or equations or any(a.arg(0).get_id() in self.symbols for a in atoms.values()) \
