@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from seslint.lint.checks import Context
-from seslint.lint.checks.proofs import _bypasses, closed, guardrail_bypass, guardrails
+from seslint.lint.checks.proofs import _bypasses, _proven, _residual, closed, guardrail_bypass, guardrails
 from seslint.sendmodel import send_actions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules" / "SES060"
@@ -42,22 +42,27 @@ def findings(policy: dict) -> list:
     return list(guardrail_bypass(Context(policy, "identity")))
 
 
-def solver_findings(policy: dict) -> tuple:
-    """What the solver says, whatever the shape check would: SES060's proof itself."""
-    ctx = Context(policy, "identity")
-    assert guardrails(ctx)
-    return _bypasses.__wrapped__(json.dumps(policy, sort_keys=True, separators=(",", ":")), skip_closed=False)
+def solver_verdict(policy: dict) -> str:
+    """What the prover says of the policy's one guardrail, whatever the other ways would."""
+    (found,) = guardrails(Context(policy, "identity"))
+    return _proven(policy, [found])[found[0].pointer].verdict
 
 
 @pytest.mark.parametrize("seed", range(80))
-def test_a_closed_guardrail_has_no_bypass(seed):
-    """Where the shape check closes a guardrail, the solver finds no send that bypasses it."""
+def test_what_is_decided_without_the_solver_agrees_with_it(seed):
+    """A guardrail its shape closes is proven safe by the prover; one that a concrete send bypasses (of a
+    kind its actions leave out, which the evaluator allows) is not (a counterexample, or unknown where
+    the prover's own witness is refused by the evaluator)."""
     policy = guardrail(random.Random(seed))
-    ctx = Context(policy, "identity")
-    found = guardrails(ctx)
-    if not found or not closed(*found[0]):
-        pytest.skip("not closed by its shape: the solver decides it")
-    assert solver_findings(policy) == ()
+    found = guardrails(Context(policy, "identity"))
+    if not found:
+        pytest.skip("no guardrail SES060 judges")
+    if closed(*found[0]):
+        assert solver_verdict(policy) == "proven"
+    elif _residual(policy, *found[0]) is not None:
+        assert solver_verdict(policy) != "proven"
+    else:
+        pytest.skip("left to the solver")
 
 
 def test_the_shape_check_closes_the_common_guardrails():
@@ -83,12 +88,26 @@ LINT_AND_IMPORTS = ("import sys\nfrom seslint.cli import main\ntry:\n    main(['
                     "except SystemExit:\n    pass\nprint('z3' in sys.modules, file=sys.stderr)")
 
 
+# A guardrail on every action whose StringLike lets upper case through: only the solver finds that bypass.
+CASE_BYPASS = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "ses:*", "Resource": "*",
+               "Condition": {"ForAnyValue:StringLike": {"ses:Recipients": "*@competitor.example"}}}]}
+
+
 @pytest.mark.parametrize(("files", "loads_z3"), [
     (["examples/policies/app-sender.json", "examples/policies/ci-simulator-only.json"], False),
     ([str(FIXTURES / "good.json")], False),          # a guardrail its shape closes
-    ([str(FIXTURES / "bad.json")], True),            # one only the solver can judge
+    ([str(FIXTURES / "bad.json")], False),           # one a concrete send of an action it leaves out bypasses
+    ([CASE_BYPASS], True),                           # one only the solver can judge
 ])
-def test_lint_loads_z3_only_for_guardrails_its_shape_cannot_close(files, loads_z3):
-    done = subprocess.run([sys.executable, "-c", LINT_AND_IMPORTS, *files], cwd=ROOT, capture_output=True,
+def test_lint_loads_z3_only_for_guardrails_it_cannot_judge_otherwise(files, loads_z3, tmp_path):
+    paths = []
+    for i, f in enumerate(files):
+        if isinstance(f, dict):
+            (tmp_path / f"p{i}.json").write_text(json.dumps(f))
+            f = str(tmp_path / f"p{i}.json")
+        paths.append(f)
+    done = subprocess.run([sys.executable, "-c", LINT_AND_IMPORTS, *paths], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.stderr.strip().splitlines()[-1] == str(loads_z3)
+    if loads_z3:
+        assert "SES060" in done.stdout and "COMPETITOR" in done.stdout.upper()
