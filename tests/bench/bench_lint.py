@@ -14,8 +14,8 @@ with `pip install` (as pre-commit installs a hook; pip also compiles their bytec
 from PyPI, seslint from this checkout (reinstalled on every run, so the current code is measured).
 Times whole processes through each tool's console script (interpreter start-up included), median
 of --repeat runs:
-- one file: `seslint lint FILE` vs `parliament --file FILE` (a guardrail the shape check closes, and
-  one only the solver can judge);
+- one file: `seslint lint FILE` vs `parliament --file FILE` (a sender policy, a guardrail the shape
+  check closes, and one only the solver can judge, which loads z3);
 - each set: `seslint lint DIR` vs `parliament --directory DIR` (one process each over all files).
 Prints both times and the ratio. Not part of the test suite (pytest does not collect this file).
 """
@@ -153,12 +153,15 @@ def main() -> None:
     folder = corpus(args.count, args.seed)
     repeated = cycled(args.count)
     closed_guardrail = str(HERE.parent / "lint" / "fixtures" / "rules" / "SES060" / "good.json")
-    solver_guardrail = str(HERE.parent / "lint" / "fixtures" / "rules" / "SES060" / "bad.json")
+    solver_guardrail = WORK / "solver-guardrail.json"   # every action, but StringLike lets upper case through
+    solver_guardrail.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "ses:*", "Resource": "*",
+         "Condition": {"ForAnyValue:StringLike": {"ses:Recipients": "*@competitor.example"}}}]}))
     ours = [str(seslint()), "lint", "--fail-on", "never"]
     par = str(parliament())
     rows = [(name, timed(ours + [path], args.repeat), timed([par, "--file", path], args.repeat))
             for name, path in (("1 file", str(folder / "policy-0001.json")), ("1 guardrail", closed_guardrail),
-                               ("1 solved", solver_guardrail))]
+                               ("1 solved", str(solver_guardrail)))]
     rows += [(f"{args.count} {name}", timed(ours + [str(path)], args.repeat),
               timed([par, "--directory", str(path)], args.repeat))
              for name, path in (("generated", folder), ("cycled", repeated))]
