@@ -66,7 +66,7 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str], code=None) -
     if document is not None:
         found = _checked(document, policy_type, unit.kind, relative_dups, frozenset(rules))
     else:
-        found = _check(unit.value, policy_type, unit.kind, relative_dups, rules, code)
+        found = tuple(_check(unit.value, policy_type, unit.kind, relative_dups, rules, code))
     return [(rule_id, unit.pointer + pointer, message, sid, severity) for rule_id, pointer, message, sid, severity in found]
 
 
