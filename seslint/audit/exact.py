@@ -36,10 +36,7 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
     """Fill `finding` (verdict, reason, scope, witness) for the principal; `relevant` are its
     (kind, policy, statement) triples that may send, `statement(kind, policy, st)` names one;
     `scps`: the SCP levels of its account, from the root down ([(level, [PolicyDoc])]), or None."""
-    import z3
-
-    from seslint.prove.api import COUNTEREXAMPLE, PROVEN
-    from seslint.prove.strings import Unknown
+    from seslint.prove import budget
 
     patterns = recipient_patterns(relevant)
     # The last question: sends that carry no recipient key (bounces) are still sends.
@@ -50,6 +47,17 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
     sessions: dict = {}
     allows = [statement(k, p, s) for k, p, s in relevant if s.effect == "Allow"]
     asked = regions(relevant, region)
+    with budget.question():   # one budget for the verdict and what it reports
+        return _decide(principal, finding, relevant, resource_policies, scps, questions, sessions, allows, asked,
+                       statement)
+
+
+def _decide(principal, finding, relevant, resource_policies, scps, questions, sessions, allows, asked, statement):
+    import z3
+
+    from seslint.prove.api import COUNTEREXAMPLE, PROVEN
+    from seslint.prove.strings import Unknown
+
     try:
         for verdict, question in questions:
             found, unknown = None, None

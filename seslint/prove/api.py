@@ -10,11 +10,11 @@ evaluator does not confirm the witness.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import z3
 
+from seslint.prove.budget import question
 from seslint.prove.decision import Inputs, at, decide
 from seslint.prove.sends import (
     ALTERNATIVE_ROLES,
@@ -80,8 +80,8 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
     `within(send)` may add a custom violation; `restrict(send)` constraints on the send (tests use it to
     compare with enumeration)."""
     try:
-        session = Session(inputs, 1 if recipients_within or within else 0, restrict)
-        with session.lazy.question():   # one budget for the property and the questions its answer needs
+        with question():   # one budget for the property: encoding, and every question its answer needs
+            session = Session(inputs, 1 if recipients_within or within else 0, restrict)
             outcome = session.ask(session.violation(recipients_within=recipients_within,
                                                     senders_within=senders_within, no_send=no_send, within=within))
             if outcome.verdict == PROVEN:
@@ -165,7 +165,6 @@ class Session:
     question asks about (see `recipient_bound`). Raises Unknown for what cannot be encoded."""
 
     def __init__(self, inputs: Inputs, extra: int = 1, restrict=None):
-        started = time.process_time()   # the first question's budget counts the encoding
         self.send = Send(inputs, recipient_bound([inputs], extra))
         # One Boolean per kind of send, equal to its formula: questions name kinds by it, small.
         formulas = send_formulas(self.send)
@@ -173,7 +172,7 @@ class Session:
         base = [*self.send.constraints, *(restrict(self.send) if restrict else []),
                 *[b == f for (_, b), (_, f) in zip(self.formulas, formulas, strict=True)],
                 any_(b for _, b in self.formulas)]
-        self.lazy = Lazy(base, started)
+        self.lazy = Lazy(base)
         # z3 Bool: the send is of a kind that carries ses:Recipients (a bounce does not: a recipient
         # property leaves it out and says so, see `outside`)
         self.send.mails_recipients = any_(b for kind, b in self.formulas if kind.carries_recipients)
@@ -259,7 +258,7 @@ class Session:
         return model
 
     def ask(self, violation, *assumptions) -> Outcome:
-        with self.lazy.question():   # a smaller witness, if one is sought, spends this question's budget
+        with question():   # a smaller witness, if one is sought, spends this question's budget
             return self._ask(violation, *assumptions)
 
     def _ask(self, violation, *assumptions) -> Outcome:
@@ -363,7 +362,11 @@ def _documents(inputs: Inputs) -> str:
 
 def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tuple:
     """(gained, lost) for one kind of request: a Change with a witness, or None."""
-    started = time.process_time()   # each kind's budget counts its encoding
+    with question():   # one budget per kind: the encoding and both directions
+        return _kind_changes(old, new, action, role, variants, restrict)
+
+
+def _kind_changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tuple:
     try:
         # Both sides over the same symbolic values: z3 constants are identified by name and sort.
         uses, n = merged_usage(old, new), recipient_bound([old, new], 0)
@@ -378,7 +381,7 @@ def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tupl
     for allows, denies, a, b, send in ((1, 0, new, old, sn), (0, 1, old, new, so)):
         picks = [all_([p[allows], not_(p[denies])]) for p in pairs]
         try:
-            answer, model, why = check([*base, any_(picks)], started)
+            answer, model, why = check([*base, any_(picks)])
         except z3.Z3Exception as exc:
             out.append(Change(action, role, reason=str(exc)))
             continue

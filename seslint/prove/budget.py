@@ -1,25 +1,28 @@
 """The work one question may take: bounded by design, then UNKNOWN with the reason at once.
 
-Each question the solver is asked (a property in `prove`, a kind of request and direction in
-`diff`, a verdict question in `audit`) gets one Budget. Work is counted, not timed, so the same
+One answer gets one Budget (`question()`), shared by every solver question it needs and counting
+the encoding of the policies: a property in `prove` (with whether anything is allowed at all, and a
+smaller witness), a kind of request in `diff` (both directions), a principal's verdict in `audit`
+(with what the verdict reports: the APIs, the From patterns, the recipients reached). Work is counted, not timed, so the same
 input gets the same answer on a busy machine as on an idle one: z3 spends its own resource units
 (`rlimit`, about one per microsecond of string solving on the project's 2-core machine), and the
 derivative engine spends UNITS_PER_STEP per step (a derivative taken and each part it walks, about
-3 microseconds each here). WORK is sized so that a question that spends it all takes about 1.5 s
+3 microseconds each here). WORK is sized so that a question that spends it all takes about 1.2 s
 here (tests/bench/bench_adversarial.py), leaving room for encoding the policies. SECONDS of this
 process's CPU time back it up (checked between derivatives and before each solver call; z3's own
 `timeout`, a wall-clock one, is a generous multiple of what is left), so no question runs past it
-even where the count underestimates the work; the first question asked of some policies counts
-the time their encoding took. CPU time, not wall-clock time: other load on the machine neither
+even where the count underestimates the work. CPU time, not wall-clock time: other load on the machine neither
 shortens a question's budget nor changes its answer.
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 SECONDS = 2.0
-WORK = 1_500_000
+WORK = 2_500_000
 UNITS_PER_STEP = 3
 _CHECK_EVERY = 16   # derivatives between two looks at the clock
 WALL_FACTOR = 4     # z3's timeout (wall-clock) per millisecond of CPU time left: a safety net under load
@@ -32,12 +35,11 @@ class OutOfBudget(Exception):
 class Budget:
     """What is left of one question's work and time."""
 
-    def __init__(self, work: int | None = None, seconds: float | None = None, spent: float = 0.0):
-        """`spent`: seconds this question has taken already (encoding the policies)."""
+    def __init__(self, work: int | None = None, seconds: float | None = None):
         self.work = WORK if work is None else work
         self.seconds = SECONDS if seconds is None else seconds
         self.left = self.work
-        self.deadline = time.process_time() + self.seconds - spent
+        self.deadline = time.process_time() + self.seconds
         self._ticks = 0
 
     def reason(self, doing: str) -> str:
@@ -63,3 +65,24 @@ class Budget:
 
     def exhausted(self) -> bool:
         return self.left <= 0 or time.process_time() > self.deadline
+
+
+_current: ContextVar[Budget | None] = ContextVar("seslint_prove_budget", default=None)
+
+
+@contextmanager
+def question():
+    """Every solver question asked inside spends one Budget (an enclosing `question()`'s, if any)."""
+    if _current.get() is not None:
+        yield
+        return
+    token = _current.set(Budget())
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current() -> Budget:
+    """The budget of the answer being computed, or a fresh one for a question asked on its own."""
+    return _current.get() or Budget()

@@ -19,15 +19,12 @@ at once, with the reason.
 
 from __future__ import annotations
 
-import time
-from contextlib import contextmanager
-
 import z3
 import z3.z3core as C
 
 from seslint.core import variables as V
 from seslint.prove import regex as R
-from seslint.prove.budget import Budget, OutOfBudget
+from seslint.prove.budget import Budget, OutOfBudget, current
 from seslint.prove.strings import FALSE, View, all_, glob_re, lit
 
 _IN_RE = z3.Z3_OP_SEQ_IN_RE
@@ -247,13 +244,10 @@ def _eliminate(equations: dict, atoms: dict) -> dict | None:
 class Lazy:
     """A base problem asserted once, asked `check(extra)` for several `extra` formulas in turn
     (push/pop). The blocked combinations are facts about strings, so they are kept for the next
-    questions. Each check spends a fresh Budget."""
+    questions. Each check spends the Budget of the answer being computed (`prove.budget.question`)."""
 
-    def __init__(self, base: list, started: float | None = None):
-        """`started`: when encoding the base began (time.process_time()); the first check's budget counts it."""
+    def __init__(self, base: list):
         R.reset_if_large()
-        self.started = started
-        self.shared: Budget | None = None
         self.base = base
         self.names: dict = {}       # atom id -> (atom, its Boolean name, regex id, variable)
         self.cache: dict = {}       # ((regex id, wanted), ...) -> _realize's answer
@@ -277,27 +271,6 @@ class Lazy:
         if not self.other:
             self.solver.add(*self._abstract(base, atoms, replaced))
 
-    @contextmanager
-    def question(self):
-        """Every check inside shares one Budget: the questions one answer needs (a property, whether any
-        send is allowed at all, a smaller witness) spend one budget between them."""
-        if self.shared is not None:
-            yield
-            return
-        self.shared = self._budget()
-        try:
-            yield
-        finally:
-            self.shared = None
-
-    def _budget(self) -> Budget:
-        """The shared budget, or a fresh one (the first counts the encoding of the base)."""
-        if self.shared is not None:
-            return self.shared
-        budget = Budget(spent=0.0 if self.started is None else time.process_time() - self.started)
-        self.started = None
-        return budget
-
     def _register(self, atoms: dict) -> set:
         for eid, atom in atoms.items():
             if eid not in self.names:
@@ -311,7 +284,7 @@ class Lazy:
     def check(self, extra=()):
         """(z3.sat / z3.unsat / z3.unknown, Model or None, reason) for the base and `extra`, within
         one Budget (past it: z3.unknown and the reason)."""
-        budget = self._budget()
+        budget = current()
         try:
             atoms, equations, other = _atoms(extra)
             if self.other or other or equations or any(a.arg(0).get_id() in self.symbols for a in atoms.values()) \
@@ -368,10 +341,9 @@ class Lazy:
         return z3.unknown, None, f"no answer after {MAX_ROUNDS} refinement rounds"
 
 
-def check(formulas, started: float | None = None):
-    """(z3.sat / z3.unsat / z3.unknown, Model or None, reason): one question (whose encoding began
-    at `started`)."""
-    return Lazy(list(formulas), started).check()
+def check(formulas):
+    """(z3.sat / z3.unsat / z3.unknown, Model or None, reason): one question."""
+    return Lazy(list(formulas)).check()
 
 
 def _rlimit(solver) -> int:

@@ -24,12 +24,15 @@ sys.path.insert(0, str(ROOT))
 from seslint.core.patterns import arn_glob, glob  # noqa: E402 - after the sys.path line, run as a script
 
 ARN = "arn:aws:ses:us-east-1:111122223333:identity/"
-# name -> (pattern of size k, value of length n, ignore case, ARN)
+# name -> (pattern of size k, value of length n, ignore case, ARN: "" no, "condition" or "resource")
 SHAPES = {
-    "*? pairs, then a suffix": (lambda k: "*?" * k + "@example.com", lambda n: "a" * n, False, False),
-    "*ab pieces, last fails": (lambda k: "*ab" * k + "*ac", lambda n: "ab" * (n // 2), False, False),
-    "*a? pieces (ignore case)": (lambda k: "*a?" * k + "*b", lambda n: "A" * n, True, False),
-    "ARN resource pieces": (lambda k: ARN + "*a" * k + "*b", lambda n: ARN + "a" * n, False, True),
+    "*? pairs, then a suffix": (lambda k: "*?" * k + "@example.com", lambda n: "a" * n, False, ""),
+    "*ab pieces, last fails": (lambda k: "*ab" * k + "*ac", lambda n: "ab" * (n // 2), False, ""),
+    "*a? pieces (ignore case)": (lambda k: "*a?" * k + "*b", lambda n: "A" * n, True, ""),
+    "ARN resource pieces": (lambda k: ARN + "*a" * k + "*b", lambda n: ARN + "a" * n, False, "condition"),
+    "Resource ARN, a * across colons before others (automaton)": (
+        lambda k: "arn:aws:ses:*:1*" + "a*" * k + "b:identity/*", lambda n: "arn:aws:ses:" + "x:" * (n // 4) + "1"
+        + "a" * (n // 2), False, "resource"),
 }
 
 
@@ -44,7 +47,7 @@ def cpu(fn, repeat: int) -> float:
 
 def matcher(shape, k: int):
     pattern, _, ignore_case, arn = SHAPES[shape]
-    rx = arn_glob(pattern(k)) if arn else glob(pattern(k), ignore_case=ignore_case)
+    rx = arn_glob(pattern(k), arn == "resource") if arn else glob(pattern(k), ignore_case=ignore_case)
     assert rx is not None
     return rx
 
