@@ -60,6 +60,13 @@ def _amend(result: SendResult, send: Send, docs: list[PolicyDoc], kwargs: dict):
     the original policies guarantee)."""
     limits = _limits(docs)
     guaranteed = {name: patterns for name, patterns in limits.items() if _holds(docs, send, kwargs, name, patterns)}
+    respelt = _respelt(result, docs)
+    if respelt is not None:   # the Allow meant for the send is there, misspelt: spell it as meant
+        doc_index, value, summary = respelt
+        amended = [replace(d, value=value) if i == doc_index else d for i, d in enumerate(docs)]
+        if check_send(send, amended, **kwargs).allowed and all(
+                _holds(amended, send, kwargs, name, patterns) for name, patterns in guaranteed.items()):
+            return respelt, guaranteed
     excluded = None
     for doc_index, stmt_index, stmt in _candidates(result, docs):
         for alternative in _alternatives(result, stmt):
@@ -91,6 +98,38 @@ def _amend(result: SendResult, send: Send, docs: list[PolicyDoc], kwargs: dict):
                 f"no change to one statement allows this send and keeps what the policies guarantee ({limits_text})"
                 ), guaranteed
     return "no Allow statement can be extended to allow this send: add a statement for it", guaranteed
+
+
+def _respelt(result: SendResult, docs: list[PolicyDoc]):
+    """(document index, the document with the misspelt names that decide a denied request of the send spelt
+    as lint suggests, a summary), or None (`seslint.names`)."""
+    denied = {r.action for r in result.requests if not r.allowed()}
+    for i, doc in enumerate(docs):
+        names = [u for u in result.names if u.effect == "Allow" and u.suggestion and denied & set(u.governs)
+                 and u.source == doc.source and u.pointer.startswith(doc.pointer + "/")]
+        if names:
+            value = copy.deepcopy(doc.value)
+            for u in names:
+                _respell(value, u.pointer[len(doc.pointer):], u.name, u.suggestion)
+            spelt = ", ".join(f"'{u.name}' as '{u.suggestion}' (at {u.pointer})" for u in names)
+            return i, value, f"spell {spelt} in {doc.source}"
+    return None
+
+
+def _respell(value, pointer: str, name: str, suggestion: str) -> None:
+    """Replace `name` at `pointer` in `value` by `suggestion`: an action string, or a condition key (a member name)."""
+    *path, last = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    parent = value
+    for token in path:
+        parent = parent[int(token)] if isinstance(parent, list) else parent[token]
+    if isinstance(parent, list):
+        parent[int(last)] = suggestion
+    elif last == name:
+        items = list(parent.items())
+        parent.clear()
+        parent.update((suggestion if k == name else k, v) for k, v in items)
+    else:
+        parent[last] = suggestion
 
 
 def _new_statement(result: SendResult, send: Send, docs: list[PolicyDoc], kwargs: dict):

@@ -10,8 +10,10 @@ evaluated both ways; when the two readings give different answers, the send is `
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 
+from seslint.core.arn import identity_policy_applies
 from seslint.evaluate.engine import (
     ALLOWED,
     EXPLICIT_DENY,
@@ -22,6 +24,7 @@ from seslint.evaluate.engine import (
 )
 from seslint.evaluate.matching import Caller, Request
 from seslint.evaluate.scenario import PolicyCache
+from seslint.names import in_policies
 from seslint.policy import PolicyDoc
 from seslint.scope import Scope
 from seslint.sendmodel import (
@@ -82,6 +85,7 @@ class SendResult:
     plan: Plan
     requests: list[SendRequest] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    names: list = field(default_factory=list)       # actions and keys SES does not know (seslint.names)
     scope: Scope | None = None    # where the inputs chose the account and region
     advised: list | None = None   # seslint.advice.Advice items, when asked for (else the one-line advice)
     send: Send | None = None      # the send evaluated
@@ -157,9 +161,13 @@ class SendResult:
             where = f"if {r.alternative.condition}: " if r.alternative and len(self.group_of(r.alternative)) > 1 else ""
             head = f"{where}{r.action} on {r.resource}"
             res = r.result
+            typos = [u for u in self.names if r.action in u.governs]
+            out += [f"{head}: fix {u.describe()}" for u in typos]
             if res.decision == EXPLICIT_DENY:
                 out += [f"{head}: remove or narrow the Deny in {h.describe()}" for h in res.deciding]
                 continue
+            if any(u.effect == "Allow" for u in typos):
+                continue    # the Allow meant for it is there, misspelt: fixing it is the change
             near = near_misses(r)
             out += [f"{head}: {m}" for m in near]
             for kind in res.missing:
@@ -178,7 +186,7 @@ class SendResult:
                         for _, alts in self.plan.groups for a in alts]
         out = {"operation": self.operation, "allowed": self.allowed, "decision": self.decision,
                "requests": [r.to_json() for r in self.requests], "alternatives": alternatives,
-               "holds_for": self.holds_for(), "notes": self.notes,
+               "holds_for": self.holds_for(), "notes": self.notes, "warnings": [u.describe() for u in self.names],
                "advice": [a.to_json() for a in self.advised] if self.advised is not None
                else [{"summary": line} for line in self.advice()]}
         if self.scope is not None:
@@ -248,7 +256,9 @@ def can_send(identity_policies, *, sender: str, account: str, principal_arn: str
 def check_send(send: Send, identity_policies, *, principal_arn: str | None = None, permission_boundary=None,
                resource_policies: dict | None = None, scps=None, session_policies=(), explain: bool = True,
                cache: PolicyCache | None = None) -> SendResult:
-    """`can_send` for a `Send`."""
+    """`can_send` for a `Send`; a send whose time is not given (`at`) is made now."""
+    if send.at is None:
+        send = replace(send, at=datetime.now(timezone.utc))
     the_plan = plan(send)
     cache = cache or PolicyCache()
 
@@ -267,14 +277,15 @@ def check_send(send: Send, identity_policies, *, principal_arn: str | None = Non
                              for k, p in enumerate(ps if isinstance(ps, (list, tuple)) else [ps])]
     caller = Caller.from_arn(principal_arn) if principal_arn else Caller(account=send.account)
     defaults = {k: v for k, v in caller.context_defaults().items() if v is not None}
-    result = SendResult(the_plan.operation, the_plan, notes=list(the_plan.notes), send=send)
+    every = identity + ([boundary] if boundary else []) + session + [cp for _, cps in scp_levels for cp in cps]
+    result = SendResult(the_plan.operation, the_plan, notes=list(the_plan.notes), send=send,
+                        names=in_policies(cp.policy for cp in every + [cp for cps in by_identity.values() for cp in cps]))
     for planned in the_plan.requests:
         arn = planned.resource
         resources = []
         if ":identity/" in arn:
-            resources = by_identity.get(arn, []) + by_identity.get(arn.split(":identity/", 1)[1], [])
-            if planned.role in _IDENTITY_ROLES:
-                resources += by_identity.get("*", [])
+            resources = [cp for at, cps in by_identity.items() for cp in cps
+                         if identity_policy_applies(None if at == "*" else at, arn, planned.role in _IDENTITY_ROLES)]
         policies = Policies(identity=identity, boundary=boundary, session=session, scps=scp_levels,
                             resources=resources)
 

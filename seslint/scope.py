@@ -50,18 +50,17 @@ class Scope:
         return f"asked in {' and '.join(said)}" if said else None
 
 
-def named_parts(policies, arns=()) -> tuple[set[str], set[str]]:
-    """(account parts, region parts) of the SES ARNs the `policies` (`seslint.policy.Policy`) name (and
-    `arns`), and the regions their aws:RequestedRegion conditions compare (policy variables, literal text
-    there, match no region)."""
+def named_parts(statements, arns=()) -> tuple[set[str], set[str]]:
+    """(account parts, region parts) of the SES ARNs the `statements` (`seslint.policy.Statement`) name
+    (and `arns`), and the regions their aws:RequestedRegion conditions compare (policy variables, literal
+    text there, match no region)."""
     accounts: set[str] = set()
     regions: set[str] = set()
     texts = list(arns)
-    for policy in policies:
-        for st in policy.statements:
-            texts += st.resources or st.not_resources or ()
-            for c in st.conditions_on("aws:RequestedRegion"):
-                regions.update(str(v) for v in c.values if "${" not in str(v))
+    for st in statements:
+        texts += st.resources or st.not_resources or ()
+        for c in st.conditions_on("aws:RequestedRegion"):
+            regions.update(str(v) for v in c.values if "${" not in str(v))
     for text in texts:
         arn = parse(text)
         if arn is None or not matches(arn.service, "ses", ignore_case=True):
@@ -112,7 +111,7 @@ def scope(policies, *, account: str | None = None, region: str | None = None,
     --region when given."""
     from seslint.regions import known_regions
 
-    account_parts, region_parts = named_parts(policies, arns)
+    account_parts, region_parts = named_parts([st for p in policies for st in p.statements], arns)
     defaults = []
     if account:
         accounts = [account]
@@ -132,3 +131,11 @@ def scope(policies, *, account: str | None = None, region: str | None = None,
         first = sorted(literal)[0] if literal else DEFAULT_REGION
         regions = _classes(region_parts, set(known_regions(first)) | literal, first)
     return Scope(accounts, regions, defaults, {p for p in account_parts | region_parts if "*" not in p and "?" not in p})
+
+
+def region_classes(statements, first: str) -> list[str]:
+    """`first`, then one region of each other class the statements tell apart (the audit asks these)."""
+    from seslint.regions import known_regions
+
+    _, parts = named_parts(statements)
+    return _classes(parts, set(known_regions(first)) | {p for p in parts if "*" not in p and "?" not in p}, first)

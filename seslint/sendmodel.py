@@ -24,13 +24,16 @@ Sources (rules/quirks.json holds the full entries):
   must be 7-bit ASCII", a Unicode domain goes in Punycode (SES API Reference, Destination);
 - besides sends the caller composes, two operations mail someone: SendBounce (a bounce, from the
   bounce sender, to the sender of a message the account received: it has no recipient key) and
-  SendCustomVerificationEmail (the account's verification template, to the address being verified).
+  SendCustomVerificationEmail (the account's verification template, to the address being verified);
+- aws:RequestedRegion, aws:SecureTransport (true), and aws:CurrentTime/aws:EpochTime when the send
+  fixes its time: keys every request carries (quirk ck-always-present-keys).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cache
 
 from seslint.core.arn import ACCOUNT, partition_of
@@ -94,6 +97,7 @@ class Send:
     tenant: str | None = None
     tracking: tuple[tuple[str, str], ...] = ()   # (("open", "DISABLED"), ...)
     endpoint_id: str | None = None
+    at: datetime | None = None           # when the send is made (aws:CurrentTime); None: not fixed
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,14 @@ class Plan:
     def made_in(self, reading: str | None) -> tuple[PlannedRequest, ...]:
         """The requests SES makes in one reading (None: every request, the union of the readings)."""
         return tuple(r for r in self.requests if reading is None or r.reading in (None, reading))
+
+
+def kind_quirks(api: str, content: str) -> tuple[str, ...]:
+    """The quirks a send of this kind rests on: its operation's mapping to IAM actions and the extra
+    authorizations that explain it (rules/quirks.json)."""
+    from seslint.matrix import load_matrix
+
+    return tuple(sorted({q for v in load_matrix().operation(_OPERATIONS[(api, content)]) for q in v["quirks"]}))
 
 
 def api_of(spec: str) -> str:
@@ -271,8 +283,10 @@ def plan(send: Send) -> Plan:
 
     values, maybe = _values(send, display, from_addr, feedback, recipients, notes)
 
+    always = request_keys(send.region, send.at)
+
     def contexts(keys):
-        context = {k: v for k, v in values.items() if k in keys}
+        context = {**{k: v for k, v in values.items() if k in keys}, **always}
         uncertain = {k: v for k, v in maybe.items() if k in keys}
         uncertain.update({k: values[k] for k in _MAYBE_KEYS if k in values and k not in keys})
         return context, uncertain
@@ -311,7 +325,7 @@ def plan(send: Send) -> Plan:
     if send.tracking:
         context = {f"ses:{kind.capitalize()}TrackingEnabled": value for kind, value in send.tracking}
         requests.append(PlannedRequest("ses:ApplyTrackingConfigurationOverrides", "*", "tracking override",
-                                       dict(sorted(context.items()))))
+                                       {**dict(sorted(context.items())), **always}))
     if send.sandbox:
         for rcpt in dict.fromkeys(recipients):
             if rcpt.endswith("@" + SIMULATOR_DOMAIN):
@@ -324,6 +338,17 @@ def plan(send: Send) -> Plan:
                      f"{', '.join(readings)} is evaluated")
     return Plan(operation, tuple(requests), tuple(groups), tuple(notes), from_addr, tuple(recipients), readings,
                 disputed)
+
+
+def request_keys(region: str, at: datetime | None) -> dict[str, str]:
+    """The global keys every request of a send carries (quirk ck-always-present-keys): the region of the
+    endpoint, HTTPS, and the time when `at` fixes it (aws:CurrentTime to the second, as ISO 8601 UTC)."""
+    keys = {"aws:RequestedRegion": region, "aws:SecureTransport": "true"}
+    if at is not None:
+        instant = at.astimezone(timezone.utc).replace(microsecond=0)
+        keys["aws:CurrentTime"] = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+        keys["aws:EpochTime"] = str(int(instant.timestamp()))
+    return keys
 
 
 def context_values(api: str, from_addr: str, *, display: str = "", recipients=None, feedback: str | None = None,

@@ -25,6 +25,7 @@ from seslint.audit.org import audit_accounts
 from seslint.audit.report import jsonl_line, provenance, render_html, render_text
 from seslint.errors import SeslintError
 from seslint.evaluate.authdetails import label_policies, policy_label, split_label
+from seslint.names import in_policies, undecided, unknown_names
 
 VERDICTS = ("anyone", "restricted", "simulator-only", "none", "unknown")
 SIMULATOR = "success@simulator.amazonses.com"
@@ -110,9 +111,9 @@ def notes(read_identity_policies: bool) -> list[str]:
 
 
 def audit_principal(principal, details=None, *, region: str = "us-east-1", resource_policies: dict,
-                    scps=None) -> Finding:
+                    scps=None, session=None) -> Finding:
     """The verdict for one `authdetails.Principal`; `scps`: its account's SCP levels from the root
-    down ([(level, [PolicyDoc])]), or None."""
+    down ([(level, [PolicyDoc])]), or None; `session(region)`: see `exact.decide`."""
     from seslint.policy import parse_policy
 
     if details is not None:
@@ -126,15 +127,22 @@ def audit_principal(principal, details=None, *, region: str = "us-east-1", resou
             docs.append(("boundary", principal.permission_boundary, None))
         docs += [("resource", d, arn) for arn, ds in resource_policies.items() for d in ds]
         parsed = [(kind, parse_policy(d.value, d.source, d.pointer), arn) for kind, d, arn in docs]
+        scp_policies = [parse_policy(d.value, d.source, d.pointer) for _, ds in scps or () for d in ds]
     except SeslintError as exc:
         return _unknown(finding, f"a policy cannot be read: {exc}")
+    names = in_policies(scp_policies) + [u for kind, policy, _ in parsed for u in unknown_names(
+        [st for st in policy.statements if kind != "resource" or _names(st, principal)], policy.source)]
+    reason = undecided(names)
+    if reason:
+        return _unknown(finding, reason)
+    finding.notes += [u.describe() for u in names]
     relevant = [(kind, policy, st) for kind, policy, _ in parsed for st in policy.statements
                 if _sends(st) and (kind != "resource" or _names(st, principal))]
     allows = [(k, p, s) for k, p, s in relevant if s.effect == "Allow" and k in ("identity", "resource")]
     if not allows:
         finding.reason = "no identity or sending-authorization policy allows a send action"
         return finding
-    return decide(principal, finding, relevant, region, resource_policies, _statement, scps)
+    return decide(principal, finding, relevant, region, resource_policies, _statement, scps, session)
 
 
 def _names(statement, principal) -> bool:

@@ -187,7 +187,8 @@ class Org:
         from seslint.evaluate.matching import CompiledPolicy, Request
         from seslint.policy import parse_policy
 
-        resources = [CompiledPolicy(parse_policy(trust.value, trust.source, trust.pointer), "resource")] if trust else []
+        resources = ([CompiledPolicy(parse_policy(trust.value, trust.source, trust.pointer), "resource", "trust")]
+                     if trust else [])
         if caller is not None:
             policies, who = Policies(resources=resources), caller
         else:

@@ -14,7 +14,7 @@ policy it cannot encode) makes the verdict unknown, with the engine's reason.
 
 from __future__ import annotations
 
-from seslint.core.arn import parse, ses_identity
+from seslint.core.arn import ses_identity
 from seslint.core.patterns import matches
 from seslint.errors import SeslintError
 from seslint.sendmodel import SEND_KINDS
@@ -32,11 +32,26 @@ def _mails_recipients(send):
     return send.mails_recipients
 
 
-def decide(principal, finding, relevant, region: str, resource_policies: dict, statement, scps=None):
+def decide(principal, finding, relevant, region: str, resource_policies: dict, statement, scps=None, session=None):
     """Fill `finding` (verdict, reason, scope, witness) for the principal; `relevant` are its
     (kind, policy, statement) triples that may send, `statement(kind, policy, st)` names one;
-    `scps`: the SCP levels of its account, from the root down ([(level, [PolicyDoc])]), or None."""
+    `scps`: the SCP levels of its account, from the root down ([(level, [PolicyDoc])]), or None.
+    `session(region)`, when given, encodes the principal's sends instead (a caller in another account
+    than the identities', say: `seslint review`). One budget for the verdict and what it reports."""
     from seslint.prove import budget
+
+    with budget.question():
+        return _decide(principal, finding, relevant, region, resource_policies, statement, scps, session)
+
+
+def _decide(principal, finding, relevant, region: str, resource_policies: dict, statement, scps, session):
+    import z3
+
+    from seslint.prove.api import COUNTEREXAMPLE, PROVEN
+    from seslint.prove.strings import Unknown
+
+    def make(r):
+        return session(r) if session else _session(principal, r, resource_policies, scps)
 
     patterns = recipient_patterns(relevant)
     # The last question: sends that carry no recipient key (bounces) are still sends.
@@ -47,25 +62,14 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
     sessions: dict = {}
     allows = [statement(k, p, s) for k, p, s in relevant if s.effect == "Allow"]
     asked = regions(relevant, region)
-    with budget.question():   # one budget for the verdict and what it reports
-        return _decide(principal, finding, relevant, resource_policies, scps, questions, sessions, allows, asked,
-                       statement)
-
-
-def _decide(principal, finding, relevant, resource_policies, scps, questions, sessions, allows, asked, statement):
-    import z3
-
-    from seslint.prove.api import COUNTEREXAMPLE, PROVEN
-    from seslint.prove.strings import Unknown
-
     try:
         for verdict, question in questions:
             found, unknown = None, None
             for r in asked:
-                session = sessions.get(r) or sessions.setdefault(r, _session(principal, r, resource_policies, scps))
-                outcome = session.ask(session.violation(**question))
+                asking = sessions.get(r) or sessions.setdefault(r, make(r))
+                outcome = asking.ask(asking.violation(**question))
                 if outcome.verdict == COUNTEREXAMPLE:
-                    found = (session, outcome.witness)
+                    found = (asking, outcome.witness)
                     break
                 if outcome.verdict != PROVEN and unknown is None:
                     unknown = outcome.reason
@@ -79,6 +83,9 @@ def _decide(principal, finding, relevant, resource_policies, scps, questions, se
         return _unknown(finding, str(exc), allows)
     except SeslintError as exc:
         return _unknown(finding, f"a policy cannot be read: {exc}")
+    if session:   # the reason's wording (a boundary, a Deny) is the audit's own question
+        finding.verdict, finding.reason = "none", "proven: no possible send is allowed"
+        return finding
     return _none(principal, finding, relevant, asked, resource_policies, statement, scps)
 
 
@@ -201,31 +208,11 @@ def _unknown(finding, reason: str, statements=()):
 
 
 def regions(relevant, region: str) -> list[str]:
-    """The audited region, then one region of each other class that the region parts of the statements'
-    SES ARNs tell apart (`eu-*`, `us-east-1`, ...): regions that every such part matches alike get the
-    same answer, so one of each class decides for all. Candidates are the known regions of the audited
-    region's partition and the regions the ARNs name literally (a new region, a typo)."""
-    from seslint.regions import known_regions
+    """The audited region, then one region of each other class that the statements tell apart (`eu-*`,
+    `us-east-1`, ...): regions that every such part matches alike get the same answer (seslint.scope)."""
+    from seslint.scope import region_classes
 
-    parts = set()
-    for _, _, st in relevant:
-        for resource in st.resources or st.not_resources or ():
-            arn = parse(resource)
-            if arn is not None and arn.service == "ses" and arn.region and "${" not in arn.region:
-                parts.add(arn.region)   # a variable there is literal text: it matches no region
-    parts_in_order = sorted(parts)
-    candidates = set(known_regions(region)) | {p for p in parts if "*" not in p and "?" not in p}
-
-    def signature(r: str) -> tuple[bool, ...]:
-        return tuple(matches(p, r, ignore_case=False) for p in parts_in_order)
-
-    seen = {signature(region)}
-    out = [region]
-    for r in sorted(candidates - {region}):
-        if (sig := signature(r)) not in seen:
-            seen.add(sig)
-            out.append(r)
-    return out
+    return region_classes([st for _, _, st in relevant], region)
 
 
 def recipient_patterns(relevant) -> list[str]:

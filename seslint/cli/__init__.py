@@ -30,6 +30,7 @@ COMMANDS = {
     "can-send": ("seslint.cli.simulate_cmd", "can_send", "May this principal send this email through SES?"),
     "prove": ("seslint.cli.prove_cmd", "prove", "Prove a property of every possible send, or show a counterexample."),
     "diff": ("seslint.cli.prove_cmd", "diff", "Which SES send requests a new policy gains or loses, with witnesses."),
+    "review": ("seslint.cli.review_cmd", "review", "What a git change does to SES sending: gains, losses, new findings."),
     "audit": ("seslint.cli.audit_cmd", "audit", "What SES sending every user and role of one or many accounts has."),
     "who-can-send": ("seslint.cli.audit_cmd", "who_can_send",
                      "Every principal that can send as an SES identity, directly or through a chain of hops."),

@@ -27,6 +27,59 @@ def warn_unknown_regions(*regions) -> None:
             click.echo(f"seslint: warning: {message}", err=True)
 
 
+SCP_HELP = ("Service control policies of one organization level, from the root down: one option per level; "
+            "the policies attached at the same level separated by commas (e.g. full-access.json,guardrail.json).")
+
+
+def scp_option(f):
+    """--scp FILE[,FILE...]: one organization level per option; the command gets (level, [files])
+    for each, from the root down, the level being the value as given."""
+    return click.option("--scp", "scps", multiple=True, metavar="FILE[,FILE...]", help=SCP_HELP,
+                        callback=_scp_levels)(f)
+
+
+def _scp_levels(ctx, param, values) -> list[tuple[str, list[str]]]:
+    levels = []
+    for value in values:
+        files = [part.strip() for part in value.split(",")]
+        if not all(files):
+            raise click.BadParameter(f"'{value}' has an empty file name: give FILE or FILE,FILE...")
+        levels.append((value, files))
+    return levels
+
+
+class Instant(click.ParamType):
+    """An ISO 8601 instant with its time zone (2030-01-01T00:00:00Z), as an aware datetime."""
+
+    name = "TIME"
+
+    def convert(self, value, param, ctx):
+        from datetime import datetime
+
+        if isinstance(value, datetime):
+            return value
+        try:
+            found = datetime.fromisoformat(value.strip())
+        except ValueError:
+            found = None
+        if found is None or found.tzinfo is None:
+            self.fail(f"'{value}' is not an ISO 8601 instant with a time zone, e.g. 2030-01-01T00:00:00Z", param, ctx)
+        return found
+
+
+def at_option(help: str):
+    return click.option("--at", type=Instant(), metavar="TIME", help=help)
+
+
+def warn_unknown_names(names) -> list[str]:
+    """One warning on stderr per action or condition key SES does not know (`seslint.names`, worded as
+    lint words it); the lines, for JSON output."""
+    lines = [u.describe() for u in names]
+    for line in lines:
+        click.echo(f"seslint: warning: {line}", err=True)
+    return lines
+
+
 def load_document(path: str):
     """A JSON document for the evaluator or the prover: a repeated member name is an error, for
     IAM keeps neither reading of it safe to guess (the linter reports it as SES002)."""

@@ -11,8 +11,6 @@ import click
 from seslint.cli.common import warn_unknown_regions
 from seslint.generate import FORMATS
 
-MANAGED_POLICY_QUOTA = 6144  # IAM quota: characters of a managed policy, whitespace not counted
-
 FORMAT_HELP = ("Output format: the policy JSON document, the same as YAML, a Terraform resource "
                "(jsonencode) or a CloudFormation template.")
 
@@ -30,11 +28,11 @@ def _check_option():
 
 def _emit(policy: dict, fmt: str, *, name: str, summary: str, policy_type: str = "identity",
           identity: str | None = None) -> None:
-    from seslint.core.size import policy_size
+    from seslint.core.size import QUOTAS, policy_size
     from seslint.generate import render
 
     click.echo(render(policy, fmt, name=name, summary=summary, policy_type=policy_type, identity=identity))
-    size, quota = policy_size(policy), MANAGED_POLICY_QUOTA
+    size, quota = policy_size(policy), QUOTAS["managed"][0]
     if size > quota:
         click.echo(f"seslint: warning: the policy is {size} characters without whitespace, over the {quota} "
                    "that a managed policy allows: split the operations over several policies", err=True)
@@ -72,13 +70,15 @@ def _recipe_command(name: str) -> click.Command:
         if check:
             results = prove(name, by_name, policy)
             failed = [r for r in results if not r.ok]
-            for r in failed:
-                click.echo(f"seslint: proof failed: expected {r.case.expect}: {r.case.name} [{r.attach}]: {r.detail}",
-                           err=True)
+            for r in results:
+                head = f"expected {r.case.expect}: {r.case.name} [{r.attach}]"
+                click.echo(f"seslint: proof holds: {head}{_rests_on(r.case.quirks)}" if r.ok else
+                           f"seslint: proof failed: {head}: {r.detail}", err=True)
             click.echo(f"seslint: {len(results) - len(failed)}/{len(results)} proofs hold", err=True)
             exact = _exact(name, by_name, policy)
             for p in exact:
-                click.echo(f"seslint: {p.verdict}: {p.name}" + ("" if p.ok else f" ({p.reason})"), err=True)
+                click.echo(f"seslint: {p.verdict}: {p.name}" + (_rests_on(p.quirks) if p.ok else f" ({p.reason})"),
+                           err=True)
             if failed or not all(p.ok for p in exact):
                 ctx.exit(1)
 
@@ -191,6 +191,10 @@ def generate(ctx, list_, operations, from_code, explain, region, account, identi
                             account=validate_parameter("account", account) if account else "*",
                             names=names, extras=not no_extras)
     _emit(policy, fmt, name="seslint-operations", summary="Least privilege for: " + " ".join(operations))
+
+
+def _rests_on(quirks) -> str:
+    return f" (rests on quirks {', '.join(quirks)})" if quirks else ""
 
 
 def _from_code(ctx, paths, region, account, explain: bool, fmt: str) -> None:

@@ -6,10 +6,13 @@ import click
 
 from seslint.cli.aws_options import aws_options
 from seslint.cli.common import (
+    at_option,
     echo_json,
     format_option,
     load_document as _load,
     principal_documents,
+    scp_option,
+    warn_unknown_names,
     warn_unknown_regions,
 )
 
@@ -52,8 +55,7 @@ def _check_principal(ctx, param, value):
 @click.option("--resource-policy", metavar="FILE", help="Resource-based policy (e.g. an SES sending authorization policy).")
 @click.option("--boundary", metavar="FILE", help="Permissions boundary.")
 @click.option("--session-policy", "session_policies", multiple=True, metavar="FILE", help="Session policy (repeatable).")
-@click.option("--scp", "scps", multiple=True, metavar="FILE",
-              help="Service control policy, one organization level per option, from the root down.")
+@scp_option
 @click.option("--principal", metavar="ARN", callback=_check_principal, help="The calling principal's ARN.")
 @click.option("--action", help="The IAM action, e.g. ses:SendEmail.")
 @click.option("--resource", default="*", show_default=True, help="The resource ARN.")
@@ -100,8 +102,11 @@ def simulate(ctx, scenario_path, batch_path, policies, resource_policy, boundary
         if aws is not None:
             aws.apply(scenario)
     result = evaluate(scenario, explain=explain)
+    from seslint.names import in_policies
+
+    warnings = warn_unknown_names(in_policies(cp.policy for cp in scenario.policies.every()))
     if fmt == "json":
-        echo_json(result.to_json())
+        echo_json(dict(result.to_json(), warnings=warnings) if warnings else result.to_json())
     else:
         from seslint.evaluate.render import render_result
 
@@ -143,7 +148,7 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
     p = scenario.policies
     p.identity = [read(f, "identity") for f in policies]
     p.session = [read(f, "session") for f in session_policies]
-    p.scps = [(f, [read(f, "scp")]) for f in scps]
+    p.scps = [(level, [read(f, "scp") for f in files]) for level, files in scps]
     p.resources = [read(resource_policy, "resource")] if resource_policy else []
     p.boundary = read(boundary, "boundary") if boundary else None
     if p.resources and not principal:
@@ -184,15 +189,18 @@ def _flags_scenario(policies, resource_policy, boundary, session_policies, scps,
 @click.option("--tracking-override", "tracking", multiple=True, metavar="open|click=ENABLED|DISABLED",
               help="Override open or click tracking in the send (v2; repeatable).")
 @click.option("--endpoint-id", metavar="ID", help="Multi-region endpoint id (v2 EndpointId).")
+@at_option("When the send is made (aws:CurrentTime, aws:EpochTime), e.g. 2030-01-01T00:00:00Z (default: now).")
 @click.option("--policy", "policies", multiple=True, metavar="FILE", help="Identity-based policy (repeatable).")
 @click.option("--auth-details", metavar="FILE", help="Output of 'aws iam get-account-authorization-details'.")
 @click.option("--principal", metavar="NAME|ARN", help="User or role in --auth-details, or the caller's ARN.")
+@click.option("--boundary", metavar="FILE", help="Permissions boundary (instead of the one in --auth-details).")
+@scp_option
 @aws_options(region=False, conflicts=("auth_details", "principal"))
 @format_option("text", "json")
 @click.pass_context
 def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template, region, account, identity, sandbox,
-             source_arn, return_path_arn, identity_policy, feedback_address, tenant, tracking, endpoint_id, policies,
-             auth_details, principal, fmt, aws):
+             source_arn, return_path_arn, identity_policy, feedback_address, tenant, tracking, endpoint_id, at,
+             policies, auth_details, principal, boundary, scps, fmt, aws):
     """May this principal send this email? Evaluates every IAM request SES makes for the send.
 
     Without --identity, every identity SES could check (the address, its domain, parent
@@ -206,12 +214,14 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
 
     warn_unknown_regions(region)
 
-    docs, boundary, principal_arn = principal_documents(
+    docs, found_boundary, principal_arn = principal_documents(
         [PolicyDoc(d.value, d.source) for d in map(_load_policy, policies)], auth_details, principal)
     if aws is not None:
         live = aws.principal()
         docs += live.identity_policies
-        boundary, principal_arn = live.permission_boundary, live.arn
+        found_boundary, principal_arn = live.permission_boundary, live.arn
+    boundary_doc = _policy_doc(boundary) if boundary else found_boundary
+    scp_docs = [(level, [_policy_doc(f) for f in files]) for level, files in scps]
     if not policies and not auth_details and aws is None:
         raise click.UsageError("give --policy FILE or --auth-details FILE --principal NAME")
     if account is None and principal_arn:
@@ -224,7 +234,8 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
                 configuration_set=configuration_set, template=template, region=region or DEFAULT_REGION,
                 identity=identity,
                 sandbox=bool(sandbox), source_arn=source_arn, return_path_arn=return_path_arn,
-                feedback_address=feedback_address, tenant=tenant, tracking=_tracking(tracking), endpoint_id=endpoint_id)
+                feedback_address=feedback_address, tenant=tenant, tracking=_tracking(tracking), endpoint_id=endpoint_id,
+                at=at)
     resource_policies, notes = {}, []
     if identity_policy:
         doc = _load(identity_policy)
@@ -233,18 +244,18 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
         from seslint.live import live_send
 
         send, resource_policies, notes = live_send(aws, send, resource_policies, sandbox is None)
+    policies_in = dict(principal_arn=principal_arn, permission_boundary=boundary_doc,
+                       resource_policies=resource_policies, scps=scp_docs)
     if aws is not None:
-        result = check_send(send, docs, principal_arn=principal_arn, permission_boundary=boundary,
-                            resource_policies=resource_policies)
+        result = check_send(send, docs, **policies_in)
     else:
-        result = check_send_in(send, docs, account=account, region=region, principal_arn=principal_arn,
-                               permission_boundary=boundary, resource_policies=resource_policies)
+        result = check_send_in(send, docs, account=account, region=region, **policies_in)
     if not result.allowed and result.send is not None:
         from seslint.advice import advise
 
-        result.advised = advise(result, result.send, docs, principal_arn=principal_arn, permission_boundary=boundary,
-                                resource_policies=resource_policies)
+        result.advised = advise(result, result.send, docs, **policies_in)
     result.notes[:0] = notes
+    warn_unknown_names(result.names)
     if fmt == "json":
         echo_json(result.to_json())
     else:
@@ -252,6 +263,13 @@ def can_send(ctx, sender, to, cc, bcc, api, content, configuration_set, template
 
         click.echo(render_send(result))
     ctx.exit(0 if result.allowed else 3 if result.decision == "unknown" else 1)
+
+
+def _policy_doc(path: str):
+    from seslint.policy import PolicyDoc
+
+    doc = _load_policy(path)
+    return PolicyDoc(doc.value, doc.source)
 
 
 def _tracking(values) -> tuple[tuple[str, str], ...]:

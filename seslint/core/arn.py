@@ -85,6 +85,15 @@ def account_of(text: str) -> str | None:
     return arn.account or None if arn is not None else None
 
 
+def identity_policy_applies(attached: str | None, arn: str, sender: bool) -> bool:
+    """Whether an SES identity's sending-authorization policy applies to a request on `arn` ("Sending
+    authorization"): `attached` names the identity it is attached to, by ARN or by name, or is None for
+    whichever identity the sender uses (`sender`: the request is on the sender's identity)."""
+    if attached is None:
+        return sender
+    return attached == arn or (":identity/" in arn and attached == arn.split(":identity/", 1)[1])
+
+
 def resource_account(resource: str, given: str | None = None) -> str | None:
     """The account a request's resource belongs to, which decides same- vs cross-account evaluation:
     `given` (a scenario's `request.resource_account`), else the ARN's account when it is a 12-digit id.

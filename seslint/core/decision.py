@@ -28,10 +28,12 @@ from seslint.core.logic import Logic
 
 # How a resource-based policy names the caller; stronger grants first.
 DIRECT, ROLE, ACCOUNT = "direct", "role", "account"
-GRANTS = (DIRECT, ROLE, ACCOUNT)
 
 
-@dataclass
+# Applies and Decision are built for every request: their own __init__ (init=False) is compiled by the
+# compiled build, where a dataclass-made one would run interpreted (see seslint.policy).
+
+@dataclass(init=False)
 class Applies:
     """Whether each statement whose action matched applies to the request, by policy group: each entry
     a truth value of the logic. `boundary` and `session` are None when there is no such policy."""
@@ -43,18 +45,36 @@ class Applies:
     boundary: list[Any] | None
     session: list[Any] | None
 
+    def __init__(self, denies: list[Any], scp_levels: list[list[Any]], resource: dict[str, list[Any]],
+                 identity: list[Any], boundary: list[Any] | None, session: list[Any] | None):
+        self.denies, self.scp_levels, self.resource, self.identity = denies, scp_levels, resource, identity
+        self.boundary, self.session = boundary, session
 
-@dataclass
+
+@dataclass(init=False)
 class Decision:
     """The parts of the decision, each a truth value, so that callers can say which one decided."""
 
     deny: Any
     scp_levels: list[Any]
-    grants: dict[str, Any]
+    direct: Any          # a resource-based policy names the caller directly,
+    role: Any            # names its role,
+    account: Any         # or names only its account
     boundary_ok: Any
     session_ok: Any
     identity_ok: Any
     allowed: Any
+
+    def __init__(self, deny: Any, scp_levels: list[Any], direct: Any, role: Any, account: Any, boundary_ok: Any,
+                 session_ok: Any, identity_ok: Any, allowed: Any):
+        self.deny, self.scp_levels, self.direct, self.role, self.account = deny, scp_levels, direct, role, account
+        self.boundary_ok, self.session_ok, self.identity_ok, self.allowed = boundary_ok, session_ok, identity_ok, allowed
+
+    @property
+    def grant(self) -> str | None:
+        """The strongest way a resource-based policy names the caller, when one surely does."""
+        return DIRECT if self.direct is True else ROLE if self.role is True else ACCOUNT if self.account is True \
+            else None
 
 
 def decide(logic: Logic, applies: Applies, *, caller_kind: str, same_account: bool) -> Decision:
@@ -62,19 +82,19 @@ def decide(logic: Logic, applies: Applies, *, caller_kind: str, same_account: bo
     L = logic
     deny = L.any(applies.denies)
     resource = applies.resource
-    grants = {DIRECT: L.any(resource.get(DIRECT, ())), ROLE: L.any(resource.get(ROLE, ())),
-              ACCOUNT: L.any(resource.get(ACCOUNT, ()))}
+    direct, role = L.any(resource.get(DIRECT, ())), L.any(resource.get(ROLE, ()))
+    account = L.any(resource.get(ACCOUNT, ()))
     if caller_kind == "service":
-        allowed = L.all([L.not_(deny), L.any(grants.values())])
-        return Decision(deny, [], grants, L.true, L.true, L.true, allowed)
+        allowed = L.all([L.not_(deny), L.any([direct, role, account])])
+        return Decision(deny, [], direct, role, account, L.true, L.true, L.true, allowed)
     levels = [L.any(level) for level in applies.scp_levels]
     is_root = caller_kind == "root"
     boundary_ok = L.true if is_root or applies.boundary is None else L.any(applies.boundary)
     session_ok = L.true if is_root or applies.session is None else L.any(applies.session)
     identity_ok = L.true if is_root else L.any(applies.identity)
     if same_account:
-        core = L.any([grants[DIRECT], L.all([boundary_ok, session_ok, L.any([grants[ROLE], identity_ok])])])
+        core = L.any([direct, L.all([boundary_ok, session_ok, L.any([role, identity_ok])])])
     else:
-        core = L.all([L.any(grants.values()), boundary_ok, session_ok, identity_ok])
+        core = L.all([L.any([direct, role, account]), boundary_ok, session_ok, identity_ok])
     allowed = L.all([L.not_(deny), *levels, core])
-    return Decision(deny, levels, grants, boundary_ok, session_ok, identity_ok, allowed)
+    return Decision(deny, levels, direct, role, account, boundary_ok, session_ok, identity_ok, allowed)

@@ -11,33 +11,40 @@ UNKNOWN exactly when the statements IAM leaves undefined could tip it either way
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any
+
+from seslint.core.mypyc_hints import mypyc_attr
 
 UNKNOWN = "unknown"   # the third truth value: the outcome is one IAM does not document
 
 
-class Logic(Protocol):
+# The prover's logic (seslint.prove.strings.Z3Logic) subclasses Logic in interpreted code; the compiled
+# build calls the methods of a compiled Logic directly.
+@mypyc_attr(allow_interpreted_subclasses=True)
+class Logic:
     """Connectives over some truth values; `undefined` is what IAM leaves undefined."""
-
-    true: Any
-    false: Any
-
-    def all(self, items: Iterable[Any]) -> Any: ...
-
-    def any(self, items: Iterable[Any]) -> Any: ...
-
-    def not_(self, x: Any) -> Any: ...
-
-    def ite(self, cond: Any, then: Any, other: Any) -> Any: ...
-
-    def undefined(self, why: str) -> Any: ...
-
-
-class Kleene:
-    """True, False and UNKNOWN, by strong Kleene logic."""
 
     true: Any = True
     false: Any = False
+
+    def all(self, items: Iterable[Any]) -> Any:
+        raise NotImplementedError
+
+    def any(self, items: Iterable[Any]) -> Any:
+        raise NotImplementedError
+
+    def not_(self, x: Any) -> Any:
+        raise NotImplementedError
+
+    def ite(self, cond: Any, then: Any, other: Any) -> Any:
+        raise NotImplementedError
+
+    def undefined(self, why: str) -> Any:
+        raise NotImplementedError
+
+
+class Kleene(Logic):
+    """True, False and UNKNOWN, by strong Kleene logic."""
 
     def all(self, items: Iterable[Any]) -> Any:
         out: Any = True

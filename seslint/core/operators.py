@@ -145,7 +145,8 @@ class Operator:
 
     name: str
     type: str                          # String, Numeric, Date, Bool, Binary, IPAddress, ARN, Null
-    test: Callable[[Any, Any], bool]   # test(request_value, policy_value) (the positive form)
+    test: Callable[[Any, Any], Any]    # test(request_value, policy_value) (the positive form): a bool, or a
+                                       # z3 Bool over the prover's symbolic values (Numeric, Date)
     negated: bool = False
     wildcards: bool = False
     variables: bool = False            # takes ${...} policy variables
@@ -156,11 +157,11 @@ class Operator:
 def _rows() -> dict[str, Operator]:
     rows: list[Operator] = []
 
-    def add(name: str, type_: str, test: Callable[[Any, Any], bool], negated: bool = False, **kw: Any) -> None:
+    def add(name: str, type_: str, test: Callable[[Any, Any], Any], negated: bool = False, **kw: Any) -> None:
         rows.append(Operator(name, type_, test, negated, **kw))
 
-    def eq(a: Any, b: Any) -> bool:
-        return bool(a == b)
+    def eq(a: Any, b: Any) -> Any:
+        return a == b
 
     def ieq(a: Any, b: Any) -> bool:
         return bool(a.lower() == b.lower())
@@ -179,9 +180,9 @@ def _rows() -> dict[str, Operator]:
         add(f"Date{n}Equals", "Date", eq, negated, policy_value=_date, request_value=_date)
     add("NotIpAddress", "IPAddress", _in_network, True, policy_value=_network, request_value=_address)
     add("IpAddress", "IPAddress", _in_network, policy_value=_network, request_value=_address)
-    order: tuple[tuple[str, Callable[[Any, Any], bool]], ...] = (
-        ("LessThan", lambda a, b: bool(a < b)), ("LessThanEquals", lambda a, b: bool(a <= b)),
-        ("GreaterThan", lambda a, b: bool(a > b)), ("GreaterThanEquals", lambda a, b: bool(a >= b)))
+    order: tuple[tuple[str, Callable[[Any, Any], Any]], ...] = (
+        ("LessThan", lambda a, b: a < b), ("LessThanEquals", lambda a, b: a <= b),
+        ("GreaterThan", lambda a, b: a > b), ("GreaterThanEquals", lambda a, b: a >= b))
     for suffix, test in order:
         add(f"Numeric{suffix}", "Numeric", test, policy_value=_number, request_value=_number)
         add(f"Date{suffix}", "Date", test, policy_value=_date, request_value=_date)
@@ -219,9 +220,9 @@ class KeyValue:
 
 
 def condition_holds(logic: Logic, row: Operator, set_op: str | None, if_exists: bool, null_wants: frozenset[bool],
-                    value: KeyValue, test: Callable[[Any], Any], what: str) -> Any:
-    """Whether a condition holds, in `logic`: the modifiers of the module docstring over `test`, the
-    operator's test (negation included) of one request value. `what` names the condition."""
+                    value: KeyValue, test: Callable[[Any, Any], Any], state: Any, what: str) -> Any:
+    """Whether a condition holds, in `logic`: the modifiers of the module docstring over `test(state, item)`,
+    the operator's test (negation included) of one request value. `what` names the condition."""
     L = logic
     present = value.present
     if row.type == "Null":
@@ -236,11 +237,11 @@ def condition_holds(logic: Logic, row: Operator, set_op: str | None, if_exists: 
             body = L.undefined(f"{what} has no ForAllValues/ForAnyValue but the key is multivalued: IAM does not "
                                "define the result")
         else:
-            body = test(value.members[0][1])
+            body = test(state, value.members[0][1])
     elif set_op == "ForAllValues":
-        body = L.all(L.any([L.not_(member), test(item)]) for member, item in value.members)
+        body = L.all(L.any([L.not_(member), test(state, item)]) for member, item in value.members)
     else:
-        body = L.any(L.all([member, test(item)]) for member, item in value.members)
+        body = L.any(L.all([member, test(state, item)]) for member, item in value.members)
     return body if present is L.true else L.ite(present, body, absent)
 
 

@@ -14,6 +14,13 @@ import json
 
 _WHITE_SPACE = str.maketrans("", "", " \t\n\r")
 
+# Each kind of policy's quota in characters, white space not counted, and its name: the same page
+# ("IAM and STS character limits"), "Quotas in Amazon SES" (identity policies) and "Quotas for AWS
+# Organizations" (service control policies).
+QUOTAS = {"managed": (6144, "a managed policy"), "role-inline": (10240, "a role's inline policies"),
+          "user-inline": (2048, "a user's inline policies"), "group-inline": (5120, "a group's inline policies"),
+          "ses-identity-policy": (4096, "an SES identity policy"), "scp": (5120, "a service control policy")}
+
 
 def policy_size(policy: object) -> int:
     """Characters of `policy` (a JSON value) that count against IAM's policy size quotas."""

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from seslint.core.decision import DIRECT, GRANTS, ROLE, Applies, decide as table
+from seslint.core.decision import DIRECT, ROLE, Applies, decide as table
 from seslint.core.logic import KLEENE, UNKNOWN
 from seslint.errors import InputError
 from seslint.evaluate.matching import Caller, CompiledPolicy, Request, kind_name
@@ -141,6 +141,11 @@ class Policies:
         self.session = [] if session is None else session
         self.scps = [] if scps is None else scps
 
+    def every(self) -> list[CompiledPolicy]:
+        """Every policy, whatever its type."""
+        return [*self.identity, *self.resources, *([self.boundary] if self.boundary is not None else []),
+                *self.session, *(cp for _, cps in self.scps for cp in cps)]
+
 
 def evaluate(scenario, explain: bool = False) -> Result:
     """Decide a scenario's request as IAM would (errors name the scenario's source)."""
@@ -232,7 +237,7 @@ def _table(policies: Policies, caller: Caller, same_account: bool, groups: dict,
     for (level, _), ok in zip(policies.scps, d.scp_levels, strict=False):   # none for a service principal
         if not ok:
             return result(IMPLICIT_DENY, f"no service control policy at level '{level}' allows it", ["scp"])
-    grant = next((g for g in GRANTS if d.grants[g]), None)
+    grant = d.grant
     if caller.kind == "service":
         if d.allowed:
             return result(ALLOWED, "the resource-based policy allows the service principal")

@@ -18,8 +18,7 @@ from seslint.core.logic import UNKNOWN
 from seslint.core.patterns import any_of, arn_glob
 from seslint.errors import InputError
 from seslint.evaluate.operators import CompiledCondition, check_condition
-from seslint.jsondoc import join
-from seslint.policy import Policy, Statement
+from seslint.policy import KIND_NAMES, Policy, Statement, kind_problems
 
 # How a resource-based policy names the caller; stronger grants first.
 DIRECT, ROLE, ACCOUNT = "direct", "role", "account"
@@ -175,16 +174,7 @@ def _matches_action(matcher: tuple, negated: bool, action: str) -> bool:
 
 
 def check_statement(stmt: Statement, policy: Policy) -> None:
-    """Raise InputError for what IAM would refuse in a statement (parse_policy checked its shape)."""
-    raw = stmt.resources if stmt.resources is not None else stmt.not_resources
-    if raw is not None:
-        key = "Resource" if stmt.resources is not None else "NotResource"
-        for i, r in enumerate(raw):
-            if r != "*" and (not r.startswith("arn:") or "${" in r or r.count(":") < 5):
-                _resource_pattern(r, policy, join(stmt.pointer, key, i) if len(raw) > 1 else join(stmt.pointer, key))
-    for spec, key in ((stmt.principal, "Principal"), (stmt.not_principal, "NotPrincipal")):
-        if spec:
-            _check_principal(spec, policy, join(stmt.pointer, key))
+    """Raise InputError for what IAM would refuse in a statement's conditions (parse_policy checked the rest)."""
     for c in stmt.conditions:
         check_condition(c, policy)
 
@@ -216,19 +206,6 @@ def _checked_pattern(text: str, variables: bool):
     return parts if V.has_variables(parts) else arn_glob(parts, True)
 
 
-def _resource_pattern(text: str, policy: Policy, pointer: str):
-    parts = V.parse_template(text, policy.variables_enabled, True, True)
-    if parts == (V.ANY,):
-        return True
-    if V.has_variables(parts):
-        return parts
-    rx = arn_glob(parts, True)
-    if rx is None:
-        raise InputError(f"resource '{text}' is neither '*' nor an ARN", source=policy.source, pointer=pointer,
-                         help="an ARN has six parts: arn:partition:service:region:account:resource")
-    return rx
-
-
 def _resource_hit(pattern, resource: str, context: dict):
     if pattern is True:
         return True
@@ -246,23 +223,6 @@ def _resource_hit(pattern, resource: str, context: dict):
     if resource == "*":
         return False
     return pattern.fullmatch(resource) is not None
-
-
-def _check_principal(spec: dict, policy: Policy, pointer: str) -> None:
-    for kind, values in spec.items():
-        if kind == "*":
-            continue
-        for i, value in enumerate(values):
-            if value == "*" or kind != "AWS":
-                continue
-            at = join(pointer, kind, i) if len(values) > 1 else join(pointer, kind)
-            if "*" in value or "?" in value:
-                raise InputError(f"principal '{value}' has a wildcard; IAM accepts only \"*\" on its own",
-                                 source=policy.source, pointer=at,
-                                 help="name the principal exactly, or use \"*\" with a condition on aws:PrincipalArn")
-            if not (ACCOUNT_ID.fullmatch(value) or principal(value)):
-                raise InputError(f"principal '{value}' is not an account id or an IAM/STS ARN",
-                                 source=policy.source, pointer=at)
 
 
 def principal_grant(spec: dict, caller: Caller) -> str | None:
@@ -331,25 +291,17 @@ class CompiledPolicy:
 
     __slots__ = ("policy", "kind", "_compiled", "by_action", "hits")
 
-    def __init__(self, policy: Policy, kind: str):
+    def __init__(self, policy: Policy, kind: str, grammar: str | None = None):
+        """`grammar`: the kind whose grammar the policy follows, when not `kind`'s own (a role's trust
+        policy is evaluated as a resource policy and has no Resource)."""
         self.policy = policy
         self.kind = kind
         self.by_action: dict = {}   # action -> statements whose Action/NotAction matches it
         self.hits: dict = {}        # (statement, scp level, grant) -> engine.Hit, built once
-        if kind in ("identity", "boundary", "session"):
-            for s in policy.statements:
-                if s.principal is not None or s.not_principal is not None:
-                    raise InputError(f"a {_KIND_NAMES[kind]} cannot have a Principal", source=policy.source,
-                                     pointer=join(s.pointer, "Principal" if s.principal is not None else "NotPrincipal"),
-                                     help="Principal belongs in resource-based policies only")
-                if s.resources is None and s.not_resources is None:
-                    raise InputError(f"statement in a {_KIND_NAMES[kind]} has neither Resource nor NotResource",
-                                     source=policy.source, pointer=s.pointer, help='add "Resource": "*" or an ARN')
-        if kind == "resource":
-            for s in policy.statements:
-                if s.principal is None and s.not_principal is None:
-                    raise InputError("statement in a resource-based policy has no Principal",
-                                     source=policy.source, pointer=s.pointer)
+        refused = kind_problems(policy, grammar or kind)
+        if refused:
+            first = refused[0]
+            raise InputError(first.message, source=policy.source, pointer=first.pointer or None, help=first.help)
         for s in policy.statements:
             check_statement(s, policy)
         # Statements are compiled when a request first reaches them: with one request per policy
@@ -379,9 +331,5 @@ class CompiledPolicy:
         return found
 
 
-_KIND_NAMES = {"identity": "identity-based policy", "resource": "resource-based policy",
-               "boundary": "permissions boundary", "session": "session policy", "scp": "service control policy"}
-
-
 def kind_name(kind: str) -> str:
-    return _KIND_NAMES[kind]
+    return KIND_NAMES[kind]

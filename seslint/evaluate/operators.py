@@ -89,14 +89,14 @@ class CompiledCondition:
                          [(True, v) for v in raw] if listed else ((True, raw),))
         if self.op.type == "Null" or raw is MISSING:
             return condition_holds(KLEENE, self.op, self.cond.set_op, self.cond.if_exists, self.null_wants, value,
-                                   _no_test, "")
+                                   _no_test, None, "")
         values, unknown = self.policy_values(context)
 
-        def test(item):
+        def test(_, item):
             return self._one(self._request_value(item, names), values, unknown)
 
         return condition_holds(KLEENE, self.op, self.cond.set_op, self.cond.if_exists, self.null_wants, value, test,
-                               self.cond.operator)
+                               None, self.cond.operator)
 
     def _one(self, value, values, unknown=False):
         test = self.op.test
@@ -169,5 +169,5 @@ def _policy_error(message: str, *, source=None, pointer=None, help=None) -> Inpu
     return InputError(message, source=source, pointer=pointer, help=help)
 
 
-def _no_test(item):
+def _no_test(state, item):
     raise AssertionError("the operator is not applied to an absent key or by Null")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +22,7 @@ class ProofCase:
     expect: str  # "allowed" | "denied"
     alternatives: tuple[tuple[dict, ...], ...]  # per identity ARN choice: the IAM requests SES makes
     principal_account: str
+    quirks: tuple[str, ...] = ()  # the quirks it rests on: its operation's mapping, the quirk data it uses
 
 
 def proof_cases(recipe: Recipe, given: Mapping[str, tuple[str, ...]], matrix) -> list[ProofCase]:
@@ -29,14 +32,20 @@ def proof_cases(recipe: Recipe, given: Mapping[str, tuple[str, ...]], matrix) ->
     cases = []
     for expect, items in (("allowed", recipe.must_allow), ("denied", recipe.must_deny)):
         for item in (x for template in items for x in _per_operation(template)):
+            uses = _QUIRK_DATA.findall(json.dumps(item))
             item = expand(_swap(item, outsiders), env, given)  # the template's own probes, not the user's values
             if item is DROP:
                 continue
             account = item.get("principal_account") or _one(env, "account", "111122223333")
             if item.get("delegate"):
                 account = _one(env, "delegate-account", account)
-            cases.append(ProofCase(item["name"], expect, _requests(item, env, matrix), account))
+            call = item.get("send") or item.get("call")
+            quirks = {*uses, *(matrix.operation(call["operation"])[0]["quirks"] if call else ())}
+            cases.append(ProofCase(item["name"], expect, _requests(item, env, matrix), account, tuple(sorted(quirks))))
     return cases
+
+
+_QUIRK_DATA = re.compile(r"\{\{quirk\.([a-z0-9-]+)\.")   # a template value taken from a quirk's data
 
 
 # Probe values of the recipes' proofs (an unrelated account and domain), each with stand-ins for

@@ -10,6 +10,7 @@ from seslint.core.arn import split
 from seslint.errors import InputError
 from seslint.generate.recipes import STATEMENT_ORDER, VERSION, Recipe, _as_tuple, load_recipe, resolve_parameters
 from seslint.generate.template import DROP, _filter, arn, expand, policy_env
+from seslint.names import action_problem, key_problem
 
 # -- shaping statements with the matrix ------------------------------------------------
 
@@ -48,10 +49,10 @@ def shape_statement(statement: dict, matrix, *, where: str) -> list[dict]:
             service = name.partition(":")[0]
             hint = (f" (actions of other services need \"$services\": [\"{service}\"] on their statement)"
                     if ":" in name and service.lower() != "ses" else "")
-            raise ValueError(f"{where}: '{name}' is not one ses: action{hint}")
+            raise ValueError(f"{where}: {action_problem(name) or f'{name!r} is not one ses: action'}{hint}")
         missing = [k for k in keys if not matrix.carries(action, k)]
         if missing:
-            raise ValueError(f"{where}: {action.full_name} never carries {missing[0]}")
+            raise ValueError(f"{where}: {key_problem(missing[0]) or f'{action.full_name} never carries {missing[0]}'}")
         fitting: tuple[str, ...]
         if not action.resource_level:
             fitting = ("*",)

@@ -141,7 +141,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
     used: set[int] = set()
     files = inputs.discover(paths)
     if jobs is None:
-        jobs = min(_cores(), len(files) // FILES_PER_JOB) if hasattr(os, "fork") else 1
+        jobs = min(cores(), len(files) // FILES_PER_JOB) if hasattr(os, "fork") else 1
     jobs = max(1, min(jobs, len(files)))
     if jobs > 1:  # load the shared data once, before the workers fork
         from seslint.matrix import load_matrix
@@ -150,7 +150,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
         registry()
     size = -(-len(files) // jobs)  # contiguous chunks: the first error is the one a single process meets
     chunks = [files[k:k + size] for k in range(0, len(files), size)] if files else []
-    outcomes = _in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized, code)
+    outcomes = in_processes(_lint_files, chunks, policy_type, rules, skip_unrecognized, code)
     for raw, files_done, policies, errors in outcomes:
         result.files += files_done
         result.policies += policies
@@ -173,7 +173,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
     return result
 
 
-def _cores() -> int:
+def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -188,14 +188,31 @@ def _lint_files(files, policy_type: str, rules: set[str], skip_unrecognized: boo
         except InputError as exc:  # a named file that holds no policy: reported after the others' findings
             errors.append(exc)
             continue
-        if loaded.broken is not None and INVALID_JSON in rules:
-            broken = loaded.broken
-            message = broken.message + (f"; {broken.help}" if broken.help else "")
-            raw.append(Finding(loaded.source, broken.line or 1, broken.column or 1, INVALID_JSON, "", message))
-        found, read = _file_findings(loaded, policy_type, rules, code)
+        found, read = _loaded_findings(loaded, policy_type, rules, code)
         raw += found
         policies += read
     return raw, len(files), policies, errors
+
+
+def _loaded_findings(loaded, policy_type: str, rules: set[str], code=None) -> tuple[list[Finding], int]:
+    """`_file_findings`, and SES001 when the file could not be read or parsed."""
+    raw: list[Finding] = []
+    if loaded.broken is not None and INVALID_JSON in rules:
+        broken = loaded.broken
+        message = broken.message + (f"; {broken.help}" if broken.help else "")
+        raw.append(Finding(loaded.source, broken.line or 1, broken.column or 1, INVALID_JSON, "", message))
+    found, read = _file_findings(loaded, policy_type, rules, code)
+    return raw + found, read
+
+
+def loaded_findings(loaded, config: Config, rules: set[str], policy_type: str = "auto") -> list[Finding]:
+    """The placed findings of one file already read (`inputs.parse`), suppressions applied, sorted;
+    an unused suppression is not judged here (one file is not the whole run)."""
+    catalog = load_catalog()
+    raw, _ = _loaded_findings(loaded, policy_type, rules)
+    out = [_placed(f, catalog, config) for f in raw
+           if not any(s.matches(f.file, f.rule, f.sid, config.base) for s in config.suppress)]
+    return sorted(out, key=Finding.place)
 
 
 def _file_findings(loaded, policy_type: str, rules: set[str], code=None) -> tuple[list[Finding], int]:
@@ -239,7 +256,7 @@ def _noted(f: Finding, note: str | None) -> Finding:
     return f._replace(message=f"{f.message} [{note.replace(' | ', ', ')}]") if note else f
 
 
-def _in_processes(fn, chunks, *args):
+def in_processes(fn, chunks, *args):
     """fn(chunk, *args) for each chunk: the first in this process, the others in forked children
     (which inherit the loaded matrix and catalog). Results come back in chunk order; an exception
     in a child is raised here."""

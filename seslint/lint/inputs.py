@@ -18,9 +18,9 @@ from seslint.errors import InputError
 from seslint.jsondoc import join
 from seslint.lint import containers
 from seslint.lint.model import IDENTITY, RESOURCE, UNREADABLE, PolicyUnit, Unresolved
+from seslint.policy import VERSIONS
 
 EXTENSIONS = (".json", ".yaml", ".yml", ".template")
-VERSIONS = ("2012-10-17", "2008-10-17")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".terraform", ".venv", "venv", "__pycache__", ".tox"}
 
 CFN_POLICY_TYPES = {
@@ -48,6 +48,7 @@ class Loaded:
     source: str
     units: list[PolicyUnit] = field(default_factory=list)
     broken: InputError | None = None
+    value: object = None   # the parsed document (None when it could not be parsed)
 
 
 def discover(paths: list[str]) -> list[tuple[str, bool]]:
@@ -77,6 +78,11 @@ def load(path: str, named: bool) -> Loaded:
         text, source = jsondoc.read_path(path)
     except InputError as exc:
         return Loaded(exc.source or path, broken=exc)
+    return parse(text, source, path, named)
+
+
+def parse(text: str, source: str, path: str, named: bool) -> Loaded:
+    """`load` for a text already read (`path` decides JSON or YAML by its extension; `source` names it)."""
     result = Loaded(source)
     looks_yaml = path.lower().endswith((".yaml", ".yml")) or (
         path.lower().endswith(".template") or path == "-") and not text.lstrip().startswith(("{", "["))
@@ -89,6 +95,7 @@ def load(path: str, named: bool) -> Loaded:
             if named or '"Statement"' in text:
                 result.broken = exc  # reported as a finding: it may well be a policy
             return result
+        result.value = doc.value
         try:
             units = _classify(doc.value, source, doc.position, doc.text)
         except InputError as exc:  # a policy string (Terraform, authorization details) that is no JSON
@@ -122,6 +129,7 @@ def _load_yaml(text: str, source: str, named: bool, result: Loaded) -> None:
             result.broken = exc  # reported as a finding: it may well be a template
         return
     position = _lookup(positions)
+    result.value = value
     try:
         units = _classify(value, source, position, None)
     except InputError as exc:
@@ -149,6 +157,12 @@ def is_policy(value) -> bool:
     return isinstance(value, dict) and ("Statement" in value or value.get("Version") in VERSIONS)
 
 
+def is_auth_details(value) -> bool:
+    """Whether a parsed document is `aws iam get-account-authorization-details` output."""
+    return isinstance(value, dict) and (any(k in value for k in ("UserDetailList", "RoleDetailList", "GroupDetailList"))
+                                        or isinstance(value.get("Policies"), list) and "IsTruncated" in value)
+
+
 def _classify(value, source: str, position, text: str | None) -> list[PolicyUnit] | None:
     """The policies in a parsed document, or None when it is no kind of document we know."""
     if not isinstance(value, dict):
@@ -164,8 +178,7 @@ def _classify(value, source: str, position, text: str | None) -> list[PolicyUnit
         return list(_serverless(value, source, position))
     if "format_version" in value and ("planned_values" in value or "values" in value):
         return list(_terraform(value, source, position, text))
-    if any(k in value for k in ("UserDetailList", "RoleDetailList", "GroupDetailList")) or (
-            isinstance(value.get("Policies"), list) and "IsTruncated" in value):
+    if is_auth_details(value):
         return list(_authorization_details(value, source, position, text))
     return None
 

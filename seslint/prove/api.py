@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 
 import z3
 
+from seslint.names import in_policies, undecided
 from seslint.prove.budget import question
 from seslint.prove.decision import Inputs, at, decide
 from seslint.prove.sends import (
     ALTERNATIVE_ROLES,
+    PARENT_ROLE,
     Kind,
     Send,
     merged_usage,
@@ -30,6 +32,7 @@ from seslint.prove.witness import Witness, recheck_request, recheck_send, witnes
 from seslint.scope import Scope, scope_of
 
 PROVEN, COUNTEREXAMPLE, UNKNOWN, VACUOUS = "proven", "counterexample", "unknown", "vacuous"
+TIME_KEYS = ("aws:currenttime", "aws:epochtime")   # set by the send's time, free unless `Inputs.when` fixes it
 
 
 @dataclass
@@ -78,7 +81,11 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
           within=None, restrict=None) -> Outcome:
     """Is there an allowed send that breaks a property, in the account and region of `inputs`?
     `within(send)` may add a custom violation; `restrict(send)` constraints on the send (tests use it to
-    compare with enumeration)."""
+    compare with enumeration). Unknown when a policy names an action or key SES does not know where it
+    decides sends (`seslint.names`)."""
+    reason = undecided(unknown_names(inputs))
+    if reason:
+        return Outcome(UNKNOWN, reason)
     try:
         with question():   # one budget for the property: encoding, and every question its answer needs
             session = Session(inputs, 1 if recipients_within or within else 0, restrict)
@@ -91,6 +98,11 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
         return outcome
     except (Unknown, z3.Z3Exception) as exc:
         return Outcome(UNKNOWN, str(exc))
+
+
+def unknown_names(inputs: Inputs) -> list:
+    """The actions and condition keys SES does not know in the inputs' policies (`seslint.names`)."""
+    return in_policies(cp.policy for cp in inputs.all_policies())
 
 
 def prove_in(inputs: Inputs, scope: Scope, *, recipients_within=(), senders_within=(), no_send: bool = False,
@@ -143,7 +155,7 @@ def send_formulas(send: Send) -> list[tuple[Kind, object]]:
     out = []
     inputs = send.inputs
     decided: dict = {}   # kinds of send share most requests: decide each once
-    for plan in plans(inputs.region, inputs.account):
+    for plan in plans(inputs.region, inputs.account, inputs.when):
         api, with_cs, requests = plan.api, plan.with_cs, plan.requests
         need: list = []
         alt: dict[str, list] = {role: [] for role in ALTERNATIVE_ROLES}
@@ -154,6 +166,8 @@ def send_formulas(send: Send) -> list[tuple[Kind, object]]:
             if f is None:
                 f = decided[key] = decide(inputs, req)
             (alt[role] if role in alt else need).append(f)
+        if alt[PARENT_ROLE]:   # the parent route exists only for a From whose domain has a parent
+            alt[PARENT_ROLE].append(send.has_parent)
         ok = all_([all_(need), any_(all_(fs) for fs in alt.values() if fs) if any(alt.values()) else TRUE])
         out.append((plan, all_([send.has_cs == with_cs, ok])))
     return out
@@ -220,6 +234,11 @@ class Session:
         """z3 Bool: the send is of this API and content and allowed."""
         return any_(f for p, f in self.formulas if p[:2] == (api, content))
 
+    def allowed_kinds(self) -> list[tuple[str, str]]:
+        """Every (api, content) of which some send may be allowed (a question the solver leaves open counts)."""
+        kinds = dict.fromkeys(plan[:2] for plan, _ in self.formulas)
+        return [k for k in kinds if self.lazy.check([self.kind(*k)])[0] != z3.unsat]
+
     def kinds(self, violation) -> list[tuple[str, str]]:
         """Every (api, content) of which some send breaks the property, each with a witness the
         evaluator confirms and that sets no free key. One question usually answers several kinds:
@@ -285,10 +304,13 @@ class Session:
             return Outcome(UNKNOWN, f"the evaluator does not confirm the solver's witness: {problem}", found)
         used = sorted(send.names.get(k, k) for k in send.free if send.names.get(k, k) in found.free_values)
         if used:
+            when = [k for k in used if k.lower() in TIME_KEYS]
+            hint = (f"; {' and '.join(when)} {'is' if len(when) == 1 else 'are'} the time of the send, any time "
+                    "unless it is fixed (prove --at TIME)") if when else ""
             return Outcome(UNKNOWN, f"depends on {', '.join(used)}: a send breaks the property when "
                                     f"{_keys(found, used)}; the model treats "
                                     f"{'this key' if len(used) == 1 else 'these keys'} as free, so whether real "
-                                    "requests can carry such values is not known", found, used)
+                                    f"requests can carry such values is not known{hint}", found, used)
         return Outcome(COUNTEREXAMPLE, "an allowed send breaks the property", found)
 
 
@@ -318,15 +340,20 @@ def diff(old: Inputs, new: Inputs, restrict=None) -> dict[str, list[Change]]:
     """The kinds of send request (action, resource role) one side allows and the other does not."""
     out: dict[str, list[Change]] = {"gained": [], "lost": [], "unknown": []}
     seen: dict = {}
-    for send_kind in plans(new.region, new.account):
+    for send_kind in plans(new.region, new.account, new.when):
         for action, arn, role, context in send_kind.requests:
             kind = (action, "identity" if role in ALTERNATIVE_ROLES else role)
             variant = (send_kind.api, arn, role, context)
             if variant not in seen.setdefault(kind, []):
                 seen[kind].append(variant)
+    # Both sides over the same symbolic values (z3 constants are identified by name and sort), built
+    # once for every kind: a kind's free keys add their constraints to the sends as it is decided.
+    uses, n = merged_usage(old, new), recipient_bound([old, new], 0)
+    sends = Send(old, n, uses=uses), Send(new, n, uses=uses)
     for (action, role), variants in sorted(seen.items()):
-        for side, change in zip(("gained", "lost"), _changes(old, new, action, role, variants, restrict), strict=False):
-            if change is not None:
+        changes = _changes(old, new, action, role, variants, restrict, sends)
+        for side, change in zip(("gained", "lost"), changes, strict=False):
+            if change is not None and (side == "gained" or change is not changes[0]):   # an unknown kind: once
                 out["unknown" if change.witness is None or change.reason else side].append(change)
     return out
 
@@ -360,26 +387,27 @@ def _documents(inputs: Inputs) -> str:
                        [(at, inputs.document(cp)) for at, cp in inputs.resources]], sort_keys=True)
 
 
-def _changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tuple:
+def _changes(old: Inputs, new: Inputs, action, role, variants, restrict, sends) -> tuple:
     """(gained, lost) for one kind of request: a Change with a witness, or None."""
     with question():   # one budget per kind: the encoding and both directions
-        return _kind_changes(old, new, action, role, variants, restrict)
+        return _kind_changes(old, new, action, role, variants, restrict, sends)
 
 
-def _kind_changes(old: Inputs, new: Inputs, action, role, variants, restrict) -> tuple:
+def _kind_changes(old: Inputs, new: Inputs, action, role, variants, restrict, sends) -> tuple:
+    so, sn = sends
     try:
-        # Both sides over the same symbolic values: z3 constants are identified by name and sort.
-        uses, n = merged_usage(old, new), recipient_bound([old, new], 0)
-        so, sn = Send(old, n, uses=uses), Send(new, n, uses=uses)
         pairs = [(decide(old, so.request(api, action, arn, r, context)),
                   decide(new, sn.request(api, action, arn, r, context))) for api, arn, r, context in variants]
         base = [*so.constraints, *sn.constraints, *([*restrict(so), *restrict(sn)] if restrict else [])]
     except (Unknown, z3.Z3Exception) as exc:
         change = Change(action, role, reason=str(exc))
         return change, change
+    # A parent-domain request is made only for a From whose domain has a parent (Send.has_parent): a
+    # statement on "*" allows it whatever the From, and a witness From without one makes no such request.
     out: list[Change | None] = []
     for allows, denies, a, b, send in ((1, 0, new, old, sn), (0, 1, old, new, so)):
-        picks = [all_([p[allows], not_(p[denies])]) for p in pairs]
+        picks = [all_([p[allows], not_(p[denies]), *([send.has_parent] if v[2] == PARENT_ROLE else [])])
+                 for p, v in zip(pairs, variants, strict=True)]
         try:
             answer, model, why = check([*base, any_(picks)])
         except z3.Z3Exception as exc:

@@ -138,23 +138,23 @@ def condition(cc, ctx, variables: bool):
         value = KeyValue(B(raw is not MISSING), B(listed and not raw), listed,
                          [(TRUE, v) for v in raw] if listed else [(TRUE, raw)])
         if cc.op.type in ("String", "ARN"):
-            def test(item):
+            def test(_, item):
                 return one(cc, V.scalar_text(item), ctx, variables, what)
         else:
-            def test(item):
+            def test(_, item):
                 return B(_concrete_one(cc, item, what))
     elif val.kind == "list":
         value = KeyValue(val.present, val.length == 0, True,
                          [(val.length > i, x) for i, x in enumerate(val.items)])
 
-        def test(item):
+        def test(_, item):
             return one(cc, item, ctx, variables, what)
     else:
         value = KeyValue(val.present, FALSE, False, [(TRUE, val)])
 
-        def test(item):
+        def test(_, item):
             return one(cc, item, ctx, variables, what)
-    return B(condition_holds(Z3, cc.op, cond.set_op, cond.if_exists, cc.null_wants, value, test, what))
+    return B(condition_holds(Z3, cc.op, cond.set_op, cond.if_exists, cc.null_wants, value, test, None, what))
 
 
 def one(cc, value, ctx, variables: bool, what: str):

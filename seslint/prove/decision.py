@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seslint.core import variables as V
+from seslint.core.arn import identity_policy_applies
 from seslint.core.decision import DIRECT, Applies, decide as table
 from seslint.evaluate.matching import Caller, CompiledPolicy
 from seslint.prove.conditions import condition
@@ -48,6 +49,7 @@ class Inputs:
     # Sending authorization policies: (identity ARN they are attached to, or None for any identity, policy).
     resources: list[tuple[str | None, CompiledPolicy]] = field(default_factory=list)
     documents: dict = field(default_factory=dict)    # id(compiled policy) -> its JSON document
+    when: Any = None    # the datetime every send is made at (aws:CurrentTime, aws:EpochTime); None: any time
 
     def document(self, cp: CompiledPolicy):
         return self.documents[id(cp)]
@@ -57,7 +59,8 @@ class Inputs:
                 + [cp for _, cps in self.scps for cp in cps] + [cp for _, cp in self.resources])
 
     def resources_for(self, arn: str) -> list[CompiledPolicy]:
-        return [cp for at, cp in self.resources if at is None or at == arn]
+        """The sending-authorization policies that apply to a request on the sender's identity `arn`."""
+        return [cp for at, cp in self.resources if identity_policy_applies(at, arn, True)]
 
 
 @dataclass
@@ -139,19 +142,22 @@ def decide(inputs: Inputs, req: SymRequest):
 
 
 def _attached(at: str | None, req: SymRequest):
-    """z3 Bool: the request's resource is the identity a sending authorization policy is attached to."""
+    """z3 Bool: a sending authorization policy attached at `at` applies to the request, on the sender's
+    identity (`seslint.core.arn.identity_policy_applies` over a symbolic resource)."""
     if at is None:
         return TRUE
+    if ":" not in at:   # attached to an identity by name
+        return B(match(req.suffix, (f"identity/{at}",), "exact", "sending authorization policy"))
     if not at.startswith(req.prefix):
         return FALSE
     return B(match(req.suffix, (at[len(req.prefix):],), "exact", "sending authorization policy"))
 
 
 def build_inputs(identity_policies, *, account: str, region: str = "us-east-1", principal_arn: str | None = None,
-                 permission_boundary=None, session_policies=(), scps=None, resource_policies=None) -> Inputs:
+                 permission_boundary=None, session_policies=(), scps=None, resource_policies=None, when=None) -> Inputs:
     """Compile policies (dicts or `sending.PolicyDoc`) the way `can_send` does. `resource_policies`
     maps an identity ARN (None: any identity) to its sending authorization policies; `scps` is a list
-    of (level, [policies]) from the root down."""
+    of (level, [policies]) from the root down; `when` (a datetime) fixes the time of every send."""
     from seslint.evaluate.scenario import PolicyCache
     from seslint.policy import PolicyDoc
 
@@ -166,7 +172,7 @@ def build_inputs(identity_policies, *, account: str, region: str = "us-east-1", 
 
     caller = Caller.from_arn(principal_arn) if principal_arn else Caller(account=account)
     return Inputs(
-        caller, account, region, documents=documents,
+        caller, account, region, documents=documents, when=when,
         identity=[compiled(p, "identity", f"<identity policy {i + 1}>") for i, p in enumerate(identity_policies)],
         boundary=compiled(permission_boundary, "boundary", "<permission boundary>") if permission_boundary else None,
         session=[compiled(p, "session", f"<session policy {i + 1}>") for i, p in enumerate(session_policies)],

@@ -20,6 +20,7 @@ class Promise:
     name: str
     verdict: str
     reason: str
+    quirks: tuple[str, ...] = ()   # what a proof rests on: the mappings of the kinds of send the policy allows
 
     @property
     def ok(self) -> bool:
@@ -41,8 +42,9 @@ def promises(recipe, given: dict, env: dict) -> tuple[dict, dict]:
 
 def check(recipe, given: dict, env: dict, policy: dict) -> list[Promise]:
     """Prove the recipe's promises for `policy`; an empty list when it promises nothing about sends."""
-    from seslint.prove.api import prove
+    from seslint.prove.api import PROVEN, Session, prove
     from seslint.prove.decision import build_inputs
+    from seslint.sendmodel import kind_quirks
 
     kwargs, where = promises(recipe, given, env)
     if not any(kwargs.values()):
@@ -62,4 +64,7 @@ def check(recipe, given: dict, env: dict, policy: dict) -> list[Promise]:
     if outcome.witness is not None:
         w = outcome.witness
         reason += f": {w.operation} from {w.sender} to {', '.join(w.recipients)}"
-    return [Promise(f"every possible send: {name}", outcome.verdict, reason)]
+    quirks: set[str] = set()
+    if outcome.verdict == PROVEN:
+        quirks.update(q for kind in Session(inputs, 0).allowed_kinds() for q in kind_quirks(*kind))
+    return [Promise(f"every possible send: {name}", outcome.verdict, reason, tuple(sorted(quirks)))]

@@ -47,7 +47,8 @@ CS = "seslint-prove-configuration-set"
 TPL = "seslint-prove-template"
 _HOLES = re.compile("|".join(re.escape(p) for p in (FROM, FEEDBACK, CS, TPL, _DOMAIN, _PARENT)))
 MAX_RECIPIENTS = 50   # SES: "The message may not include more than 50 recipients" (SendEmail)
-ALTERNATIVE_ROLES = ("address identity", "domain identity", "parent domain identity")
+PARENT_ROLE = "parent domain identity"
+ALTERNATIVE_ROLES = ("address identity", "domain identity", PARENT_ROLE)
 
 
 class Kind(NamedTuple):
@@ -68,11 +69,12 @@ class Kind(NamedTuple):
 
 
 @lru_cache(maxsize=64)
-def plans(region: str, account: str) -> tuple[Kind, ...]:
+def plans(region: str, account: str, at=None) -> tuple[Kind, ...]:
     """Every kind of send. The placeholder From's domain has a parent of two labels, so the send model
     gives three identity alternatives: the address, its domain and the parent. A key whose presence the
     sources dispute (`uncertain`, e.g. ses:ApiVersion on v1) gives a second kind with it present, and each
-    reading of a disputed operation mapping a kind of its own, so a proof holds under every reading."""
+    reading of a disputed operation mapping a kind of its own, so a proof holds under every reading.
+    `at` (a datetime) fixes the time of every send; None leaves it free."""
     from seslint.sendmodel import Send, plan
 
     out = []
@@ -81,7 +83,7 @@ def plans(region: str, account: str) -> tuple[Kind, ...]:
             planned = plan(Send(sender=f"{DISPLAY} <{FROM}>", to=(TO,), api=api, content=content,
                                 configuration_set=CS if with_cs else None,
                                 template=TPL if content in ("template", "bulk", "verification") else None,
-                                region=region, account=account, feedback_address=FEEDBACK))
+                                region=region, account=account, feedback_address=FEEDBACK, at=at))
             if with_cs and not any(":configuration-set/" in r.resource for r in planned.requests):
                 continue   # no request of this operation names the configuration set
             key_readings: list[dict] = [{}]
@@ -98,12 +100,12 @@ def plans(region: str, account: str) -> tuple[Kind, ...]:
 
 def _role(r) -> str:
     if r.alternative is not None and r.alternative.identity == _PARENT:
-        return "parent domain identity"
+        return PARENT_ROLE
     return r.role
 
 
-def send_keys(region: str, account: str) -> frozenset:
-    return frozenset(k.lower() for kind in plans(region, account) for r in kind.requests for k in r[3])
+def send_keys(region: str, account: str, at=None) -> frozenset:
+    return frozenset(k.lower() for kind in plans(region, account, at) for r in kind.requests for k in r[3])
 
 
 def _chars(chars: str):
@@ -160,12 +162,15 @@ class Send:
             z3.InRe(self.cs, z3.Loop(name, 1, 64)), z3.InRe(self.template, z3.Loop(name, 1, 64)),
             self.recipients.length >= 1, self.recipients.length <= n_recipients]
         self.constraints += [z3.InRe(r.var, ADDRESS) for r in self.recipients.items]
+        # z3 Bool: the From's domain has a parent of two labels at least (three labels or more)
+        self.has_parent = z3.InRe(self.address, z3.Concat(_LOCAL, z3.Re("@"), _LABEL, z3.Re("."), _LABEL,
+                                                           z3.Plus(z3.Concat(z3.Re("."), _LABEL))))
         self.mails_recipients: object = True   # set by prove.api.Session: the send's kind carries ses:Recipients
         self.free: dict[str, Val] = {}
         self.contexts: dict = {}     # (api, context) -> Ctx, so statements are encoded once per context
         self.applies: dict = {}      # (statement, ARN prefix, resource view, Ctx) -> z3 Bool
         self.uses = uses if uses is not None else _usage(inputs)
-        keys = send_keys(inputs.region, inputs.account)
+        keys = send_keys(inputs.region, inputs.account, inputs.when)
         self.send_keys = keys
         self.caller = {k: v for k, v in inputs.caller.context_defaults().items() if v is not None}
         self.names = key_names(inputs)

@@ -20,6 +20,7 @@ from typing import Any
 import z3
 
 from seslint.core import variables as V
+from seslint.core.logic import Logic
 from seslint.core.patterns import arn_glob, glob
 
 _S = z3.StringSort()
@@ -387,12 +388,13 @@ def if_(cond, then, other):
     return any_([all_([cond, then]), all_([not_(cond), other])])
 
 
-class Z3Logic:
+class Z3Logic(Logic):
     """The logic of `seslint.core.logic` over z3 Bools (constants folded). What IAM leaves undefined is a
     fresh Bool, free to go either way: a proof then holds whichever way IAM decides, and a witness that
     needs one way is refused by the evaluator's re-check (the answer is then unknown)."""
 
-    true, false = TRUE, FALSE
+    true: Any = TRUE
+    false: Any = FALSE
 
     def all(self, items):
         return all_(items)

@@ -67,7 +67,8 @@ def test_plan_resources_and_context():
     assert "ses:Recipients" not in bulk.context          # address keys only on SendBulkTemplatedEmail
     assert templated.context == {"ses:FromAddress": "Noreply@Example.com", "ses:FromDisplayName": "Shop",
                                  "ses:FeedbackAddress": "Noreply@Example.com",
-                                 "ses:Recipients": ["b@x.com", "c@y.com", "d@z.com"], "ses:ApiVersion": "2"}
+                                 "ses:Recipients": ["b@x.com", "c@y.com", "d@z.com"], "ses:ApiVersion": "2",
+                                 "aws:RequestedRegion": "eu-west-1", "aws:SecureTransport": "true"}
     assert [a.identity for _, alts in p.groups for a in alts] == ["Noreply@Example.com", "example.com"]
 
 

@@ -28,6 +28,7 @@ EXPECT = {
     "seslint generate --list": (0, "needs: --from EMAIL_OR_DOMAIN"),
     "seslint simulate --scenario examples/scenarios/cross-account-delegate.json --explain": (0, "allowed: "),
     "seslint audit --auth-details examples/auth-details-audit.json": (1, "SES sending audit of "),
+    "seslint review --base origin/main": (0, "reviewed 0 changed files from "),
 }
 NEEDS_AWS = ("--role", "--user", "--live", "--profile")
 
@@ -52,6 +53,10 @@ def newcomer(wheel_venv, tmp_path_factory):
     """A working directory with the examples, and an environment whose PATH starts at the fresh venv."""
     home = tmp_path_factory.mktemp("newcomer")
     shutil.copytree(ROOT / "examples", home / "examples")
+    # a clone: the examples committed, origin/main at that commit (seslint review compares with it)
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=n", "-c", "user.email=n@example.com", "commit", "-qm",
+                                                 "examples"], ["update-ref", "refs/remotes/origin/main", "HEAD"]):
+        subprocess.run(["git", *args], cwd=home, check=True, capture_output=True)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{wheel_venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     return home, env

@@ -21,12 +21,12 @@ CASES = {
     "broken JSON, named": ({"p.json": b'{"Statement": [}'}, ["lint", "{d}/p.json"], 1, "p.json:1:16: SES001"),
     "broken YAML, named": ({"p.yaml": b"Statement:\n\t- a\n"}, ["lint", "{d}/p.yaml"], 1, "p.yaml:2:1: SES001"),
     "lone surrogate in a policy, text": (
-        {"p.json": POLICY.replace("*", "\\ud800").encode()}, ["lint", "{d}/p.json"], 1, "SES017"),
+        {"p.json": POLICY.replace("*", "\\ud800").encode()}, ["lint", "{d}/p.json"], 1, "SES064"),
     "lone surrogate in a policy, json": (
-        {"p.json": POLICY.replace("*", "\\ud800").encode()}, ["lint", "--format", "json", "{d}/p.json"], 1, "SES017"),
+        {"p.json": POLICY.replace("*", "\\ud800").encode()}, ["lint", "--format", "json", "{d}/p.json"], 1, "SES064"),
     "lone surrogate in a policy, sarif": (
         {"p.json": POLICY.replace("*", "\\ud800").encode()}, ["lint", "--format", "sarif", "{d}/p.json"], 1,
-        "SES017"),
+        "SES064"),
     "lone surrogate in a scenario": (
         {"s.json": b'{"request": {"action": "ses:SendEmail", "resource": "arn:aws:ses:us-east-1:1:identity/\\ud800"}}'},
         ["simulate", "--scenario", "{d}/s.json"], 1, "implicitDeny"),

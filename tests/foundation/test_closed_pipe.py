@@ -33,6 +33,7 @@ CASES = {
     "prove": (["--policy", f"{POLICIES}/leaky-guardrail.json", *ACCOUNT, "--recipients-within", "*@example.com"], 1),
     "diff": ([f"{POLICIES}/ci-simulator-only.json", f"{POLICIES}/raw-bypass.json"], 1),
     "audit": (["--auth-details", "examples/auth-details-audit.json"], 1),
+    "review": (["examples/policies", "--base", "HEAD"], 0),   # this checkout: nothing changed
     "who-can-send": (["example.com", "--auth-details", "examples/org/accounts", "--scps", "examples/org/scps.json",
                       "--fail-on", "any"], 1),
 }

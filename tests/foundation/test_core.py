@@ -180,8 +180,9 @@ def _display_names(count: int) -> dict:
 def test_lint_and_generate_measure_the_same_size(count, over, tmp_path, cli):
     """SES020 and generate's warning count with one function. 350 names: over the managed quota only if
     the spaces inside strings counted (lint counted them, generate did not); 420: over for both."""
-    from seslint.cli.generate_cmd import MANAGED_POLICY_QUOTA
+    from seslint.core.size import QUOTAS
 
+    MANAGED_POLICY_QUOTA = QUOTAS["managed"][0]
     policy = _display_names(count)
     size = policy_size(policy)
     assert len(json.dumps(policy, separators=(",", ":"))) > MANAGED_POLICY_QUOTA

@@ -12,7 +12,7 @@ GOOD = {"Version": "2012-10-17", "Statement": [
     {"Sid": "Send", "Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"], "Resource": "*",
      "Condition": {"ForAllValues:StringLike": {"ses:Recipients": ["*@example.com", "*@example.org"]},
                    "StringEquals": {"ses:FromAddress": "noreply@example.com"}}},
-    {"Effect": "Deny", "NotAction": "ses:Get*", "NotResource": ["arn:aws:ses:*:*:identity/a~b", "arn:x/y"],
+    {"Effect": "Deny", "NotAction": "ses:Get*", "NotResource": ["arn:aws:ses:*:*:identity/a~b", "arn:aws:s3:::x/y"],
      "Principal": {"AWS": ["arn:aws:iam::111122223333:root"], "Service": "ses.amazonaws.com"}}]}
 
 

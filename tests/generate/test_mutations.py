@@ -26,6 +26,10 @@ def _drop_statement(sid):
     return mutate
 
 
+def _grant_v2_bulk(policy):
+    policy["Statement"].append({"Sid": "Bulk", "Effect": "Allow", "Action": ["ses:SendBulkEmail"], "Resource": ["*"]})
+
+
 def _identity_arn_only_for_the_address(policy):
     for s in policy["Statement"]:
         s["Resource"] = [r for r in s["Resource"] if not r.endswith(":identity/example.com")]
@@ -46,8 +50,9 @@ MUTATIONS = [
     ("ci-simulator-only", {}, _drop_null, "no recipients key at all (sesv2:SendEmail:raw)"),
     ("ci-simulator-only", {}, _drop_null, "an empty recipient list (ses:SendTemplatedEmail)"),
     ("ci-simulator-only", {}, _drop_statement("SendRawToMailboxSimulatorOnly"), "one simulator recipient (sesv2:SendEmail:raw)"),
-    ("ci-simulator-only", {}, _drop_statement("SendBulkV2RecipientsCheckedOnSendBulkTemplatedEmail"),
-     "one simulator recipient (sesv2:SendBulkEmail)"),
+    ("ci-simulator-only", {"with-v2-bulk": True}, _drop_statement("SendBulkV2RecipientsCheckedOnSendBulkTemplatedEmail"),
+     "every simulator address, with a +label, v2 bulk"),
+    ("ci-simulator-only", {}, _grant_v2_bulk, "v2 bulk without --with-v2-bulk, even to the simulator"),
     ("ci-simulator-only", {"from": "ci@example.com"}, _identity_arn_only_for_the_address,
      "one simulator recipient (sesv2:SendEmail:simple)"),
     ("ci-simulator-only", {}, _no_configuration_set, "one simulator recipient (sesv2:SendEmail:simple)"),

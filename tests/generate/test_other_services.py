@@ -62,7 +62,8 @@ def test_declared_other_services_pass(statement, kept):
     ({"$services": ["iam"], "Action": ["iam:Get Role"]}, "is not one service:Action"),
     ({"$services": ["iam"], "Action": ["IAM:GetRole"]}, "'IAM:GetRole' is not one ses: action"),
     ({"$services": ["iam"], "$wildcards": True, "Action": ["ses:Send*"]}, "'ses:Send\\*' is not one ses: action$"),
-    ({"$services": ["iam"], "Action": ["ses:NoSuchAction"]}, "is not one ses: action$"),
+    ({"$services": ["iam"], "Action": ["ses:NoSuchAction"]}, "'ses:NoSuchAction' is not in seslint's SES data"),
+    ({"$services": ["iam"], "Action": ["ses:SendEmial"]}, "did you mean 'ses:SendEmail'\\?$"),
     ({"$services": ["iam"], "Action": ["iam:GetRole"], "Condition": {"StringEquals": {"iam:PolicyARN": "x"}}},
      "only global aws: keys"),
 ])

@@ -97,9 +97,11 @@ def test_ci_policy_without_parameters_is_the_documented_idiom():
     assert send["Condition"]["ForAllValues:StringLike"] == {"ses:Recipients": ["*@simulator.amazonses.com"]}
     assert send["Condition"]["Null"] == {"ses:Recipients": "false"}
     every_action = {a for s in policy["Statement"] for a in s["Action"]}
-    assert every_action == {"ses:SendEmail", "ses:SendRawEmail", "ses:SendTemplatedEmail",
-                            "ses:SendBulkTemplatedEmail", "ses:SendBulkEmail"}
-    assert "Condition" not in by_sid["SendBulkV2RecipientsCheckedOnSendBulkTemplatedEmail"]
+    assert every_action == {"ses:SendEmail", "ses:SendRawEmail", "ses:SendTemplatedEmail", "ses:SendBulkTemplatedEmail"}
+    # v2 bulk only on request: ses:SendBulkEmail never carries the recipients, so its grant has no condition
+    with_bulk = {s["Sid"]: s for s in generate("ci-simulator-only", {"with-v2-bulk": True})["Statement"]}
+    assert with_bulk["SendBulkV2RecipientsCheckedOnSendBulkTemplatedEmail"]["Action"] == ["ses:SendBulkEmail"]
+    assert "Condition" not in with_bulk["SendBulkV2RecipientsCheckedOnSendBulkTemplatedEmail"]
 
 
 def test_identity_addresses_cover_both_identity_arns():

@@ -14,6 +14,8 @@ EXPECTED = {
     "examples/policies/raw-bypass.json": {"SES040"},
     "examples/cloudformation/ses-app.yaml": {"SES027", "SES043"},
     "examples/terraform/ses-plan.json": {"SES023"},
+    "examples/scps/full-aws-access.json": {"SES024"},     # AWS's own FullAWSAccess SCP: every action
+    "examples/scps/recipient-guardrail.json": set(),
 }
 
 

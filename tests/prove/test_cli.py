@@ -123,3 +123,16 @@ def test_a_verified_parent_domain_authorizes_its_subdomains_sends(tmp_path):
     _, out = run("prove", "--policy", own_domain, *ACCOUNT, "--senders-within", "*@mail.example.com",
                  "--format", "json")
     assert json.loads(out)["verdict"] == "counterexample"   # a@x.mail.example.com: mail.example.com is its parent
+
+
+@pytest.mark.parametrize("condition", [{"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
+                                       {"NumericEquals": {"aws:MultiFactorAuthAge": "0"}},
+                                       {"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"}}])
+def test_numeric_and_date_conditions_on_free_keys_are_encoded(tmp_path, condition):
+    # the operator table's ordered and equality tests give z3 terms for the prover's symbolic values
+    policy = tmp_path / "p.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*", "Condition": condition}]}))
+    code, out = run("prove", "--policy", policy, *ACCOUNT, "--recipients-within", "*@example.com", "--format", "json")
+    report = json.loads(out)
+    assert (code, report["verdict"]) == (3, "unknown") and report["free_keys"] == [next(iter(*condition.values()))]

@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 from types import MappingProxyType
 
 from seslint.core.patterns import has_wildcard, matches
-from seslint.policy import Statement, read_policy
+from seslint.policy import Policy, Problem, Statement, kind_problems, read_policy
 
 MODULES = ("grammar", "actions", "resources", "conditions", "statements", "principals", "values", "proofs", "code")
 
@@ -51,28 +51,6 @@ def expand(pattern: str) -> tuple:
     return tuple(matrix.expand(pattern))
 
 
-@lru_cache(maxsize=1024)
-def did_you_mean(name: str) -> str | None:
-    from seslint.matrix import load_matrix
-
-    return load_matrix().did_you_mean(name)
-
-
-@lru_cache(maxsize=1024)
-def near_miss(name: str) -> str | None:
-    """The known action a misspelt name is one slip away from (`SendEmial`), or None."""
-    from seslint.matrix import load_matrix
-
-    return load_matrix().closest_action(name, cutoff=0.85)
-
-
-def data_date() -> str:
-    """Which Service Authorization Reference the bundled data follows, for messages."""
-    from seslint.matrix import load_matrix
-
-    return f"Service Authorization Reference of {load_matrix().data_date}"
-
-
 @lru_cache(maxsize=4096)
 def condition_key(name: str):
     """The matrix's ConditionKey for `name` (service or global), or None."""
@@ -88,6 +66,21 @@ def carries(action_name: str, key: str) -> bool:
 
     matrix = load_matrix()
     return matrix.carries(matrix.actions[action_name.lower()], key)
+
+
+def _deploy_time(value, pointer: str) -> bool:
+    """Whether the value at `pointer` (relative to `value`) is a CloudFormation intrinsic (Unresolved)."""
+    from seslint.lint.model import Unresolved
+
+    for token in pointer.split("/")[1:]:
+        key = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]
+        else:
+            return False
+    return isinstance(value, Unresolved)
 
 
 class Context:
@@ -109,9 +102,35 @@ class Context:
         return load_matrix()
 
     @cached_property
+    def _read(self) -> tuple[Policy, list[Problem]]:
+        problems: list[Problem] = []
+        return read_policy(self.value, problems=problems), problems
+
+    @cached_property
     def statements(self) -> tuple[Statement, ...]:
         """The policy's well-formed statements (the grammar rules report the rest)."""
-        return read_policy(self.value).statements
+        return self._read[0].statements
+
+    @cached_property
+    def problems(self) -> list[Problem]:
+        """What IAM refuses in this policy, for its type (`seslint.policy`): problems at a value known
+        only at deploy time (a CloudFormation intrinsic) are left out."""
+        from seslint.lint.model import RESOURCE
+
+        policy, found = self._read
+        found = found + kind_problems(policy, "resource" if self.policy_type == RESOURCE else "identity")
+        return [p for p in found if not _deploy_time(self.value, p.pointer)]
+
+    @cached_property
+    def unknown_names(self) -> list:
+        """The `ses:` actions and condition keys SES does not know (`seslint.names`: every command's wording)."""
+        from seslint.names import unknown_names
+
+        return unknown_names(self.statements)
+
+    def unknown(self, rule_id: str):
+        """(pointer, message) of each unknown name that rule `rule_id` reports."""
+        return [(u.pointer, u.message) for u in self.unknown_names if u.rule == rule_id]
 
     @cached_property
     def raw_statements(self) -> list[tuple[str, object]]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from seslint.core.patterns import has_wildcard
 from seslint.jsondoc import join
-from seslint.lint.checks import data_date, did_you_mean, expand, near_miss, rule
+from seslint.lint.checks import expand, rule
 from seslint.lint.model import RESOURCE
 
 WRONG_PREFIXES = ("sesv2", "ses-v2", "email", "pinpoint-email", "mailmanager", "amazonses", "simpleemail")
@@ -23,32 +21,14 @@ def _entries(ctx):
                 yield st, pointer, prefix, name
 
 
-# An action name as AWS writes them: one PascalCase word.
-WELL_FORMED = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*")
-
-
-def _unknown(ctx):
-    """(pointer, name, near) for each ses: action the data lacks; `near` is a close known name."""
-    for _, pointer, prefix, name in _entries(ctx):
-        if prefix.lower() == "ses" and not has_wildcard(name) and not expand(f"ses:{name}"):
-            yield pointer, name, near_miss(name)
-
-
 @rule("SES021")
 def unknown_action(ctx):
-    for pointer, name, near in _unknown(ctx):
-        if near or not WELL_FORMED.fullmatch(name):
-            hint = f"did you mean '{near}'?" if near else did_you_mean(name)
-            yield pointer, (f"unknown action 'ses:{name}': the statement never matches it"
-                            + (f"; {hint}" if hint else ""))
+    return ctx.unknown("SES021")
 
 
 @rule("SES061")
 def action_not_in_data(ctx):
-    for pointer, name, near in _unknown(ctx):
-        if not near and WELL_FORMED.fullmatch(name):
-            yield pointer, (f"'ses:{name}' is not in seslint's SES data ({data_date()}): if AWS added it "
-                            "since, update seslint; if not, the statement never matches it")
+    return ctx.unknown("SES061")
 
 
 @rule("SES022")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from functools import lru_cache
 
 from seslint.core.patterns import has_wildcard
@@ -71,14 +70,7 @@ def key_not_carried(ctx):
 
 @rule("SES030")
 def unknown_condition_key(ctx):
-    names = list(ctx.matrix.condition_keys) + list(ctx.matrix.global_keys)
-    for st in ctx.statements:
-        for cond in st.conditions:
-            prefix = cond.key.partition(":")[0].lower()
-            if prefix in ("ses", "aws") and "${" not in cond.key and condition_key(cond.key) is None:
-                close = difflib.get_close_matches(cond.key, names, n=1, cutoff=0.7)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                yield cond.pointer, f"unknown condition key '{cond.key}': it is never in a request{hint}"
+    return ctx.unknown("SES030")
 
 
 @rule("SES031")
@@ -127,8 +119,39 @@ def deny_for_all_values_negated(ctx):
         for cond in st.conditions:
             if cond.set_op == "ForAllValues" and cond.negated:
                 fix = f"ForAnyValue:{cond.base}{'IfExists' if cond.if_exists else ''}"
-                yield cond.pointer, (f"'{cond.key}' uses ForAllValues in a Deny: a list that mixes allowed and "
-                                     f"other values is not denied; use '{fix}'")
+                message = (f"'{cond.key}' uses ForAllValues in a Deny: a list that mixes allowed and other values is "
+                           f"not denied; use '{fix}'")
+                if cond.lowered == "ses:recipients" and ctx.policy_type == "identity":
+                    # the send model carries the key: the prover decides whether a mixed list gets through
+                    from seslint.lint.checks.reach import negated_patterns, outside_send
+
+                    patterns = negated_patterns(cond)
+                    reach = outside_send(ctx, cond.key, patterns, alone=st) if patterns else None
+                    if patterns and (reach is None or not (reach.send or reach.unknown)):
+                        continue   # no mixed list gets through
+                    if reach is not None and reach.send:
+                        message += f" ({reach.send} gets through)"
+                yield cond.pointer, message
+
+
+@rule("SES067")
+def for_any_value_in_allow(ctx):
+    if ctx.policy_type != "identity":
+        return
+    for st in ctx.statements:
+        if not st.allow:
+            continue
+        for cond in st.conditions_on("ses:Recipients"):
+            if cond.set_op != "ForAnyValue":
+                continue
+            from seslint.lint.checks.reach import outside_send, patterns_of
+
+            patterns = patterns_of(cond)
+            reach = outside_send(ctx, cond.key, patterns) if patterns else None
+            if reach is not None and reach.send and st.pointer in reach.allowing:
+                yield cond.pointer, (f"'{cond.operator}' on '{cond.key}' in an Allow holds once one recipient matches: "
+                                     f"{reach.send} is allowed through this statement; use 'ForAllValues:{cond.base}' "
+                                     f"with a Null guard to limit every recipient")
 
 
 @rule("SES035")

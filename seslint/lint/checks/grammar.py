@@ -1,4 +1,11 @@
-"""Grammar: the policy language itself, checked on the raw JSON value (every problem, not the first)."""
+"""Grammar: what IAM refuses in a policy, as the one grammar in `seslint.policy` finds it.
+
+The parser names each problem by the rule that reports it (`Problem.code` is the rule's name), so
+these rules only place its problems: the linter and the evaluator cannot drift apart on what a valid
+policy is. The rest of this module checks what a policy may hold and still mean something else than
+its author thought (a missing Version, an SES ARN that names no SES resource, ...), and the operator
+rules read the operator table the evaluator uses.
+"""
 
 from __future__ import annotations
 
@@ -7,42 +14,25 @@ import re
 from functools import lru_cache
 
 from seslint.core.arn import ACCOUNT, PARTITIONS, REGION, split as split_arn
-from seslint.core.size import policy_size
+from seslint.core.size import QUOTAS, policy_size
 from seslint.jsondoc import join
 from seslint.lint import operators
 from seslint.lint.checks import rule
-from seslint.lint.model import IDENTITY, RESOURCE, Unresolved
+from seslint.lint.model import RESOURCE, Unresolved
+from seslint.policy import VERSIONS, name_hint
 
-TOP = ("Version", "Id", "Statement")
-ELEMENTS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
-            "Condition")
-STRING_LISTS = ("Action", "NotAction", "Resource", "NotResource")
-VERSIONS = ("2012-10-17", "2008-10-17")
-# quotas in characters, whitespace excluded (IAM, SES and AWS Organizations quotas pages)
-SIZE_LIMITS = {"managed": 6144, "role-inline": 10240, "user-inline": 2048, "group-inline": 5120,
-               "ses-identity-policy": 4096, "scp": 5120}
-SIZE_NAMES = {"managed": "a managed policy", "role-inline": "a role's inline policies",
-              "user-inline": "a user's inline policies", "group-inline": "a group's inline policies",
-              "ses-identity-policy": "an SES identity policy", "scp": "a service control policy"}
 _VARIABLE = re.compile(r"\$\{(?:[A-Za-z0-9-]+:[^}:]+|[*?$])\}")
-_SID = re.compile(r"[A-Za-z0-9]*")
 
 
 def _opaque(value) -> bool:
     return isinstance(value, Unresolved)
 
 
-def _kind(value) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), "a number")
-
-
-def _hint(name: str, choices) -> str:
-    lowered = {c.lower(): c for c in choices}
-    if name.lower() in lowered:
-        return f"; did you mean '{lowered[name.lower()]}'? (names are case-sensitive)"
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+def _problems(ctx, code: str):
+    """(pointer, message) of the policy's grammar problems of one kind (`seslint.policy`)."""
+    for p in ctx.problems:
+        if p.code == code:
+            yield p.pointer, f"{p.message}: IAM refuses the policy" + (f"; {p.help}" if p.help else "")
 
 
 @rule("SES002")
@@ -54,117 +44,27 @@ def duplicate_key(ctx):
 
 @rule("SES003")
 def invalid_element_type(ctx):
-    policy = ctx.value
-    if not isinstance(policy, dict):
-        yield "", f"a policy must be a JSON object, not {_kind(policy)}"
-        return
-    for name in ("Version", "Id"):
-        if name in policy and not isinstance(policy[name], str):
-            yield f"/{name}", f"'{name}' must be a string, not {_kind(policy[name])}"
-    statement = policy.get("Statement")
-    if "Statement" in policy and not isinstance(statement, (dict, list)) and not _opaque(statement):
-        yield "/Statement", f"'Statement' must be an object or an array of objects, not {_kind(statement)}"
-    for pointer, st in ctx.raw_statements:
-        if not isinstance(st, dict):
-            yield pointer, f"a statement must be an object, not {_kind(st)}"
-            continue
-        for name in ("Sid", "Effect"):
-            if name in st and not isinstance(st[name], str):
-                yield join(pointer, name), f"'{name}' must be a string, not {_kind(st[name])}"
-        for name in STRING_LISTS:
-            if name not in st or isinstance(st[name], str):
-                continue
-            if not isinstance(st[name], list):
-                yield join(pointer, name), f"'{name}' must be a string or an array of strings, not {_kind(st[name])}"
-                continue
-            for i, item in enumerate(st[name]):
-                if not isinstance(item, str):
-                    yield join(pointer, name, i), f"'{name}' entries must be strings, not {_kind(item)}"
-        for name in ("Principal", "NotPrincipal"):
-            if name in st:
-                yield from _principal_types(st[name], join(pointer, name), name)
-        if "Condition" in st:
-            yield from _condition_types(st["Condition"], join(pointer, "Condition"))
-
-
-def _principal_types(value, pointer, name):
-    if value == "*" or _opaque(value):
-        return
-    if not isinstance(value, dict):
-        yield pointer, f"'{name}' must be \"*\" or an object such as {{\"AWS\": \"arn:...\"}}, not {_kind(value)}"
-        return
-    for kind, ids in value.items():
-        items = ids if isinstance(ids, list) else [ids]
-        for i, item in enumerate(items):
-            if not isinstance(item, str):
-                where = join(pointer, kind, i) if isinstance(ids, list) else join(pointer, kind)
-                yield where, f"'{name}' identifiers must be strings, not {_kind(item)}"
-
-
-def _condition_types(block, pointer):
-    if _opaque(block):
-        return
-    if not isinstance(block, dict):
-        yield pointer, f"'Condition' must be an object of operators, not {_kind(block)}"
-        return
-    for op, keys in block.items():
-        if _opaque(keys):
-            continue
-        if not isinstance(keys, dict):
-            yield join(pointer, op), f"condition operator '{op}' must map keys to values, not {_kind(keys)}"
-            continue
-        for key, values in keys.items():
-            items = values if isinstance(values, list) else [values]
-            for i, v in enumerate(items):
-                if isinstance(v, (dict, list)) or v is None:
-                    where = join(pointer, op, key, i) if isinstance(values, list) else join(pointer, op, key)
-                    yield where, f"condition value for '{key}' must be a string, number or boolean, not {_kind(v)}"
+    return _problems(ctx, "invalid-element-type")
 
 
 @rule("SES004")
 def unknown_element(ctx):
-    if not isinstance(ctx.value, dict):
-        return
-    for name in ctx.value:
-        if name not in TOP:
-            yield f"/{name}", f"unknown policy element '{name}': IAM rejects the policy{_hint(name, TOP)}"
-    for pointer, st in ctx.object_statements:
-        for name in st:
-            if name not in ELEMENTS:
-                yield join(pointer, name), (f"unknown statement element '{name}': IAM rejects the policy"
-                                            f"{_hint(name, ELEMENTS)}")
+    return _problems(ctx, "unknown-element")
 
 
 @rule("SES005")
 def missing_element(ctx):
-    if not isinstance(ctx.value, dict):
-        return
-    if "Statement" not in ctx.value:
-        yield "", "policy has no 'Statement': it grants nothing and IAM rejects it"
-    for pointer, st in ctx.object_statements:
-        if "Effect" not in st:
-            yield pointer, "statement has no 'Effect': add \"Effect\": \"Allow\" or \"Deny\""
-        if "Action" not in st and "NotAction" not in st:
-            yield pointer, "statement has no 'Action' or 'NotAction': IAM rejects it"
-        if "Resource" not in st and "NotResource" not in st:
-            yield pointer, "statement has no 'Resource' or 'NotResource': IAM rejects it"
+    return _problems(ctx, "missing-element")
 
 
 @rule("SES006")
 def invalid_effect(ctx):
-    for pointer, st in ctx.object_statements:
-        effect = st.get("Effect")
-        if isinstance(effect, str) and not _opaque(effect) and effect not in ("Allow", "Deny"):
-            yield join(pointer, "Effect"), (f"'Effect' is '{effect}': it must be \"Allow\" or \"Deny\" "
-                                            f"(case-sensitive)")
+    return _problems(ctx, "invalid-effect")
 
 
 @rule("SES007")
 def conflicting_elements(ctx):
-    for pointer, st in ctx.object_statements:
-        for a, b in (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal")):
-            if a in st and b in st:
-                yield join(pointer, b), f"statement has both '{a}' and '{b}': use exactly one; IAM rejects the policy"
+    return _problems(ctx, "conflicting-elements")
 
 
 @rule("SES008")
@@ -176,10 +76,7 @@ def missing_version(ctx):
 
 @rule("SES009")
 def invalid_version(ctx):
-    if isinstance(ctx.value, dict):
-        version = ctx.value.get("Version")
-        if isinstance(version, str) and not _opaque(version) and version not in VERSIONS:
-            yield "/Version", f"'Version' is '{version}': it must be \"2012-10-17\" (or the legacy \"2008-10-17\")"
+    return _problems(ctx, "invalid-version")
 
 
 @rule("SES010")
@@ -210,47 +107,21 @@ def _strings(value, pointer):
 
 @rule("SES011")
 def invalid_sid(ctx):
-    if ctx.policy_type != IDENTITY:
-        return
-    for pointer, st in ctx.object_statements:
-        sid = st.get("Sid")
-        if isinstance(sid, str) and not _opaque(sid) and not _SID.fullmatch(sid):
-            yield join(pointer, "Sid"), (f"'Sid' '{sid}' has characters IAM rejects in identity policies: "
-                                         f"use only letters and digits")
+    return _problems(ctx, "invalid-sid")
 
 
 @rule("SES012")
 def duplicate_sid(ctx):
-    seen = set()
-    for pointer, st in ctx.object_statements:
-        sid = st.get("Sid")
-        if isinstance(sid, str) and sid:
-            if sid in seen:
-                yield join(pointer, "Sid"), f"'Sid' '{sid}' is used by another statement: IAM rejects the policy"
-            seen.add(sid)
+    return _problems(ctx, "duplicate-sid")
 
 
 @rule("SES013")
 def empty_value(ctx):
     if isinstance(ctx.value, dict) and ctx.value.get("Statement") == []:
-        yield "/Statement", "'Statement' is empty: the policy grants nothing"
-    for pointer, st in ctx.object_statements:
-        for name in STRING_LISTS:
-            value = st.get(name)
-            if value == [] or value == "":
-                yield join(pointer, name), f"'{name}' is empty: IAM rejects the policy"
-            elif isinstance(value, list):
-                for i, item in enumerate(value):
-                    if item == "":
-                        yield join(pointer, name, i), f"'{name}' has an empty entry: it matches nothing"
-        block = st.get("Condition")
-        if isinstance(block, dict):
-            for op, keys in block.items():
-                if isinstance(keys, dict):
-                    for key, values in keys.items():
-                        if values == []:
-                            yield join(pointer, "Condition", op, key), (
-                                f"condition '{op}' on '{key}' has no values: it never matches")
+        # IAM refuses a policy without statements (its MalformedPolicyDocument), but the scenario format
+        # uses an empty list for a policy that grants nothing, so the evaluator takes it: a warning here
+        yield "/Statement", "'Statement' is empty: the policy grants nothing, and IAM refuses it", "warning"
+    yield from _problems(ctx, "empty-value")
 
 
 @rule("SES014")
@@ -262,8 +133,9 @@ def unknown_condition_operator(ctx):
             continue
         for op in block:
             if operators.parse(op) is None:
+                hint = name_hint(op, names)
                 yield join(pointer, "Condition", op), (f"unknown condition operator '{op}': IAM rejects the policy"
-                                                       f"{_hint(op, names)}")
+                                                       + (f"; {hint}" if hint else ""))
 
 
 @rule("SES015")
@@ -303,18 +175,14 @@ def null_if_exists(ctx):
 
 @rule("SES017")
 def malformed_arn(ctx):
-    for pointer, st in ctx.object_statements:
-        for name in ("Resource", "NotResource"):
-            value = st.get(name)
-            items = [(join(pointer, name), value)] if isinstance(value, str) else [
-                (join(pointer, name, i), v) for i, v in enumerate(value) if isinstance(v, str)] if isinstance(
-                value, list) else []
-            for where, arn in items:
-                if _opaque(arn) or arn == "*" or arn == "":
-                    continue
-                problem = _arn_problem(arn)
-                if problem:
-                    yield where, f"resource '{arn}' {problem}"
+    refused = {p.pointer for p in ctx.problems if p.code == "resource-not-arn"}   # SES064's
+    for st in ctx.statements:
+        for where, arn in (st.items("Resource") or ()) + (st.items("NotResource") or ()):
+            if _opaque(arn) or arn == "*" or arn == "" or where in refused:
+                continue
+            problem = _arn_problem(arn)
+            if problem:
+                yield where, f"resource '{arn}' {problem}"
 
 
 def _known(segment: str) -> bool:
@@ -363,29 +231,35 @@ def arn_problem(arn: str, matrix) -> str | None:
 
 @rule("SES018")
 def principal_in_identity_policy(ctx):
-    if ctx.policy_type != IDENTITY:
-        return
-    for pointer, st in ctx.object_statements:
-        for name in ("Principal", "NotPrincipal"):
-            if name in st:
-                yield join(pointer, name), (f"'{name}' in an identity policy: IAM rejects it; principals belong "
-                                            f"in resource policies such as an SES sending-authorization policy")
+    return _problems(ctx, "principal-in-identity-policy")
 
 
 @rule("SES019")
 def missing_principal(ctx):
-    if ctx.policy_type != RESOURCE:
-        return
-    for pointer, st in ctx.object_statements:
-        if "Principal" not in st and "NotPrincipal" not in st:
-            yield pointer, "statement in a resource policy has no 'Principal': SES rejects the policy"
+    return _problems(ctx, "missing-principal")
+
+
+@rule("SES064")
+def resource_not_arn(ctx):
+    return _problems(ctx, "resource-not-arn")
+
+
+@rule("SES065")
+def invalid_principal(ctx):
+    return _problems(ctx, "invalid-principal")
+
+
+@rule("SES066")
+def malformed_action(ctx):
+    return _problems(ctx, "malformed-action")
 
 
 @rule("SES020")
 def policy_too_large(ctx):
-    kind = ctx.kind if ctx.kind in SIZE_LIMITS else (
+    kind = ctx.kind if ctx.kind in QUOTAS else (
         "ses-identity-policy" if ctx.policy_type == RESOURCE else "managed")
     size = policy_size(ctx.value)
-    if size > SIZE_LIMITS[kind]:
-        yield "", (f"policy is {size} characters without whitespace: over the {SIZE_LIMITS[kind]}-character "
-                   f"quota for {SIZE_NAMES[kind]}, so AWS rejects it")
+    quota, name = QUOTAS[kind]
+    if size > quota:
+        yield "", (f"policy is {size} characters without whitespace: over the {quota}-character "
+                   f"quota for {name}, so AWS rejects it")

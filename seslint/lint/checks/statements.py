@@ -68,12 +68,40 @@ def send_restriction_bypassed(ctx):
                 restricted.append((st, covered))
             elif covered:
                 free.append((st, covered))
+        candidates = []
         for st, covered in free:
             # a statement for another principal, sender address or identity cannot bypass this one
             reached = set().union(*(c for r, c in restricted if _may_overlap(ctx, st, r, key)))
             if reached:
-                yield _entry(ctx, st, covered), (f"this statement allows {_names(ctx, covered)} without the '{key}' condition "
-                                    f"that restricts {_names(ctx, reached)}: a caller sends through it unrestricted")
+                candidates.append((st, covered, reached))
+        for st, covered, reached in _bypassing(ctx, key, restricted, candidates):
+            yield _entry(ctx, st, covered), (f"this statement allows {_names(ctx, covered)} without the '{key}' condition "
+                                f"that restricts {_names(ctx, reached)}: a caller sends through it unrestricted")
+
+
+def _bypassing(ctx, key: str, restricted, candidates):
+    """The candidates through which a send really gets past the restriction, as the prover decides it
+    (seslint.lint.checks.reach) where the restriction is a limit it can state: an identity policy whose
+    restricting conditions are positive patterns. Elsewhere every candidate stands."""
+    from seslint.lint.checks.reach import patterns_of
+
+    if not candidates or ctx.policy_type != "identity":
+        return candidates
+    # each restricting condition a limit the prover states (a Null guard only narrows it further)
+    conditions = [c for r, _ in restricted for c in r.conditions_on(key) if c.base != "Null"]
+    limits = [patterns_of(c) if key.lower() != "ses:recipients" or c.set_op == "ForAllValues" else None
+              for c in conditions]
+    if not limits or any(p is None for p in limits):
+        return candidates
+    from seslint.lint.checks.reach import outside_send
+
+    reach = outside_send(ctx, key, sorted({v for p in limits for v in p or ()}))
+    if reach is not None and reach.unknown:
+        return candidates   # the prover cannot say: the candidates stand
+    if reach is None or not reach.send:
+        return []
+    found = [c for c in candidates if c[0].pointer in reach.allowing]
+    return found or candidates
 
 
 def _may_overlap(ctx, a, b, key: str) -> bool:
@@ -309,9 +337,30 @@ def guardrail_misses_actions_without_recipients(ctx):
                           for a in found}
         missed = {n for n in from_wildcards if n.startswith("send") and not carries(n, "ses:Recipients")}
         if missed:
-            reachable = missed & allowed
+            reachable = _reaching(ctx, st, missed & allowed)
             yield _entry(ctx, st, missed), (f"this 'ses:Recipients' guardrail's wildcard covers {_names(ctx, missed)}, which "
                                 f"never carry 'ses:Recipients': the Deny never fires for them"
                                 + (f", and this policy allows {_names(ctx, reachable)}" if reachable else "")
                                 + "; deny them separately or list the send actions"), \
                 "warning" if reachable else "info"
+
+
+def _reaching(ctx, guardrail, candidates: set) -> set:
+    """The `candidates` (allowed actions the guardrail never restricts) through which a send the policy
+    allows reaches a recipient outside the guardrail's patterns, as the prover decides it for an identity
+    policy (another send action that carries the key may still be denied: v2 bulk sends are also checked
+    as ses:SendBulkTemplatedEmail). Elsewhere every candidate counts."""
+    from seslint.lint.checks.reach import negated_patterns, outside_send
+
+    conditions = guardrail.conditions_on("ses:Recipients")
+    if not candidates or ctx.policy_type != "identity" or len(guardrail.conditions) != len(conditions):
+        return candidates
+    patterns = [negated_patterns(c) for c in conditions if c.set_op == "ForAnyValue"]
+    if len(patterns) != 1 or patterns[0] is None:
+        return candidates
+    reach = outside_send(ctx, "ses:Recipients", patterns[0])
+    if reach is None:
+        return set()
+    if reach.unknown:
+        return candidates
+    return candidates & {a.split(":", 1)[1].lower() for a in reach.actions | reach.outside}
