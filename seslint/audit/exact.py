@@ -37,16 +37,10 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
     (kind, policy, statement) triples that may send, `statement(kind, policy, st)` names one;
     `scps`: the SCP levels of its account, from the root down ([(level, [PolicyDoc])]), or None.
     `session(region)`, when given, encodes the principal's sends instead (a caller in another account
-    than the identities', say: `seslint review`). One budget for the verdict and what it reports."""
-    from seslint.prove import budget
-
-    with budget.question():
-        return _decide(principal, finding, relevant, region, resource_policies, statement, scps, session)
-
-
-def _decide(principal, finding, relevant, region: str, resource_policies: dict, statement, scps, session):
+    than the identities', say: `seslint review`)."""
     import z3
 
+    from seslint.prove import budget
     from seslint.prove.api import COUNTEREXAMPLE, PROVEN
     from seslint.prove.strings import Unknown
 
@@ -65,7 +59,7 @@ def _decide(principal, finding, relevant, region: str, resource_policies: dict, 
     try:
         for verdict, question in questions:
             found, unknown = None, None
-            for r in asked:
+            for r in asked:   # each question in each region: a budget of its own (Session.ask)
                 asking = sessions.get(r) or sessions.setdefault(r, make(r))
                 outcome = asking.ask(asking.violation(**question))
                 if outcome.verdict == COUNTEREXAMPLE:
@@ -74,7 +68,8 @@ def _decide(principal, finding, relevant, region: str, resource_policies: dict, 
                 if outcome.verdict != PROVEN and unknown is None:
                     unknown = outcome.reason
             if found is not None:
-                return _found(finding, verdict, question, found, relevant, sessions)
+                with budget.question():   # one budget for all that the verdict reports
+                    return _found(finding, verdict, question, found, relevant, sessions)
             if verdict == "bounces":
                 break
             if unknown is not None:

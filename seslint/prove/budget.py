@@ -2,9 +2,10 @@
 
 One answer gets one Budget (`question()`), shared by every solver question it needs and counting
 the encoding of the policies: a property in `prove` (with whether anything is allowed at all, and a
-smaller witness), a kind of request in `diff` (both directions), a principal's verdict in `audit`
-(with what the verdict reports: the APIs, the From patterns, the recipients reached). Work is counted, not timed, so the same
-input gets the same answer on a busy machine as on an idle one: z3 spends its own resource units
+smaller witness), a kind of request in `diff` (both directions), one question of `audit` in one
+region (anyone, restricted, simulator-only, bounces), and all that an audit verdict reports (the
+APIs, the From patterns, the recipients reached). Work is counted, not timed, so the same input gets
+the same answer on a busy machine as on an idle one: z3 spends its own resource units
 (`rlimit`, about one per microsecond of string solving on the project's 2-core machine), and the
 derivative engine spends UNITS_PER_STEP per step (a derivative taken and each part it walks, about
 3 microseconds each here). WORK is sized so that a question that spends it all takes about 1.2 s
