@@ -67,22 +67,29 @@ def _plain(pattern: str | tuple[str, ...]) -> list[Run]:
 def _source(runs: list[Run], groups: list[int]) -> str | None:
     """The regex source (without anchors) of `runs`, or None when a commit could be wrong (a `*`
     that may be anything, then a later one that may not be a colon). `groups` counts the capture
-    groups of the regex being built (for the backreferences; several sources may share one regex)."""
-    stars = [i for i, run in enumerate(runs) if run[2]]
-    out: list[str] = []
-    for i, (ones, one_class, star, text) in enumerate(runs):
-        fixed = (one_class if ones == 1 else f"{one_class}{{{ones}}}") if ones else ""
-        lit = re.escape(text)
-        if not star:
-            out.append(fixed + lit)
-        elif i == stars[-1]:
-            # The last `*`: what follows is anchored at the end, so it has one place only.
-            out.append(f"{fixed}{star}*{lit}")
-        elif star == ANY_CHAR and runs[stars[stars.index(i) + 1]][2] != ANY_CHAR:
+    groups of the regex being built (for the backreferences; several sources may share one regex).
+
+    The pattern is read as F0 *1 F1 ... *n Fn, each F fixed-length (literals and `?`). F0 is anchored
+    at the start and Fn (after the last `*`) at the end; every other F is placed at its leftmost
+    place and committed: exact, because the `*` after it can absorb whatever a later place skips."""
+    fixed: list[str] = [""]   # F0 .. Fn
+    stars: list[str] = []     # the class of each `*`
+    for ones, one_class, star, text in runs:
+        if ones:
+            fixed[-1] += one_class if ones == 1 else f"{one_class}{{{ones}}}"
+        if star:
+            stars.append(star)
+            fixed.append("")
+        fixed[-1] += re.escape(text)
+    out = [fixed[0]]
+    for i, star in enumerate(stars):
+        if i == len(stars) - 1:
+            out.append(f"{star}*{fixed[i + 1]}")
+        elif star == ANY_CHAR and stars[i + 1] != ANY_CHAR:
             return None
         else:
             groups[0] += 1
-            out.append(f"{fixed}(?=(?P<g{groups[0]}>{star}*?{lit}))(?P=g{groups[0]})")
+            out.append(f"(?=(?P<g{groups[0]}>{star}*?{fixed[i + 1]}))(?P=g{groups[0]})")
     return "".join(out)
 
 

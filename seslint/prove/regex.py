@@ -12,7 +12,7 @@ z3 instead, if the regexes are small enough for z3 to take at all (`z3_size`).
 
 Bounded by design: concatenation moves a fixed-length part ahead of a star of it (`.*.` is `..*`,
 so the `*?*?` of a wildcard pattern is `??*`), which keeps a wildcard pattern's automaton linear in
-its length; every walk counts its derivatives against the question's `Budget`; and nothing here
+its length; every walk counts the steps of its derivatives against the question's `Budget`; and nothing here
 recurses on the length of a pattern (a 330-character value once overflowed Python's stack): z3's
 terms are converted with an explicit stack, and a concatenation is walked as the chain it is.
 Recursion is left only on the nesting of regex operators, which the encoding keeps shallow.
@@ -30,7 +30,7 @@ from itertools import count
 import z3
 import z3.z3core as C
 
-from seslint.prove.budget import UNITS_PER_STEP, Budget
+from seslint.prove.budget import Budget
 
 MAX_CHAR = 0x2FFFF
 MAX_STATES = 20_000
@@ -52,18 +52,24 @@ class TooHard(Exception):
 class Node:
     """A hash-consed regex: equal regexes are the same object, so identity is equality."""
 
-    __slots__ = ("op", "args", "nullable", "uid", "firsts", "classes", "example")
+    __slots__ = ("op", "args", "nullable", "uid", "size", "firsts", "classes", "example", "cost")
 
     def __init__(self, op: str, args: tuple, nullable: bool, uid: int):
         self.op, self.args, self.nullable, self.uid = op, args, nullable, uid
+        # What taking a derivative costs, whatever is memoized: the parts `deriv` walks (of a
+        # concatenation, its head, and what follows while the heads may be empty).
+        parts = [a for a in args if type(a) is Node]
+        if op == "cat" and not parts[0].nullable:
+            parts = parts[:1]
+        self.size: int = 1 + sum(a.size for a in parts)
         self.firsts: tuple | None = None
         self.classes: list | None = None
         self.example: object = _UNSET   # witness(), once computed
+        self.cost = 0                   # what computing it spent: spent again when it is reused
 
 
 _table: dict = {}
 _derivs: dict = {}
-_work = [0]   # derivatives computed (not memoized) and their parts: what a walk spends
 _from_z3: dict = {}
 _ids = count()
 
@@ -217,7 +223,6 @@ def deriv(n: Node, c: int) -> Node:
     if found is not None:
         return found
     op, args = n.op, n.args
-    _work[0] += 1 + len(args)
     if op == "chars":
         out = EPS if any(lo <= c <= hi for lo, hi in args) else EMPTY
     elif op == "cat":
@@ -304,10 +309,16 @@ def _nicest_ascii(lo: int, hi: int) -> tuple[int, int]:
 
 
 def witness(n: Node, budget: Budget | None = None) -> str | None:
-    """A shortest string of `n` (readable characters first), or None when `n` is empty. Each
-    derivative taken is spent from `budget` (OutOfBudget past it)."""
+    """A shortest string of `n` (readable characters first), or None when `n` is empty. The walk
+    spends from `budget` (OutOfBudget past it) what it would cost with nothing memoized, and a reused
+    answer what it cost: so the same question costs the same whatever was asked before it."""
+    budget = budget or Budget()
     if n.example is _UNSET:
-        n.example = _walk(n, budget or Budget())
+        before = budget.left
+        n.example = _walk(n, budget)
+        n.cost = before - budget.left
+    else:
+        budget.spend(n.cost, "deciding string memberships by derivatives")
     return n.example  # type: ignore[return-value]
 
 
@@ -319,9 +330,8 @@ def _walk(n: Node, budget: Budget) -> str | None:
     while queue:
         state = queue.popleft()
         for _, char in _classes(state):
-            before = _work[0]
+            budget.spend(state.size, "deciding string memberships by derivatives")
             d = deriv(state, char)   # the nicest character: the same ones recur, so derivatives are shared
-            budget.spend(UNITS_PER_STEP * (1 + _work[0] - before), "deciding string memberships by derivatives")
             if d is EMPTY or d in seen:
                 continue
             seen[d] = (state, char)

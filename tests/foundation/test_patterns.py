@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from seslint.core import patterns as P
 
@@ -68,7 +68,9 @@ pattern_text = st.text(alphabet="ab*?", max_size=12)
 value_text = st.text(alphabet="ab", max_size=12)
 
 
+@settings(max_examples=1000)
 @given(pattern_text, value_text)
+@example("*a?b*", "aaab")   # the `?` after a committed piece belongs to it (once committed alone: no match)
 def test_glob_agrees_with_the_reference(pattern, value):
     assert P.matches(pattern, value, ignore_case=False) is reference(pattern, value)
 
@@ -91,6 +93,7 @@ values = st.lists(st.sampled_from(["a", "aa", "aaa", "b", ""]), min_size=1, max_
 @settings(max_examples=500)   # cheap, and the shapes that need the automaton are rare
 @given(st.one_of(st.text(alphabet="a:*?", max_size=14), segments), st.one_of(st.text(alphabet="a:", max_size=14), values),
        st.booleans())
+@example("*:?*", "::a", True)
 def test_arn_glob_agrees_with_the_reference(pattern, value, resource):
     rx = P.arn_glob(pattern, resource)
     expected = reference_arn(pattern, value, resource)
@@ -114,6 +117,7 @@ def test_a_star_that_may_cross_colons_before_one_that_may_not_is_matched_by_the_
 
 def test_wildcard_runs_collapse():
     assert P.source("*?*?ab") == ".{2}.*ab"
+    assert P.source("*a?b*") == "(?=(?P<g1>.*?a.b))(?P=g1).*"
     assert P.source("a**b") == "a.*b"
     assert P.source("*?*?*?x") == ".{3}.*x"
     assert P._plain("*?*?ab") == [(2, ".", ".", "ab")]
