@@ -34,12 +34,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email.utils import parseaddr
-from functools import cache, lru_cache
+from functools import cache
 
 from seslint.core.arn import ACCOUNT, partition_of
 from seslint.errors import SeslintError, UnsupportedError
-from seslint.matrix import SENDING_KEYS
+from seslint.matrix import SENDING_KEYS, VERIFICATION_ONLY as VERIFICATION_ONLY, send_actions as send_actions
 
 APIS = ("v1", "v2", "smtp")
 CONTENTS = ("simple", "raw", "template", "bulk", "bounce", "verification")
@@ -195,6 +194,8 @@ def split_addresses(value: str) -> list[str]:
 
 def parse_address(text: str, flag: str) -> tuple[str, str]:
     """(display name, address) of one RFC 5322 mailbox; anything else is a usage error."""
+    from email.utils import parseaddr  # here: most importers of this module never need it
+
     name, addr = parseaddr(text)
     local, _, domain = addr.rpartition("@")
     bare = text.strip().strip("<>").strip()
@@ -423,36 +424,6 @@ def _steps(spec: str, content: str) -> tuple[str, tuple, tuple[str, ...], str | 
             steps.append((action.full_name, tuple(auth["resources"]), keys, auth.get("reading")))
     label = variants[0]["operation"] + (f" ({content})" if variants[0]["variant"] else "")
     return label, tuple(steps), readings, disputed
-
-
-# The sending actions: what IAM checks when SES sends a message that the caller composes.
-#
-# Derived from the matrix, not listed by hand: every action that an API send operation is
-# authorized as (the operation-mapping quirks in rules/quirks.json), for the operations that make
-# at least one request carrying `ses:Recipients`. So v2 SendBulkEmail brings in `ses:SendBulkEmail`,
-# which carries no address keys itself. `ses:SendCustomVerificationEmail` carries the address keys
-# but sends only the account's verification template to the address being verified
-# (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendCustomVerificationEmail.html),
-# so it is not a way to send mail of one's own.
-VERIFICATION_ONLY = "ses:SendCustomVerificationEmail"
-
-
-@lru_cache(maxsize=1)
-def send_actions() -> tuple[str, ...]:
-    """Full names (`ses:SendEmail`, ...) of the sending actions, sorted."""
-    from seslint.matrix import load_matrix
-
-    matrix = load_matrix()
-    found: set[str] = set()
-    for quirk in matrix.quirks.values():
-        if quirk["kind"] != "operation-mapping":
-            continue
-        names = [a["action"] for a in quirk["authorizes"]]
-        actions = [matrix.action(n) for n in names]
-        if any(a is not None and a.sends_email for a in actions):
-            found.update(a.full_name for a in actions if a is not None)
-    found.discard(VERIFICATION_ONLY)
-    return tuple(sorted(found))
 
 
 #: The example send `key_values` describes: a display name, and one recipient each in To, Cc and Bcc.

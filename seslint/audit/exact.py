@@ -40,6 +40,7 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
     than the identities', say: `seslint review`)."""
     import z3
 
+    from seslint.prove import budget
     from seslint.prove.api import COUNTEREXAMPLE, PROVEN
     from seslint.prove.strings import Unknown
 
@@ -58,7 +59,7 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
     try:
         for verdict, question in questions:
             found, unknown = None, None
-            for r in asked:
+            for r in asked:   # each question in each region: a budget of its own (Session.ask)
                 asking = sessions.get(r) or sessions.setdefault(r, make(r))
                 outcome = asking.ask(asking.violation(**question))
                 if outcome.verdict == COUNTEREXAMPLE:
@@ -67,7 +68,8 @@ def decide(principal, finding, relevant, region: str, resource_policies: dict, s
                 if outcome.verdict != PROVEN and unknown is None:
                     unknown = outcome.reason
             if found is not None:
-                return _found(finding, verdict, question, found, relevant, sessions)
+                with budget.question():   # one budget for all that the verdict reports
+                    return _found(finding, verdict, question, found, relevant, sessions)
             if verdict == "bounces":
                 break
             if unknown is not None:

@@ -17,6 +17,9 @@ from seslint import __version__
 
 INTERNAL_ERROR = 4
 INTERRUPTED = 130   # 128 + SIGINT, as shells report it: never 1, which means findings or denied
+# The reader of the output went away (`seslint simulate --scenarios big.jsonl | head -1`): what it
+# read was right, and 1 would mean findings or denied. So 0, for every command (README, exit codes).
+OUTPUT_CLOSED = 0
 
 COMMANDS = {
     "actions": ("seslint.cli.matrix_cmds", "actions", "List SES IAM actions, their resources, keys and quirks."),
@@ -61,7 +64,10 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("seslint: interrupted", err=True)
             ctx.exit(INTERRUPTED)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, BrokenPipeError):
+        except BrokenPipeError:
+            _discard_output()
+            ctx.exit(OUTPUT_CLOSED)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug: one line and exit 4, never a traceback nor exit 1
             if os.environ.get("SESLINT_TRACEBACK"):
@@ -70,6 +76,14 @@ class LazyGroup(click.Group):
             click.echo(f"seslint: internal error ({where}); this is a bug, please report it with the "
                        "command and input that caused it (SESLINT_TRACEBACK=1 shows the traceback)", err=True)
             ctx.exit(INTERNAL_ERROR)
+
+    def make_context(self, *args, **kwargs):
+        """Parse the options (`--help` and `--version` print here, before `invoke`)."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            _discard_output()
+            raise click.exceptions.Exit(OUTPUT_CLOSED) from None
 
     def format_commands(self, ctx, formatter):
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
@@ -127,7 +141,7 @@ def _exit_on_interrupt() -> None:
     def wait() -> None:
         signal.sigwait({signal.SIGINT})
         os.write(2, b"seslint: interrupted\n")
-        if "multiprocessing" in sys.modules:   # workers of a pool (seslint.evaluate.batch.pooled) end too
+        if "multiprocessing" in sys.modules:   # workers of a pool (seslint.pool) end too
             for child in sys.modules["multiprocessing"].active_children():
                 child.terminate()
         os._exit(INTERRUPTED)
@@ -136,15 +150,28 @@ def _exit_on_interrupt() -> None:
     threading.Thread(target=wait, name="seslint-interrupt", daemon=True).start()
 
 
+def _discard_output() -> None:
+    """Send what is still buffered for the closed pipe to /dev/null, so that flushing it at exit
+    raises nothing (Python would print a warning and exit 120)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (OSError, ValueError):   # not a real file (a test runner's), or closed already
+            pass
+
+
 def main(argv=None) -> None:
     """Console entry point (`argv` None: the process's own command line, Ctrl-C handled for it)."""
     if argv is None and hasattr(signal, "pthread_sigmask"):
         _exit_on_interrupt()
     try:
-        cli.main(args=argv, prog_name="seslint")
-    except BrokenPipeError:  # e.g. `seslint actions | head`
-        sys.stderr.close()
-        sys.exit(0)
+        try:
+            cli.main(args=argv, prog_name="seslint")
+        finally:
+            sys.stdout.flush()   # the last output while a closed pipe can still be told apart
+    except BrokenPipeError:
+        _discard_output()
+        sys.exit(OUTPUT_CLOSED)
     finally:
         import gc
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -65,32 +66,66 @@ def check_unit(unit: PolicyUnit, policy_type: str, rules: set[str], code=None,
     """(rule, absolute pointer, message, Sid, severity) for one policy; a crashing check becomes SES000.
 
     `policy_type` "auto" detects it: a Principal means an SES sending-authorization policy. A check
-    may yield a third item, a lower severity for that finding; "" means the catalog's."""
+    may yield a third item, a lower severity for that finding; "" means the catalog's. A policy whose
+    text a run has checked already (many files of a repository hold the same policy) is not checked
+    again: the checks see nothing but the policy, its type and kind, and where its names repeat."""
     relative_dups = tuple(p[len(unit.pointer):] for p in unit.duplicates)
-    ctx = Context(unit.value, policy_type, unit.kind, relative_dups, code)
+    document = _document(unit.value) if code is None else None
+    if document is not None:
+        found = _checked(document, policy_type, unit.kind, relative_dups, frozenset(rules), tuple(never))
+    else:
+        found = tuple(_check(unit.value, policy_type, unit.kind, relative_dups, rules, code, never))
+    return [(rule_id, unit.pointer + pointer, message, sid, severity) for rule_id, pointer, message, sid, severity in found]
+
+
+def _document(value) -> str | None:
+    """`value` as JSON text when it is plain JSON (no CloudFormation placeholder, no YAML date: what
+    parsing the text gives back is the same value), else None."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is dict:
+            if any(type(k) is not str for k in v):
+                return None
+            stack.extend(v.values())
+        elif t is list:
+            stack.extend(v)
+        elif t not in (str, int, float, bool) and v is not None:
+            return None
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@lru_cache(maxsize=1024)
+def _checked(document: str, policy_type: str, kind: str, duplicates: tuple[str, ...], rules: frozenset[str],
+             never: tuple) -> tuple:
+    return tuple(_check(json.loads(document), policy_type, kind, duplicates, rules, None, never))
+
+
+def _check(value, policy_type: str, kind: str, duplicates: tuple[str, ...], rules, code, never) -> list:
+    """(rule, pointer relative to the policy, message, Sid, severity) for one policy."""
+    ctx = Context(value, policy_type, kind, duplicates, code)
     if policy_type == "auto":
         ctx.policy_type = detect_type(ctx.statements)
     out = []
     applicable = _applicable(ctx.policy_type)
     for rule_id, check in registry().items():
-        if rule_id not in rules or rule_id not in applicable or unit.kind == AWS_MANAGED:
+        if rule_id not in rules or rule_id not in applicable or kind == AWS_MANAGED:
             continue   # an AWS managed policy is AWS's to write: only the team's never-granted rules apply
         try:
             found = list(check(ctx))
         except Exception as exc:  # noqa: BLE001 - a broken check must not hide the others
             if INTERNAL_ERROR in rules:
-                out.append((INTERNAL_ERROR, unit.pointer,
-                            f"rule {rule_id} crashed on this policy ({type(exc).__name__}: {exc}); "
-                            f"please report it", ""))
+                out.append((INTERNAL_ERROR, "", f"rule {rule_id} crashed on this policy ({type(exc).__name__}: "
+                                                f"{exc}); please report it", ""))
             continue
-        out += [(rule_id, unit.pointer + item[0], item[1], item[2] if len(item) > 2 else "") for item in found]
-    if never and NEVER_GRANTED in rules and ctx.policy_type == IDENTITY and unit.kind != "scp":
+        out += [(rule_id, item[0], item[1], item[2] if len(item) > 2 else "") for item in found]
+    if never and NEVER_GRANTED in rules and ctx.policy_type == IDENTITY and kind != "scp":
         from seslint.lint.never import findings
 
-        out += [(NEVER_GRANTED, unit.pointer + pointer, message, "") for pointer, message in findings(ctx, never)]
+        out += [(NEVER_GRANTED, pointer, message, "") for pointer, message in findings(ctx, never)]
     sids = {st.pointer: st.sid for st in ctx.statements if st.sid}
-    return [(rule_id, pointer, message, _sid_at(sids, unit.pointer, pointer), severity)
-            for rule_id, pointer, message, severity in out]
+    return [(rule_id, pointer, message, _sid_at(sids, "", pointer), severity) for rule_id, pointer, message, severity in out]
 
 
 @lru_cache(maxsize=8)
@@ -114,6 +149,7 @@ def run(paths: list[str], config: Config, policy_type: str = "auto", select=(), 
     `code` (seslint.fromcode.coverage.CodeUse) the application's SES calls, for the rules that compare."""
     catalog = load_catalog()
     rules = enabled_rules(config, select, ignore, extend)
+    _checked.cache_clear()   # what a run has checked, it reuses within the run
     result = Result()
     used: set[int] = set()
     files = inputs.discover(paths)

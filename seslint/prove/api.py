@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import z3
 
 from seslint.names import in_policies, undecided
+from seslint.prove.budget import question
 from seslint.prove.decision import Inputs, at, decide
 from seslint.prove.sends import (
     ALTERNATIVE_ROLES,
@@ -32,7 +33,6 @@ from seslint.scope import Scope, scope_of
 
 PROVEN, COUNTEREXAMPLE, UNKNOWN, VACUOUS = "proven", "counterexample", "unknown", "vacuous"
 TIME_KEYS = ("aws:currenttime", "aws:epochtime")   # set by the send's time, free unless `Inputs.when` fixes it
-TIMEOUT_MS = 20000
 
 
 @dataclass
@@ -87,13 +87,14 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
     if reason:
         return Outcome(UNKNOWN, reason)
     try:
-        session = Session(inputs, 1 if recipients_within or within else 0, restrict)
-        outcome = session.ask(session.violation(recipients_within=recipients_within, senders_within=senders_within,
-                                                no_send=no_send, within=within))
-        if outcome.verdict == PROVEN:
-            outcome.allows_nothing = no_send or session.ask(TRUE).verdict == PROVEN
-        if outcome.verdict != UNKNOWN:
-            outcome.outside = session.outside(recipients_within=recipients_within)
+        with question():   # one budget for the property: encoding, and every question its answer needs
+            session = Session(inputs, 1 if recipients_within or within else 0, restrict)
+            outcome = session.ask(session.violation(recipients_within=recipients_within,
+                                                    senders_within=senders_within, no_send=no_send, within=within))
+            if outcome.verdict == PROVEN:
+                outcome.allows_nothing = no_send or session.ask(TRUE).verdict == PROVEN
+            if outcome.verdict != UNKNOWN:
+                outcome.outside = session.outside(recipients_within=recipients_within)
         return outcome
     except (Unknown, z3.Z3Exception) as exc:
         return Outcome(UNKNOWN, str(exc))
@@ -185,7 +186,7 @@ class Session:
         base = [*self.send.constraints, *(restrict(self.send) if restrict else []),
                 *[b == f for (_, b), (_, f) in zip(self.formulas, formulas, strict=True)],
                 any_(b for _, b in self.formulas)]
-        self.lazy = Lazy(base, TIMEOUT_MS)
+        self.lazy = Lazy(base)
         # z3 Bool: the send is of a kind that carries ses:Recipients (a bounce does not: a recipient
         # property leaves it out and says so, see `outside`)
         self.send.mails_recipients = any_(b for kind, b in self.formulas if kind.carries_recipients)
@@ -276,6 +277,10 @@ class Session:
         return model
 
     def ask(self, violation, *assumptions) -> Outcome:
+        with question():   # a smaller witness, if one is sought, spends this question's budget
+            return self._ask(violation, *assumptions)
+
+    def _ask(self, violation, *assumptions) -> Outcome:
         send = self.send
         try:
             answer, model, why = self.lazy.check([violation, *assumptions])
@@ -384,6 +389,11 @@ def _documents(inputs: Inputs) -> str:
 
 def _changes(old: Inputs, new: Inputs, action, role, variants, restrict, sends) -> tuple:
     """(gained, lost) for one kind of request: a Change with a witness, or None."""
+    with question():   # one budget per kind: the encoding and both directions
+        return _kind_changes(old, new, action, role, variants, restrict, sends)
+
+
+def _kind_changes(old: Inputs, new: Inputs, action, role, variants, restrict, sends) -> tuple:
     so, sn = sends
     try:
         pairs = [(decide(old, so.request(api, action, arn, r, context)),
@@ -399,7 +409,7 @@ def _changes(old: Inputs, new: Inputs, action, role, variants, restrict, sends) 
         picks = [all_([p[allows], not_(p[denies]), *([send.has_parent] if v[2] == PARENT_ROLE else [])])
                  for p, v in zip(pairs, variants, strict=True)]
         try:
-            answer, model, why = check([*base, any_(picks)], TIMEOUT_MS)
+            answer, model, why = check([*base, any_(picks)])
         except z3.Z3Exception as exc:
             out.append(Change(action, role, reason=str(exc)))
             continue

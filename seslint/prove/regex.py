@@ -7,7 +7,15 @@ and walking their derivatives answers in microseconds. Derivatives of extended r
 (with intersection and complement) under ACI normalization of union and intersection have
 finitely many states (Brzozowski 1964, "Derivatives of regular expressions"), so a breadth-first
 walk decides emptiness exactly and gives a shortest witness. A regex this module does not read,
-or a walk past MAX_STATES, raises `TooHard` and the caller asks z3 instead.
+or a walk past MAX_STATES (the size bound of one automaton), raises `TooHard` and the caller asks
+z3 instead, if the regexes are small enough for z3 to take at all (`z3_size`).
+
+Bounded by design: concatenation moves a fixed-length part ahead of a star of it (`.*.` is `..*`,
+so the `*?*?` of a wildcard pattern is `??*`), which keeps a wildcard pattern's automaton linear in
+its length; every walk counts the steps of its derivatives against the question's `Budget`; and nothing here
+recurses on the length of a pattern (a 330-character value once overflowed Python's stack): z3's
+terms are converted with an explicit stack, and a concatenation is walked as the chain it is.
+Recursion is left only on the nesting of regex operators, which the encoding keeps shallow.
 
 The alphabet is z3's: code points 0 to 0x2FFFF (z3's default unicode encoding).
 """
@@ -20,9 +28,13 @@ from functools import cache
 from itertools import count
 
 import z3
+import z3.z3core as C
+
+from seslint.prove.budget import Budget
 
 MAX_CHAR = 0x2FFFF
-MAX_STATES = 5000
+MAX_STATES = 20_000
+MAX_Z3_TERMS = 2_000   # past this many terms z3 may spend minutes just simplifying a regex
 MAX_NODES = 200_000
 # Readable witnesses: among characters that lead to the same state, the first of these.
 _NICE = "abcdefghijklmnopqrstuvwxyz.@0123456789-_ABCDEFGHIJKLMNOPQRSTUVWXYZ+!#$%&'*/=?^`{|}~ ()<>[]:;,\"\\"
@@ -40,13 +52,20 @@ class TooHard(Exception):
 class Node:
     """A hash-consed regex: equal regexes are the same object, so identity is equality."""
 
-    __slots__ = ("op", "args", "nullable", "uid", "firsts", "classes", "example")
+    __slots__ = ("op", "args", "nullable", "uid", "size", "firsts", "classes", "example", "cost")
 
     def __init__(self, op: str, args: tuple, nullable: bool, uid: int):
         self.op, self.args, self.nullable, self.uid = op, args, nullable, uid
+        # What taking a derivative costs, whatever is memoized: the parts `deriv` walks (of a
+        # concatenation, its head, and what follows while the heads may be empty).
+        parts = [a for a in args if type(a) is Node]
+        if op == "cat" and not parts[0].nullable:
+            parts = parts[:1]
+        self.size: int = 1 + sum(a.size for a in parts)
         self.firsts: tuple | None = None
         self.classes: list | None = None
         self.example: object = _UNSET   # witness(), once computed
+        self.cost = 0                   # what computing it spent: spent again when it is reused
 
 
 _table: dict = {}
@@ -94,15 +113,41 @@ def chars(ranges) -> Node:
 
 
 def cat(a: Node, b: Node) -> Node:
+    """`a` then `b`, as a chain: the first part of a "cat" node is never itself a "cat"."""
+    if a is EMPTY or b is EMPTY:
+        return EMPTY
+    heads = []
+    while a.op == "cat":
+        heads.append(a.args[0])
+        a = a.args[1]
+    out = _cat(a, b)
+    for x in reversed(heads):
+        out = _cat(x, out)
+    return out
+
+
+def _cat(a: Node, b: Node) -> Node:
+    """`a` (no "cat") then `b`. X*X is XX* and X*X* is X*: every X a star of X is followed by moves
+    ahead of it, so `.*.*.` becomes `..*`."""
     if a is EMPTY or b is EMPTY:
         return EMPTY
     if a is EPS:
         return b
     if b is EPS:
         return a
-    if a.op == "cat":
-        return cat(a.args[0], cat(a.args[1], b))
-    return _mk("cat", (a, b), a.nullable and b.nullable)
+    if a.op != "star" or a.args[0].op == "cat":
+        return _mk("cat", (a, b), a.nullable and b.nullable)
+    x, ahead = a.args[0], 0
+    while b is not EPS:
+        head = b.args[0] if b.op == "cat" else b
+        if head is not x and head is not a:
+            break
+        ahead += head is x
+        b = b.args[1] if b.op == "cat" else EPS
+    out = a if b is EPS else _mk("cat", (a, b), b.nullable)
+    for _ in range(ahead):
+        out = _mk("cat", (x, out), x.nullable and out.nullable)
+    return out
 
 
 def union(items) -> Node:
@@ -181,9 +226,19 @@ def deriv(n: Node, c: int) -> Node:
     if op == "chars":
         out = EPS if any(lo <= c <= hi for lo, hi in args) else EMPTY
     elif op == "cat":
-        out = cat(deriv(args[0], c), args[1])
-        if args[0].nullable:
-            out = union((out, deriv(args[1], c)))
+        # d(x1 x2 ... xn) = d(x1) x2...xn, or also d(x2 ... xn) while the heads are nullable: along
+        # the chain, not by recursion on its length.
+        parts, at = [], n
+        while True:
+            head, rest = at.args
+            parts.append(cat(deriv(head, c), rest))
+            if not head.nullable:
+                break
+            if rest.op != "cat":
+                parts.append(deriv(rest, c))
+                break
+            at = rest
+        out = union(parts)
     elif op == "or":
         out = union([deriv(x, c) for x in args])
     elif op == "and":
@@ -209,7 +264,14 @@ def _firsts(n: Node) -> tuple:
         if op == "chars":
             out: tuple = args
         elif op == "cat":
-            out = _firsts(args[0]) + (_firsts(args[1]) if args[0].nullable else ())
+            out, at = (), n
+            while at.op == "cat":
+                out += _firsts(at.args[0])
+                if not at.args[0].nullable:
+                    break
+                at = at.args[1]
+            else:
+                out += _firsts(at)
         elif op in ("or", "and"):
             out = tuple(r for x in args for r in _firsts(x))
         elif op in ("not", "star", "loop"):
@@ -246,14 +308,21 @@ def _nicest_ascii(lo: int, hi: int) -> tuple[int, int]:
     return min((_RANK.get(c, _WORST + c), c) for c in range(lo, hi + 1))
 
 
-def witness(n: Node) -> str | None:
-    """A shortest string of `n` (readable characters first), or None when `n` is empty."""
+def witness(n: Node, budget: Budget | None = None) -> str | None:
+    """A shortest string of `n` (readable characters first), or None when `n` is empty. The walk
+    spends from `budget` (OutOfBudget past it) what it would cost with nothing memoized, and a reused
+    answer what it cost: so the same question costs the same whatever was asked before it."""
+    budget = budget or Budget()
     if n.example is _UNSET:
-        n.example = _walk(n)
+        before = budget.left
+        n.example = _walk(n, budget)
+        n.cost = before - budget.left
+    else:
+        budget.spend(n.cost, "deciding string memberships by derivatives")
     return n.example  # type: ignore[return-value]
 
 
-def _walk(n: Node) -> str | None:
+def _walk(n: Node, budget: Budget) -> str | None:
     if n.nullable:
         return ""
     seen: dict = {n: None}
@@ -261,6 +330,7 @@ def _walk(n: Node) -> str | None:
     while queue:
         state = queue.popleft()
         for _, char in _classes(state):
+            budget.spend(state.size, "deciding string memberships by derivatives")
             d = deriv(state, char)   # the nicest character: the same ones recur, so derivatives are shared
             if d is EMPTY or d in seen:
                 continue
@@ -279,42 +349,90 @@ def _walk(n: Node) -> str | None:
 
 
 def from_z3(r) -> Node:
-    """The node of a z3 regex (memoized by AST id; the AST is kept so its id is not reused)."""
-    rid = r.get_id()
+    """The node of a z3 regex, memoized by AST id (the root's Python object is kept, so neither its
+    id nor its subterms' ids are reused while the memo holds them). Children first, from an
+    explicit stack, through z3's C API; a concatenation, which z3 nests one level per part, as the
+    flat list of its parts, joined once from the right (linear in its length)."""
+    ref = r.ctx.ref()
+    root = r.as_ast()
+    rid = C.Z3_get_ast_id(ref, root)
     found = _from_z3.get(rid)
     if found is not None:
         return found[1]
-    node = _convert(r)
-    _from_z3[rid] = (r, node)
-    return node
+    stack = [(root, False)]
+    parts: dict = {}   # term id -> ids of its children (of a concatenation: all its parts)
+    while stack:
+        term, ready = stack.pop()
+        tid = C.Z3_get_ast_id(ref, term)
+        if tid in _from_z3:
+            continue
+        kind = C.Z3_get_decl_kind(ref, C.Z3_get_app_decl(ref, term))
+        if not ready:
+            kids = [] if kind in (z3.Z3_OP_SEQ_TO_RE, z3.Z3_OP_RE_RANGE) else _children(ref, term, kind)
+            parts[tid] = [C.Z3_get_ast_id(ref, kid) for kid in kids]
+            stack.append((term, True))
+            stack.extend((kid, False) for kid in kids)
+            continue
+        _from_z3[tid] = (r, _convert(ref, term, kind, [_from_z3[kid][1] for kid in parts.pop(tid)]))
+    return _from_z3[rid][1]
 
 
-def _codes(s) -> list[int]:
-    if not z3.is_string_value(s):
+def z3_size(regexes, limit: int = MAX_Z3_TERMS) -> int:
+    """The number of distinct terms of z3 regexes, counted up to `limit` (then `limit` + 1)."""
+    seen: set = set()
+    stack = [r.as_ast() for r in regexes]
+    ref = regexes[0].ctx.ref() if regexes else None
+    while stack and len(seen) <= limit:
+        term = stack.pop()
+        tid = C.Z3_get_ast_id(ref, term)
+        if tid not in seen:
+            seen.add(tid)
+            if C.Z3_get_ast_kind(ref, term) == z3.Z3_APP_AST:
+                stack.extend(_args(ref, term))
+    return len(seen)
+
+
+def _args(ref, term) -> list:
+    return [C.Z3_get_app_arg(ref, term, i) for i in range(C.Z3_get_app_num_args(ref, term))]
+
+
+def _children(ref, term, kind: int) -> list:
+    """The children of a z3 regex; of a concatenation, its parts in order, nested ones included."""
+    if kind != z3.Z3_OP_RE_CONCAT:
+        return _args(ref, term)
+    out, stack = [], [term]
+    while stack:
+        t = stack.pop()
+        if C.Z3_get_decl_kind(ref, C.Z3_get_app_decl(ref, t)) == z3.Z3_OP_RE_CONCAT:
+            stack.extend(reversed(_args(ref, t)))
+        else:
+            out.append(t)
+    return out
+
+
+def _codes(ref, ast) -> list[int]:
+    if not C.Z3_is_string(ref, ast):
         raise TooHard("a regex over a non-literal string")
-    ctx, ast = s.ctx_ref(), s.as_ast()
-    n = z3.z3core.Z3_get_string_length(ctx, ast)
+    n = C.Z3_get_string_length(ref, ast)
     buf = (ctypes.c_uint * n)()
-    z3.z3core.Z3_get_string_contents(ctx, ast, n, buf)
+    C.Z3_get_string_contents(ref, ast, n, buf)
     return list(buf)
 
 
 def text_of(s) -> str:
     """The characters of a z3 string value (`as_string` escapes some)."""
-    return "".join(map(chr, _codes(s)))
+    return "".join(map(chr, _codes(s.ctx_ref(), s.as_ast())))
 
 
-def _convert(r) -> Node:
-    k = r.decl().kind()
-    kids = [from_z3(r.arg(i)) for i in range(r.num_args())] if k != z3.Z3_OP_SEQ_TO_RE and k != z3.Z3_OP_RE_RANGE \
-        else []
+def _convert(ref, r, k: int, kids: list) -> Node:
+    """The node of z3 regex `r` (an AST) of kind `k`, whose children are the nodes `kids`."""
     if k == z3.Z3_OP_SEQ_TO_RE:
         out = EPS
-        for c in reversed(_codes(r.arg(0))):
+        for c in reversed(_codes(ref, C.Z3_get_app_arg(ref, r, 0))):
             out = cat(chars(((c, c),)), out)
         return out
     if k == z3.Z3_OP_RE_RANGE:
-        lo, hi = _codes(r.arg(0)), _codes(r.arg(1))
+        lo, hi = (_codes(ref, C.Z3_get_app_arg(ref, r, i)) for i in (0, 1))
         return chars(((lo[0], hi[0]),)) if len(lo) == 1 and len(hi) == 1 else EMPTY
     if k == z3.Z3_OP_RE_FULL_CHAR_SET:
         return ANY
@@ -339,7 +457,8 @@ def _convert(r) -> Node:
         return cat(kids[0], star(kids[0]))
     if k == z3.Z3_OP_RE_OPTION:
         return union((EPS, kids[0]))
+    decl = C.Z3_get_app_decl(ref, r)
     if k == z3.Z3_OP_RE_LOOP:
-        params = r.decl().params()
+        params = [C.Z3_get_decl_int_parameter(ref, decl, i) for i in range(C.Z3_get_decl_num_parameters(ref, decl))]
         return loop(kids[0], params[0], params[1] if len(params) > 1 else None)
-    raise TooHard(f"regex operator {r.decl().name()}")
+    raise TooHard(f"regex operator {C.Z3_get_symbol_string(ref, C.Z3_get_decl_name(ref, decl))}")

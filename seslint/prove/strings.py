@@ -52,22 +52,30 @@ def lit(text: str):
 
 @lru_cache(maxsize=4096)
 def glob_re(parts: tuple, ignore_case: bool = False, arn: bool = False, lowered: bool = False):
-    """A z3 regex for wildcard template parts without variables. `lowered`: the regex of the strings whose
-    lower case matches (the preimage under lower-casing ASCII letters), for a value the request carries
+    """A z3 regex for wildcard template parts without variables, each run of wildcards as its
+    minimum length and at most one star (`*?*?` is `??*`: the derivative automaton of `.*.*` grows
+    with every pair, that of `..*` does not). `lowered`: the regex of the strings whose lower case
+    matches (the preimage under lower-casing ASCII letters), for a value the request carries
     lower-cased, such as a domain identity's name."""
-    pieces = []
-    colons = 0
-    for p in parts:
-        if p == V.ANY:
-            pieces.append(z3.Star(NOT_COLON) if arn and colons < 5 else ANYTHING)
-        elif p == V.ONE:
-            pieces.append(NOT_COLON if arn and colons < 5 else ALL)
-        else:
+    items: list = []
+    ones, star, colons = 0, False, 0
+    for p in (*parts, ""):
+        if p == V.ANY or p == V.ONE:
+            ones += p == V.ONE
+            star = star or p == V.ANY
+            continue
+        char = NOT_COLON if arn and colons < 5 else ALL   # before the fifth colon a wildcard stays in its segment
+        if ones:
+            items.append(char if ones == 1 else z3.Loop(char, ones, ones))
+        if star:
+            items.append(z3.Star(char))
+        ones, star = 0, False
+        if p:
             colons += p.count(":")
-            pieces.append(_ci(p) if ignore_case else _lowered(p) if lowered else z3.Re(lit(p)))
-    if not pieces:
+            items.append(_ci(p) if ignore_case else _lowered(p) if lowered else z3.Re(lit(p)))
+    if not items:
         return z3.Re(lit(""))
-    return pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)
+    return items[0] if len(items) == 1 else z3.Concat(*items)
 
 
 def _ci(text: str):
@@ -131,7 +139,7 @@ class View:
     membership of the variable alone, which keeps every string constraint on one variable (see
     `prove.solve`)."""
 
-    var: object
+    var: Any
     pre: str = ""
     domain: bool = False
     lowered: bool = False
@@ -181,18 +189,33 @@ def match(value, parts, mode: str, what: str):
         return value.member(glob_re(parts, mode == "ci", mode == "arn", value.lowered))
     if mode == "ci" or (mode != "exact" and has_wildcards(parts)):
         raise Unknown(f"a policy variable whose value is not fixed, inside a {_MODES[mode]} pattern in {what}")
-    pieces, presents = [], []
+    if not isinstance(value, str) and _never_equal(value, parts):
+        return False
+    terms, presents = [], []
     for p in parts:
         if isinstance(p, tuple):
             _, present, expr = p
-            pieces.append(expr.expr() if isinstance(expr, View) else expr)
+            terms.append(expr.expr() if isinstance(expr, View) else expr)
             if present is not True:
                 presents.append(present)
         else:
-            pieces.append(lit("*" if p == V.ANY else "?" if p == V.ONE else p))
-    joined = pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)
+            terms.append(lit("*" if p == V.ANY else "?" if p == V.ONE else p))
+    joined = terms[0] if len(terms) == 1 else z3.Concat(*terms)
     target = lit(value) if isinstance(value, str) else value.expr()
     return all_([*presents, target == joined])
+
+
+def _never_equal(value: View, parts: tuple) -> bool:
+    """Whether the view can equal no value of symbolic `parts`, by their literal text alone: the
+    pattern starts with other text than the view's fixed start (a template ARN against an identity
+    ARN), or puts an `@` in a domain part."""
+    first = next((i for i, p in enumerate(parts) if isinstance(p, tuple)), len(parts))
+    lead = "".join(parts[:first])
+    later = [p for p in parts[first:] if not isinstance(p, tuple)]
+    pre = value.pre
+    if not (lead.startswith(pre) or pre.startswith(lead)):
+        return True
+    return value.domain and ("@" in lead[len(pre):] or any("@" in t for t in later))
 
 
 def _concrete(value: str, parts: tuple, mode: str) -> bool:

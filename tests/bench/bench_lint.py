@@ -2,15 +2,21 @@
 
     python tests/bench/bench_lint.py [--count 1000] [--repeat 5] [--seed 7]
 
-Generates realistic SES policies (senders with recipient and From conditions, guardrail denies,
-identity management, wildcards, some with defects) into tests/bench/.work/corpus/. Both tools are
+Two sets of --count files, SES060 (guardrail proofs) on as by default:
+- generated: realistic SES policies (senders with recipient and From conditions, guardrail denies,
+  identity management, wildcards, some with defects) in tests/bench/.work/corpus/;
+- cycled: 55 distinct policies, every raw policy of tests/realworld/corpus and tests/lint/fixtures
+  that holds a recipient or From guardrail and the first others, repeated in turn over --count files
+  (as a repository of many accounts' copies of a few policies) in tests/bench/.work/cycled/.
+Both tools are
 installed the same way, each into its own virtual environment under tests/bench/.work/ (gitignored)
 with `pip install` (as pre-commit installs a hook; pip also compiles their bytecode): parliament
 from PyPI, seslint from this checkout (reinstalled on every run, so the current code is measured).
 Times whole processes through each tool's console script (interpreter start-up included), median
 of --repeat runs:
-- one file: `seslint lint FILE` vs `parliament --file FILE`;
-- the corpus: `seslint lint DIR` vs `parliament --directory DIR` (one process each over all files).
+- one file: `seslint lint FILE` vs `parliament --file FILE` (a sender policy, a guardrail the shape
+  check closes, and one only the solver can judge, which loads z3);
+- each set: `seslint lint DIR` vs `parliament --directory DIR` (one process each over all files).
 Prints both times and the ratio. Not part of the test suite (pytest does not collect this file).
 """
 
@@ -81,6 +87,28 @@ def corpus(count: int, seed: int) -> Path:
     return out
 
 
+def cycled(count: int, distinct: int = 55) -> Path:
+    """`count` files cycling `distinct` raw policies from the repository's corpora, guardrails first."""
+    out = WORK / "cycled"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    sources = sorted(HERE.parent.glob("realworld/corpus/*/*.json")) + sorted(HERE.parent.glob("lint/fixtures/rules/*/*.json"))
+    policies, seen = [], set()
+    for path in sources:
+        try:
+            value = json.loads(path.read_text())
+        except ValueError:
+            continue
+        text = json.dumps(value, sort_keys=True)
+        if isinstance(value, dict) and "Statement" in value and text not in seen:
+            seen.add(text)
+            policies.append((not ('"Deny"' in text and ("ses:Recipients" in text or "ses:FromAddress" in text)), value))
+    chosen = [value for _, value in sorted(policies, key=lambda p: p[0])][:distinct]   # stable: guardrails first
+    for i in range(count):
+        (out / f"policy-{i:04d}.json").write_text(json.dumps(chosen[i % len(chosen)], indent=2))
+    return out
+
+
 def parliament() -> Path:
     venv = WORK / "parliament-venv"
     exe = venv / "bin" / "parliament"
@@ -123,17 +151,23 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
     folder = corpus(args.count, args.seed)
-    one = str(folder / "policy-0002.json")
+    repeated = cycled(args.count)
+    closed_guardrail = str(HERE.parent / "lint" / "fixtures" / "rules" / "SES060" / "good.json")
+    solver_guardrail = WORK / "solver-guardrail.json"   # every action, but StringLike lets upper case through
+    solver_guardrail.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "ses:*", "Resource": "*",
+         "Condition": {"ForAnyValue:StringLike": {"ses:Recipients": "*@competitor.example"}}}]}))
     ours = [str(seslint()), "lint", "--fail-on", "never"]
     par = str(parliament())
-    rows = [
-        ("1 file", timed(ours + [one], args.repeat), timed([par, "--file", one], args.repeat)),
-        (f"{args.count} files", timed(ours + [str(folder)], args.repeat),
-         timed([par, "--directory", str(folder)], args.repeat)),
-    ]
-    print(f"{'input':<12} {'seslint':>10} {'parliament':>12} {'ratio':>7}")
+    rows = [(name, timed(ours + [path], args.repeat), timed([par, "--file", path], args.repeat))
+            for name, path in (("1 file", str(folder / "policy-0001.json")), ("1 guardrail", closed_guardrail),
+                               ("1 solved", str(solver_guardrail)))]
+    rows += [(f"{args.count} {name}", timed(ours + [str(path)], args.repeat),
+              timed([par, "--directory", str(path)], args.repeat))
+             for name, path in (("generated", folder), ("cycled", repeated))]
+    print(f"{'input':<16} {'seslint':>10} {'parliament':>12} {'ratio':>7}")
     for name, s, p in rows:
-        print(f"{name:<12} {s:>9.3f}s {p:>11.3f}s {p / s:>6.1f}x")
+        print(f"{name:<16} {s:>9.3f}s {p:>11.3f}s {p / s:>6.1f}x")
 
 
 if __name__ == "__main__":

@@ -22,11 +22,16 @@ def _quirk_actions(kind: str) -> frozenset[str]:
                      for a in q.get("allowed_actions", []))
 
 
+@lru_cache(maxsize=8)
+def _send_actions(key: str | None) -> frozenset[str]:
+    from seslint.matrix import send_actions as every
+
+    return frozenset(n for n in (a.partition(":")[2].lower() for a in every()) if key is None or carries(n, key))
+
+
 def send_actions(key: str | None = None) -> set[str]:
     """Lower-case names of the sending actions (seslint.sendmodel); with `key`, those that carry it."""
-    from seslint.sendmodel import send_actions as every
-
-    return {n for n in (a.partition(":")[2].lower() for a in every()) if key is None or carries(n, key)}
+    return set(_send_actions(key))
 
 
 def _names(ctx, names) -> str:

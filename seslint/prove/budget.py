@@ -1,0 +1,93 @@
+"""The work one question may take: bounded by design, then UNKNOWN with the reason at once.
+
+One answer gets one Budget (`question()`), shared by every solver question it needs and counting
+the encoding of the policies: a property in `prove` (with whether anything is allowed at all, and a
+smaller witness), a kind of request in `diff` (both directions), one question of `audit` in one
+region (anyone, restricted, simulator-only, bounces), and all that an audit verdict reports (the
+APIs, the From patterns, the recipients reached).
+
+Work is counted, not timed, so the same input gets the same answer on a busy machine as on an idle
+one, and after any other question: the derivative engine counts the steps a derivative takes with
+nothing memoized (`regex.Node.size`), and a memoized answer costs what it cost the first time; z3
+counts its own resource units (`rlimit`, about a microsecond of string solving each on the
+project's 2-core machine, so STEPS_PER_SOLVER_UNIT steps). WORK is sized so that the heaviest
+ordinary question found (an audited principal of tests/bench/bench_prove.py: 6.3 million steps)
+passes with room, and an answer that spends it all takes at most about 1.5 s here
+(tests/bench/bench_adversarial.py), leaving room for encoding the policies. SECONDS of this
+process's CPU time back it up (checked between derivatives and before each solver call; z3's own
+`timeout`, a wall-clock one, is a generous multiple of what is left), so no answer runs past it
+even where the count underestimates the work. CPU time, not wall-clock time: other load on the
+machine does not shorten a budget.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+SECONDS = 2.0
+WORK = 10_000_000
+STEPS_PER_SOLVER_UNIT = 8
+_CHECK_EVERY = 16   # derivatives between two looks at the clock
+WALL_FACTOR = 4     # z3's timeout (wall-clock) per millisecond of CPU time left: a safety net under load
+
+
+class OutOfBudget(Exception):
+    """The question needs more than its budget: the answer is unknown (the message says why)."""
+
+
+class Budget:
+    """What is left of one question's work and time."""
+
+    def __init__(self, work: int | None = None, seconds: float | None = None):
+        self.work = WORK if work is None else work
+        self.seconds = SECONDS if seconds is None else seconds
+        self.left = self.work
+        self.deadline = time.process_time() + self.seconds
+        self._ticks = 0
+
+    def reason(self, doing: str) -> str:
+        return (f"the question needs more than its budget ({self.seconds:g} s of CPU time, {self.work:,} steps of "
+                f"work) while {doing}: seslint answers unknown rather than keep on")
+
+    def spend(self, steps: int, doing: str) -> None:
+        """Count `steps` of work; raise OutOfBudget when none is left or the time is up."""
+        self.left -= steps
+        self._ticks += 1
+        if self.left < 0 or (self._ticks % _CHECK_EVERY == 0 and time.process_time() > self.deadline):
+            raise OutOfBudget(self.reason(doing))
+
+    def solver_limits(self, doing: str) -> tuple[int, int]:
+        """(z3 rlimit, z3 timeout in wall-clock ms) for one solver call; OutOfBudget when nothing is left."""
+        ms = int((self.deadline - time.process_time()) * 1000)
+        if self.left <= 0 or ms <= 0:
+            raise OutOfBudget(self.reason(doing))
+        return max(1, self.left // STEPS_PER_SOLVER_UNIT), WALL_FACTOR * ms
+
+    def spent_by_solver(self, units: int) -> None:
+        self.left -= units * STEPS_PER_SOLVER_UNIT
+
+    def exhausted(self) -> bool:
+        return self.left <= 0 or time.process_time() > self.deadline
+
+
+_current: ContextVar[Budget | None] = ContextVar("seslint_prove_budget", default=None)
+
+
+@contextmanager
+def question():
+    """Every solver question asked inside spends one Budget (an enclosing `question()`'s, if any)."""
+    if _current.get() is not None:
+        yield
+        return
+    token = _current.set(Budget())
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current() -> Budget:
+    """The budget of the answer being computed, or a fresh one for a question asked on its own."""
+    return _current.get() or Budget()
