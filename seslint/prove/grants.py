@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import z3
 
+from seslint.prove.budget import question
 from seslint.prove.conditions import concrete
 from seslint.prove.decision import Inputs, SymRequest, decide
 from seslint.prove.sends import Ctx, Send
@@ -16,7 +17,6 @@ from seslint.prove.solve import check
 from seslint.prove.strings import Unknown, View
 
 GRANTED, NOT_GRANTED, UNKNOWN = "granted", "not granted", "unknown"
-TIMEOUT_MS = 20000
 
 
 @dataclass
@@ -33,16 +33,17 @@ def grants(inputs: Inputs, action: str, prefix: str | None, types: tuple[str, ..
     "*" when `prefix` is None (an action without resource-level permissions). Every context key is
     free but the caller's."""
     try:
-        send = Send(inputs, 1)
-        ctx = Ctx({k.lower(): concrete(v) for k, v in send.caller.items()}, send)
-        suffix = z3.String("resource")
-        # "*" (no resource-level permissions): only a Resource "*" matches it; no account of its own
-        account = prefix.split(":")[4] if prefix else None
-        allowed = decide(inputs, SymRequest(action, prefix or "*::::", View(suffix), ctx, False, account))
-        anything = z3.Plus(z3.AllChar(z3.ReSort(z3.StringSort())))
-        shapes = [z3.Concat(z3.Re(t), anything) for t in types] or [anything]
-        shape = z3.InRe(suffix, shapes[0] if len(shapes) == 1 else z3.Union(*shapes))
-        answer, model, why = check([*send.constraints, shape, allowed], TIMEOUT_MS)
+        with question():   # one budget: the encoding and the solver question
+            send = Send(inputs, 1)
+            ctx = Ctx({k.lower(): concrete(v) for k, v in send.caller.items()}, send)
+            suffix = z3.String("resource")
+            # "*" (no resource-level permissions): only a Resource "*" matches it; no account of its own
+            account = prefix.split(":")[4] if prefix else None
+            allowed = decide(inputs, SymRequest(action, prefix or "*::::", View(suffix), ctx, False, account))
+            anything = z3.Plus(z3.AllChar(z3.ReSort(z3.StringSort())))
+            shapes = [z3.Concat(z3.Re(t), anything) for t in types] or [anything]
+            shape = z3.InRe(suffix, shapes[0] if len(shapes) == 1 else z3.Union(*shapes))
+            answer, model, why = check([*send.constraints, shape, allowed])
     except (Unknown, z3.Z3Exception) as exc:
         return Grant(UNKNOWN, reason=str(exc))
     if answer == z3.unsat:
