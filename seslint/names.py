@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from seslint.core.patterns import has_wildcard, matches
-from seslint.matrix import load_matrix
-from seslint.sendmodel import send_actions
+from seslint.matrix import load_matrix, send_actions
 
 UNKNOWN_ACTION, NOT_IN_DATA, UNKNOWN_KEY = "SES021", "SES061", "SES030"
 #: An action name as AWS writes them: one PascalCase word.

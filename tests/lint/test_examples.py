@@ -35,12 +35,15 @@ def test_quick_start_directory_mixes_clean_and_buggy(run_lint):
 
 
 def test_lint_path_does_not_import_heavy_modules():
+    """Nor the send model: a file without a guardrail needs none (seslint.names reads the sending
+    actions from the matrix)."""
     import subprocess
     import sys
 
     probe = ("import sys; from seslint.cli import main\n"
              "try:\n    main(['lint', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in ('boto3', 'botocore', 'jsonschema', 'yaml', 'z3') if m in sys.modules))")
+             "print(sorted(m for m in ('boto3', 'botocore', 'jsonschema', 'yaml', 'z3', 'seslint.sendmodel')\n"
+             "              if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe, str(ROOT / "examples/policies/ci-simulator-only.json")],
                          capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
