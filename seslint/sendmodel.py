@@ -38,7 +38,7 @@ from functools import cache
 
 from seslint.core.arn import ACCOUNT, partition_of
 from seslint.errors import SeslintError, UnsupportedError
-from seslint.matrix import SENDING_KEYS, VERIFICATION_ONLY as VERIFICATION_ONLY, send_actions as send_actions
+from seslint.matrix import SENDING_KEYS
 
 APIS = ("v1", "v2", "smtp")
 CONTENTS = ("simple", "raw", "template", "bulk", "bounce", "verification")

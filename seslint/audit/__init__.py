@@ -160,7 +160,7 @@ def _names(statement, principal) -> bool:
 
 def _sends(statement) -> bool:
     from seslint.core.patterns import matches
-    from seslint.sendmodel import send_actions
+    from seslint.matrix import send_actions
 
     actions = send_actions()
     if statement.actions is not None:

@@ -12,7 +12,7 @@ import pytest
 from seslint.core import arn, patterns
 from seslint.core.decode import decode_document
 from seslint.core.size import policy_size
-from seslint.sendmodel import send_actions
+from seslint.matrix import send_actions
 from tests.lint.conftest import write
 
 

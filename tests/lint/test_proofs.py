@@ -13,7 +13,7 @@ import pytest
 
 from seslint.lint.checks import Context
 from seslint.lint.checks.proofs import _bypasses, _proven, _residual, closed, guardrail_bypass, guardrails
-from seslint.sendmodel import send_actions
+from seslint.matrix import send_actions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules" / "SES060"
 ROOT = Path(__file__).resolve().parents[2]
