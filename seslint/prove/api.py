@@ -27,7 +27,7 @@ from seslint.prove.sends import (
     recipient_bound,
 )
 from seslint.prove.solve import Lazy, check
-from seslint.prove.strings import TRUE, Unknown, View, all_, any_, glob_re, not_
+from seslint.prove.strings import FALSE, TRUE, Unknown, View, all_, any_, glob_re, not_
 from seslint.prove.witness import Witness, recheck_request, recheck_send, witness
 from seslint.scope import Scope, scope_of
 
@@ -89,6 +89,8 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
     try:
         with question():   # one budget for the property: encoding, and every question its answer needs
             session = Session(inputs, 1 if recipients_within or within else 0, restrict)
+            if not session.formulas:   # no statement allows any kind of send here
+                return Outcome(PROVEN, "no allowed send breaks the property", allows_nothing=True)
             outcome = session.ask(session.violation(recipients_within=recipients_within,
                                                     senders_within=senders_within, no_send=no_send, within=within))
             if outcome.verdict == PROVEN:
@@ -181,7 +183,8 @@ class Session:
     def __init__(self, inputs: Inputs, extra: int = 1, restrict=None):
         self.send = Send(inputs, recipient_bound([inputs], extra))
         # One Boolean per kind of send, equal to its formula: questions name kinds by it, small.
-        formulas = send_formulas(self.send)
+        # A kind no statement allows (most kinds, in a region the policies' ARNs do not name) is left out.
+        formulas = [(plan, f) for plan, f in send_formulas(self.send) if f is not FALSE]
         self.formulas = [(plan, z3.Bool(f"allowed!{i}")) for i, (plan, _) in enumerate(formulas)]
         base = [*self.send.constraints, *(restrict(self.send) if restrict else []),
                 *[b == f for (_, b), (_, f) in zip(self.formulas, formulas, strict=True)],

@@ -86,21 +86,50 @@ def applies_to(cs, policy, req: SymRequest):
         hits = [_resource(text, variables, req, where) for text in raw]
         hit = any_(hits)
         parts.append(not_(hit) if cs.not_resource else hit)
-    parts += [condition(cc, req.ctx, variables) for cc in cs.conditions]
+        if parts[-1] is FALSE:
+            return FALSE   # not on this resource: whatever its conditions say
+    parts += [_condition(cc, req.ctx, variables) for cc in cs.conditions]
     return all_(parts)
+
+
+def _condition(cc, ctx, variables: bool):
+    """`condition`, once per symbolic value of the key when the condition names no policy variable."""
+    val = ctx.get(cc.key)
+    if val.kind == "concrete" or (variables and any("${" in str(v) for v in cc.cond.values)):
+        return condition(cc, ctx, variables)
+    key = (id(cc), id(val))
+    found = ctx.send.conditions.get(key)
+    if found is None:
+        found = ctx.send.conditions[key] = condition(cc, ctx, variables)
+    return found
 
 
 def _resource(text: str, variables: bool, req: SymRequest, where: str):
     parts = V.parse_template(text, variables, True, True)
     if parts == (V.ANY,):
         return TRUE
+    if any(isinstance(p, V.Var) for p in parts):
+        return _matched(parts, text, req, where)
+    key = (text, req.prefix, req.suffix)   # no policy variable: the same in every context of the send
+    found = req.ctx.send.resources.get(key)
+    if found is None:
+        found = req.ctx.send.resources[key] = _matched(parts, text, req, where)
+    return found
+
+
+def _matched(parts: tuple, text: str, req: SymRequest, where: str):
     resolved = resolve(parts, req.ctx.var)
     what = f"resource '{text}' ({where})"
     if resolved is MULTIVALUED:
         return Z3.undefined(f"a policy variable in {what} names a multivalued key")
     if isinstance(resolved, NoValue):
         return FALSE   # "will not match any resource" ("Policy variables with no value")
-    return any_(B(match(req.suffix, rest, "glob", what)) for rest in arn_quotient(resolved, req.prefix, what))
+    rests = arn_quotient(resolved, req.prefix, what)
+    if not isinstance(req.suffix, str):
+        # A send's resource part holds no colon (`prove.sends`: names and addresses cannot): what is
+        # left of a pattern with one matches nothing. Most such rests come from `*` crossing colons.
+        rests = [r for r in rests if not any(isinstance(p, str) and ":" in p for p in r)]
+    return any_(B(match(req.suffix, rest, "glob", what)) for rest in rests)
 
 
 def decide(inputs: Inputs, req: SymRequest):

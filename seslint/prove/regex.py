@@ -71,6 +71,7 @@ class Node:
 _table: dict = {}
 _derivs: dict = {}
 _from_z3: dict = {}
+_partitions: dict = {}   # character sets -> `_classes` (by content)
 _ids = count()
 
 
@@ -88,6 +89,7 @@ def reset_if_large(limit: int = MAX_NODES) -> None:
         _table.clear()
         _derivs.clear()
         _from_z3.clear()
+        _partitions.clear()
         _init()
 
 
@@ -216,6 +218,28 @@ def loop(a: Node, lo: int, hi: int | None) -> Node:
     return _mk("loop", (a, lo, hi), lo == 0 or a.nullable)
 
 
+def relaxed(n: Node) -> Node:
+    """A regex with every word of `n` and fewer states: each bounded repetition unbounded (`x{1,64}`
+    becomes `xx*`). Emptiness against it is cheap and answers for `n` where it says empty."""
+    if n.op == "loop":
+        a, lo, _ = n.args
+        return cat(a, star(a)) if lo else star(a)
+    if n.op in ("or", "and"):
+        return (union if n.op == "or" else inter)([relaxed(x) for x in n.args])
+    if n.op == "cat":
+        heads = []
+        while n.op == "cat":
+            heads.append(relaxed(n.args[0]))
+            n = n.args[1]
+        out = relaxed(n)
+        for x in reversed(heads):
+            out = cat(x, out)
+        return out
+    if n.op == "star":
+        return star(relaxed(n.args[0]))
+    return n   # chars, eps, empty; a complement is kept whole (relaxing inside it would shrink it)
+
+
 def deriv(n: Node, c: int) -> Node:
     """The derivative of `n` by the character `c`."""
     key = (n, c)
@@ -257,12 +281,12 @@ def deriv(n: Node, c: int) -> Node:
 
 
 def _firsts(n: Node) -> tuple:
-    """The character ranges whose characters may start a word of `n` (each range boundary splits
-    the alphabet into classes that lead to the same derivative)."""
+    """The character sets (each a "chars" node's ranges) a word of `n` may start with: a character's
+    derivative depends only on which of them hold it."""
     if n.firsts is None:
         op, args = n.op, n.args
         if op == "chars":
-            out: tuple = args
+            out: tuple = (args,)
         elif op == "cat":
             out, at = (), n
             while at.op == "cat":
@@ -283,17 +307,42 @@ def _firsts(n: Node) -> tuple:
 
 
 def _classes(n: Node) -> list[tuple[int, int]]:
-    """(rank, nicest character) per class of characters with one derivative, nicest first."""
+    """(rank, nicest character) per class of characters with one derivative, nicest first: the
+    classes are the cells of the partition of the alphabet by the sets `_firsts` gives (the
+    characters no set holds are one class, however many gaps they fill)."""
     if n.classes is None:
-        points = {0, MAX_CHAR + 1}
-        for lo, hi in _firsts(n):
-            points.add(lo)
-            points.add(hi + 1)
-        bounds = sorted(points)
-        out = [_nicest(lo, nxt - 1) for lo, nxt in zip(bounds, bounds[1:], strict=False)]
-        out.sort()
-        n.classes = out
+        n.classes = _partition(_firsts(n))
     return n.classes
+
+
+def _partition(sets: tuple) -> list[tuple[int, int]]:
+    found = _partitions.get(sets)
+    if found is None:
+        cells: list = [((0, MAX_CHAR),)]
+        for ranges in sets:
+            cells = [part for cell in cells for part in _split(cell, ranges) if part]
+        found = _partitions[sets] = sorted(min(_nicest(lo, hi) for lo, hi in cell) for cell in cells)
+    return found
+
+
+def _split(cell: tuple, ranges: tuple) -> tuple[tuple, tuple]:
+    """(the characters of `cell` in `ranges`, those not in them): sorted disjoint ranges each."""
+    inside: list = []
+    outside: list = []
+    for lo, hi in cell:
+        at = lo
+        for a, b in ranges:
+            if b < at or a > hi:
+                continue
+            if a > at:
+                outside.append((at, a - 1))
+            inside.append((max(a, at), min(b, hi)))
+            at = min(b, hi) + 1
+            if at > hi:
+                break
+        if at <= hi:
+            outside.append((at, hi))
+    return tuple(inside), tuple(outside)
 
 
 def _nicest(lo: int, hi: int) -> tuple[int, int]:
@@ -320,6 +369,16 @@ def witness(n: Node, budget: Budget | None = None) -> str | None:
     else:
         budget.spend(n.cost, "deciding string memberships by derivatives")
     return n.example  # type: ignore[return-value]
+
+
+def accepts(n: Node, text: str, budget: Budget) -> bool:
+    """Whether `text` is a word of `n` (derivatives along it)."""
+    for ch in text:
+        budget.spend(n.size, "deciding string memberships by derivatives")
+        n = deriv(n, ord(ch))
+        if n is EMPTY:
+            return False
+    return n.nullable
 
 
 def _walk(n: Node, budget: Budget) -> str | None:

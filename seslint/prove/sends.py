@@ -169,6 +169,9 @@ class Send:
         self.free: dict[str, Val] = {}
         self.contexts: dict = {}     # (api, context) -> Ctx, so statements are encoded once per context
         self.applies: dict = {}      # (statement, ARN prefix, resource view, Ctx) -> z3 Bool
+        self.resources: dict = {}    # (Resource entry, ARN prefix, resource view) -> z3 Bool
+        self.conditions: dict = {}   # (condition, symbolic value) -> z3 Bool
+        self.values: dict = {}       # placeholder text -> its symbolic Val
         self.uses = uses if uses is not None else _usage(inputs)
         keys = send_keys(inputs.region, inputs.account, inputs.when)
         self.send_keys = keys
@@ -205,15 +208,21 @@ class Send:
         for key, value in context.items():
             if value == [TO]:
                 fixed[key.lower()] = self.recipients
-            elif value == DISPLAY:
-                fixed[key.lower()] = Val("str", True, View(self.display))
-            elif value == FEEDBACK:
-                fixed[key.lower()] = Val("str", True, View(self.feedback))
-            elif isinstance(value, str) and _HOLES.search(value):
-                fixed[key.lower()] = Val("str", True, self.hole(value))
+            elif isinstance(value, str) and (value in (DISPLAY, FEEDBACK) or _HOLES.search(value)):
+                fixed[key.lower()] = self.symbolic(value)
             else:
                 fixed[key.lower()] = concrete(value)
         return Ctx(fixed, self)
+
+    def symbolic(self, text: str) -> Val:
+        """The value of a key the send model gives as a placeholder: one object per placeholder, shared
+        by every context (so conditions on it are encoded once, see `prove.decision`)."""
+        found = self.values.get(text)
+        if found is None:
+            view = View(self.display) if text == DISPLAY else View(self.feedback) if text == FEEDBACK \
+                else self.hole(text)
+            found = self.values[text] = Val("str", True, view)
+        return found
 
     def request(self, api: str, action: str, arn: str, role: str, context: dict) -> SymRequest:
         parts = arn.split(":", 5)
@@ -301,6 +310,8 @@ class _Absent:
 
     def __init__(self):
         self.applies: dict = {}
+        self.resources: dict = {}
+        self.conditions: dict = {}
 
     def free_key(self, key: str) -> Val:
         return concrete(MISSING)

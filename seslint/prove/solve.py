@@ -100,6 +100,21 @@ def _atoms(formulas) -> tuple[dict, dict, bool]:
     return atoms, equations, other
 
 
+def _domains(formulas) -> dict:
+    """Variable id -> the ids of the membership atoms on it that hold unconditionally (conjuncts at
+    the top of `formulas`)."""
+    out: dict = {}
+    stack = list(formulas)
+    while stack:
+        f = stack.pop()
+        if z3.is_and(f):
+            stack.extend(f.children())
+        elif z3.is_app_of(f, _IN_RE) and z3.is_const(f.arg(0)) and \
+                f.arg(0).decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            out.setdefault(f.arg(0).get_id(), set()).add(f.get_id())
+    return out
+
+
 def substitute(formula, pairs):
     """`z3.substitute` through the C API, in one call for many pairs."""
     if not pairs:
@@ -249,6 +264,9 @@ class Lazy:
     def __init__(self, base: list):
         R.reset_if_large()
         self.base = base
+        self.unsat = any(f is FALSE for f in base)
+        if self.unsat:
+            return
         self.names: dict = {}       # atom id -> (atom, its Boolean name, regex id, variable)
         self.cache: dict = {}       # ((regex id, wanted), ...) -> _realize's answer
         atoms, equations, self.other = _atoms(base)
@@ -267,6 +285,10 @@ class Lazy:
         self.symbols = {u.get_id() for e in self.eliminated for u in e.symbols}
         self.replaced = replaced
         self.active = self._register(atoms)
+        self.domains = _domains(base)
+        self.fixed: dict = {}       # atom id -> its truth value, the same for every value in the domain
+        self.folded: set = set()    # atom ids tried
+        self.samples: dict = {}     # variable id -> values in its domain (found by the walks of `_fold`)
         self.solver = z3.Solver()
         if not self.other:
             self.solver.add(*self._abstract(base, atoms, replaced))
@@ -284,6 +306,8 @@ class Lazy:
     def check(self, extra=()):
         """(z3.sat / z3.unsat / z3.unknown, Model or None, reason) for the base and `extra`, within
         one Budget (past it: z3.unknown and the reason)."""
+        if self.unsat:
+            return z3.unsat, None, ""
         budget = current()
         try:
             atoms, equations, other = _atoms(extra)
@@ -294,6 +318,7 @@ class Lazy:
                 answer = _solve(solver, budget, "solving strings with z3")
                 return answer, (Model(solver.model(), {}) if answer == z3.sat else None), solver.reason_unknown()
             active = self.active | self._register(atoms)
+            self._fold(active, budget)
             lemmas: list = []
             self.solver.push()
             try:
@@ -306,9 +331,50 @@ class Lazy:
         except OutOfBudget as exc:
             return z3.unknown, None, str(exc)
 
+    def _fold(self, eids: set, budget: Budget) -> None:
+        """Fix each atom that holds for every value of its variable's domain, or for none (the
+        memberships the base asserts unconditionally): the Boolean search then never tries the other
+        value, and the string checks never see the atom. Most atoms are of this kind (an ARN pattern
+        that names another identity, a configuration set's ARN asked of a template's).
+        Values known to be in the domain (`samples`) show most atoms open without a walk; else the
+        domain is relaxed (`regex.relaxed`: what holds for none or all of a larger set holds for the
+        domain), which keeps the walks a few states long. An atom it cannot fix stays open."""
+        for eid in sorted(eids - self.folded):
+            atom, name, _, var = self.names[eid]
+            vid = var.get_id()
+            domain = self.domains.get(vid, ())
+            if domain and eid not in domain and vid not in self.symbols:
+                try:
+                    value = self._constant(vid, domain, R.from_z3(atom.arg(1)), budget)
+                except R.TooHard:
+                    value = None
+                if value is not None:
+                    self.fixed[eid] = value
+                    self.solver.add(name if value else z3.Not(name))
+            self.folded.add(eid)
+
+    def _constant(self, vid: int, domain: set, node, budget: Budget) -> bool | None:
+        """The truth value of membership in `node` for every value of the domain, if there is one."""
+        within = R.inter([R.from_z3(self.names[d][0].arg(1)) for d in sorted(domain)])
+        samples = self.samples.setdefault(vid, [])
+        if not samples:
+            samples.append(R.witness(within, budget))
+        seen = {R.accepts(node, text, budget) for text in samples}
+        if seen == {True, False}:
+            return None
+        for value in (False, True):
+            if value in seen:
+                continue
+            found = R.witness(R.inter([R.relaxed(within), node if not value else R.compl(node)]), budget)
+            if found is None:
+                return value
+            if R.accepts(within, found, budget):
+                samples.append(found)
+        return None
+
     def _loop(self, active: set, lemmas: list, budget: Budget):
         by_var: dict = {}
-        for eid in sorted(active):
+        for eid in sorted(active - self.fixed.keys()):
             _, name, rid, var = self.names[eid]
             by_var.setdefault(var.get_id(), (var, []))[1].append((rid, eid))
         main = self.solver
@@ -373,16 +439,13 @@ def _realize(var, lits, budget: Budget):
         def empty(keep) -> bool:
             return R.witness(R.inter([nodes[i] for i in keep]), budget) is None
 
-        # A conflict between two literals is found on small (and shared) intersections, before
-        # walking the product of all of them.
-        positive = [i for i, (_, value) in enumerate(lits) if value]
-        small = _small_core(empty, len(nodes), positive)
-        if small:
-            return False, small
         value = R.witness(R.inter(nodes), budget)
         if value is not None:
             return True, value
-        return False, _core(empty, len(nodes))
+        # A conflict between two literals is found on small (and shared) intersections, before
+        # shrinking the whole set.
+        positive = [i for i, (_, value) in enumerate(lits) if value]
+        return False, _small_core(empty, len(nodes), positive) or _core(empty, len(nodes))
     except R.TooHard:
         return _realize_z3(var, lits, budget)
 
