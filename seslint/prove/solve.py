@@ -432,20 +432,25 @@ def _solve(solver, budget: Budget, doing: str):
 
 def _realize(var, lits, budget: Budget):
     """(True, a value) when the memberships can hold together, else (False, core positions).
-    The derivative engine answers; z3 only for a regex it does not read or too many states."""
+    The derivative engine answers; z3 only for a regex it does not read or too many states.
+    The literals are taken in turn, positive ones first, keeping a value of those taken: a literal
+    that value already satisfies costs one pass along it, and only the others a walk of the
+    intersection so far. Most negative literals (patterns a send does not use) cost no walk."""
     try:
         nodes = [R.from_z3(atom.arg(1)) if value else R.compl(R.from_z3(atom.arg(1))) for atom, value in lits]
 
         def empty(keep) -> bool:
             return R.witness(R.inter([nodes[i] for i in keep]), budget) is None
 
-        value = R.witness(R.inter(nodes), budget)
-        if value is not None:
-            return True, value
-        # A conflict between two literals is found on small (and shared) intersections, before
-        # shrinking the whole set.
-        positive = [i for i, (_, value) in enumerate(lits) if value]
-        return False, _small_core(empty, len(nodes), positive) or _core(empty, len(nodes))
+        taken: list[int] = []
+        value = None
+        for i in sorted(range(len(lits)), key=lambda k: not lits[k][1]):
+            if value is None or not R.accepts(nodes[i], value, budget):
+                value = R.witness(R.inter([nodes[k] for k in (*taken, i)]), budget)
+                if value is None:
+                    return False, _core(empty, taken, i)
+            taken.append(i)
+        return True, value
     except R.TooHard:
         return _realize_z3(var, lits, budget)
 
@@ -474,28 +479,21 @@ def _realize_z3(var, lits, budget: Budget):
             return True, R.text_of(side.model().eval(var, model_completion=True))
     if answer != z3.unsat:
         raise z3.Z3Exception(f"string solver gave up: {side.reason_unknown()}")
-    return False, _core(empty, len(regexes))
+    return False, _core(empty, list(range(len(regexes) - 1)), len(regexes) - 1)
 
 
-def _small_core(empty, n: int, positive) -> list[int]:
-    """One literal, or two with a positive one, that cannot hold (two negative ones conflict only
-    when their patterns cover every string: left to `_core`); [] when there is none."""
-    for i in range(n):
-        if empty([i]):
-            return [i]
-    for i in positive:
-        for j in range(n):
-            if j != i and empty(sorted((i, j))):
-                return sorted((i, j))
-    return []
-
-
-def _core(empty, n: int) -> list[int]:
-    """A small set of literal positions that cannot hold together (deletion-based): `empty(keep)`
-    tells whether the literals at positions `keep` cannot."""
-    keep = list(range(n))
-    for k in range(n):
+def _core(empty, taken: list[int], last: int) -> list[int]:
+    """A small set of literal positions that cannot hold together, when those at `taken` and `last`
+    cannot (`empty(keep)` tells whether the literals at `keep` cannot): `last` alone, or with one of
+    `taken` (small, shared intersections), else what deletion from all of them leaves."""
+    if empty([last]):
+        return [last]
+    for i in taken:
+        if empty(sorted((i, last))):
+            return sorted((i, last))
+    keep = [*taken, last]
+    for k in taken:
         trial = [i for i in keep if i != k]
-        if trial and empty(trial):
+        if empty(sorted(trial)):
             keep = trial
-    return keep
+    return sorted(keep)
