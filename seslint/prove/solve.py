@@ -383,14 +383,16 @@ class Lazy:
             if answer != z3.sat:
                 return answer, None, main.reason_unknown()
             m = main.model()
+            truth = _truths(m, [self.names[eid][1] for _, items in by_var.values() for _, eid in items])
             strings, blocked = {}, False
             for vid, (var, items) in by_var.items():
-                lits = sorted((rid, z3.is_true(m.eval(self.names[eid][1], model_completion=True)), eid)
-                              for rid, eid in items)
+                lits = sorted((rid, next(truth), eid) for rid, eid in items)
                 key = tuple((r, v) for r, v, _ in lits)
                 found = self.cache.get(key)
                 if found is None:
-                    found = self.cache[key] = _realize(var, [(self.names[i][0], v) for _, v, i in lits], budget)
+                    domain = self.domains.get(vid, ())
+                    found = self.cache[key] = _realize(var, [(self.names[i][0], v) for _, v, i in lits], budget,
+                                                       [k for k, (_, _, i) in enumerate(lits) if i in domain])
                 ok, value = found
                 if ok:
                     strings[vid] = (var, value)
@@ -405,6 +407,15 @@ class Lazy:
                 abstraction = [self.names[eid][:2] for eid in active] + self.replaced
                 return z3.sat, Model(m, strings, self.eliminated, abstraction), ""
         return z3.unknown, None, f"no answer after {MAX_ROUNDS} refinement rounds"
+
+
+def _truths(model, booleans):
+    """Whether each of `booleans` is true in `model`, in order (through the C API: a round of the
+    loop reads every atom's Boolean, and z3's Python wrappers cost more than the search)."""
+    ref, found = model.ctx.ref(), (z3.Ast * 1)()
+    for b in booleans:
+        C.Z3_model_eval(ref, model.model, b.as_ast(), True, found)
+        yield C.Z3_get_bool_value(ref, found[0]) == z3.Z3_L_TRUE
 
 
 def check(formulas):
@@ -430,22 +441,28 @@ def _solve(solver, budget: Budget, doing: str):
     return answer
 
 
-def _realize(var, lits, budget: Budget):
+def _realize(var, lits, budget: Budget, domain=()):
     """(True, a value) when the memberships can hold together, else (False, core positions).
     The derivative engine answers; z3 only for a regex it does not read or too many states.
-    The literals are taken in turn, positive ones first, keeping a value of those taken: a literal
-    that value already satisfies costs one pass along it, and only the others a walk of the
-    intersection so far. Most negative literals (patterns a send does not use) cost no walk."""
+    The literals are taken in turn, those at positions `domain` (the variable's domain, which
+    holds always) first, then positive ones, keeping a value of those taken: a literal that value
+    already satisfies costs one pass along it, and only the others a walk of the intersection so
+    far. Most negative literals (patterns a send does not use) cost no walk."""
     try:
         nodes = [R.from_z3(atom.arg(1)) if value else R.compl(R.from_z3(atom.arg(1))) for atom, value in lits]
 
         def empty(keep) -> bool:
             return R.witness(R.inter([nodes[i] for i in keep]), budget) is None
 
+        base = sorted(domain)
         taken: list[int] = []
         value = None
-        for i in sorted(range(len(lits)), key=lambda k: not lits[k][1]):
+        for i in sorted(range(len(lits)), key=lambda k: (k not in domain, not lits[k][1])):
             if value is None or not R.accepts(nodes[i], value, budget):
+                if i not in domain:
+                    small = _small_core(empty, base, [k for k in taken if lits[k][1] and k not in domain], i)
+                    if small:
+                        return False, small
                 value = R.witness(R.inter([nodes[k] for k in (*taken, i)]), budget)
                 if value is None:
                     return False, _core(empty, taken, i)
@@ -482,15 +499,24 @@ def _realize_z3(var, lits, budget: Budget):
     return False, _core(empty, list(range(len(regexes) - 1)), len(regexes) - 1)
 
 
+def _small_core(empty, base: list[int], taken: list[int], last: int) -> list[int]:
+    """`last` with the literals at `base` (the domain), or with them and one of `taken`, when those
+    cannot hold together (small intersections, shared between questions); [] when none is."""
+    if empty(sorted({*base, last})):
+        return sorted({*base, last})
+    for i in taken:
+        if empty(sorted({*base, i, last})):
+            return sorted({*base, i, last})
+    return []
+
+
 def _core(empty, taken: list[int], last: int) -> list[int]:
     """A small set of literal positions that cannot hold together, when those at `taken` and `last`
     cannot (`empty(keep)` tells whether the literals at `keep` cannot): `last` alone, or with one of
     `taken` (small, shared intersections), else what deletion from all of them leaves."""
-    if empty([last]):
-        return [last]
-    for i in taken:
-        if empty(sorted((i, last))):
-            return sorted((i, last))
+    small = _small_core(empty, [], taken, last)
+    if small:
+        return small
     keep = [*taken, last]
     for k in taken:
         trial = [i for i in keep if i != k]
