@@ -125,7 +125,7 @@ def _matched(parts: tuple, text: str, req: SymRequest, where: str):
     if isinstance(resolved, NoValue):
         return FALSE   # "will not match any resource" ("Policy variables with no value")
     rests = arn_quotient(resolved, req.prefix, what)
-    if not isinstance(req.suffix, str):
+    if not isinstance(req.suffix, str) and ":" not in req.suffix.pre:
         # A send's resource part holds no colon (`prove.sends`: names and addresses cannot): what is
         # left of a pattern with one matches nothing. Most such rests come from `*` crossing colons.
         rests = [r for r in rests if not any(isinstance(p, str) and ":" in p for p in r)]

@@ -267,8 +267,9 @@ class Lazy:
         self.unsat = any(f is FALSE for f in base)
         if self.unsat:
             return
-        self.names: dict = {}       # atom id -> (atom, its Boolean name, regex id, variable)
+        self.names: dict = {}       # atom id -> (atom, its Boolean name, regex id, variable, regex)
         self.cache: dict = {}       # ((regex id, wanted), ...) -> _realize's answer
+        self.scanned: dict = {}     # ids of formulas asked -> their `_atoms`
         atoms, equations, self.other = _atoms(base)
         self.eliminated: list[Eliminated] = []
         replaced: list = []
@@ -293,10 +294,19 @@ class Lazy:
         if not self.other:
             self.solver.add(*self._abstract(base, atoms, replaced))
 
+    def _scan(self, extra) -> tuple:
+        """`_atoms` of formulas asked before, once (each question of a session asks a few)."""
+        key = tuple(f.get_id() for f in extra)
+        found = self.scanned.get(key)
+        if found is None:
+            found = self.scanned[key] = (_atoms(extra), list(extra))   # held: their ids stay theirs
+        return found[0]
+
     def _register(self, atoms: dict) -> set:
         for eid, atom in atoms.items():
             if eid not in self.names:
-                self.names[eid] = (atom, z3.Bool(f"atom!{eid}"), atom.arg(1).get_id(), atom.arg(0))
+                regex = atom.arg(1)
+                self.names[eid] = (atom, z3.Bool(f"atom!{eid}"), regex.get_id(), atom.arg(0), regex)
         return set(atoms)
 
     def _abstract(self, formulas, atoms: dict, replaced=()) -> list:
@@ -310,7 +320,7 @@ class Lazy:
             return z3.unsat, None, ""
         budget = current()
         try:
-            atoms, equations, other = _atoms(extra)
+            atoms, equations, other = self._scan(extra)
             if self.other or other or equations or any(a.arg(0).get_id() in self.symbols for a in atoms.values()) \
                     or not (self.active or atoms):
                 solver = z3.Solver()
@@ -340,12 +350,12 @@ class Lazy:
         domain is relaxed (`regex.relaxed`: what holds for none or all of a larger set holds for the
         domain), which keeps the walks a few states long. An atom it cannot fix stays open."""
         for eid in sorted(eids - self.folded):
-            atom, name, _, var = self.names[eid]
+            _, name, _, var, regex = self.names[eid]
             vid = var.get_id()
             domain = self.domains.get(vid, ())
             if domain and eid not in domain and vid not in self.symbols:
                 try:
-                    value = self._constant(vid, domain, R.from_z3(atom.arg(1)), budget)
+                    value = self._constant(vid, domain, R.from_z3(regex), budget)
                 except R.TooHard:
                     value = None
                 if value is not None:
@@ -355,10 +365,13 @@ class Lazy:
 
     def _constant(self, vid: int, domain: set, node, budget: Budget) -> bool | None:
         """The truth value of membership in `node` for every value of the domain, if there is one."""
-        within = R.inter([R.from_z3(self.names[d][0].arg(1)) for d in sorted(domain)])
+        within = R.inter([R.from_z3(self.names[d][4]) for d in sorted(domain)])
         samples = self.samples.setdefault(vid, [])
         if not samples:
-            samples.append(R.witness(within, budget))
+            first = R.witness(within, budget)
+            if first is None:
+                return None   # an empty domain: the base cannot hold, which the search finds
+            samples.append(first)
         seen = {R.accepts(node, text, budget) for text in samples}
         if seen == {True, False}:
             return None
@@ -375,7 +388,7 @@ class Lazy:
     def _loop(self, active: set, lemmas: list, budget: Budget):
         by_var: dict = {}
         for eid in sorted(active - self.fixed.keys()):
-            _, name, rid, var = self.names[eid]
+            rid, var = self.names[eid][2:4]
             by_var.setdefault(var.get_id(), (var, []))[1].append((rid, eid))
         main = self.solver
         for _ in range(MAX_ROUNDS):
@@ -391,7 +404,7 @@ class Lazy:
                 found = self.cache.get(key)
                 if found is None:
                     domain = self.domains.get(vid, ())
-                    found = self.cache[key] = _realize(var, [(self.names[i][0], v) for _, v, i in lits], budget,
+                    found = self.cache[key] = _realize(var, [(self.names[i][4], v) for _, v, i in lits], budget,
                                                        [k for k, (_, _, i) in enumerate(lits) if i in domain])
                 ok, value = found
                 if ok:
@@ -442,14 +455,15 @@ def _solve(solver, budget: Budget, doing: str):
 
 
 def _realize(var, lits, budget: Budget, domain=()):
-    """(True, a value) when the memberships can hold together, else (False, core positions).
-    The derivative engine answers; z3 only for a regex it does not read or too many states.
-    The literals are taken in turn, those at positions `domain` (the variable's domain, which
-    holds always) first, then positive ones, keeping a value of those taken: a literal that value
-    already satisfies costs one pass along it, and only the others a walk of the intersection so
-    far. Most negative literals (patterns a send does not use) cost no walk."""
+    """(True, a value) when the memberships of `var` (`lits`: (regex, whether it holds) pairs) can
+    hold together, else (False, core positions). The derivative engine answers; z3 only for a regex
+    it does not read or too many states. The literals are taken in turn, those at positions `domain`
+    (the variable's domain, which holds always) first, then positive ones, keeping a value of those
+    taken: a literal that value already satisfies costs one pass along it, and only the others a
+    walk of the intersection so far. Most negative literals (patterns a send does not use) cost no
+    walk."""
     try:
-        nodes = [R.from_z3(atom.arg(1)) if value else R.compl(R.from_z3(atom.arg(1))) for atom, value in lits]
+        nodes = [R.from_z3(regex) if value else R.compl(R.from_z3(regex)) for regex, value in lits]
 
         def empty(keep) -> bool:
             return R.witness(R.inter([nodes[i] for i in keep]), budget) is None
@@ -475,7 +489,7 @@ def _realize(var, lits, budget: Budget, domain=()):
 def _realize_z3(var, lits, budget: Budget):
     """`_realize` by z3: one membership of the intersection is much easier for it than the
     literals one by one."""
-    regexes = [atom.arg(1) if value else z3.Complement(atom.arg(1)) for atom, value in lits]
+    regexes = [regex if value else z3.Complement(regex) for regex, value in lits]
     doing = "solving string memberships with z3"
     if R.z3_size(regexes) > R.MAX_Z3_TERMS:
         raise OutOfBudget(budget.reason(f"deciding string memberships whose automaton has more than "

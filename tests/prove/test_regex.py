@@ -79,3 +79,61 @@ def test_z3_answers_past_the_state_limit(monkeypatch, states):
         got.append(prove(inputs, recipients_within=["*@simulator.amazonses.com"]).verdict)
     clear_caches()
     assert got == ["proven", "counterexample"]
+
+
+def _member(text: str, regex) -> bool:
+    return z3.is_true(z3.simplify(z3.InRe(z3.StringVal(text), regex)))
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_accepts_and_relaxed(seed):
+    """`accepts` is membership; the relaxed regex holds every word of the regex."""
+    rng = random.Random(seed)
+    regex = random_regex(rng, 3)
+    node = R.from_z3(regex)
+    for _ in range(20):
+        text = "".join(rng.choice("ab@z;") for _ in range(rng.randint(0, 5)))
+        member = R.accepts(node, text, R.Budget())
+        assert member == _member(text, regex)
+        assert not member or R.accepts(R.relaxed(node), text, R.Budget())
+
+
+def test_characters_in_no_set_are_one_class():
+    """The gaps between an address's allowed characters are one class, not one class each."""
+    from seslint.prove.sends import ADDRESS
+
+    assert len(R._classes(R.from_z3(ADDRESS))) == 2
+
+
+def random_formula(rng: random.Random, atoms: list, depth: int):
+    if depth == 0 or rng.random() < 0.3:
+        return rng.choice(atoms)
+    kind = rng.randrange(3)
+    if kind == 0:
+        return z3.Not(random_formula(rng, atoms, depth - 1))
+    parts = [random_formula(rng, atoms, depth - 1) for _ in range(2)]
+    return z3.And(*parts) if kind == 1 else z3.Or(*parts)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_the_lazy_loop_agrees_with_z3(seed):
+    """Memberships of one variable under a domain it always holds (as a send's values do): the lazy loop
+    (atoms fixed over the domain, literals realized in turn, cores) answers as z3 does, and its value
+    satisfies every formula."""
+    from seslint.prove.solve import Lazy
+
+    rng = random.Random(seed)
+    x = z3.String("x")
+    domain = z3.InRe(x, random_regex(rng, 2))
+    atoms = [z3.InRe(x, random_regex(rng, 3)) for _ in range(rng.randint(2, 4))]
+    formulas = [domain, random_formula(rng, atoms, 3)]
+    extra = [random_formula(rng, atoms, 2)] if rng.random() < 0.5 else []
+    solver = z3.Solver()
+    solver.add(*formulas, *extra)
+    expected = solver.check()
+    answer, model, _ = Lazy(formulas).check(extra)
+    assert answer == expected
+    if answer == z3.sat:
+        value = model.eval(x)
+        for f in (*formulas, *extra):
+            assert z3.is_true(z3.simplify(z3.substitute(f, (x, value))))
