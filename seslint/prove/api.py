@@ -94,7 +94,7 @@ def prove(inputs: Inputs, *, recipients_within=(), senders_within=(), no_send: b
             outcome = session.ask(session.violation(recipients_within=recipients_within,
                                                     senders_within=senders_within, no_send=no_send, within=within))
             if outcome.verdict == PROVEN:
-                outcome.allows_nothing = no_send or session.ask(TRUE).verdict == PROVEN
+                outcome.allows_nothing = no_send or session.lazy.check()[0] == z3.unsat
             if outcome.verdict != UNKNOWN:
                 outcome.outside = session.outside(recipients_within=recipients_within)
         return outcome
@@ -163,7 +163,7 @@ def send_formulas(send: Send) -> list[tuple[Kind, object]]:
         alt: dict[str, list] = {role: [] for role in ALTERNATIVE_ROLES}
         for action, arn, role, context in requests:
             req = send.request(api, action, arn, role, context)
-            key = (action, arn, req.on_identity, id(req.ctx))
+            key = (action, arn, req.on_identity, send.signature(req.ctx))
             f = decided.get(key)
             if f is None:
                 f = decided[key] = decide(inputs, req)

@@ -173,6 +173,7 @@ class Send:
         self.conditions: dict = {}   # (condition, symbolic value) -> z3 Bool
         self.values: dict = {}       # placeholder text -> its symbolic Val
         self.uses = uses if uses is not None else _usage(inputs)
+        self.used = sorted(self.uses)
         keys = send_keys(inputs.region, inputs.account, inputs.when)
         self.send_keys = keys
         self.caller = {k: v for k, v in inputs.caller.context_defaults().items() if v is not None}
@@ -223,6 +224,15 @@ class Send:
                 else self.hole(text)
             found = self.values[text] = Val("str", True, view)
         return found
+
+    def signature(self, ctx: Ctx) -> tuple:
+        """What of `ctx` a decision can read: the values of the keys the policies' conditions and
+        policy variables name (`uses`), concrete ones by value. Contexts alike in it are decided alike."""
+        out = []
+        for key in self.used:
+            val = ctx.fixed.get(key)
+            out.append(None if val is None else repr(val.value) if val.kind == "concrete" else id(val))
+        return tuple(out)
 
     def request(self, api: str, action: str, arn: str, role: str, context: dict) -> SymRequest:
         parts = arn.split(":", 5)
