@@ -137,3 +137,17 @@ def test_eliminating_a_free_symbol_agrees_with_z3(seed):
     assert answer == expected
     if answer == z3.sat:
         assert z3.is_true(z3.simplify(solve.substitute(formula, [(x, model.eval(x)), (u, model.eval(u))])))
+
+
+def test_a_scope_class_the_policies_do_not_name_needs_no_solver(monkeypatch):
+    """Asking every scope class does not multiply a proof's cost for policies that name one: in a region
+    their ARNs do not name, no statement applies to any kind of send, and the answer needs no solver."""
+    from seslint.prove.decision import at
+
+    def asked(*_, **__):
+        raise AssertionError("the solver was asked")
+
+    monkeypatch.setattr(solve.Lazy, "check", asked)
+    outcome = prove(at(inputs(policy(resource=f"{ARN}:identity/example.com")), ACCOUNT, "eu-west-1"),
+                    recipients_within=["*@example.com"])
+    assert (outcome.verdict, outcome.allows_nothing) == ("proven", True)
