@@ -6,7 +6,8 @@ So each membership atom becomes a Boolean; a SAT model of the Boolean problem is
 for each string variable, the memberships it assigns can hold together (decided on that variable
 alone by `prove.regex`, or by z3 past its limits); otherwise the conflicting atoms (an unsat
 core) are blocked and the search goes on. This is the standard lazy SMT loop, so answers are
-exact.
+exact. Most atoms hold for every value of their variable's domain (the memberships the base asserts
+unconditionally: an address, a name) or for none; those are fixed before the search (`Lazy._fold`).
 
 A policy variable whose value the send does not fix (`${aws:username}` with no principal) makes an
 equation between strings: `from == u ++ "@example.com"`. Where such a free symbol `u` occurs in no
