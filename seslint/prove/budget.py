@@ -15,9 +15,10 @@ ordinary question found (an audited principal of tests/bench/bench_prove.py: 6.3
 passes with room, and an answer that spends it all takes at most about 1.5 s here
 (tests/bench/bench_adversarial.py), leaving room for encoding the policies. SECONDS of this
 process's CPU time back it up (checked between derivatives and before each solver call; z3's own
-`timeout`, a wall-clock one, is a generous multiple of what is left), so no answer runs past it
-even where the count underestimates the work. CPU time, not wall-clock time: other load on the
-machine does not shorten a budget.
+`timeout` is a wall-clock one: what is left, stretched by how much slower than the CPU time the wall
+clock has run in this process, so a z3 call on an idle machine stops with the budget and one on a
+busy machine still gets its share), so no answer runs past it even where the count underestimates
+the work. CPU time, not wall-clock time: other load on the machine does not shorten a budget.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ SECONDS = 2.0
 WORK = 10_000_000
 STEPS_PER_SOLVER_UNIT = 8
 _CHECK_EVERY = 16   # derivatives between two looks at the clock
-WALL_FACTOR = 4     # z3's timeout (wall-clock) per millisecond of CPU time left: a safety net under load
+WALL_FACTOR = 4     # at most this much wall-clock time per millisecond of CPU time left, for z3's timeout
+_STARTED = (time.perf_counter(), time.process_time())
 
 
 class OutOfBudget(Exception):
@@ -63,13 +65,20 @@ class Budget:
         ms = int((self.deadline - time.process_time()) * 1000)
         if self.left <= 0 or ms <= 0:
             raise OutOfBudget(self.reason(doing))
-        return max(1, self.left // STEPS_PER_SOLVER_UNIT), WALL_FACTOR * ms
+        return max(1, self.left // STEPS_PER_SOLVER_UNIT), int(ms * _stretch())
 
     def spent_by_solver(self, units: int) -> None:
         self.left -= units * STEPS_PER_SOLVER_UNIT
 
     def exhausted(self) -> bool:
         return self.left <= 0 or time.process_time() > self.deadline
+
+
+def _stretch() -> float:
+    """Wall-clock time per unit of this process's CPU time so far (1 on an idle machine), within 1 and
+    WALL_FACTOR: how long a z3 call may run by the wall clock to spend a given CPU time."""
+    wall, cpu = time.perf_counter() - _STARTED[0], time.process_time() - _STARTED[1]
+    return min(WALL_FACTOR, max(1.0, wall / cpu)) if cpu > 0 else WALL_FACTOR
 
 
 _current: ContextVar[Budget | None] = ContextVar("seslint_prove_budget", default=None)
