@@ -218,28 +218,6 @@ def loop(a: Node, lo: int, hi: int | None) -> Node:
     return _mk("loop", (a, lo, hi), lo == 0 or a.nullable)
 
 
-def relaxed(n: Node) -> Node:
-    """A regex with every word of `n` and fewer states: each bounded repetition unbounded (`x{1,64}`
-    becomes `xx*`). Emptiness against it is cheap and answers for `n` where it says empty."""
-    if n.op == "loop":
-        a, lo, _ = n.args
-        return cat(a, star(a)) if lo else star(a)
-    if n.op in ("or", "and"):
-        return (union if n.op == "or" else inter)([relaxed(x) for x in n.args])
-    if n.op == "cat":
-        heads = []
-        while n.op == "cat":
-            heads.append(relaxed(n.args[0]))
-            n = n.args[1]
-        out = relaxed(n)
-        for x in reversed(heads):
-            out = cat(x, out)
-        return out
-    if n.op == "star":
-        return star(relaxed(n.args[0]))
-    return n   # chars, eps, empty; a complement is kept whole (relaxing inside it would shrink it)
-
-
 def deriv(n: Node, c: int) -> Node:
     """The derivative of `n` by the character `c`."""
     key = (n, c)

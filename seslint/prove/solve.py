@@ -6,8 +6,7 @@ So each membership atom becomes a Boolean; a SAT model of the Boolean problem is
 for each string variable, the memberships it assigns can hold together (decided on that variable
 alone by `prove.regex`, or by z3 past its limits); otherwise the conflicting atoms (an unsat
 core) are blocked and the search goes on. This is the standard lazy SMT loop, so answers are
-exact. Most atoms hold for every value of their variable's domain (the memberships the base asserts
-unconditionally: an address, a name) or for none; those are fixed before the search (`Lazy._fold`).
+exact.
 
 A policy variable whose value the send does not fix (`${aws:username}` with no principal) makes an
 equation between strings: `from == u ++ "@example.com"`. Where such a free symbol `u` occurs in no
@@ -288,9 +287,6 @@ class Lazy:
         self.replaced = replaced
         self.active = self._register(atoms)
         self.domains = _domains(base)
-        self.fixed: dict = {}       # atom id -> its truth value, the same for every value in the domain
-        self.folded: set = set()    # atom ids tried
-        self.samples: dict = {}     # variable id -> values in its domain (found by the walks of `_fold`)
         self.solver = z3.Solver()
         if not self.other:
             self.solver.add(*self._abstract(base, atoms, replaced))
@@ -329,7 +325,6 @@ class Lazy:
                 answer = _solve(solver, budget, "solving strings with z3")
                 return answer, (Model(solver.model(), {}) if answer == z3.sat else None), solver.reason_unknown()
             active = self.active | self._register(atoms)
-            self._fold(active, budget)
             lemmas: list = []
             self.solver.push()
             try:
@@ -342,53 +337,9 @@ class Lazy:
         except OutOfBudget as exc:
             return z3.unknown, None, str(exc)
 
-    def _fold(self, eids: set, budget: Budget) -> None:
-        """Fix each atom that holds for every value of its variable's domain, or for none (the
-        memberships the base asserts unconditionally): the Boolean search then never tries the other
-        value, and the string checks never see the atom. Most atoms are of this kind (an ARN pattern
-        that names another identity, a configuration set's ARN asked of a template's).
-        Values known to be in the domain (`samples`) show most atoms open without a walk; else the
-        domain is relaxed (`regex.relaxed`: what holds for none or all of a larger set holds for the
-        domain), which keeps the walks a few states long. An atom it cannot fix stays open."""
-        for eid in sorted(eids - self.folded):
-            _, name, _, var, regex = self.names[eid]
-            vid = var.get_id()
-            domain = self.domains.get(vid, ())
-            if domain and eid not in domain and vid not in self.symbols:
-                try:
-                    value = self._constant(vid, domain, R.from_z3(regex), budget)
-                except R.TooHard:
-                    value = None
-                if value is not None:
-                    self.fixed[eid] = value
-                    self.solver.add(name if value else z3.Not(name))
-            self.folded.add(eid)
-
-    def _constant(self, vid: int, domain: set, node, budget: Budget) -> bool | None:
-        """The truth value of membership in `node` for every value of the domain, if there is one."""
-        within = R.inter([R.from_z3(self.names[d][4]) for d in sorted(domain)])
-        samples = self.samples.setdefault(vid, [])
-        if not samples:
-            first = R.witness(within, budget)
-            if first is None:
-                return None   # an empty domain: the base cannot hold, which the search finds
-            samples.append(first)
-        seen = {R.accepts(node, text, budget) for text in samples}
-        if seen == {True, False}:
-            return None
-        for value in (False, True):
-            if value in seen:
-                continue
-            found = R.witness(R.inter([R.relaxed(within), node if not value else R.compl(node)]), budget)
-            if found is None:
-                return value
-            if R.accepts(within, found, budget):
-                samples.append(found)
-        return None
-
     def _loop(self, active: set, lemmas: list, budget: Budget):
         by_var: dict = {}
-        for eid in sorted(active - self.fixed.keys()):
+        for eid in sorted(active):
             rid, var = self.names[eid][2:4]
             by_var.setdefault(var.get_id(), (var, []))[1].append((rid, eid))
         main = self.solver
