@@ -286,7 +286,7 @@ class Lazy:
         self.symbols = {u.get_id() for e in self.eliminated for u in e.symbols}
         self.replaced = replaced
         self.active = self._register(atoms)
-        self.domains = _domains(base)
+        self.domains = _domains(base)   # variable id -> its memberships that always hold: realized first
         self.solver = z3.Solver()
         if not self.other:
             self.solver.add(*self._abstract(base, atoms, replaced))
