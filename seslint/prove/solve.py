@@ -466,14 +466,13 @@ def _realize_z3(var, lits, budget: Budget):
 
 
 def _small_core(empty, base: list[int], taken: list[int], last: int) -> list[int]:
-    """`last` with the literals at `base` (the domain), or with them and one of `taken`, when those
-    cannot hold together (small intersections, shared between questions); [] when none is."""
-    if empty(sorted({*base, last})):
-        return sorted({*base, last})
-    for i in taken:
-        if empty(sorted({*base, i, last})):
-            return sorted({*base, i, last})
-    return []
+    """`last` alone or with one of `taken`, else with the literals at `base` (the domain) and at most
+    one of `taken`, when those cannot hold together (small intersections, shared between questions;
+    the domain's automaton is the largest, so it comes in last); [] when none is."""
+    trials = [[last], *([i, last] for i in taken)]
+    if base:
+        trials += [[*base, last], *([*base, i, last] for i in taken)]
+    return next((sorted(t) for t in trials if empty(sorted(t))), [])
 
 
 def _core(empty, taken: list[int], last: int) -> list[int]:
