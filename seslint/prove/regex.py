@@ -294,6 +294,7 @@ def _classes(n: Node) -> list[tuple[int, int]]:
 
 
 def _partition(sets: tuple) -> list[tuple[int, int]]:
+    """`_classes` of states that start with these character sets (refined one set at a time)."""
     found = _partitions.get(sets)
     if found is None:
         cells: list = [((0, MAX_CHAR),)]
