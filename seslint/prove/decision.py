@@ -95,7 +95,7 @@ def applies_to(cs, policy, req: SymRequest):
 def _condition(cc, ctx, variables: bool):
     """`condition`, once per symbolic value of the key when the condition names no policy variable."""
     val = ctx.get(cc.key)
-    if val.kind == "concrete" or (variables and any("${" in str(v) for v in cc.cond.values)):
+    if val.kind == "concrete" or cc.templates is not None:   # templates: its values hold policy variables
         return condition(cc, ctx, variables)
     key = (id(cc), id(val))
     found = ctx.send.conditions.get(key)
@@ -108,7 +108,7 @@ def _resource(text: str, variables: bool, req: SymRequest, where: str):
     parts = V.parse_template(text, variables, True, True)
     if parts == (V.ANY,):
         return TRUE
-    if any(isinstance(p, V.Var) for p in parts):
+    if V.has_variables(parts):
         return _matched(parts, text, req, where)
     key = (text, req.prefix, req.suffix)   # no policy variable: the same in every context of the send
     found = req.ctx.send.resources.get(key)
