@@ -30,6 +30,7 @@ from itertools import count
 import z3
 import z3.z3core as C
 
+from seslint.prove import terms as T
 from seslint.prove.budget import Budget
 
 MAX_CHAR = 0x2FFFF
@@ -393,7 +394,7 @@ def from_z3(r) -> Node:
     flat list of its parts, joined once from the right (linear in its length)."""
     ref = r.ctx.ref()
     root = r.as_ast()
-    rid = C.Z3_get_ast_id(ref, root)
+    rid = T.Z3_get_ast_id(ref, root)
     found = _from_z3.get(rid)
     if found is not None:
         return found[1]
@@ -401,13 +402,13 @@ def from_z3(r) -> Node:
     parts: dict = {}   # term id -> ids of its children (of a concatenation: all its parts)
     while stack:
         term, ready = stack.pop()
-        tid = C.Z3_get_ast_id(ref, term)
+        tid = T.Z3_get_ast_id(ref, term)
         if tid in _from_z3:
             continue
-        kind = C.Z3_get_decl_kind(ref, C.Z3_get_app_decl(ref, term))
+        kind = T.Z3_get_decl_kind(ref, T.Z3_get_app_decl(ref, term))
         if not ready:
             kids = [] if kind in (z3.Z3_OP_SEQ_TO_RE, z3.Z3_OP_RE_RANGE) else _children(ref, term, kind)
-            parts[tid] = [C.Z3_get_ast_id(ref, kid) for kid in kids]
+            parts[tid] = [T.Z3_get_ast_id(ref, kid) for kid in kids]
             stack.append((term, True))
             stack.extend((kid, False) for kid in kids)
             continue
@@ -422,16 +423,16 @@ def z3_size(regexes, limit: int = MAX_Z3_TERMS) -> int:
     ref = regexes[0].ctx.ref() if regexes else None
     while stack and len(seen) <= limit:
         term = stack.pop()
-        tid = C.Z3_get_ast_id(ref, term)
+        tid = T.Z3_get_ast_id(ref, term)
         if tid not in seen:
             seen.add(tid)
-            if C.Z3_get_ast_kind(ref, term) == z3.Z3_APP_AST:
+            if T.Z3_get_ast_kind(ref, term) == z3.Z3_APP_AST:
                 stack.extend(_args(ref, term))
     return len(seen)
 
 
 def _args(ref, term) -> list:
-    return [C.Z3_get_app_arg(ref, term, i) for i in range(C.Z3_get_app_num_args(ref, term))]
+    return [T.Z3_get_app_arg(ref, term, i) for i in range(T.Z3_get_app_num_args(ref, term))]
 
 
 def _children(ref, term, kind: int) -> list:
@@ -441,7 +442,7 @@ def _children(ref, term, kind: int) -> list:
     out, stack = [], [term]
     while stack:
         t = stack.pop()
-        if C.Z3_get_decl_kind(ref, C.Z3_get_app_decl(ref, t)) == z3.Z3_OP_RE_CONCAT:
+        if T.Z3_get_decl_kind(ref, T.Z3_get_app_decl(ref, t)) == z3.Z3_OP_RE_CONCAT:
             stack.extend(reversed(_args(ref, t)))
         else:
             out.append(t)
@@ -449,11 +450,11 @@ def _children(ref, term, kind: int) -> list:
 
 
 def _codes(ref, ast) -> list[int]:
-    if not C.Z3_is_string(ref, ast):
+    if not T.Z3_is_string(ref, ast):
         raise TooHard("a regex over a non-literal string")
-    n = C.Z3_get_string_length(ref, ast)
+    n = T.Z3_get_string_length(ref, ast)
     buf = (ctypes.c_uint * n)()
-    C.Z3_get_string_contents(ref, ast, n, buf)
+    T.Z3_get_string_contents(ref, ast, n, buf)
     return list(buf)
 
 
@@ -466,11 +467,11 @@ def _convert(ref, r, k: int, kids: list) -> Node:
     """The node of z3 regex `r` (an AST) of kind `k`, whose children are the nodes `kids`."""
     if k == z3.Z3_OP_SEQ_TO_RE:
         out = EPS
-        for c in reversed(_codes(ref, C.Z3_get_app_arg(ref, r, 0))):
+        for c in reversed(_codes(ref, T.Z3_get_app_arg(ref, r, 0))):
             out = cat(chars(((c, c),)), out)
         return out
     if k == z3.Z3_OP_RE_RANGE:
-        lo, hi = (_codes(ref, C.Z3_get_app_arg(ref, r, i)) for i in (0, 1))
+        lo, hi = (_codes(ref, T.Z3_get_app_arg(ref, r, i)) for i in (0, 1))
         return chars(((lo[0], hi[0]),)) if len(lo) == 1 and len(hi) == 1 else EMPTY
     if k == z3.Z3_OP_RE_FULL_CHAR_SET:
         return ANY
@@ -495,8 +496,8 @@ def _convert(ref, r, k: int, kids: list) -> Node:
         return cat(kids[0], star(kids[0]))
     if k == z3.Z3_OP_RE_OPTION:
         return union((EPS, kids[0]))
-    decl = C.Z3_get_app_decl(ref, r)
+    decl = T.Z3_get_app_decl(ref, r)
     if k == z3.Z3_OP_RE_LOOP:
-        params = [C.Z3_get_decl_int_parameter(ref, decl, i) for i in range(C.Z3_get_decl_num_parameters(ref, decl))]
+        params = [T.Z3_get_decl_int_parameter(ref, decl, i) for i in range(T.Z3_get_decl_num_parameters(ref, decl))]
         return loop(kids[0], params[0], params[1] if len(params) > 1 else None)
     raise TooHard(f"regex operator {C.Z3_get_symbol_string(ref, C.Z3_get_decl_name(ref, decl))}")

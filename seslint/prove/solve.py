@@ -23,7 +23,7 @@ import z3
 import z3.z3core as C
 
 from seslint.core import variables as V
-from seslint.prove import regex as R
+from seslint.prove import regex as R, terms as T
 from seslint.prove.budget import Budget, OutOfBudget, current
 from seslint.prove.strings import FALSE, View, all_, glob_re, lit
 
@@ -76,27 +76,27 @@ def _atoms(formulas) -> tuple[dict, dict, bool]:
     stack = [f.as_ast() for f in formulas]
     while stack:
         a = stack.pop()
-        aid = C.Z3_get_ast_id(ref, a)
+        aid = T.Z3_get_ast_id(ref, a)
         if aid in seen:
             continue
         seen.add(aid)
-        if C.Z3_get_ast_kind(ref, a) != z3.Z3_APP_AST:
+        if T.Z3_get_ast_kind(ref, a) != z3.Z3_APP_AST:
             continue
-        kind = C.Z3_get_decl_kind(ref, C.Z3_get_app_decl(ref, a))
+        kind = T.Z3_get_decl_kind(ref, T.Z3_get_app_decl(ref, a))
         if kind == _IN_RE:
-            var = C.Z3_get_app_arg(ref, a, 0)
-            if C.Z3_get_app_num_args(ref, var) == 0 and \
-                    C.Z3_get_decl_kind(ref, C.Z3_get_app_decl(ref, var)) == z3.Z3_OP_UNINTERPRETED:
+            var = T.Z3_get_app_arg(ref, a, 0)
+            if T.Z3_get_app_num_args(ref, var) == 0 and \
+                    T.Z3_get_decl_kind(ref, T.Z3_get_app_decl(ref, var)) == z3.Z3_OP_UNINTERPRETED:
                 atoms[aid] = z3.BoolRef(a, ctx)
                 continue
         if kind == z3.Z3_OP_EQ and \
-                C.Z3_get_sort_kind(ref, C.Z3_get_sort(ref, C.Z3_get_app_arg(ref, a, 0))) == z3.Z3_SEQ_SORT:
+                T.Z3_get_sort_kind(ref, T.Z3_get_sort(ref, T.Z3_get_app_arg(ref, a, 0))) == z3.Z3_SEQ_SORT:
             equations[aid] = z3.BoolRef(a, ctx)
             continue
-        if C.Z3_get_sort_kind(ref, C.Z3_get_sort(ref, a)) in (z3.Z3_SEQ_SORT, z3.Z3_RE_SORT):
+        if T.Z3_get_sort_kind(ref, T.Z3_get_sort(ref, a)) in (z3.Z3_SEQ_SORT, z3.Z3_RE_SORT):
             other = True
             continue
-        stack.extend(C.Z3_get_app_arg(ref, a, i) for i in range(C.Z3_get_app_num_args(ref, a)))
+        stack.extend(T.Z3_get_app_arg(ref, a, i) for i in range(T.Z3_get_app_num_args(ref, a)))
     return atoms, equations, other
 
 
@@ -104,14 +104,22 @@ def _domains(formulas) -> dict:
     """Variable id -> the ids of the membership atoms on it that hold unconditionally (conjuncts at
     the top of `formulas`)."""
     out: dict = {}
-    stack = list(formulas)
+    if not formulas:
+        return out
+    ref = formulas[0].ctx.ref()
+    stack = [f.as_ast() for f in formulas]
     while stack:
-        f = stack.pop()
-        if z3.is_and(f):
-            stack.extend(f.children())
-        elif z3.is_app_of(f, _IN_RE) and z3.is_const(f.arg(0)) and \
-                f.arg(0).decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            out.setdefault(f.arg(0).get_id(), set()).add(f.get_id())
+        a = stack.pop()
+        if T.Z3_get_ast_kind(ref, a) != z3.Z3_APP_AST:
+            continue
+        kind = T.Z3_get_decl_kind(ref, T.Z3_get_app_decl(ref, a))
+        if kind == z3.Z3_OP_AND:
+            stack.extend(T.Z3_get_app_arg(ref, a, i) for i in range(T.Z3_get_app_num_args(ref, a)))
+        elif kind == _IN_RE:
+            var = T.Z3_get_app_arg(ref, a, 0)
+            if T.Z3_get_app_num_args(ref, var) == 0 and \
+                    T.Z3_get_decl_kind(ref, T.Z3_get_app_decl(ref, var)) == z3.Z3_OP_UNINTERPRETED:
+                out.setdefault(T.Z3_get_ast_id(ref, var), set()).add(T.Z3_get_ast_id(ref, a))
     return out
 
 
@@ -380,7 +388,7 @@ def _truths(model, booleans):
     ref, found = model.ctx.ref(), (z3.Ast * 1)()
     for b in booleans:
         C.Z3_model_eval(ref, model.model, b.as_ast(), True, found)
-        yield C.Z3_get_bool_value(ref, found[0]) == z3.Z3_L_TRUE
+        yield T.Z3_get_bool_value(ref, found[0]) == z3.Z3_L_TRUE
 
 
 def check(formulas):
@@ -416,9 +424,16 @@ def _realize(var, lits, budget: Budget, domain=()):
     walk."""
     try:
         nodes = [R.from_z3(regex) if value else R.compl(R.from_z3(regex)) for regex, value in lits]
+        words: list[str] = []   # strings met on the way: one all of `keep` accept needs no walk
 
         def empty(keep) -> bool:
-            return R.witness(R.inter([nodes[i] for i in keep]), budget) is None
+            if any(all(R.accepts(nodes[i], word, budget) for i in keep) for word in words):
+                return False
+            word = R.witness(R.inter([nodes[i] for i in keep]), budget)
+            if word is None:
+                return True
+            words.append(word)
+            return False
 
         base = sorted(domain)
         taken: list[int] = []
@@ -432,6 +447,7 @@ def _realize(var, lits, budget: Budget, domain=()):
                 value = R.witness(R.inter([nodes[k] for k in (*taken, i)]), budget)
                 if value is None:
                     return False, _core(empty, taken, i)
+                words.append(value)
             taken.append(i)
         return True, value
     except R.TooHard:
