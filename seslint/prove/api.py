@@ -157,13 +157,14 @@ def send_formulas(send: Send) -> list[tuple[Kind, object]]:
     out = []
     inputs = send.inputs
     decided: dict = {}   # kinds of send share most requests: decide each once
+    uses_cs = {True: send.has_cs, False: not_(send.has_cs)}
     for plan in plans(inputs.region, inputs.account, inputs.when):
         api, with_cs, requests = plan.api, plan.with_cs, plan.requests
         need: list = []
         alt: dict[str, list] = {role: [] for role in ALTERNATIVE_ROLES}
         for action, arn, role, context in requests:
             req = send.request(api, action, arn, role, context)
-            key = (action, arn, req.on_identity, send.signature(req.ctx))
+            key = (action, arn, req.on_identity, req.ctx.signature)
             f = decided.get(key)
             if f is None:
                 f = decided[key] = decide(inputs, req)
@@ -171,7 +172,7 @@ def send_formulas(send: Send) -> list[tuple[Kind, object]]:
         if alt[PARENT_ROLE]:   # the parent route exists only for a From whose domain has a parent
             alt[PARENT_ROLE].append(send.has_parent)
         ok = all_([all_(need), any_(all_(fs) for fs in alt.values() if fs) if any(alt.values()) else TRUE])
-        out.append((plan, all_([send.has_cs == with_cs, ok])))
+        out.append((plan, all_([uses_cs[with_cs], ok])))
     return out
 
 

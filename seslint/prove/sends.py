@@ -78,6 +78,7 @@ def plans(region: str, account: str, at=None) -> tuple[Kind, ...]:
     from seslint.sendmodel import Send, plan
 
     out = []
+    contexts: dict = {}   # equal contexts are one object: a Send encodes each once (`Send.context`)
     for api, content in VARIANTS:
         for with_cs in (False, True):
             planned = plan(Send(sender=f"{DISPLAY} <{FROM}>", to=(TO,), api=api, content=content,
@@ -91,11 +92,15 @@ def plans(region: str, account: str, at=None) -> tuple[Kind, ...]:
                 key_readings.append({k: v for r in planned.requests for k, v in r.uncertain.items()})
             for reading in planned.readings or (None,):
                 for extra in key_readings:
-                    requests = tuple((r.action, r.resource, _role(r), {
-                        **r.context, **{k: v for k, v in extra.items() if k in r.uncertain}})
+                    requests = tuple((r.action, r.resource, _role(r), _interned(contexts, {
+                        **r.context, **{k: v for k, v in extra.items() if k in r.uncertain}}))
                         for r in planned.made_in(reading))
                     out.append(Kind(api, content, with_cs, planned.operation, requests, reading))
     return tuple(out)
+
+
+def _interned(contexts: dict, context: dict) -> dict:
+    return contexts.setdefault(repr(sorted(context.items())), context)
 
 
 def _role(r) -> str:
@@ -167,7 +172,8 @@ class Send:
                                                            z3.Plus(z3.Concat(z3.Re("."), _LABEL))))
         self.mails_recipients: object = True   # set by prove.api.Session: the send's kind carries ses:Recipients
         self.free: dict[str, Val] = {}
-        self.contexts: dict = {}     # (api, context) -> Ctx, so statements are encoded once per context
+        self.contexts: dict = {}     # (api, id(context)) -> (context, Ctx), so statements are encoded once per context
+        self.holes: dict = {}        # text -> `hole(text)`
         self.applies: dict = {}      # (statement, ARN prefix, resource view, Ctx) -> z3 Bool
         self.resources: dict = {}    # (Resource entry, ARN prefix, resource view) -> z3 Bool
         self.conditions: dict = {}   # (condition, symbolic value) -> z3 Bool
@@ -191,11 +197,12 @@ class Send:
         return View(var, text[:m.start()], domain, lowered=domain, parent=hole == _PARENT)
 
     def context(self, api: str, context: dict) -> Ctx:
-        key = (api, repr(sorted(context.items())))
-        found = self.contexts.get(key)
+        """The Ctx of a send model's request context, one per context object (`plans` gives equal contexts
+        as one object); the context is held, so its id stays its own."""
+        found = self.contexts.get((api, id(context)))
         if found is None:
-            found = self.contexts[key] = self._context(api, context)
-        return found
+            found = self.contexts[(api, id(context))] = (context, self._context(api, context))
+        return found[1]
 
     def _context(self, api: str, context: dict) -> Ctx:
         fixed: dict = {k.lower(): concrete(v) for k, v in self.caller.items()}
@@ -213,7 +220,9 @@ class Send:
                 fixed[key.lower()] = self.symbolic(value)
             else:
                 fixed[key.lower()] = concrete(value)
-        return Ctx(fixed, self)
+        ctx = Ctx(fixed, self)
+        ctx.signature = self.signature(ctx)
+        return ctx
 
     def symbolic(self, text: str) -> Val:
         """The value of a key the send model gives as a placeholder: one object per placeholder, shared
@@ -236,7 +245,10 @@ class Send:
 
     def request(self, api: str, action: str, arn: str, role: str, context: dict) -> SymRequest:
         parts = arn.split(":", 5)
-        return SymRequest(action, ":".join(parts[:5]) + ":", self.hole(parts[5]), self.context(api, context),
+        suffix = self.holes.get(parts[5])
+        if suffix is None:
+            suffix = self.holes[parts[5]] = self.hole(parts[5])
+        return SymRequest(action, ":".join(parts[:5]) + ":", suffix, self.context(api, context),
                           role in ALTERNATIVE_ROLES, arn_account(arn))
 
     def free_key(self, key: str) -> Val:
@@ -257,6 +269,7 @@ class Ctx:
     def __init__(self, fixed: dict, send):
         self.fixed = fixed
         self.send = send
+        self.signature: tuple = ()   # `Send.signature` of it, set by the send that made it
 
     def get(self, key: str) -> Val:
         found = self.fixed.get(key)
