@@ -295,34 +295,24 @@ def _classes(n: Node) -> list[tuple[int, int]]:
 
 
 def _partition(sets: tuple) -> list[tuple[int, int]]:
-    """`_classes` of states that start with these character sets (refined one set at a time)."""
+    """`_classes` of states that start with these character sets: one sweep over their bounds, each
+    stretch between two bounds in the class of the sets that hold it."""
     found = _partitions.get(sets)
     if found is None:
-        cells: list = [((0, MAX_CHAR),)]
-        for ranges in sets:
-            cells = [part for cell in cells for part in _split(cell, ranges) if part]
-        found = _partitions[sets] = sorted(min(_nicest(lo, hi) for lo, hi in cell) for cell in cells)
+        bounds = sorted((at, 1 << j) for j, ranges in enumerate(sets) for lo, hi in ranges for at in (lo, hi + 1))
+        nicest: dict = {}   # which sets hold a stretch (a bit mask) -> the nicest character of the class
+        inside, at, k = 0, 0, 0
+        while at <= MAX_CHAR:
+            while k < len(bounds) and bounds[k][0] == at:
+                inside ^= bounds[k][1]
+                k += 1
+            end = bounds[k][0] - 1 if k < len(bounds) else MAX_CHAR
+            best = _nicest(at, end)
+            if inside not in nicest or best < nicest[inside]:
+                nicest[inside] = best
+            at = end + 1
+        found = _partitions[sets] = sorted(nicest.values())
     return found
-
-
-def _split(cell: tuple, ranges: tuple) -> tuple[tuple, tuple]:
-    """(the characters of `cell` in `ranges`, those not in them): sorted disjoint ranges each."""
-    inside: list = []
-    outside: list = []
-    for lo, hi in cell:
-        at = lo
-        for a, b in ranges:
-            if b < at or a > hi:
-                continue
-            if a > at:
-                outside.append((at, a - 1))
-            inside.append((max(a, at), min(b, hi)))
-            at = min(b, hi) + 1
-            if at > hi:
-                break
-        if at <= hi:
-            outside.append((at, hi))
-    return tuple(inside), tuple(outside)
 
 
 def _nicest(lo: int, hi: int) -> tuple[int, int]:

@@ -102,6 +102,29 @@ def test_characters_in_no_set_are_one_class():
     assert len(R._classes(R.from_z3(ADDRESS))) == 2
 
 
+@pytest.mark.parametrize("seed", range(100))
+def test_classes_are_the_cells_of_the_partition(seed):
+    """`_partition` against the definition: two characters are in one class exactly when the same sets
+    hold them, and each class is named by its nicest character. The sets lie below 300, plus one reaching
+    the last character, so 300 stands for every character after it."""
+    rng = random.Random(seed)
+    sets = []
+    for _ in range(rng.randint(0, 5)):
+        bounds = sorted(rng.sample(range(300), 2 * rng.randint(1, 3)))
+        ranges = list(zip(bounds[::2], bounds[1::2], strict=True))
+        if rng.random() < 0.3:
+            ranges.append((299, R.MAX_CHAR))
+        sets.append(R.chars(ranges).args)
+    sets = tuple(sorted(set(sets)))
+    cells: dict = {}
+    for c in range(301):
+        held = tuple(any(lo <= c <= hi for lo, hi in ranges) for ranges in sets)
+        best = R._nicest(c, c if c < 300 else R.MAX_CHAR)
+        cells[held] = min(cells.get(held, best), best)
+    R._partitions.clear()
+    assert R._partition(sets) == sorted(cells.values())
+
+
 def random_formula(rng: random.Random, atoms: list, depth: int):
     if depth == 0 or rng.random() < 0.3:
         return rng.choice(atoms)
