@@ -277,6 +277,14 @@ def arn_quotient(parts: tuple, prefix: str, what: str) -> list[tuple]:
     in its segment unless it is a `*` that ends its segment). The resource part of a send's ARN holds no
     colon, so what is left of the pattern matches it as a plain wildcard pattern. A symbolic piece (a
     policy variable whose value the send does not fix) must not be reached inside the prefix."""
+    head = parts[0] if parts and isinstance(parts[0], str) and parts[0] not in (V.ANY, V.ONE) else ""
+    if len(head) > len(prefix):   # the prefix ends inside the pattern's literal head (most ARNs): no wildcard reached
+        return [tuple(V._merge([head[len(prefix):], *parts[1:]]))] if head.startswith(prefix) else []
+    return _arn_quotient(parts, prefix, what)
+
+
+def _arn_quotient(parts: tuple, prefix: str, what: str) -> list[tuple]:
+    """`arn_quotient` by simulating the pattern, as an automaton, on the prefix."""
     tokens: list = []
     colons = 0
     for i, p in enumerate(parts):

@@ -151,3 +151,21 @@ def test_a_scope_class_the_policies_do_not_name_needs_no_solver(monkeypatch):
     outcome = prove(at(inputs(policy(resource=f"{ARN}:identity/example.com")), ACCOUNT, "eu-west-1"),
                     recipients_within=["*@example.com"])
     assert (outcome.verdict, outcome.allows_nothing) == ("proven", True)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_an_arns_literal_head_is_read_as_the_automaton_reads_it(seed):
+    """`arn_quotient` skips the automaton when the ARN prefix ends inside the pattern's literal head: the
+    rests are the automaton's."""
+    from seslint.core import variables as V
+    from seslint.prove.strings import _arn_quotient, arn_quotient
+
+    rng = random.Random(seed)
+    prefix = f"arn:aws:ses:{rng.choice(['us-east-1', 'eu-west-1'])}:{rng.choice([ACCOUNT, '444455556666'])}:"
+    pieces = [prefix[:rng.choice([len(prefix), rng.randint(0, len(prefix))])],
+              rng.choice(["", "identity/", "identity", "us-east-1:"]),
+              rng.choice(["", "a", "example.com", "x:y"])]
+    head = "".join(pieces)
+    rest = [rng.choice([V.ANY, V.ONE, "@example.com", ":", "identity/"]) for _ in range(rng.randint(0, 3))]
+    parts = tuple(V._merge([head, *rest] if head else rest))
+    assert arn_quotient(parts, prefix, "test") == _arn_quotient(parts, prefix, "test")
