@@ -23,6 +23,7 @@ the work. CPU time, not wall-clock time: other load on the machine does not shor
 
 from __future__ import annotations
 
+import gc
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -86,14 +87,22 @@ _current: ContextVar[Budget | None] = ContextVar("seslint_prove_budget", default
 
 @contextmanager
 def question():
-    """Every solver question asked inside spends one Budget (an enclosing `question()`'s, if any)."""
+    """Every solver question asked inside spends one Budget (an enclosing `question()`'s, if any).
+    Python's cyclic garbage collector waits until the answer is done: an answer allocates tens of
+    thousands of small objects that form no cycles (regex nodes, tuples, z3 wrappers), which the
+    collector would scan again and again (a tenth of a proof's time), and the budget bounds what one
+    answer allocates."""
     if _current.get() is not None:
         yield
         return
     token = _current.set(Budget())
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
+        if collecting:
+            gc.enable()
         _current.reset(token)
 
 

@@ -245,7 +245,12 @@ def deriv(n: Node, c: int) -> Node:
     elif op == "or":
         out = union([deriv(x, c) for x in args])
     elif op == "and":
-        out = inter([deriv(x, c) for x in args])
+        parts = []
+        for x in args:   # a part without the character makes it EMPTY: the others' derivatives are not needed
+            parts.append(deriv(x, c))
+            if parts[-1] is EMPTY:
+                break
+        out = inter(parts)
     elif op == "not":
         out = compl(deriv(args[0], c))
     elif op == "star":
@@ -358,8 +363,9 @@ def _walk(n: Node, budget: Budget) -> str | None:
     queue = deque([n])
     while queue:
         state = queue.popleft()
-        for _, char in _classes(state):
-            budget.spend(state.size, "deciding string memberships by derivatives")
+        classes = _classes(state)
+        budget.spend(state.size * len(classes), "deciding string memberships by derivatives")
+        for _, char in classes:
             d = deriv(state, char)   # the nicest character: the same ones recur, so derivatives are shared
             if d is EMPTY or d in seen:
                 continue
