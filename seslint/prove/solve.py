@@ -426,14 +426,20 @@ def _realize(var, lits, budget: Budget, domain=()):
         nodes = [R.from_z3(regex) if value else R.compl(R.from_z3(regex)) for regex, value in lits]
         words: list[str] = []   # strings met on the way: one all of `keep` accept needs no walk
 
+        def word(keep) -> str | None:
+            """A string all the literals at `keep` accept: a word met (or it with a local part before it:
+            an `*@domain` pattern's shortest word is `@domain`), else the shortest, by a walk."""
+            for met in words:
+                for w in (met, "a" + met):
+                    if all(R.accepts(nodes[i], w, budget) for i in keep):
+                        return w
+            found = R.witness(R.inter([nodes[i] for i in keep]), budget)
+            if found is not None:
+                words.append(found)
+            return found
+
         def empty(keep) -> bool:
-            if any(all(R.accepts(nodes[i], word, budget) for i in keep) for word in words):
-                return False
-            word = R.witness(R.inter([nodes[i] for i in keep]), budget)
-            if word is None:
-                return True
-            words.append(word)
-            return False
+            return word(keep) is None
 
         base = sorted(domain)
         taken: list[int] = []
@@ -444,10 +450,9 @@ def _realize(var, lits, budget: Budget, domain=()):
                     small = _small_core(empty, base, [k for k in taken if lits[k][1] and k not in domain], i)
                     if small:
                         return False, small
-                value = R.witness(R.inter([nodes[k] for k in (*taken, i)]), budget)
+                value = word([*taken, i])
                 if value is None:
                     return False, _core(empty, taken, i)
-                words.append(value)
             taken.append(i)
         return True, value
     except R.TooHard:
