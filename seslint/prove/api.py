@@ -61,10 +61,10 @@ class Outcome:
 
 def clear_caches() -> None:
     """Forget the content caches (regex nodes and derivatives, pattern regexes): a cold start."""
-    from seslint.prove import regex
+    from seslint.prove import regex, strings
 
     regex.reset_if_large(0)
-    glob_re.cache_clear()
+    strings.clear_caches()
 
 
 def outside(value, patterns) -> object:

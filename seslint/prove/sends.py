@@ -109,6 +109,7 @@ def _role(r) -> str:
     return r.role
 
 
+@lru_cache(maxsize=64)
 def send_keys(region: str, account: str, at=None) -> frozenset:
     return frozenset(k.lower() for kind in plans(region, account, at) for r in kind.requests for k in r[3])
 

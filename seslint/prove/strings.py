@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import z3
@@ -79,20 +79,36 @@ def glob_re(parts: tuple, ignore_case: bool = False, arn: bool = False, lowered:
 
 
 def _ci(text: str):
-    chars = [z3.Union(z3.Re(lit(c.lower())), z3.Re(lit(c.upper()))) if c.lower() != c.upper() else z3.Re(lit(c))
-             for c in text]
+    chars = [_cased(c) for c in text]
     return chars[0] if len(chars) == 1 else z3.Concat(*chars)
 
 
 def _lowered(text: str):
     """The strings whose lower case is `text`: a lower-case ASCII letter stands for either case, an
     upper-case one for nothing (lower-casing never gives it)."""
-    chars = []
-    for c in text:
-        if "A" <= c <= "Z":
-            return z3.Empty(_R)
-        chars.append(z3.Union(z3.Re(lit(c)), z3.Re(lit(c.upper()))) if "a" <= c <= "z" else z3.Re(lit(c)))
+    if any("A" <= c <= "Z" for c in text):
+        return z3.Empty(_R)
+    chars = [_cased(c) if "a" <= c <= "z" else _char(c) for c in text]
     return chars[0] if len(chars) == 1 else z3.Concat(*chars)
+
+
+@cache
+def _cased(c: str):
+    """A z3 regex for the character `c` in either case (once per character: z3's Python API takes
+    tens of microseconds a term, and patterns repeat their characters)."""
+    lower, upper = c.lower(), c.upper()
+    return z3.Union(z3.Re(lit(lower)), z3.Re(lit(upper))) if lower != upper else z3.Re(lit(c))
+
+
+@cache
+def _char(c: str):
+    return z3.Re(lit(c))
+
+
+def clear_caches() -> None:
+    """Forget the regexes built for patterns and characters."""
+    for cached in (glob_re, _cased, _char):
+        cached.cache_clear()
 
 
 def has_wildcards(parts: tuple) -> bool:
