@@ -132,6 +132,9 @@ _LOCAL = z3.Plus(_chars(_ALNUM + "!#$%&'*+/=?^_`{|}~-."))
 _LABEL_END = _chars(_ALNUM + "_")
 _LABEL = z3.Concat(_LABEL_END, z3.Option(z3.Concat(z3.Star(_chars(_ALNUM + "_-")), _LABEL_END)))
 ADDRESS = z3.Concat(_LOCAL, z3.Re("@"), _LABEL, z3.Star(z3.Concat(z3.Re("."), _LABEL)))
+# An address whose domain has three labels or more.
+WITH_PARENT = z3.Concat(_LOCAL, z3.Re("@"), _LABEL, z3.Re("."), _LABEL, z3.Plus(z3.Concat(z3.Re("."), _LABEL)))
+NAMES = z3.Loop(_chars(_ALNUM + "_-"), 1, 64)   # configuration set and template names
 # Every character but the C0 and C1 controls, DEL and the surrogates.
 DISPLAY_NAMES = z3.Star(z3.Union(z3.Range(" ", "~"), z3.Range(chr(0xA0), chr(0xD7FF)),
                                 z3.Range(chr(0xE000), chr(0x2FFFF))))
@@ -162,15 +165,13 @@ class Send:
         self.recipients = Val("list", True, items=tuple(View(z3.String(f"{prefix}to[{i}]")) for i in range(n_recipients)),
                               length=z3.Int(f"{prefix}to#"))
         self.cs, self.has_cs, self.template = z3.String(f"{prefix}cs"), z3.Bool(f"{prefix}cs?"), z3.String(f"{prefix}tpl")
-        name = _chars(_ALNUM + "_-")
         self.constraints = [
             z3.InRe(self.address, ADDRESS), z3.InRe(self.feedback, ADDRESS), z3.InRe(self.display, DISPLAY_NAMES),
-            z3.InRe(self.cs, z3.Loop(name, 1, 64)), z3.InRe(self.template, z3.Loop(name, 1, 64)),
+            z3.InRe(self.cs, NAMES), z3.InRe(self.template, NAMES),
             self.recipients.length >= 1, self.recipients.length <= n_recipients]
         self.constraints += [z3.InRe(r.var, ADDRESS) for r in self.recipients.items]
         # z3 Bool: the From's domain has a parent of two labels at least (three labels or more)
-        self.has_parent = z3.InRe(self.address, z3.Concat(_LOCAL, z3.Re("@"), _LABEL, z3.Re("."), _LABEL,
-                                                           z3.Plus(z3.Concat(z3.Re("."), _LABEL))))
+        self.has_parent = z3.InRe(self.address, WITH_PARENT)
         self.mails_recipients: object = True   # set by prove.api.Session: the send's kind carries ses:Recipients
         self.free: dict[str, Val] = {}
         self.contexts: dict = {}     # (api, id(context)) -> (context, Ctx), so statements are encoded once per context

@@ -29,6 +29,8 @@ ALL = z3.AllChar(_R)
 ANYTHING = z3.Star(ALL)
 NOT_COLON = z3.Union(z3.Range(chr(0), "9"), z3.Range(";", chr(0x2FFFF)))
 NOT_AT = z3.Union(z3.Range(chr(0), "?"), z3.Range("A", chr(0x2FFFF)))
+_LOCAL_AT = z3.Concat(z3.Plus(NOT_AT), z3.Re("@"))            # what a domain view's address has before its domain
+_DOTTED = z3.Concat(ANYTHING, z3.Re("."), ANYTHING)
 
 
 class Unknown(Exception):
@@ -173,11 +175,9 @@ class View:
 
     def member(self, regex):
         if self.parent:
-            dotted = z3.Concat(z3.Star(ALL), z3.Re(lit(".")), z3.Star(ALL))
-            regex = z3.Concat(z3.Plus(NOT_AT), z3.Re(lit("@")), z3.Plus(NOT_AT), z3.Re(lit(".")),
-                              z3.Intersect(regex, dotted))
+            regex = z3.Concat(_LOCAL_AT, z3.Plus(NOT_AT), z3.Re("."), z3.Intersect(regex, _DOTTED))
         elif self.domain:
-            regex = z3.Concat(z3.Plus(NOT_AT), z3.Re(lit("@")), regex)
+            regex = z3.Concat(_LOCAL_AT, regex)
         return z3.InRe(self.var, regex)
 
 
