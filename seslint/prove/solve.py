@@ -310,8 +310,10 @@ class Lazy:
     def _register(self, atoms: dict) -> set:
         for eid, atom in atoms.items():
             if eid not in self.names:
-                regex = atom.arg(1)
-                self.names[eid] = (atom, z3.Bool(f"atom!{eid}"), regex.get_id(), atom.arg(0), regex)
+                ctx, ast = atom.ctx, atom.as_ast()   # a membership: (string variable, regex), read directly
+                var, regex = (T.Z3_get_app_arg(ctx.ref(), ast, i) for i in (0, 1))
+                self.names[eid] = (atom, z3.Bool(f"atom!{eid}"), T.Z3_get_ast_id(ctx.ref(), regex),
+                                   z3.SeqRef(var, ctx), z3.ReRef(regex, ctx))
         return set(atoms)
 
     def _abstract(self, formulas, atoms: dict, replaced=()) -> list:
@@ -326,8 +328,8 @@ class Lazy:
         budget = current()
         try:
             atoms, equations, other = self._scan(extra)
-            if self.other or other or equations or any(a.arg(0).get_id() in self.symbols for a in atoms.values()) \
-                    or not (self.active or atoms):
+            symbols = self.symbols and any(a.arg(0).get_id() in self.symbols for a in atoms.values())
+            if self.other or other or equations or symbols or not (self.active or atoms):
                 solver = z3.Solver()
                 solver.add(*self.base, *extra)
                 answer = _solve(solver, budget, "solving strings with z3")
