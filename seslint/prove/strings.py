@@ -108,8 +108,8 @@ def _char(c: str):
 
 
 def clear_caches() -> None:
-    """Forget the regexes built for patterns and characters."""
-    for cached in (glob_re, _cased, _char):
+    """Forget the regexes built for patterns and characters, and the quotients of ARN patterns."""
+    for cached in (glob_re, _cased, _char, _text_arn_quotient):
         cached.cache_clear()
 
 
@@ -296,7 +296,16 @@ def arn_quotient(parts: tuple, prefix: str, what: str) -> list[tuple]:
     head = parts[0] if parts and isinstance(parts[0], str) and parts[0] not in (V.ANY, V.ONE) else ""
     if len(head) > len(prefix):   # the prefix ends inside the pattern's literal head (most ARNs): no wildcard reached
         return [tuple(V._merge([head[len(prefix):], *parts[1:]]))] if head.startswith(prefix) else []
-    return _arn_quotient(parts, prefix, what)
+    if any(isinstance(p, tuple) for p in parts):   # a symbolic piece: its z3 term is no key to a cache
+        return _arn_quotient(parts, prefix, what)
+    return list(_text_arn_quotient(parts, prefix))
+
+
+@lru_cache(maxsize=4096)
+def _text_arn_quotient(parts: tuple, prefix: str) -> tuple:
+    """`_arn_quotient` of a pattern of text and wildcards (the same ARN pattern recurs in every request
+    on its kind of resource)."""
+    return tuple(_arn_quotient(parts, prefix, ""))
 
 
 def _arn_quotient(parts: tuple, prefix: str, what: str) -> list[tuple]:
