@@ -83,12 +83,9 @@ def _atoms(formulas) -> tuple[dict, dict, bool]:
         if T.Z3_get_ast_kind(ref, a) != z3.Z3_APP_AST:
             continue
         kind = T.Z3_get_decl_kind(ref, T.Z3_get_app_decl(ref, a))
-        if kind == _IN_RE:
-            var = T.Z3_get_app_arg(ref, a, 0)
-            if T.Z3_get_app_num_args(ref, var) == 0 and \
-                    T.Z3_get_decl_kind(ref, T.Z3_get_app_decl(ref, var)) == z3.Z3_OP_UNINTERPRETED:
-                atoms[aid] = z3.BoolRef(a, ctx)
-                continue
+        if kind == _IN_RE and _variable(ref, a) is not None:
+            atoms[aid] = z3.BoolRef(a, ctx)
+            continue
         if kind == z3.Z3_OP_EQ and \
                 T.Z3_get_sort_kind(ref, T.Z3_get_sort(ref, T.Z3_get_app_arg(ref, a, 0))) == z3.Z3_SEQ_SORT:
             equations[aid] = z3.BoolRef(a, ctx)
@@ -115,12 +112,18 @@ def _domains(formulas) -> dict:
         kind = T.Z3_get_decl_kind(ref, T.Z3_get_app_decl(ref, a))
         if kind == z3.Z3_OP_AND:
             stack.extend(T.Z3_get_app_arg(ref, a, i) for i in range(T.Z3_get_app_num_args(ref, a)))
-        elif kind == _IN_RE:
-            var = T.Z3_get_app_arg(ref, a, 0)
-            if T.Z3_get_app_num_args(ref, var) == 0 and \
-                    T.Z3_get_decl_kind(ref, T.Z3_get_app_decl(ref, var)) == z3.Z3_OP_UNINTERPRETED:
-                out.setdefault(T.Z3_get_ast_id(ref, var), set()).add(T.Z3_get_ast_id(ref, a))
+        elif kind == _IN_RE and (var := _variable(ref, a)) is not None:
+            out.setdefault(T.Z3_get_ast_id(ref, var), set()).add(T.Z3_get_ast_id(ref, a))
     return out
+
+
+def _variable(ref, membership):
+    """The string variable a membership `membership` (an AST) is on, or None when it is on another term."""
+    var = T.Z3_get_app_arg(ref, membership, 0)
+    if T.Z3_get_app_num_args(ref, var) == 0 and \
+            T.Z3_get_decl_kind(ref, T.Z3_get_app_decl(ref, var)) == z3.Z3_OP_UNINTERPRETED:
+        return var
+    return None
 
 
 def substitute(formula, pairs):
@@ -310,9 +313,9 @@ class Lazy:
     def _register(self, atoms: dict) -> set:
         for eid, atom in atoms.items():
             if eid not in self.names:
-                ctx, ast = atom.ctx, atom.as_ast()   # a membership: (string variable, regex), read directly
-                var, regex = (T.Z3_get_app_arg(ctx.ref(), ast, i) for i in (0, 1))
-                self.names[eid] = (atom, z3.Bool(f"atom!{eid}"), T.Z3_get_ast_id(ctx.ref(), regex),
+                ctx, ref = atom.ctx, atom.ctx.ref()   # a membership: (string variable, regex), read directly
+                var, regex = (T.Z3_get_app_arg(ref, atom.as_ast(), i) for i in (0, 1))
+                self.names[eid] = (atom, z3.Bool(f"atom!{eid}"), T.Z3_get_ast_id(ref, regex),
                                    z3.SeqRef(var, ctx), z3.ReRef(regex, ctx))
         return set(atoms)
 
@@ -328,8 +331,8 @@ class Lazy:
         budget = current()
         try:
             atoms, equations, other = self._scan(extra)
-            symbols = self.symbols and any(a.arg(0).get_id() in self.symbols for a in atoms.values())
-            if self.other or other or equations or symbols or not (self.active or atoms):
+            on_symbols = self.symbols and any(a.arg(0).get_id() in self.symbols for a in atoms.values())
+            if self.other or other or equations or on_symbols or not (self.active or atoms):
                 solver = z3.Solver()
                 solver.add(*self.base, *extra)
                 answer = _solve(solver, budget, "solving strings with z3")
