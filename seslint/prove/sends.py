@@ -188,7 +188,13 @@ class Send:
         self.names = key_names(inputs)
 
     def hole(self, text: str) -> View:
-        """A string from the send model with its placeholder replaced by a symbolic value."""
+        """A string from the send model with its placeholder replaced by a symbolic value (one View per text)."""
+        found = self.holes.get(text)
+        if found is None:
+            found = self.holes[text] = self._hole(text)
+        return found
+
+    def _hole(self, text: str) -> View:
         m = _HOLES.search(text)
         if m is None or m.end() != len(text):
             raise Unknown(f"the send model gives '{text}', which the proofs cannot relate to a send's values")
@@ -222,9 +228,7 @@ class Send:
                 fixed[key.lower()] = self.symbolic(value)
             else:
                 fixed[key.lower()] = concrete(value)
-        ctx = Ctx(fixed, self)
-        ctx.signature = self.signature(ctx)
-        return ctx
+        return Ctx(fixed, self, self.signature(fixed))
 
     def symbolic(self, text: str) -> Val:
         """The value of a key the send model gives as a placeholder: one object per placeholder, shared
@@ -236,21 +240,19 @@ class Send:
             found = self.values[text] = Val("str", True, view)
         return found
 
-    def signature(self, ctx: Ctx) -> tuple:
-        """What of `ctx` a decision can read: the values of the keys the policies' conditions and
-        policy variables name (`uses`), concrete ones by value. Contexts alike in it are decided alike."""
+    def signature(self, fixed: dict) -> tuple:
+        """What of a context's `fixed` values a decision can read: the values of the keys the policies'
+        conditions and policy variables name (`uses`), concrete ones by value. Contexts alike in it are
+        decided alike."""
         out = []
         for key in self.used:
-            val = ctx.fixed.get(key)
+            val = fixed.get(key)
             out.append(None if val is None else repr(val.value) if val.kind == "concrete" else id(val))
         return tuple(out)
 
     def request(self, api: str, action: str, arn: str, role: str, context: dict) -> SymRequest:
         parts = arn.split(":", 5)
-        suffix = self.holes.get(parts[5])
-        if suffix is None:
-            suffix = self.holes[parts[5]] = self.hole(parts[5])
-        return SymRequest(action, ":".join(parts[:5]) + ":", suffix, self.context(api, context),
+        return SymRequest(action, ":".join(parts[:5]) + ":", self.hole(parts[5]), self.context(api, context),
                           role in ALTERNATIVE_ROLES, arn_account(arn))
 
     def free_key(self, key: str) -> Val:
@@ -268,10 +270,10 @@ class Send:
 class Ctx:
     """The context of one request: fixed values, else the send's free keys."""
 
-    def __init__(self, fixed: dict, send):
+    def __init__(self, fixed: dict, send, signature: tuple = ()):
         self.fixed = fixed
         self.send = send
-        self.signature: tuple = ()   # `Send.signature` of it, set by the send that made it
+        self.signature = signature   # `Send.signature` of it, from the send that made it
 
     def get(self, key: str) -> Val:
         found = self.fixed.get(key)
